@@ -1,0 +1,205 @@
+"""Result objects: :class:`EffectResult` (one estimate) and :func:`results_table` (many).
+
+An ``EffectResult`` is frozen.  Its numbers are on the scale named by ``scale``:
+
+- ``"relative"``: a proportional change, ``-0.20`` = 20 % lower than the counterfactual
+  (count models with a population offset report ``exp(beta) - 1``);
+- ``"absolute"``: a difference in the outcome's own unit (per 100 000, percentage points, ...).
+
+``effects`` is a per-period tidy frame with columns ``time, observed, counterfactual, effect``
+(and ``ci_low, ci_high`` where the design gives them; ``time`` is the year for kommun panels,
+relative time for event studies).  ``diagnostics`` holds design facts such as ``pre_rmspe``,
+``n_comparison``, ``n_pre``, ``n_post``.  ``warnings`` holds ``"<WarningClass>: message"`` strings.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["EffectResult", "results_table", "FRAME_COLUMNS"]
+
+FRAME_COLUMNS = [
+    "method",
+    "lofte_id",
+    "kommun",
+    "indicator",
+    "term",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "p_adjusted",
+    "level",
+    "scale",
+    "mde",
+    "inference",
+    "n_comparison",
+    "warnings",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class EffectResult:
+    """One effect estimate with its uncertainty, per-period effects and diagnostics.
+
+    Parameters
+    ----------
+    method : str
+        Design that produced it (``"did"``, ``"synth"``, ...).
+    estimate, ci_low, ci_high : float
+        Point estimate and interval on ``scale``.
+    p_value : float
+        Two-sided p-value of "no effect" from the inference named in ``inference``.
+    level : float
+        Confidence level of the interval (0.95).
+    inference : str
+        How the interval and p-value were obtained (``"placebo-in-space rank"``, ``"wild bootstrap"``).
+    scale : {"relative", "absolute"}
+        See the module docstring.
+    effects : pandas.DataFrame
+        Per-period rows: ``time, observed, counterfactual, effect`` (+ optional ``ci_low, ci_high``).
+    mde : float or None
+        Minimum detectable effect at 80 % power and ``1 - level`` significance, on ``scale``
+        (absolute value).
+    diagnostics : mapping
+        Design facts (``pre_rmspe``, ``n_comparison``, ``n_pre``, ``n_post`` ...).
+    warnings : tuple of str
+        ``"<WarningClass>: message"`` caveats.
+    weights : pandas.Series or None
+        Donor weights indexed by unit (synthetic control, synthetic DiD).
+    placebo : pandas.DataFrame or None
+        Placebo results (one row per placebo unit or date).
+    att_gt : pandas.DataFrame or None
+        Group-time effects (staggered DiD).
+    comparison : pandas.DataFrame or None
+        The comparison units and why they were chosen (``unit, reason`` ...).
+    p_adjusted : float or None
+        Multiplicity-adjusted p-value when the result is part of a family.
+    """
+
+    method: str
+    estimate: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    level: float = 0.95
+    inference: str = ""
+    scale: str = "absolute"
+    effects: pd.DataFrame = field(default_factory=pd.DataFrame)
+    mde: float | None = None
+    diagnostics: Mapping[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    lofte_id: str | None = None
+    kommun: str | None = None
+    indicator: str | None = None
+    term: str = "att"
+    unit_label: str = ""
+    weights: pd.Series | None = None
+    placebo: pd.DataFrame | None = None
+    att_gt: pd.DataFrame | None = None
+    comparison: pd.DataFrame | None = None
+    p_adjusted: float | None = None
+
+    # -- conveniences -------------------------------------------------------------------
+    @property
+    def significant(self) -> bool:
+        """True when the interval excludes no effect (``p < 1 - level``)."""
+        return bool(self.p_value < 1 - self.level)
+
+    def with_identity(self, *, lofte_id: str | None = None, kommun: str | None = None,
+                      indicator: str | None = None) -> EffectResult:
+        """Return a copy with identity fields filled in (the original is untouched)."""
+        return replace(
+            self,
+            lofte_id=lofte_id if lofte_id is not None else self.lofte_id,
+            kommun=kommun if kommun is not None else self.kommun,
+            indicator=indicator if indicator is not None else self.indicator,
+        )
+
+    def replace(self, **changes: Any) -> EffectResult:
+        """Return a copy with ``changes`` applied (``dataclasses.replace``)."""
+        return replace(self, **changes)
+
+    # -- output -------------------------------------------------------------------------
+    def to_frame(self) -> pd.DataFrame:
+        """One long row with the identity columns, so results concatenate (see ``FRAME_COLUMNS``)."""
+        row = {
+            "method": self.method,
+            "lofte_id": self.lofte_id,
+            "kommun": self.kommun,
+            "indicator": self.indicator,
+            "term": self.term,
+            "estimate": self.estimate,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "p_value": self.p_value,
+            "p_adjusted": self.p_adjusted,
+            "level": self.level,
+            "scale": self.scale,
+            "mde": self.mde,
+            "inference": self.inference,
+            "n_comparison": self.diagnostics.get("n_comparison"),
+            "warnings": "; ".join(self.warnings),
+        }
+        return pd.DataFrame([row], columns=FRAME_COLUMNS)
+
+    def summary(self) -> str:
+        """Return a plain-text summary (never prints)."""
+        pct = self.scale == "relative"
+
+        def fmt(x: float | None) -> str:
+            if x is None or (isinstance(x, float) and math.isnan(x)):
+                return "NA"
+            return f"{100 * x:+.1f} %" if pct else f"{x:+.4g}"
+
+        ident = " · ".join(str(v) for v in (self.lofte_id, self.kommun, self.indicator) if v)
+        lines = [
+            f"{self.method} estimate{(' — ' + ident) if ident else ''}",
+            f"  effect   {fmt(self.estimate)}  [{fmt(self.ci_low)}, {fmt(self.ci_high)}]"
+            f"  ({self.level:.0%} interval, {self.inference or 'n/a'})",
+            f"  p-value  {self.p_value:.3g}"
+            + (f"  (adjusted {self.p_adjusted:.3g})" if self.p_adjusted is not None else ""),
+            f"  MDE      {fmt(abs(self.mde)) if self.mde is not None else 'NA'} at 80 % power",
+        ]
+        for key in ("n_comparison", "n_pre", "n_post", "pre_rmspe"):
+            if key in self.diagnostics:
+                val = self.diagnostics[key]
+                lines.append(f"  {key:<8} {val:.4g}" if isinstance(val, float) else f"  {key:<8} {val}")
+        lines += [f"  ! {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<pre>{html.escape(self.summary())}</pre>"
+
+    def plot(self, *, ax: Any = None, lang: str = "sv") -> Any:
+        """Observed vs counterfactual over time; delegates to :func:`lofteeval.plots.plot_effect`."""
+        from . import plots
+
+        return plots.plot_effect(self, ax=ax, lang=lang)
+
+    def check(self) -> None:
+        """Raise ``AssertionError``-free ``ValueError`` if the numbers are internally inconsistent."""
+        vals = np.array([self.ci_low, self.estimate, self.ci_high], dtype=float)
+        if np.all(np.isfinite(vals)) and not (vals[0] <= vals[1] <= vals[2]):
+            raise ValueError(
+                f"interval must contain the estimate (got {self.ci_low} <= {self.estimate} <= {self.ci_high})"
+            )
+
+
+def results_table(results: Iterable[EffectResult]) -> pd.DataFrame:
+    """Stack ``to_frame()`` of several results into one frame (like pyfixest ``etable``)."""
+    frames = [r.to_frame() for r in results]
+    if not frames:
+        return pd.DataFrame(columns=FRAME_COLUMNS)
+    return pd.concat(frames, ignore_index=True)
