@@ -189,7 +189,7 @@ class EffectResult:
         return plots.plot_effect(self, ax=ax, lang=lang)
 
     def check(self) -> None:
-        """Raise ``AssertionError``-free ``ValueError`` if the numbers are internally inconsistent."""
+        """Raise ``ValueError`` if the interval does not contain the estimate."""
         vals = np.array([self.ci_low, self.estimate, self.ci_high], dtype=float)
         if np.all(np.isfinite(vals)) and not (vals[0] <= vals[1] <= vals[2]):
             raise ValueError(
