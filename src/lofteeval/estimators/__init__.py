@@ -1,1 +1,43 @@
-"""estimators."""
+"""Estimators: one design per module, each a function ``(data, *, unit, time, outcome, ...) -> EffectResult``.
+
+================== ============================ ==========================================
+name               module                       design
+================== ============================ ==========================================
+``before_after``   :mod:`.before_after`         pre vs post in the treated unit(s) only
+``its``            :mod:`.its`                  segmented regression (level + slope change)
+``did``            :mod:`.did`                  two-way fixed effects with permutation inference
+``synthetic_control`` :mod:`.synth`             simplex-weighted donors (ADH 2010)
+``synthetic_did``  :mod:`.sdid`                 synthetic DiD (Arkhangelsky et al. 2021)
+``staggered_did``  :mod:`.staggered`            Callaway & Sant'Anna (2021) ATT(g,t)
+================== ============================ ==========================================
+
+Names are imported lazily (module ``__getattr__``), so a missing or broken module only fails when
+its own estimator is used.  Shared input checks live in :mod:`._common`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY: dict[str, str] = {
+    "before_after": ".before_after",
+    "its": ".its",
+    "did": ".did",
+    "synthetic_control": ".synth",
+    "synthetic_did": ".sdid",
+    "staggered_did": ".staggered",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module = importlib.import_module(_LAZY[name], __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module 'lofteeval.estimators' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__
