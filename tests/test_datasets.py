@@ -66,3 +66,108 @@ def test_null_panel_injected_effect_is_recovered_by_a_ratio():
 def test_null_panel_errors(kwargs, match):
     with pytest.raises(DataError, match=match):
         datasets.simulate_null_panel(**kwargs)
+
+
+# -- demo_panel ---------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def demo():
+    return datasets.demo_panel(seed=0)
+
+
+def test_demo_panel_schema_and_labels(demo):
+    assert list(demo.columns) == ["kommun", "year", "indicator", "value", "unit", "source", "flag", "n", "se"]
+    assert demo.attrs["synthetic"] is True
+    assert demo.attrs["label_sv"] == "Syntetiska data – endast för demonstration"
+    assert datasets.is_synthetic(demo)
+    assert (demo["source"] == "demo").all()
+    drawn = demo[demo["indicator"] != "population"]
+    assert (drawn["flag"] == "synthetic").all()
+    assert demo["kommun"].nunique() == 290
+    assert sorted(demo["year"].unique()) == list(range(2010, 2025))
+    assert not demo.duplicated(["kommun", "year", "indicator", "source"]).any()
+    assert demo["kommun"].str.fullmatch(r"\d{4}").all()
+
+
+def test_demo_panel_covers_every_focus_area_indicator(demo):
+    from lofteeval.indicators import INDICATORS
+
+    wanted = {i.id for i in INDICATORS.values() if i.focus_areas} | {"population"}
+    assert set(demo["indicator"].unique()) == wanted
+    # every (kommun, year) has every indicator: 290 x 15 rows each
+    assert (demo.groupby("indicator").size() == 290 * 15).all()
+
+
+def test_demo_panel_units_and_values_are_consistent(demo):
+    crime = demo[demo["unit"] == "per_100k"]
+    pop = demo[demo["indicator"] == "population"].set_index(["kommun", "year"])["value"]
+    joined = crime.join(pop.rename("pop"), on=["kommun", "year"])
+    np.testing.assert_allclose(joined["value"], joined["n"] / joined["pop"] * 1e5)
+    assert (crime["n"] >= 0).all() and (crime["n"] == np.round(crime["n"])).all()
+    share = demo[demo["unit"] == "percent"]
+    assert share["value"].between(0, 100).all() and (share["n"] >= 150).all()
+    assert share["se"].gt(0).all()
+    idx = demo[demo["unit"] == "index"]
+    assert idx["value"].between(0, 6).all()
+
+
+def test_demo_panel_is_deterministic(demo):
+    again = datasets.demo_panel(seed=0)
+    pd.testing.assert_frame_equal(demo, again)
+    other = datasets.demo_panel(seed=1)
+    assert not demo["value"].equals(other["value"])
+
+
+def test_demo_panel_national_level_matches_anchor(demo):
+    # population-weighted national rate of total offences is the Brå anchor within a few percent
+    # (2015+, no break factor; AR/NB noise averages out over 290 kommuner).
+    tot = demo[(demo["indicator"] == "reported_crimes_total") & (demo["year"] >= 2015)]
+    pop = demo[demo["indicator"] == "population"].set_index(["kommun", "year"])["value"]
+    tot = tot.join(pop.rename("pop"), on=["kommun", "year"])
+    national = tot.groupby("year")["n"].sum() / tot.groupby("year")["pop"].sum() * 1e5
+    anchor = pd.Series(datasets._NATIONAL_PER_100K["total"]).reindex(national.index)
+    np.testing.assert_allclose(national, anchor, rtol=0.04)
+
+
+def test_storstader_have_higher_crime_than_rural(demo):
+    ref_groups = datasets._kommun_reference()[0].set_index("kommun")["kommungrupp"]
+    tot = demo[demo["indicator"] == "reported_crimes_total"].copy()
+    tot["group"] = tot["kommun"].map(ref_groups)
+    med = tot.groupby("group")["value"].median()
+    assert med["A1"] > 1.3 * med["C8"]
+
+
+def test_injected_effects_table():
+    frame = datasets.injected_effects()
+    assert {"lofte_id", "kommun", "indicator", "start_year", "effect", "scale"} <= set(frame.columns)
+    from lofteeval.indicators import INDICATORS
+
+    assert frame["indicator"].isin(list(INDICATORS)).all()
+    assert set(frame["scale"]) <= {"relative", "absolute"}
+    assert (frame.loc[frame["lofte_id"] == "sodra-fyrbodal-2023", "kommun"].tolist()
+            == ["1415", "1421", "1419"])
+
+
+def test_large_kommun_effect_visible_in_raw_ratio(demo):
+    # demo-large: Uppsala reported_criminal_damage -20 % from 2019. Ratio of post/pre means of
+    # Uppsala to the same ratio for all other B3 kommuner recovers 0.8 within 6 points.
+    eff = next(e for e in datasets.INJECTED_EFFECTS if e.lofte_id == "demo-large")
+    groups = datasets._kommun_reference()[0].set_index("kommun")["kommungrupp"]
+    d = demo[demo["indicator"] == eff.indicator].copy()
+    d["post"] = d["year"] >= eff.start_year
+    d = d[d["year"] >= 2015]  # after the level break
+    treated = d["kommun"] == "0380"
+    others = d["kommun"].map(groups).eq("B3") & ~treated
+    def ratio(mask):
+        return d.loc[mask & d["post"], "value"].mean() / d.loc[mask & ~d["post"], "value"].mean()
+    assert ratio(treated) / ratio(others) - 1 == pytest.approx(eff.effect, abs=0.06)
+
+
+def test_national_anchors_match_shared_files(shared_dir):
+    counts = pd.read_csv(shared_dir / "data/national_levels/bra_national_counts.csv")
+    _, pop = datasets._fallback_reference()
+    national_pop = pop.groupby("year")["population"].sum()
+    for cat, points in datasets._NATIONAL_PER_100K.items():
+        rows = counts[(counts["category"] == cat) & counts["count"].notna() & (counts["year"] <= 2024)]
+        derived = {int(r.year): r["count"] / national_pop[r.year] * 1e5 for _, r in rows.iterrows()}
+        assert set(derived) == set(points), cat
+        np.testing.assert_allclose([points[y] for y in derived], list(derived.values()), atol=0.06)

@@ -16,6 +16,7 @@ The data-generating process is described in ``docs/demo_data.md``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -214,3 +215,347 @@ def is_synthetic(panel: pd.DataFrame) -> bool:
     if "source" in panel.columns and (panel["source"] == "demo").any():
         return True
     return bool("flag" in panel.columns and (panel["flag"] == "synthetic").any())
+
+
+# ----------------------------------------------------------------------------------------------
+# Kommun reference for the demo panel
+# ----------------------------------------------------------------------------------------------
+def _shared_dir() -> "Path":  # noqa: F821
+    import os
+    from pathlib import Path
+
+    from .config import project_root
+
+    env = os.environ.get("LOFTEEVAL_SHARED")
+    return Path(env) if env else project_root().parent / "shared"
+
+
+def _kommun_reference() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Kommuner (``kommun, name, lan, kommungrupp``) and population (``kommun, year, population, flag``).
+
+    Uses :mod:`lofteeval.harmonise.kommuner` when it is available, else reads the shared SCB/SKR
+    files in ``../shared/data`` directly (a private fallback while the reference is being built).
+    """
+    try:
+        from .harmonise import kommuner as hk
+
+        ref, pop = hk.kommuner(), hk.population()
+    except (ImportError, AttributeError):
+        return _fallback_reference()
+    return _normalise_reference(ref, pop)
+
+
+def _normalise_reference(ref: pd.DataFrame, pop: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    group_col = next((c for c in ("kommungrupp_code", "kommungrupp", "gruppkod") if c in ref.columns), None)
+    groups = ref[group_col].astype(str).str.extract(r"([ABC]\d)", expand=False)
+    kom = pd.DataFrame({"kommun": ref["kommun"].astype(str), "name": ref["name"].astype(str),
+                        "lan": ref["lan"].astype(str), "kommungrupp": groups})
+    value_col = "population" if "population" in pop.columns else "value"
+    p = pd.DataFrame({"kommun": pop["kommun"].astype(str), "year": pop["year"].astype(int),
+                      "population": pop[value_col].astype(float),
+                      "flag": pop["flag"].astype(str) if "flag" in pop.columns else ""})
+    return kom, p.fillna({"flag": ""})
+
+
+def _fallback_reference() -> tuple[pd.DataFrame, pd.DataFrame]:
+    base = _shared_dir() / "data"
+    if not base.is_dir():
+        raise DataError(
+            "demo_panel needs the kommun reference: lofteeval.harmonise.kommuner is not available and "
+            f"the shared data folder ../shared/data was not found (looked in {base}). Install the "
+            "package data or set LOFTEEVAL_SHARED to the shared folder."
+        )
+    codes = pd.read_csv(base / "scb_kommuner/municipality_county.csv", dtype=str)
+    skr = pd.read_csv(base / "skr_kommungrupp/DERIVED_kommungrupp_2023_with_kommunkod.csv", dtype=str)
+    kom = pd.DataFrame({"kommun": codes["municipality_code"], "name": codes["municipality_name_short"],
+                        "lan": codes["county_code"]})
+    kom = kom.merge(skr[["kommunkod", "gruppkod"]].rename(columns={"kommunkod": "kommun", "gruppkod": "kommungrupp"}),
+                    on="kommun", how="left", validate="1:1")
+    wide = pd.read_csv(base / "scb_population/folkmangd.csv", sep=";", encoding="utf-8-sig")
+    kid = pd.read_csv(base / "scb_population/DERIVED_folkmangd_kid_to_kommunkod.csv", dtype=str)
+    wide = wide.merge(kid[["k_ID", "kommunkod"]], on="k_ID", validate="1:1")
+    long = wide.melt(id_vars="kommunkod", value_vars=[f"ar_{y}" for y in range(2000, 2020)],
+                     var_name="year", value_name="population")
+    long["year"] = long["year"].str[3:].astype(int)
+    extra = [pd.read_csv(base / f"scb_population/{f}", dtype={"kommunkod": str})
+             for f in ("DERIVED_folkmangd_2021.csv", "folkmangd_2024.csv")]
+    extra_long = pd.concat(extra).rename(columns={"folkmangd": "population", "ar": "year"})
+    pop = pd.concat([long, extra_long[["kommunkod", "year", "population"]]]).rename(columns={"kommunkod": "kommun"})
+    pop = _interpolate_population(pop.astype({"population": float}), years=range(2000, 2025))
+    return kom, pop
+
+
+def _interpolate_population(pop: pd.DataFrame, *, years: Iterable[int]) -> pd.DataFrame:
+    """Fill missing years log-linearly between observed ones; filled rows get ``flag="interpolated"``."""
+    yrs = list(years)
+    wide = pop.pivot(index="kommun", columns="year", values="population").reindex(columns=yrs)
+    missing = wide.isna()
+    filled = np.exp(np.log(wide).interpolate(axis=1, limit_direction="both"))
+    out = filled.stack().rename("population").reset_index()
+    out["flag"] = np.where(missing.stack().to_numpy(), "interpolated", "")
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# National anchors (per 100 000 / percent) — from ../shared/data/national_levels, see docs
+# ----------------------------------------------------------------------------------------------
+# Brå anmälda brott, hela landet: count / SCB folkmängd 31 Dec of the same year * 1e5, for the
+# years with a count in bra_national_counts.csv (tests/test_datasets.py re-derives them).
+_NATIONAL_PER_100K: dict[str, dict[int, float]] = {
+    "total": {2010: 14444.2, 2011: 14868.9, 2012: 14650.6, 2013: 14515.5, 2014: 14773.2,
+              2015: 15226.9, 2016: 15057.3, 2017: 14920.6, 2018: 15053.5, 2019: 14911.5,
+              2020: 15111.4, 2021: 14063.9, 2022: 13718.6, 2023: 14229.0, 2024: 14066.5},
+    "narkotikabrott": {2011: 943.1, 2012: 990.0, 2013: 997.2, 2014: 977.9, 2015: 954.6, 2016: 909.3,
+                       2017: 992.5, 2018: 1041.2, 2019: 1094.8, 2020: 1193.9, 2024: 1230.6},
+    "misshandel": {2013: 828.0, 2014: 854.6, 2015: 858.8, 2016: 880.4, 2017: 824.1, 2018: 807.4,
+                   2019: 812.4, 2020: 794.1, 2021: 781.6, 2022: 792.3},
+    "ran": {2013: 86.7, 2015: 85.9, 2016: 85.6, 2022: 61.6, 2023: 60.7, 2024: 45.0},
+    "grov_kvinnofridskrankning": {2015: 19.3, 2016: 18.7, 2018: 17.0, 2019: 16.6, 2021: 13.3},
+    "olaga_hot": {2014: 521.2, 2015: 525.8, 2016: 544.3, 2017: 526.7},
+    "ofredande": {2014: 588.9, 2015: 576.6, 2016: 555.3, 2017: 515.8},
+    "skadegorelsebrott": {2010: 1747.1, 2014: 1549.1, 2015: 1979.5, 2016: 1950.9, 2017: 1784.1,
+                          2018: 1847.5, 2019: 1975.3, 2020: 2238.4, 2022: 2004.0, 2023: 2075.2,
+                          2024: 1879.3},
+    "bostadsinbrott": {2013: 217.7, 2014: 229.8, 2015: 231.4, 2016: 219.1, 2017: 223.3, 2018: 166.2,
+                       2019: 141.4, 2020: 141.5, 2021: 110.0},
+    "bedrageribrott": {2010: 1200.1, 2011: 1202.2, 2012: 1346.8, 2013: 1534.5, 2014: 1590.2,
+                       2015: 1872.4, 2017: 2046.4, 2018: 2531.7, 2019: 2357.8, 2020: 2098.3,
+                       2021: 1874.2, 2022: 1866.6, 2023: 2261.2},
+    "trafikbrott": {2017: 886.0, 2018: 902.2, 2022: 656.9, 2023: 621.7},
+}
+# reported_domestic_violence = grov kvinnofridskränkning + grov fridskränkning; the sum is about
+# 1.96 x kvinnofrid alone in the two years both are known (2018: 3 483 / 1 744, 2019: 3 318 / 1 718).
+_DV_FACTOR = 1.96
+# NTU national shares (percent); oro 2014 (28 %, an uncertain back-cast to the 2017 method) is left out.
+_NATIONAL_PERCENT: dict[str, dict[int, float]] = {
+    "otrygg_sen_kvall": {2010: 15.0, 2011: 16.0, 2012: 15.0, 2013: 15.0, 2015: 15.0, 2016: 19.0,
+                         2018: 28.0, 2019: 30.0, 2020: 30.0, 2021: 28.0, 2022: 27.0},
+    "oro_brottslighet_samhalle": {2010: 22.0, 2013: 19.0, 2017: 43.0, 2018: 42.0, 2019: 43.0,
+                                  2020: 47.0, 2022: 46.0, 2023: 53.0, 2024: 50.0},
+}
+# Polisens trygghetsmätning problem index (0-6): region Syd mean ~1.9 (2017, 2020); the split by
+# item is invented for the demo.
+_INDEX_LEVEL = {"problem_drugs": 1.8, "problem_youth_disorder": 1.9, "problem_traffic": 2.2}
+
+# SKR kommungrupp: level (log scale, crime) and yearly trend; how urban each indicator is.
+_GROUP_LEVEL = {"A1": 0.45, "A2": -0.05, "B3": 0.20, "B4": -0.10, "B5": 0.0, "C6": 0.05,
+                "C7": -0.20, "C8": -0.15, "C9": 0.10}
+_GROUP_TREND = {"A1": -0.012, "A2": 0.0, "B3": -0.004, "B4": 0.002, "B5": 0.004, "C6": 0.003,
+                "C7": 0.004, "C8": 0.006, "C9": 0.004}
+_URBAN = {"reported_crimes_total": 1.0, "reported_drug_offences": 1.2, "reported_assault": 0.8,
+          "reported_robbery": 2.0, "reported_domestic_violence": 0.3, "reported_unlawful_threats": 0.5,
+          "reported_molestation": 0.6, "reported_criminal_damage": 1.2,
+          "reported_residential_burglary": 0.8, "reported_fraud": 0.4, "reported_traffic_offences": 0.2}
+# Gentle realism: offences lacked a kommun more often before the 2015 police reorganisation, and
+# street crime dipped in the pandemic (applied only in years whose national anchor is interpolated).
+_BREAK_2015 = 0.96
+_COVID = {"misshandel": {2020: 0.95, 2021: 0.96}, "ran": {2020: 0.92, 2021: 0.93},
+          "ofredande": {2020: 0.95, 2021: 0.96}, "olaga_hot": {2020: 0.97, 2021: 0.98}}
+
+
+@dataclass(frozen=True)
+class InjectedEffect:
+    """A known effect put into the demo panel so that tests and docs can recover it.
+
+    ``effect`` is relative (``-0.2`` = 20 % below the no-löfte path) when ``scale="relative"``
+    (crime indicators: multiplies the expected count) and in the indicator's own unit when
+    ``scale="absolute"`` (surveys: percentage or index points).  It applies to every year from
+    ``start_year`` on.  These are fictional effects, not findings about the real kommuner.
+    """
+
+    lofte_id: str
+    kommuner: tuple[str, ...]
+    indicator: str
+    start_year: int
+    effect: float
+    scale: str
+    note: str = ""
+
+
+INJECTED_EFFECTS: tuple[InjectedEffect, ...] = (
+    InjectedEffect("gotland-2020", ("0980",), "reported_unlawful_threats", 2020, -0.15, "relative",
+                   "moderate drop, ~320 offences a year: recoverable, near the MDE"),
+    InjectedEffect("gislaved-2022", ("0662",), "reported_traffic_offences", 2022, 0.25, "relative",
+                   "more traffic checks give more reported offences (enforcement-driven rise)"),
+    InjectedEffect("gislaved-2022", ("0662",), "unsafe_outdoors_night", 2022, -5.0, "absolute",
+                   "5 percentage points fewer feel unsafe; n of a few hundred a year"),
+    InjectedEffect("skara-2021", ("1495",), "reported_drug_offences", 2021, 0.30, "relative",
+                   "intensified drug enforcement raises reported drug offences"),
+    InjectedEffect("sodra-fyrbodal-2023", ("1415", "1421", "1419"), "reported_assault", 2023, -0.20,
+                   "relative", "three small kommuner, two post years"),
+    InjectedEffect("demo-large", ("0380",), "reported_criminal_damage", 2019, -0.20, "relative",
+                   "not a löfte: a large kommun (Uppsala) for known-answer tests"),
+)
+"""The effects injected into :func:`demo_panel`; every other (kommun, indicator) has none."""
+
+
+def injected_effects() -> pd.DataFrame:
+    """:data:`INJECTED_EFFECTS` as a frame, one row per (effect, kommun)."""
+    rows = [{"lofte_id": e.lofte_id, "kommun": k, "indicator": e.indicator, "start_year": e.start_year,
+             "effect": e.effect, "scale": e.scale, "note": e.note}
+            for e in INJECTED_EFFECTS for k in e.kommuner]
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------------------------
+# The demo panel
+# ----------------------------------------------------------------------------------------------
+def demo_panel(seed: int = 0, *, years: Iterable[int] = range(2010, 2025)) -> pd.DataFrame:
+    """Return the synthetic tidy demo panel: 290 real kommuner × years × every focus-area indicator.
+
+    Crime indicators are negative-binomial counts around the national level per 100 000
+    (``_NATIONAL_PER_100K``, from ``../shared/data/national_levels``) scaled by real population,
+    with SKR-kommungrupp levels and trends, kommun effects and AR(1) noise; survey indicators are
+    binomial shares (or noisy indices) from a realistic number of respondents, with ``n`` and
+    ``se``.  The effects in :data:`INJECTED_EFFECTS` are built in; nothing else has an effect.
+    See ``docs/demo_data.md``.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of ``numpy.random.default_rng``; the same seed (and reference data) gives the same panel.
+    years : iterable of int
+        Years to draw (the default 2010–2024 is what the documented effects assume).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The tidy schema (``kommun, year, indicator, value, unit, source, flag, n, se``) with
+        ``source="demo"``, ``flag="synthetic"`` on drawn rows (population rows are real SCB
+        numbers and keep their own flag: ``""`` or ``"interpolated"``), and
+        ``attrs["synthetic"] = True`` plus ``attrs["label_sv"]``.
+
+    Examples
+    --------
+    >>> panel = demo_panel(seed=0)
+    >>> panel.attrs["synthetic"], panel["kommun"].nunique()
+    (True, 290)
+    """
+    from .indicators import INDICATORS
+
+    yrs = np.asarray(list(years), dtype=int)
+    kom, pop_long = _kommun_reference()
+    kom = kom.sort_values("kommun").reset_index(drop=True)
+    pop = (pop_long.pivot(index="kommun", columns="year", values="population")
+           .reindex(index=kom["kommun"], columns=yrs))
+    if pop.isna().any().any():
+        raise DataError(f"population is missing for some kommun-years in {yrs[0]}-{yrs[-1]}; "
+                        "the demo panel needs population for every kommun and year.")
+    ctx = _DemoContext(kom=kom, years=yrs, pop=pop.to_numpy(float), rng=np.random.default_rng(seed))
+    frames = [_population_frame(pop_long, kom, yrs)]
+    for spec in INDICATORS.values():
+        if not spec.focus_areas:
+            continue
+        if spec.kind == "crime":
+            frames.append(_crime_frame(ctx, spec))
+        elif spec.unit == "percent":
+            frames.append(_share_frame(ctx, spec))
+        else:
+            frames.append(_index_frame(ctx, spec))
+    panel = pd.concat(frames, ignore_index=True)
+    for col in ("kommun", "indicator", "unit", "source", "flag"):
+        panel[col] = panel[col].astype("string")
+    panel["year"] = panel["year"].astype("int64")
+    panel.attrs.update(synthetic=True, label_sv=SYNTHETIC_LABEL_SV, label_en=SYNTHETIC_LABEL_EN,
+                       seed=int(seed), injected_effects="lofteeval.datasets.INJECTED_EFFECTS")
+    return panel
+
+
+@dataclass
+class _DemoContext:
+    kom: pd.DataFrame
+    years: np.ndarray
+    pop: np.ndarray
+    rng: np.random.Generator
+
+    def __post_init__(self) -> None:
+        groups = self.kom["kommungrupp"].fillna("C6").to_numpy()
+        self.group_level = np.array([_GROUP_LEVEL.get(g, 0.0) for g in groups])
+        self.group_trend = np.array([_GROUP_TREND.get(g, 0.0) for g in groups])
+        self.common = self.rng.normal(0.0, 0.2, size=len(self.kom))
+        self.codes = self.kom["kommun"].to_numpy(dtype=object)
+        self.n_resp = np.round(150 + 2.0 * np.sqrt(self.pop))
+
+    def effect_mask(self, indicator: str) -> list[tuple[np.ndarray, float]]:
+        out = []
+        for eff in INJECTED_EFFECTS:
+            if eff.indicator != indicator:
+                continue
+            rows = np.isin(self.codes, eff.kommuner)[:, None]
+            out.append((rows & (self.years >= eff.start_year)[None, :], eff.effect))
+        return out
+
+    def frame(self, indicator: str, unit: str, value: np.ndarray, n: np.ndarray, se: np.ndarray) -> pd.DataFrame:
+        n_k, n_t = value.shape
+        return pd.DataFrame({
+            "kommun": np.repeat(self.codes, n_t), "year": np.tile(self.years, n_k),
+            "indicator": indicator, "value": value.ravel(), "unit": unit, "source": "demo",
+            "flag": "synthetic", "n": n.ravel().astype(float), "se": se.ravel().astype(float),
+        })
+
+
+def _anchor(points: dict[int, float], years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Log-linear interpolation of national anchors (constant beyond the ends) and an observed mask."""
+    xs = np.array(sorted(points), dtype=float)
+    ys = np.log([points[int(x)] for x in xs])
+    return np.exp(np.interp(years.astype(float), xs, ys)), np.isin(years, xs.astype(int))
+
+
+def _crime_frame(ctx: _DemoContext, spec: object) -> pd.DataFrame:
+    cat = spec.national_category  # type: ignore[attr-defined]
+    nat, observed = _anchor(_NATIONAL_PER_100K[cat], ctx.years)
+    if spec.id == "reported_domestic_violence":  # type: ignore[attr-defined]
+        nat = nat * _DV_FACTOR
+    urban = _URBAN.get(spec.id, 1.0)  # type: ignore[attr-defined]
+    n_k = len(ctx.kom)
+    level = urban * ctx.group_level + ctx.common + ctx.rng.normal(0.0, 0.15, size=n_k)
+    rel = np.exp(level[:, None] + urban * ctx.group_trend[:, None] * (ctx.years - 2017)[None, :])
+    scale = nat * ctx.pop.sum(axis=0) / (ctx.pop * rel).sum(axis=0)  # population-weighted = national
+    rate = rel * scale[None, :]
+    rate = rate * np.where(ctx.years < 2015, _BREAK_2015, 1.0)[None, :]
+    for year, factor in _COVID.get(cat, {}).items():
+        rate[:, (ctx.years == year) & ~observed] *= factor
+    rate = rate * np.exp(_ar1(ctx.rng, rate.shape, 0.5, 0.02))
+    for mask, eff in ctx.effect_mask(spec.id):  # type: ignore[attr-defined]
+        rate = np.where(mask, rate * (1.0 + eff), rate)
+    counts = _draw_nb(ctx.rng, ctx.pop * rate / 1e5, _nb_size(ctx.pop, 150.0))
+    return ctx.frame(spec.id, "per_100k", counts / ctx.pop * 1e5, counts,  # type: ignore[attr-defined]
+                     np.full(counts.shape, np.nan))
+
+
+def _share_frame(ctx: _DemoContext, spec: object) -> pd.DataFrame:
+    nat, _ = _anchor(_NATIONAL_PERCENT[spec.national_category], ctx.years)  # type: ignore[attr-defined]
+    n_k = len(ctx.kom)
+    logit = np.log(nat / (100 - nat))[None, :] + 0.5 * ctx.group_level[:, None] \
+        + ctx.rng.normal(0.0, 0.3, size=n_k)[:, None] + _ar1(ctx.rng, (n_k, ctx.years.size), 0.5, 0.05)
+    share = 100 / (1 + np.exp(-logit))
+    for mask, eff in ctx.effect_mask(spec.id):  # type: ignore[attr-defined]
+        share = np.where(mask, share + eff, share)
+    share = np.clip(share, 0.5, 99.5)
+    n = np.round(ctx.n_resp * ctx.rng.uniform(0.85, 1.15, size=ctx.n_resp.shape))
+    observed = ctx.rng.binomial(n.astype(np.int64), share / 100) / n * 100
+    se = np.sqrt(observed * (100 - observed) / n)
+    return ctx.frame(spec.id, "percent", observed, n, se)  # type: ignore[attr-defined]
+
+
+def _index_frame(ctx: _DemoContext, spec: object) -> pd.DataFrame:
+    base = _INDEX_LEVEL.get(spec.id, 1.9)  # type: ignore[attr-defined]
+    n_k = len(ctx.kom)
+    true = base + 0.6 * ctx.group_level[:, None] + ctx.rng.normal(0.0, 0.2, size=n_k)[:, None] \
+        + _ar1(ctx.rng, (n_k, ctx.years.size), 0.5, 0.04)
+    for mask, eff in ctx.effect_mask(spec.id):  # type: ignore[attr-defined]
+        true = np.where(mask, true + eff, true)
+    n = np.round(ctx.n_resp * ctx.rng.uniform(0.85, 1.15, size=ctx.n_resp.shape))
+    se = 1.2 / np.sqrt(n)  # item-mean standard deviation ~1.2 index points
+    observed = np.clip(true + ctx.rng.normal(0.0, 1.0, size=true.shape) * se, 0.0, 6.0)
+    return ctx.frame(spec.id, "index", observed, n, se)  # type: ignore[attr-defined]
+
+
+def _population_frame(pop_long: pd.DataFrame, kom: pd.DataFrame, years: np.ndarray) -> pd.DataFrame:
+    p = pop_long[pop_long["kommun"].isin(kom["kommun"]) & pop_long["year"].isin(years)]
+    p = p.sort_values(["kommun", "year"])
+    return pd.DataFrame({
+        "kommun": p["kommun"].to_numpy(), "year": p["year"].to_numpy(), "indicator": "population",
+        "value": p["population"].to_numpy(float), "unit": "count", "source": "demo",
+        "flag": p["flag"].to_numpy(), "n": np.nan, "se": np.nan,
+    })
