@@ -13,6 +13,11 @@ name               module                       design
 
 Names are imported lazily (module ``__getattr__``), so a missing or broken module only fails when
 its own estimator is used.  Shared input checks live in :mod:`._common`.
+
+Three functions share their module's name (``did`` in ``did.py``, ...).  Importing a submodule
+binds the package attribute to the *module*, so ``estimators.did`` would become a module after
+``import lofteeval.estimators.did``.  Those three (light: numpy, pandas, scipy) are therefore bound
+when this package is imported, which rebinds the names to the functions; a missing one is skipped.
 """
 
 from __future__ import annotations
@@ -31,11 +36,30 @@ _LAZY: dict[str, str] = {
 
 __all__ = sorted(_LAZY)
 
+_SAME_NAME = ("before_after", "its", "did")
+
+
+def _bind_same_name() -> None:
+    for name in _SAME_NAME:
+        full = f"{__name__}.{name}"
+        try:
+            module = importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as err:
+            if err.name != full:
+                raise
+            continue
+        globals()[name] = getattr(module, name)
+
+
+_bind_same_name()
+
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         module = importlib.import_module(_LAZY[name], __name__)
-        return getattr(module, name)
+        obj = getattr(module, name)
+        globals()[name] = obj
+        return obj
     raise AttributeError(f"module 'lofteeval.estimators' has no attribute {name!r}")
 
 
