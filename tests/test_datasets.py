@@ -164,10 +164,12 @@ def test_large_kommun_effect_visible_in_raw_ratio(demo):
 
 def test_national_anchors_match_shared_files(shared_dir):
     counts = pd.read_csv(shared_dir / "data/national_levels/bra_national_counts.csv")
-    _, pop = datasets._fallback_reference()
+    _, pop = datasets._kommun_reference()
     national_pop = pop.groupby("year")["population"].sum()
     for cat, points in datasets._NATIONAL_PER_100K.items():
         rows = counts[(counts["category"] == cat) & counts["count"].notna() & (counts["year"] <= 2024)]
         derived = {int(r.year): r["count"] / national_pop[r.year] * 1e5 for _, r in rows.iterrows()}
         assert set(derived) == set(points), cat
-        np.testing.assert_allclose([points[y] for y in derived], list(derived.values()), atol=0.06)
+        # anchors were derived with 2020-2023 population interpolated; the reference now has
+        # SCB's rounded 2020 value, so allow 0.2 %
+        np.testing.assert_allclose([points[y] for y in derived], list(derived.values()), rtol=2e-3, atol=0.06)

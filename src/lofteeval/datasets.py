@@ -220,80 +220,22 @@ def is_synthetic(panel: pd.DataFrame) -> bool:
 # ----------------------------------------------------------------------------------------------
 # Kommun reference for the demo panel
 # ----------------------------------------------------------------------------------------------
-def _shared_dir() -> "Path":  # noqa: F821
-    import os
-    from pathlib import Path
-
-    from .config import project_root
-
-    env = os.environ.get("LOFTEEVAL_SHARED")
-    return Path(env) if env else project_root().parent / "shared"
-
-
 def _kommun_reference() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Kommuner (``kommun, name, lan, kommungrupp``) and population (``kommun, year, population, flag``).
 
-    Uses :mod:`lofteeval.harmonise.kommuner` when it is available, else reads the shared SCB/SKR
-    files in ``../shared/data`` directly (a private fallback while the reference is being built).
+    Both come from :mod:`lofteeval.harmonise.kommuner` (real SCB codes and population, SKR 2023
+    kommungrupper); population rows keep its flags (``interpolated``, ``rounded``, ...).
     """
-    try:
-        from .harmonise import kommuner as hk
+    from .harmonise.kommuner import kommuner, population
 
-        ref, pop = hk.kommuner(), hk.population()
-    except (ImportError, AttributeError):
-        return _fallback_reference()
-    return _normalise_reference(ref, pop)
-
-
-def _normalise_reference(ref: pd.DataFrame, pop: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    group_col = next((c for c in ("kommungrupp_code", "kommungrupp", "gruppkod") if c in ref.columns), None)
-    groups = ref[group_col].astype(str).str.extract(r"([ABC]\d)", expand=False)
+    ref = kommuner()
     kom = pd.DataFrame({"kommun": ref["kommun"].astype(str), "name": ref["name"].astype(str),
-                        "lan": ref["lan"].astype(str), "kommungrupp": groups})
-    value_col = "population" if "population" in pop.columns else "value"
-    p = pd.DataFrame({"kommun": pop["kommun"].astype(str), "year": pop["year"].astype(int),
-                      "population": pop[value_col].astype(float),
-                      "flag": pop["flag"].astype(str) if "flag" in pop.columns else ""})
-    return kom, p.fillna({"flag": ""})
-
-
-def _fallback_reference() -> tuple[pd.DataFrame, pd.DataFrame]:
-    base = _shared_dir() / "data"
-    if not base.is_dir():
-        raise DataError(
-            "demo_panel needs the kommun reference: lofteeval.harmonise.kommuner is not available and "
-            f"the shared data folder ../shared/data was not found (looked in {base}). Install the "
-            "package data or set LOFTEEVAL_SHARED to the shared folder."
-        )
-    codes = pd.read_csv(base / "scb_kommuner/municipality_county.csv", dtype=str)
-    skr = pd.read_csv(base / "skr_kommungrupp/DERIVED_kommungrupp_2023_with_kommunkod.csv", dtype=str)
-    kom = pd.DataFrame({"kommun": codes["municipality_code"], "name": codes["municipality_name_short"],
-                        "lan": codes["county_code"]})
-    kom = kom.merge(skr[["kommunkod", "gruppkod"]].rename(columns={"kommunkod": "kommun", "gruppkod": "kommungrupp"}),
-                    on="kommun", how="left", validate="1:1")
-    wide = pd.read_csv(base / "scb_population/folkmangd.csv", sep=";", encoding="utf-8-sig")
-    kid = pd.read_csv(base / "scb_population/DERIVED_folkmangd_kid_to_kommunkod.csv", dtype=str)
-    wide = wide.merge(kid[["k_ID", "kommunkod"]], on="k_ID", validate="1:1")
-    long = wide.melt(id_vars="kommunkod", value_vars=[f"ar_{y}" for y in range(2000, 2020)],
-                     var_name="year", value_name="population")
-    long["year"] = long["year"].str[3:].astype(int)
-    extra = [pd.read_csv(base / f"scb_population/{f}", dtype={"kommunkod": str})
-             for f in ("DERIVED_folkmangd_2021.csv", "folkmangd_2024.csv")]
-    extra_long = pd.concat(extra).rename(columns={"folkmangd": "population", "ar": "year"})
-    pop = pd.concat([long, extra_long[["kommunkod", "year", "population"]]]).rename(columns={"kommunkod": "kommun"})
-    pop = _interpolate_population(pop.astype({"population": float}), years=range(2000, 2025))
-    return kom, pop
-
-
-def _interpolate_population(pop: pd.DataFrame, *, years: Iterable[int]) -> pd.DataFrame:
-    """Fill missing years log-linearly between observed ones; filled rows get ``flag="interpolated"``."""
-    yrs = list(years)
-    wide = pop.pivot(index="kommun", columns="year", values="population").reindex(columns=yrs)
-    missing = wide.isna()
-    filled = np.exp(np.log(wide).interpolate(axis=1, limit_direction="both"))
-    out = filled.stack().rename("population").reset_index()
-    out["flag"] = np.where(missing.stack().to_numpy(), "interpolated", "")
-    return out
+                        "lan": ref["lan"].astype(str),
+                        "kommungrupp": ref["kommungrupp"].astype(str).str.extract(r"([ABC]\d)", expand=False)})
+    pop = population()
+    out = pd.DataFrame({"kommun": pop["kommun"].astype(str), "year": pop["year"].astype(int),
+                        "population": pop["value"].astype(float), "flag": pop["flag"].fillna("").astype(str)})
+    return kom, out
 
 
 # ----------------------------------------------------------------------------------------------
