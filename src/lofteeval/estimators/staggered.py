@@ -1,0 +1,341 @@
+"""Staggered difference-in-differences (Callaway & Sant'Anna 2021) on a long panel.
+
+The estimator compares each treatment cohort ``g`` (units first treated in period ``g``) with
+comparison units that are not (yet) treated, one 2x2 DiD per cohort and period: ATT(g,t).
+These group-time effects are then aggregated into one number (``simple``), per cohort
+(``group``), per event time (``dynamic``) or per calendar period (``calendar``).
+
+Matching R ``did`` (``att_gt`` + ``aggte``), no covariates:
+
+================================ ===============================================
+lofteeval                        R ``did``
+================================ ===============================================
+``unit=``                        ``idname``
+``time=``                        ``tname``
+``outcome=``                     ``yname``
+``cohort=`` (0 or NaN = never)   ``gname`` (0 = never treated)
+``control_group="never_treated"`` ``control_group="nevertreated"``
+``"not_yet_treated"``            ``"notyettreated"``
+``aggregation=``                 ``aggte(type=)``
+``bootstrap=False``              ``bstrap=FALSE`` (R's default is ``TRUE``)
+``n_boot=999``                   ``biters`` (R: 1000)
+``level=0.95``                   ``alp=0.05``
+``anticipation=``                ``anticipation``
+(always varying)                 ``base_period="varying"`` (R's default)
+================================ ===============================================
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._types import Aggregation, ControlGroup, check_literal
+from ..errors import DataError, DesignError, DesignWarning, DroppedRowsWarning, caveat
+from ..inference.power import mde_from_se
+from ..results import EffectResult
+from . import _cs_core as core
+
+__all__ = ["staggered_did"]
+
+_INDEX_NAME = {"simple": "event_time", "dynamic": "event_time", "group": "cohort",
+               "calendar": "calendar_time"}
+
+
+def staggered_did(
+    data: pd.DataFrame,
+    *,
+    unit: str,
+    time: str,
+    outcome: str,
+    cohort: str,
+    control_group: ControlGroup = "never_treated",
+    aggregation: Aggregation = "simple",
+    bootstrap: bool = False,
+    n_boot: int = 999,
+    level: float = 0.95,
+    anticipation: int = 0,
+    seed: int | None = None,
+) -> EffectResult:
+    """Estimate Callaway & Sant'Anna (2021) group-time effects and aggregate them.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Long balanced panel, one row per unit and period. It is not modified.
+    unit, time, outcome : str
+        Column names of the unit id, the (numeric) period and the outcome.
+    cohort : str
+        Column with the first treated period of each unit, constant within unit; ``0`` or
+        missing means never treated (R ``did``'s ``gname``).
+    control_group : {"never_treated", "not_yet_treated"}
+        Comparison units: only never-treated units, or also units first treated after both
+        periods of the comparison (plus ``anticipation``).
+    aggregation : {"simple", "group", "dynamic", "calendar"}
+        Which summary is ``estimate``: cohort-size weighted mean of all post-treatment cells,
+        mean over cohorts, mean over event times ``e >= 0``, or mean over calendar periods.
+    bootstrap : bool
+        Multiplier bootstrap (Mammen weights, clustered by unit) instead of analytic
+        influence-function standard errors. Per-element intervals are then uniform bands.
+    n_boot : int
+        Bootstrap draws.
+    level : float
+        Confidence level of intervals.
+    anticipation : int
+        Periods before ``g`` in which units may already react; the base period becomes
+        ``g - 1 - anticipation``.
+    seed : int, optional
+        Seed of the bootstrap weights.
+
+    Returns
+    -------
+    EffectResult
+        ``method="staggered"``, ``scale="absolute"``; ``att_gt`` has columns ``group, time,
+        att, se, ci_low, ci_high, post, base_time, n_treated, n_control``; ``effects`` has
+        ``time, effect, se, ci_low, ci_high`` indexed by event time (``dynamic``, and
+        ``simple`` for display), cohort (``group``) or calendar period (``calendar``);
+        ``diagnostics`` has the pre-trend Wald test (``pretrend_wald``, ``pretrend_df``,
+        ``pretrend_p_value``), ``n_units``, ``n_groups``, ``n_comparison`` (never-treated
+        units) and ``effects_index``.
+
+    Raises
+    ------
+    DataError
+        Missing columns, non-numeric time/outcome/cohort, duplicated or missing unit-periods,
+        missing outcomes, a cohort that varies within a unit or lies outside the time range,
+        bad option values.
+    DesignError
+        No usable treated cohort, or no never-treated unit with ``control_group="never_treated"``.
+
+    Notes
+    -----
+    Identifying assumptions: parallel trends (without covariates) between each cohort and its
+    comparison units from the base period on, no anticipation beyond ``anticipation`` periods,
+    staggered adoption (once treated, always treated), and comparison units untouched by the
+    treatment.  Standard errors cluster by unit and treat cohort shares as estimated (R
+    ``did::aggte``).  With very few treated units per cohort the influence-function standard
+    errors ignore most treated-unit noise; prefer placebo or permutation inference then.
+
+    Cohorts first treated in the first period (or within ``anticipation`` of it) have no
+    pre-period; their units are dropped with a :class:`DroppedRowsWarning`, as R ``did`` does.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> rows = [(i, t, [0, 2003, 2005][i % 3], rng.normal() + (t >= [9e9, 2003, 2005][i % 3]))
+    ...         for i in range(60) for t in range(2000, 2008)]
+    >>> df = pd.DataFrame(rows, columns=["id", "year", "first", "y"])
+    >>> res = staggered_did(df, unit="id", time="year", outcome="y", cohort="first")
+    >>> bool(abs(res.estimate - 1) < 0.5)
+    True
+    """
+    check_literal(control_group, ControlGroup, "control_group")
+    check_literal(aggregation, Aggregation, "aggregation")
+    _check_options(bootstrap=bootstrap, n_boot=n_boot, level=level, anticipation=anticipation)
+    collected: list[str] = []
+    y, coh, times, n_rows = _wide_panel(data, unit=unit, time=time, outcome=outcome,
+                                        cohort=cohort)
+    y, coh, times = _usable(y, coh, times, never_only=control_group == "never_treated",
+                            anticipation=anticipation, n_rows=n_rows, collected=collected)
+    res = core.att_gt(y, coh, times, never_only=control_group == "never_treated",
+                      anticipation=anticipation)
+    agg = core.aggregate(res, coh, aggregation)
+    small = [int(g) for g in np.unique(coh[coh > 0]) if np.sum(coh == g) < 5]
+    if small:
+        caveat(collected, DesignWarning,
+               f"cohort(s) {small} have fewer than 5 units: influence-function and bootstrap "
+               "standard errors understate the uncertainty; use placebo inference.")
+    return _result(res, agg, coh, times, aggregation=aggregation, control_group=control_group,
+                   bootstrap=bootstrap, n_boot=n_boot, level=level, anticipation=anticipation,
+                   seed=seed, collected=collected)
+
+
+def _check_options(*, bootstrap: bool, n_boot: int, level: float, anticipation: int) -> None:
+    if not isinstance(bootstrap, bool | np.bool_):
+        raise DataError(f"'bootstrap' must be True or False (got {bootstrap!r}).")
+    if bootstrap and (not isinstance(n_boot, int | np.integer) or n_boot < 2):
+        raise DataError(f"'n_boot' must be an integer >= 2 (got {n_boot!r}).")
+    if not (isinstance(level, float | int) and 0 < level < 1):
+        raise DataError(f"'level' must be in (0, 1) (got {level!r}); e.g. level=0.95.")
+    if not isinstance(anticipation, int | np.integer) or anticipation < 0:
+        raise DataError(f"'anticipation' must be an integer >= 0 (got {anticipation!r}).")
+
+
+def _numeric(series: pd.Series, name: str, role: str) -> pd.Series:
+    try:
+        return pd.to_numeric(series, errors="raise").astype(float)
+    except (TypeError, ValueError) as exc:
+        raise DataError(
+            f"{role} column {name!r} must be numeric (got dtype {series.dtype}); "
+            f"convert it, e.g. data[{name!r}].astype(float)."
+        ) from exc
+
+
+def _wide_panel(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
+                cohort: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Validate the long frame and return ``(y, cohort, times, rows_per_unit)``."""
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"'data' must be a pandas DataFrame (got {type(data).__name__}).")
+    wanted = {"unit": unit, "time": time, "outcome": outcome, "cohort": cohort}
+    missing = [f"{role}={col!r}" for role, col in wanted.items() if col not in data.columns]
+    if missing:
+        raise DataError(
+            f"missing column(s) {', '.join(missing)}; data has {list(data.columns)}. "
+            "Pass the names of existing columns."
+        )
+    frame = pd.DataFrame({
+        "u": data[unit].to_numpy(),
+        "t": _numeric(data[time], time, "time"),
+        "y": _numeric(data[outcome], outcome, "outcome"),
+        "g": _numeric(data[cohort], cohort, "cohort").fillna(0.0),
+    })
+    if frame["u"].isna().any() or frame["t"].isna().any():
+        raise DataError(f"unit column {unit!r} and time column {time!r} must not be missing "
+                        f"({int(frame['u'].isna().sum() + frame['t'].isna().sum())} missing).")
+    _check_cohort(frame, unit=unit, cohort=cohort)
+    dup = frame.duplicated(["u", "t"])
+    if dup.any():
+        ex = frame.loc[dup, ["u", "t"]].head(3).to_records(index=False).tolist()
+        raise DataError(f"{int(dup.sum())} duplicated ({unit}, {time}) rows, e.g. {ex}; "
+                        "each unit must appear once per period. Aggregate or drop duplicates.")
+    if frame["y"].isna().any():
+        bad = frame.loc[frame["y"].isna(), "u"].unique()
+        raise DataError(
+            f"outcome {outcome!r} is missing in {int(frame['y'].isna().sum())} rows "
+            f"(units {list(bad[:5])}{' ...' if bad.size > 5 else ''}); staggered_did needs a "
+            "balanced panel. Drop those units or fill the gaps explicitly."
+        )
+    wide = frame.pivot(index="u", columns="t", values="y").sort_index(axis=1)
+    if wide.isna().to_numpy().any():
+        short = wide.index[wide.isna().any(axis=1)]
+        raise DataError(
+            f"unbalanced panel: {short.size} of {wide.shape[0]} units lack some of the "
+            f"{wide.shape[1]} periods (e.g. {list(short[:5])}); staggered_did needs every unit "
+            "in every period. Drop those units or restrict the periods."
+        )
+    if wide.shape[1] < 2:
+        raise DataError(f"need at least 2 periods in {time!r} (got {wide.shape[1]}).")
+    g = frame.groupby("u")["g"].first().reindex(wide.index).to_numpy(float)
+    return wide.to_numpy(float), g, wide.columns.to_numpy(float), np.full(g.size, wide.shape[1])
+
+
+def _check_cohort(frame: pd.DataFrame, *, unit: str, cohort: str) -> None:
+    varying = frame.groupby("u")["g"].nunique()
+    varying = varying[varying > 1]
+    if varying.size:
+        raise DataError(
+            f"cohort column {cohort!r} must be constant within each {unit!r} (the first "
+            f"treated period); {varying.size} units have several values, e.g. "
+            f"{list(varying.index[:5])}. Use each unit's first treated period in every row."
+        )
+    g = frame["g"]
+    tmin, tmax = frame["t"].min(), frame["t"].max()
+    outside = g[(g != 0) & ((g < tmin) | (g > tmax))].unique()
+    if outside.size:
+        raise DataError(
+            f"cohort values {sorted(outside.tolist())[:5]} lie outside the time range "
+            f"{tmin:g}-{tmax:g}; a cohort must be a period within the data, or 0/NaN for never "
+            "treated. Recode units first treated after the last period as 0."
+        )
+
+
+def _drop_units(keep: np.ndarray, y: np.ndarray, coh: np.ndarray, n_rows: np.ndarray,
+                reason: str, collected: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    if keep.all():
+        return y, coh
+    msg = (f"dropped {int(n_rows[~keep].sum())} rows ({int((~keep).sum())} units): {reason}")
+    collected.append(f"{DroppedRowsWarning.__name__}: {msg}")
+    warnings.warn(msg, DroppedRowsWarning, stacklevel=4)
+    return y[keep], coh[keep]
+
+
+def _usable(y: np.ndarray, coh: np.ndarray, times: np.ndarray, *, never_only: bool,
+            anticipation: int, n_rows: np.ndarray,
+            collected: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Drop cohorts without a pre-period; handle 'no never-treated' as R ``did`` does."""
+    no_pre = (coh > 0) & (coh - anticipation <= times[0])
+    y, coh = _drop_units(~no_pre, y, coh, n_rows,
+                         f"first treated in or before the first period {times[0]:g} "
+                         f"(+ anticipation {anticipation}), so no pre-period", collected)
+    n_rows = np.full(coh.size, times.size)
+    if not np.any(coh > 0):
+        raise DesignError("no treated cohort with a pre-treatment period remains; "
+                          "staggered_did needs units first treated after the first period.")
+    if np.any(coh == 0):
+        return y, coh, times
+    if never_only:
+        raise DesignError(
+            "no never-treated units (cohort 0 or NaN), so control_group='never_treated' has no "
+            "comparison; pass control_group='not_yet_treated'."
+        )
+    last = coh.max()
+    keep_t = times < last - anticipation
+    msg = (f"dropped {int((~keep_t).sum()) * coh.size} rows (periods >= {last - anticipation:g}): "
+           f"no never-treated units, so the last cohort {last:g} serves as comparison "
+           "(as R did)")
+    collected.append(f"{DroppedRowsWarning.__name__}: {msg}")
+    warnings.warn(msg, DroppedRowsWarning, stacklevel=3)
+    coh = np.where(coh == last, 0.0, coh)
+    y, times = y[:, keep_t], times[keep_t]
+    if times.size < 2 or not np.any((coh > 0) & (coh - anticipation > times[0])):
+        raise DesignError("too few periods before the last cohort to compare not-yet-treated "
+                          "units; add never-treated units or more periods.")
+    return y, coh, times
+
+
+def _result(res: core.AttGt, agg: core.Aggregate, coh: np.ndarray, times: np.ndarray, *,
+            aggregation: str, control_group: str, bootstrap: bool, n_boot: int, level: float,
+            anticipation: int, seed: int | None, collected: list[str]) -> EffectResult:
+    n = coh.size
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    display = agg if aggregation != "simple" else core.aggregate(res, coh, "dynamic")
+    se_cell = core.se_from_if(res.inf)
+    se_eff = core.se_from_if(display.inf)
+    se_all = float(core.se_from_if(agg.overall_inf[:, None])[0])
+    crit_cell = crit_eff = z
+    diagnostics: dict[str, object] = {}
+    if bootstrap:
+        rng = np.random.default_rng(seed)
+        stacked = np.column_stack([res.inf, display.inf, agg.overall_inf])
+        draws = core.multiplier_bootstrap(stacked, n_boot=n_boot, rng=rng)
+        k, e = res.inf.shape[1], display.inf.shape[1]
+        se_cell, crit_cell = core.bootstrap_se_and_band(draws[:, :k], n, level)
+        se_eff, crit_eff = core.bootstrap_se_and_band(draws[:, k:k + e], n, level)
+        se_all = float(core.bootstrap_se_and_band(draws[:, -1:], n, level)[0][0])
+        crit_cell = crit_cell if np.isfinite(crit_cell) else z
+        crit_eff = crit_eff if np.isfinite(crit_eff) else z
+        diagnostics["uniform_critical_value_att_gt"] = crit_cell
+        diagnostics["uniform_critical_value_effects"] = crit_eff
+    att_gt = pd.DataFrame({
+        "group": res.group, "time": res.time, "att": res.att, "se": se_cell,
+        "ci_low": res.att - crit_cell * se_cell, "ci_high": res.att + crit_cell * se_cell,
+        "post": res.post, "base_time": res.base, "n_treated": res.n_treated,
+        "n_control": res.n_control,
+    })
+    effects = pd.DataFrame({
+        "time": display.index, "effect": display.effect, "se": se_eff,
+        "ci_low": display.effect - crit_eff * se_eff, "ci_high": display.effect + crit_eff * se_eff,
+    })
+    stat, df, p_pre = core.pretrend_wald(res)
+    est = agg.overall
+    p_value = float(2 * stats.norm.sf(abs(est / se_all))) if se_all > 0 else float("nan")
+    diagnostics.update({
+        "pretrend_wald": stat, "pretrend_df": df, "pretrend_p_value": p_pre,
+        "n_units": int(n), "n_groups": int(np.unique(res.group).size),
+        "n_comparison": int(np.sum(coh == 0)), "n_periods": int(times.size),
+        "n_att_gt": int(res.att.size), "control_group": control_group,
+        "aggregation": aggregation, "anticipation": int(anticipation),
+        "base_period": "varying", "effects_index": _INDEX_NAME[aggregation], "se": se_all,
+    })
+    inference = (f"multiplier bootstrap (Mammen), B={n_boot}" if bootstrap
+                 else "analytic (influence function)")
+    return EffectResult(
+        method="staggered", estimate=est, ci_low=est - z * se_all, ci_high=est + z * se_all,
+        p_value=p_value, level=level, inference=inference, scale="absolute", effects=effects,
+        mde=mde_from_se(se_all, level=level), diagnostics=diagnostics,
+        warnings=tuple(collected), term=f"att_{aggregation}", att_gt=att_gt,
+    )
