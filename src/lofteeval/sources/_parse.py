@@ -1,0 +1,310 @@
+"""Low-level parsing shared by the source readers: bytes → text → table → numbers.
+
+- :func:`read_text` reads a path or bytes, detects the encoding (UTF-8 with BOM, UTF-8,
+  cp1252/Latin-1) and refuses inputs that are not text tables (empty, HTML error pages, Excel/zip,
+  binary, double-encoded UTF-8) with one :class:`~lofteeval.errors.DataError` naming the problem.
+- :func:`read_table` sniffs the separator (``;``, tab or ``,``) and returns a string frame.
+- :func:`parse_numbers` turns Swedish number strings (space / NBSP / narrow-NBSP thousands
+  separators, decimal comma, Unicode minus) into floats and special codes into NaN plus a flag.
+
+Special codes (``../shared/SOURCES.md`` §0).  Each reader passes its own table; the defaults are
+
+========  ==================  =========================================================
+marker    flag                meaning
+========  ==================  =========================================================
+``..``    ``suppressed``      sekretess / too few / not available (Brå, SCB, Kolada)
+``...``   ``missing``         not available (seen in SCB statuses)
+``.``     ``not_applicable``  ej tillämplig
+``x``     ``suppressed``      suppressed (``x``/``X``)
+``XX``    ``suppressed``      Brå NTU tables: too few answers
+(empty)   ``missing``         empty cell
+``-``     per source          Brå: read as **zero** (Swedish official-statistics convention
+                              "inget finns att redovisa"; also what the Brå importer in
+                              SOURCES.md does); everywhere else: ``missing`` (bortfall)
+========  ==================  =========================================================
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+
+__all__ = [
+    "ZERO",
+    "DEFAULT_CODES",
+    "BRA_CODES",
+    "read_text",
+    "sniff_separator",
+    "read_table",
+    "parse_number",
+    "parse_numbers",
+    "describe_input",
+]
+
+ZERO = "__zero__"
+"""Pseudo-flag in a code table: the marker means a true zero, not a missing value."""
+
+DEFAULT_CODES: dict[str, str] = {
+    "..": "suppressed",
+    "...": "missing",
+    ".": "not_applicable",
+    "x": "suppressed",
+    "X": "suppressed",
+    "XX": "suppressed",
+    "xx": "suppressed",
+    "": "missing",
+    "-": "missing",
+    "–": "missing",
+    "—": "missing",
+}
+BRA_CODES: dict[str, str] = {**DEFAULT_CODES, "-": ZERO, "–": ZERO, "—": ZERO}
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007']")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_MOJIBAKE = ("Ã¥", "Ã¤", "Ã¶", "Ã…", "Ã„", "Ã–", "Ã©")
+
+
+def describe_input(source: object) -> str:
+    """A short name for error messages: the file name, or ``'<bytes>'``."""
+    if isinstance(source, (bytes, bytearray)):
+        return "<bytes>"
+    return Path(str(source)).name
+
+
+def _load_bytes(source: str | Path | bytes) -> bytes:
+    if isinstance(source, (bytes, bytearray)):
+        return bytes(source)
+    path = Path(source)
+    if path.is_dir():
+        raise DataError(f"expected a file, got the folder {path.name!r}.")
+    return path.read_bytes()  # FileNotFoundError is reported by the CLI as 'file not found'
+
+
+def _refuse_non_text(data: bytes, name: str) -> None:
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise DataError(f"{name}: the file is empty; download it again or check the path.")
+    if data[:4] == b"PK\x03\x04":
+        raise DataError(
+            f"{name}: this is an Excel/zip file, not CSV; open it and save as CSV (UTF-8, ';'), "
+            "or export CSV from the publisher."
+        )
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")) or b"<html" in head:
+        title = re.search(rb"<title>(.*?)</title>", data[:4096], re.I | re.S)
+        shown = f" (page title: {title.group(1).decode('utf-8', 'replace').strip()[:80]!r})" if title else ""
+        raise DataError(
+            f"{name}: got an HTML page instead of a data file{shown}; the download probably failed "
+            "or hit a login/error page. Download the file again in a browser and save the CSV itself."
+        )
+    if b"\x00" in data[:4096]:
+        raise DataError(
+            f"{name}: binary content (NUL bytes), not a text table; UTF-16 or a spreadsheet? "
+            "Save it as CSV in UTF-8."
+        )
+
+
+def read_text(source: str | Path | bytes, *, encoding: str | None = None) -> tuple[str, str]:
+    """Read ``source`` as text and return ``(text, encoding_used)``.
+
+    Parameters
+    ----------
+    source
+        A path or the raw bytes.
+    encoding
+        Force an encoding; ``None`` (default) detects UTF-8 with BOM, UTF-8, then cp1252
+        (Latin-1 for bytes cp1252 leaves undefined).
+
+    Raises
+    ------
+    DataError
+        Empty, HTML, Excel/zip, binary or double-encoded input, or bytes that do not decode with a
+        forced ``encoding``.
+    """
+    name = describe_input(source)
+    data = _load_bytes(source)
+    _refuse_non_text(data, name)
+    if encoding is not None:
+        try:
+            text, used = data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise DataError(
+                f"{name}: does not decode as {encoding!r} ({exc.__class__.__name__} at byte "
+                f"{getattr(exc, 'start', '?')}); pass encoding=None to detect it "
+                "(UTF-8, UTF-8 with BOM and cp1252 are recognised)."
+            ) from None
+        text = text.removeprefix("\ufeff")
+    elif data.startswith(b"\xef\xbb\xbf"):
+        text, used = data.decode("utf-8-sig", errors="strict"), "utf-8-sig"
+    else:
+        try:
+            text, used = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            try:
+                text, used = data.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:
+                text, used = data.decode("latin-1"), "latin-1"
+    bad = [m for m in _MOJIBAKE if m in text]
+    if bad:
+        raise DataError(
+            f"{name}: text looks double-encoded ({bad[0]!r} where a Swedish letter should be): it was "
+            f"UTF-8, read as Latin-1 and saved again. Re-download the original file, or fix it with "
+            f"text.encode('cp1252').decode('utf-8')."
+        )
+    return text, used
+
+
+def _field_counts(lines: list[str], sep: str) -> list[int]:
+    return [len(row) for row in csv.reader(lines, delimiter=sep)]
+
+
+def sniff_separator(text: str, *, candidates: str = ";\t,") -> str:
+    """Return the separator that splits the first lines into the same number (> 1) of fields.
+
+    Among consistent candidates the one giving most fields wins; ties go to the order in
+    ``candidates`` (``;`` first, because Swedish files use the decimal comma).
+
+    Raises
+    ------
+    DataError
+        No candidate splits the lines consistently.
+    """
+    lines = [ln for ln in text.splitlines() if ln.strip()][:30]
+    best: tuple[int, int, str] | None = None
+    for rank, sep in enumerate(candidates):
+        counts = _field_counts(lines, sep)
+        body = counts[:-1] if len(counts) > 2 else counts  # the last line may be truncated
+        if body and min(body) > 1 and len(set(body)) == 1:
+            key = (body[0], -rank, sep)
+            best = key if best is None or key > best else best
+    if best is None:
+        shown = " | ".join(lines[:2])[:120]
+        raise DataError(
+            f"cannot find the column separator: no one of {list(candidates)} splits the first "
+            f"lines into the same number of columns (first lines: {shown!r}). Is this a CSV file?"
+        )
+    return best[2]
+
+
+def read_table(
+    source: str | Path | bytes,
+    *,
+    header: bool = True,
+    names: list[str] | None = None,
+    sep: str | None = None,
+    encoding: str | None = None,
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Read a delimited text table into an all-string frame.
+
+    Returns the frame (empty cells as ``""``, every column ``str``) and ``info`` with the
+    ``encoding`` and ``sep`` used.  A last line with fewer fields than the header is a truncated
+    download and raises :class:`DataError`.
+    """
+    name = describe_input(source)
+    text, used = read_text(source, encoding=encoding)
+    sep = sep or sniff_separator(text)
+    rows = [r for r in csv.reader(io.StringIO(text), delimiter=sep) if any(c.strip() for c in r)]
+    if not rows:
+        raise DataError(f"{name}: no rows after the header.")
+    width = len(rows[0])
+    odd = [i for i, r in enumerate(rows) if len(r) != width]
+    if odd == [len(rows) - 1] and len(rows[-1]) < width:
+        raise DataError(
+            f"{name}: the last line has {len(rows[-1])} of {width} fields; the file looks "
+            "truncated. Download it again."
+        )
+    if odd:
+        raise DataError(
+            f"{name}: {len(odd)} line(s) do not have the {width} fields of the first line (first: "
+            f"line {odd[0] + 1}, {len(rows[odd[0]])} fields, separator {sep!r}); an unquoted "
+            "separator inside a cell, or a truncated file?"
+        )
+    if header:
+        cols, body = [c.strip() for c in rows[0]], rows[1:]
+    else:
+        cols, body = [f"col{i}" for i in range(width)], rows
+    if names is not None:
+        if len(names) != width:
+            raise DataError(f"{name}: expected {len(names)} columns {names}, found {width}.")
+        cols = names
+    frame = pd.DataFrame(body, columns=cols, dtype=object).astype(str)
+    return frame, {"encoding": used, "sep": sep}
+
+
+def parse_number(text: object) -> float:
+    """Parse one Swedish-formatted number; raise ``ValueError`` when it is not a number.
+
+    ``"2 537"`` (space/NBSP/narrow NBSP thousands), ``"8 547,3"`` (decimal comma), ``"1.234,5"``,
+    ``"−12"`` (Unicode minus) and ``"12 %"`` are accepted.
+    """
+    if isinstance(text, (int, float, np.integer, np.floating)) and not isinstance(text, bool):
+        return float(text)
+    s = _SPACES.sub("", str(text)).replace("\u2212", "-").rstrip("%")
+    if "," in s and "." in s:
+        s = s.replace(".", "").replace(",", ".") if s.rfind(",") > s.rfind(".") else s.replace(",", "")
+    elif s.count(",") == 1:
+        s = s.replace(",", ".")
+    if not _NUMBER.match(s):
+        raise ValueError(f"not a number: {text!r}")
+    return float(s)
+
+
+def parse_numbers(
+    values: pd.Series, *, codes: Mapping[str, str] = DEFAULT_CODES, column: str = "value",
+    where: str = "",
+) -> tuple[pd.Series, pd.Series]:
+    """Parse a column of number strings; special codes become NaN and a flag.
+
+    Parameters
+    ----------
+    values
+        Strings (or numbers) as read from the file.
+    codes
+        Marker → flag; the flag :data:`ZERO` means the marker is a true zero (value 0, no flag).
+    column, where
+        Column and file names for the error message.
+
+    Returns
+    -------
+    (numbers, flags)
+        Float series (NaN where a code stood) and a string series (``""`` = no flag).
+
+    Raises
+    ------
+    DataError
+        Listing every cell that is neither a number nor a known code (count and examples).
+    """
+    out = np.full(len(values), np.nan)
+    flags = [""] * len(values)
+    bad: list[str] = []
+    for i, raw in enumerate(values.tolist()):
+        if raw is None or (isinstance(raw, float) and math.isnan(raw)):
+            raw = ""
+        key = str(raw).strip() if not isinstance(raw, (int, float)) else None
+        if key is not None and key in codes:
+            flag = codes[key]
+            if flag == ZERO:
+                out[i] = 0.0
+            else:
+                flags[i] = flag
+            continue
+        try:
+            out[i] = parse_number(raw)
+        except ValueError:
+            bad.append(f"{raw!r} (row {i + 1})")
+    if bad:
+        known = ", ".join(repr(k) for k in codes if k)
+        raise DataError(
+            f"{where + ': ' if where else ''}column {column!r} has {len(bad)} value(s) that are neither "
+            f"numbers nor known special codes: {', '.join(bad[:5])}{' ...' if len(bad) > 5 else ''}. "
+            f"Known codes: {known}. Fix the cells or report the new code."
+        )
+    return pd.Series(out, index=values.index, dtype=float), pd.Series(flags, index=values.index, dtype=str)
