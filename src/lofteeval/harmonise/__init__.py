@@ -12,9 +12,16 @@ from .kommuner import (
     neighbours,
     population,
 )
+from .panel import ImportReport
+from .schema import IDENTITY, OPTIONAL_COLUMNS, TIDY_COLUMNS, empty_tidy, validate_tidy
 
 __all__ = [
+    "IDENTITY",
+    "OPTIONAL_COLUMNS",
+    "TIDY_COLUMNS",
+    "ImportReport",
     "code_history",
+    "empty_tidy",
     "kommun_code",
     "kommun_codes",
     "kommun_name",
@@ -22,4 +29,5 @@ __all__ = [
     "lan_of",
     "neighbours",
     "population",
+    "validate_tidy",
 ]
