@@ -1,0 +1,239 @@
+"""Before/after comparison in the treated unit(s) only, with no comparison group.
+
+Three cases, chosen by the columns given:
+
+- **counts with exposure** (``exposure=``): the post/pre rate ratio of the summed counts.  Two tests:
+  the *exact* conditional test (given the total, the post count is binomial with the post share of
+  exposure under "no change"; Clopper–Pearson interval mapped to the rate ratio) and an
+  *overdispersion-aware* Wald test on the log rate ratio whose variance is inflated by the
+  quasi-Poisson dispersion estimated from the year-to-year variation of the pre-period
+  (``t(n_pre - 1)`` critical values).  The wider of the two intervals is reported, with its own
+  p-value, so p-value and interval agree.  ``scale="relative"`` (ratio - 1).
+- **survey shares** (``n=``; outcome in percent, ``n`` respondents): difference of pooled post and
+  pre proportions in percentage points, its binomial standard error inflated by the between-wave
+  dispersion of the pre-period when that exceeds sampling noise.  ``scale="absolute"``.
+- **rates without counts**: Welch's t-test of the post-year values against the pre-year values
+  (years treated as independent draws).  ``scale="absolute"``.
+
+Honesty note: with no comparison group, every regional or national change and every year shock
+after ``treatment_start`` is attributed to the löfte.  On simulated null kommun panels with common
+year effects this design **over-rejects** (false-positive rate well above the nominal 5 %; see
+``tests/inference/test_calibration_small.py``).  Use it as a description, and prefer ``did`` or
+``synthetic_control`` for causal claims; every result carries a caveat saying so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import DesignError, DesignWarning, caveat
+from ..inference.power import mde_from_se, mde_poisson_rate_ratio
+from ..results import EffectResult
+from ._common import Panel, low_power_caveat, prepare_panel, standard_caveats
+
+__all__ = ["before_after"]
+
+NO_COMPARISON = (
+    "no comparison group: regional/national trends and year shocks after the start are attributed "
+    "to the löfte; on null panels with year shocks this design rejects far more often than the "
+    "nominal level."
+)
+
+
+def before_after(
+    data: pd.DataFrame,
+    *,
+    unit: str,
+    time: str,
+    outcome: str,
+    treated: Hashable | Iterable[Hashable],
+    treatment_start: object,
+    exposure: str | None = None,
+    n: str | None = None,
+    level: float = 0.95,
+    pre_years: int | Sequence | None = None,
+) -> EffectResult:
+    """Compare the treated unit(s) after ``treatment_start`` with before.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Long frame, one row per ``(unit, time)``; never modified.  Other units are ignored.
+    unit, time, outcome : str
+        Column names.  With ``exposure`` the outcome is a count; with ``n`` a percentage.
+    treated : id or list of ids
+        Treated unit(s); several are pooled (counts and exposure summed, respondents pooled,
+        rates averaged per year).
+    treatment_start : scalar
+        First post-period time.
+    exposure : str, optional
+        Population column; selects the rate-ratio analysis of counts.
+    n : str, optional
+        Respondents column; selects the difference of proportions (outcome in percent).
+    level : float
+        Confidence level.
+    pre_years : int or list, optional
+        Use only the last ``pre_years`` pre-period years (or the listed ones).
+
+    Returns
+    -------
+    EffectResult
+        ``method="before_after"``; ``effects`` has one row per time (observed, counterfactual = the
+        pre-period level, effect).
+
+    Raises
+    ------
+    DataError, DesignError
+        Missing columns, both ``exposure`` and ``n`` given, no pre/post period, zero counts.
+
+    Examples
+    --------
+    >>> from lofteeval.datasets import simulate_null_panel
+    >>> df = simulate_null_panel(n_units=5, seed=1)
+    >>> res = before_after(df, unit="kommun", time="year", outcome="count", treated="0001",
+    ...                    treatment_start=2020, exposure="population")
+    >>> res.scale
+    'relative'
+    """
+    if exposure is not None and n is not None:
+        raise DesignError("pass exposure= (counts) or n= (survey shares), not both.")
+    if not 0 < level < 1:
+        raise DesignError(f"level must be in (0, 1) (got {level}).")
+    panel = prepare_panel(data, unit=unit, time=time, outcome=outcome, treated=treated,
+                          treatment_start=treatment_start, exposure=exposure, n=n, controls=[],
+                          pre_years=pre_years, require_controls=False)
+    notes: list[str] = []
+    standard_caveats(notes, panel, min_pre=3, counts=exposure is not None)
+    caveat(notes, DesignWarning, NO_COMPARISON)
+    if exposure is not None:
+        num = _counts(panel, level)
+    elif n is not None:
+        num = _shares(panel, level)
+    else:
+        num = _rates(panel, level)
+    low_power_caveat(notes, num["mde"], relative=num["scale"] == "relative", baseline=num["baseline"])
+    return EffectResult(
+        method="before_after",
+        estimate=num["estimate"],
+        ci_low=num["low"],
+        ci_high=num["high"],
+        p_value=num["p"],
+        level=level,
+        inference=num["label"],
+        scale=num["scale"],
+        effects=num["effects"],
+        mde=num["mde"],
+        diagnostics={"n_comparison": 0, "n_pre": panel.n_pre, "n_post": panel.n_post, **num["diag"]},
+        warnings=tuple(notes),
+    )
+
+
+def _effects(panel: Panel, observed: np.ndarray, level_pre: float, relative: bool) -> pd.DataFrame:
+    cf = np.full(observed.shape, level_pre)
+    eff = observed / cf - 1 if relative else observed - cf
+    return pd.DataFrame({"time": panel.times, "observed": observed, "counterfactual": cf, "effect": eff,
+                         "post": panel.post})
+
+
+def _counts(panel: Panel, level: float) -> dict:
+    y = panel.y.sum(axis=1).to_numpy()
+    e = panel.exposure.sum(axis=1).to_numpy()
+    post = panel.post
+    y1, y0, e1, e0 = y[post].sum(), y[~post].sum(), e[post].sum(), e[~post].sum()
+    if y0 == 0 or y1 == 0:
+        raise DesignError(
+            f"before/after needs counts in both periods (got {y0:g} before, {y1:g} after); a rate "
+            "ratio with a zero count is undefined. Use a broader indicator or a longer window."
+        )
+    rr = (y1 / e1) / (y0 / e0)
+    alpha = 1 - level
+    total = int(round(y0 + y1))
+    share0 = e1 / (e0 + e1)
+    k = int(round(y1))
+    p_exact = min(1.0, 2 * min(stats.binom.sf(k - 1, total, share0), stats.binom.cdf(k, total, share0)))
+    lo_pi = stats.beta.ppf(alpha / 2, k, total - k + 1) if k > 0 else 0.0
+    hi_pi = stats.beta.ppf(1 - alpha / 2, k + 1, total - k) if k < total else 1.0
+    odds = e0 / e1
+    exact = (np.log(lo_pi / (1 - lo_pi) * odds), np.log(hi_pi / (1 - hi_pi) * odds))
+    rate0 = y0 / e0
+    n_pre = int((~post).sum())
+    phi = 1.0
+    if n_pre >= 2:
+        mu = e[~post] * rate0
+        phi = max(1.0, float(np.sum((y[~post] - mu) ** 2 / mu) / (n_pre - 1)))
+    se = np.sqrt(phi * (1 / y0 + 1 / y1))
+    df = max(n_pre - 1, 1)
+    crit = stats.t.ppf(1 - alpha / 2, df)
+    wald = (np.log(rr) - crit * se, np.log(rr) + crit * se)
+    p_wald = float(2 * stats.t.sf(abs(np.log(rr)) / se, df))
+    use_exact = (exact[1] - exact[0]) >= (wald[1] - wald[0])
+    low, high = exact if use_exact else wald
+    p = p_exact if use_exact else p_wald
+    label = ("exact conditional binomial test, Clopper-Pearson" if use_exact
+             else f"quasi-Poisson Wald on log rate ratio, dispersion {phi:.2f} from pre-period, t({df})")
+    mde = mde_poisson_rate_ratio(y0, y0 * e1 / e0, level=level, dispersion=phi)
+    return {
+        "estimate": float(rr - 1), "low": float(np.expm1(low)), "high": float(np.expm1(high)),
+        "p": float(p), "label": label, "scale": "relative", "mde": mde, "baseline": 1.0,
+        "effects": _effects(panel, y / e * 1e5, rate0 * 1e5, True),
+        "diag": {"count_pre": float(y0), "count_post": float(y1), "dispersion": phi,
+                 "p_exact": float(p_exact), "p_overdispersed": p_wald},
+    }
+
+
+def _shares(panel: Panel, level: float) -> dict:
+    pct = panel.y.to_numpy()
+    if (pct < 0).any() or (pct > 100).any():
+        raise DesignError("survey shares must be percentages in [0, 100] (got values outside).")
+    w = panel.n.to_numpy()
+    succ = (pct / 100 * w).sum(axis=1)
+    resp = w.sum(axis=1)
+    post = panel.post
+    p0, p1 = succ[~post].sum() / resp[~post].sum(), succ[post].sum() / resp[post].sum()
+    n0, n1 = resp[~post].sum(), resp[post].sum()
+    yearly = succ / resp
+    n_pre = int((~post).sum())
+    phi = 1.0
+    if n_pre >= 2 and 0 < p0 < 1:
+        phi = max(1.0, float(np.sum(resp[~post] * (yearly[~post] - p0) ** 2) / (p0 * (1 - p0)) / (n_pre - 1)))
+    pooled = (succ.sum()) / resp.sum()
+    se = 100 * np.sqrt(phi * (p0 * (1 - p0) / n0 + p1 * (1 - p1) / n1))
+    se0 = 100 * np.sqrt(phi * pooled * (1 - pooled) * (1 / n0 + 1 / n1))
+    est = 100 * (p1 - p0)
+    z = stats.norm.ppf(0.5 + level / 2)
+    p = float(2 * stats.norm.sf(abs(est) / se)) if se > 0 else float("nan")
+    return {
+        "estimate": float(est), "low": float(est - z * se), "high": float(est + z * se), "p": p,
+        "label": f"difference of proportions, binomial SE x dispersion {phi:.2f}", "scale": "absolute",
+        "mde": mde_from_se(se0, level=level), "baseline": 100 * p0,
+        "effects": _effects(panel, 100 * yearly, 100 * p0, False),
+        "diag": {"respondents_pre": float(n0), "respondents_post": float(n1), "dispersion": phi},
+    }
+
+
+def _rates(panel: Panel, level: float) -> dict:
+    v = panel.y.mean(axis=1).to_numpy()
+    post = panel.post
+    a, b = v[~post], v[post]
+    if a.size < 2 or b.size < 2:
+        raise DesignError(
+            f"a rate comparison without counts needs >= 2 years on each side (got {a.size} pre, "
+            f"{b.size} post). Pass exposure= and counts, or widen the window."
+        )
+    est = b.mean() - a.mean()
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    se = np.sqrt(va + vb)
+    df = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1)) if se > 0 else 1.0
+    crit = stats.t.ppf(0.5 + level / 2, df)
+    p = float(2 * stats.t.sf(abs(est) / se, df)) if se > 0 else float("nan")
+    return {
+        "estimate": float(est), "low": float(est - crit * se), "high": float(est + crit * se), "p": p,
+        "label": f"Welch t-test across years, df {df:.1f}", "scale": "absolute",
+        "mde": mde_from_se(se, level=level, df=df), "baseline": float(a.mean()),
+        "effects": _effects(panel, v, float(a.mean()), False),
+        "diag": {"se": float(se), "df": float(df)},
+    }
