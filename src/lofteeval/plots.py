@@ -1,0 +1,245 @@
+"""Plots of effect results (matplotlib only): each function draws what it gets and returns the Axes.
+
+Signature convention: ``plot_x(result, *, ax=None, lang="sv", ...) -> Axes``.  Functions never call
+``show()`` or ``savefig()``.  Colours are fixed module-wide so every report looks the same, and all
+axis labels exist in Swedish and English.  When ``synthetic=True`` the figure carries the note
+*Syntetiska data – endast för demonstration* so that a plot copied out of a report keeps its label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._types import Lang, check_literal
+
+__all__ = [
+    "COLOURS",
+    "LABELS",
+    "plot_effect",
+    "plot_placebo",
+    "plot_weights",
+    "plot_results",
+    "add_synthetic_note",
+    "synthetic_text",
+]
+
+COLOURS = {
+    "observed": "#1f4e79",  # dark blue
+    "counterfactual": "#d95f02",  # orange, dashed
+    "period": "#d9d9d9",  # grey shading of the löfte period
+    "placebo": "#9ecae1",
+    "treated": "#b2182b",
+    "zero": "#555555",
+    "ci": "#1f4e79",
+    "synthetic": "#b2182b",
+}
+
+LABELS: dict[str, dict[str, str]] = {
+    "sv": {
+        "observed": "Observerat",
+        "counterfactual": "Skattat utan löftet",
+        "period": "Löftesperiod",
+        "year": "År",
+        "placebo_x": "Skattad effekt i jämförelsekommuner (placebo)",
+        "placebo_y": "Antal kommuner",
+        "placebo_treated": "Löfteskommunen",
+        "weight": "Vikt i den syntetiska kontrollen",
+        "effect": "Skattad effekt",
+        "effect_pct": "Skattad effekt (%)",
+        "no_placebo": "Ingen placebofördelning för denna metod",
+        "no_weights": "Inga vikter för denna metod",
+        "synthetic": "Syntetiska data – endast för demonstration",
+    },
+    "en": {
+        "observed": "Observed",
+        "counterfactual": "Estimated without the löfte",
+        "period": "Löfte period",
+        "year": "Year",
+        "placebo_x": "Estimated effect in comparison kommuner (placebo)",
+        "placebo_y": "Number of kommuner",
+        "placebo_treated": "Löfte kommun",
+        "weight": "Weight in the synthetic control",
+        "effect": "Estimated effect",
+        "effect_pct": "Estimated effect (%)",
+        "no_placebo": "No placebo distribution for this method",
+        "no_weights": "No weights for this method",
+        "synthetic": "Synthetic data – for demonstration only",
+    },
+}
+
+
+def synthetic_text(lang: str = "sv") -> str:
+    """The label every surface showing demo-panel numbers must carry."""
+    return LABELS["en" if lang == "en" else "sv"]["synthetic"]
+
+
+def _labels(lang: str) -> dict[str, str]:
+    check_literal(lang, Lang, "lang")
+    return LABELS[lang]
+
+
+def _new_axes(ax: Any, figsize: tuple[float, float]) -> Any:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def add_synthetic_note(ax: Any, *, lang: str = "sv") -> None:
+    """Write the synthetic-data label just above the top-right corner of ``ax`` (outside the data)."""
+    ax.text(1.0, 1.015, synthetic_text(lang), transform=ax.transAxes, ha="right", va="bottom",
+            fontsize=7.5, color=COLOURS["synthetic"], style="italic")
+
+
+def _period(result: Any, period: tuple[int, int] | None) -> tuple[float, float] | None:
+    if period is not None:
+        return float(period[0]), float(period[1])
+    diag = getattr(result, "diagnostics", {}) or {}
+    start = diag.get("treatment_start")
+    if start is None:
+        return None
+    eff = result.effects
+    end = diag.get("treatment_end", eff["time"].max() if "time" in eff else start)
+    return float(start), float(end)
+
+
+def plot_effect(result: Any, *, ax: Any = None, lang: str = "sv", period: tuple[int, int] | None = None,
+                title: str | None = None, ylabel: str | None = None, synthetic: bool = False) -> Any:
+    """Observed outcome vs the estimated counterfactual, with the löfte period shaded.
+
+    Parameters
+    ----------
+    result : EffectResult
+        Uses ``result.effects`` (columns ``time, observed, counterfactual``).
+    ax : matplotlib Axes, optional
+        Drawn into when given; otherwise a new figure is made.
+    lang : {"sv", "en"}
+        Language of the labels.
+    period : (first_year, last_year), optional
+        Löfte period to shade; defaults to ``diagnostics["treatment_start"]`` to the last year.
+    title, ylabel : str, optional
+        Axis title and y label (e.g. the indicator label and unit).
+    synthetic : bool
+        Add the synthetic-data note.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    lab = _labels(lang)
+    ax = _new_axes(ax, (6.4, 3.4))
+    eff = result.effects
+    if eff is not None and len(eff) and {"time", "observed"} <= set(eff.columns):
+        eff = eff.sort_values("time")
+        ax.plot(eff["time"], eff["observed"], color=COLOURS["observed"], marker="o", ms=3.5, lw=1.8,
+                label=lab["observed"])
+        if "counterfactual" in eff.columns:
+            ax.plot(eff["time"], eff["counterfactual"], color=COLOURS["counterfactual"], ls="--",
+                    marker="s", ms=3, lw=1.6, label=lab["counterfactual"])
+    span = _period(result, period)
+    if span is not None:
+        ax.axvspan(span[0] - 0.5, span[1] + 0.5, color=COLOURS["period"], alpha=0.6, lw=0,
+                   label=lab["period"], zorder=0)
+    ax.set_xlabel(lab["year"])
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, fontsize=10, loc="left")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.grid(axis="y", color="#e5e5e5", lw=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(0.0, -0.16), ncols=3)
+    if synthetic:
+        add_synthetic_note(ax, lang=lang)
+    return ax
+
+
+def _placebo_values(placebo: pd.DataFrame) -> np.ndarray:
+    for col in ("estimate", "effect", "att", "post_effect", "ratio"):
+        if col in placebo.columns:
+            return pd.to_numeric(placebo[col], errors="coerce").to_numpy(dtype=float)
+    num = placebo.select_dtypes("number")
+    return num.iloc[:, -1].to_numpy(dtype=float) if num.shape[1] else np.array([])
+
+
+def plot_placebo(result: Any, *, ax: Any = None, lang: str = "sv", synthetic: bool = False) -> Any:
+    """Histogram of placebo estimates with the löfte kommun's estimate marked.
+
+    Uses ``result.placebo`` (column ``estimate`` or ``effect``); values on the relative scale are
+    shown in percent.  Without a placebo frame the axes say so instead of staying empty.
+    """
+    lab = _labels(lang)
+    ax = _new_axes(ax, (6.4, 2.8))
+    pct = 100.0 if getattr(result, "scale", "absolute") == "relative" else 1.0
+    vals = np.array([]) if result.placebo is None else _placebo_values(result.placebo)
+    vals = vals[np.isfinite(vals)] * pct
+    if vals.size == 0:
+        ax.text(0.5, 0.5, lab["no_placebo"], ha="center", va="center", transform=ax.transAxes,
+                fontsize=9, color="#555555")
+        ax.set_axis_off()
+        return ax
+    bins = min(30, max(8, vals.size // 3))
+    ax.hist(vals, bins=bins, color=COLOURS["placebo"], edgecolor="white")
+    ax.axvline(result.estimate * pct, color=COLOURS["treated"], lw=2.2, label=lab["placebo_treated"])
+    ax.axvline(0, color=COLOURS["zero"], lw=0.8, ls=":")
+    ax.set_xlabel(lab["placebo_x"] + (" (%)" if pct == 100.0 else ""))
+    ax.set_ylabel(lab["placebo_y"])
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=8, frameon=False, loc="upper right")
+    if synthetic:
+        add_synthetic_note(ax, lang=lang)
+    return ax
+
+
+def plot_weights(result: Any, *, ax: Any = None, lang: str = "sv", top: int = 8,
+                 names: dict[str, str] | None = None, synthetic: bool = False) -> Any:
+    """Horizontal bars of the largest donor weights (synthetic control, synthetic DiD)."""
+    lab = _labels(lang)
+    ax = _new_axes(ax, (6.4, 2.6))
+    w = result.weights
+    if w is None or len(w) == 0:
+        ax.text(0.5, 0.5, lab["no_weights"], ha="center", va="center", transform=ax.transAxes,
+                fontsize=9, color="#555555")
+        ax.set_axis_off()
+        return ax
+    w = pd.Series(w, dtype=float).sort_values(ascending=False).head(top)[::-1]
+    labels = [(names or {}).get(str(k), str(k)) for k in w.index]
+    ax.barh(labels, w.to_numpy(), color=COLOURS["observed"])
+    ax.set_xlabel(lab["weight"])
+    ax.set_xlim(0, max(1e-9, float(w.max())) * 1.15)
+    ax.spines[["top", "right"]].set_visible(False)
+    if synthetic:
+        add_synthetic_note(ax, lang=lang)
+    return ax
+
+
+def plot_results(results: Sequence[Any], *, ax: Any = None, lang: str = "sv",
+                 labels: Sequence[str] | None = None, synthetic: bool = False) -> Any:
+    """Forest plot: one row per result with its estimate and interval (relative in percent)."""
+    lab = _labels(lang)
+    results = list(results)
+    ax = _new_axes(ax, (6.4, 0.5 + 0.45 * max(1, len(results))))
+    import textwrap
+
+    names = list(labels) if labels is not None else [str(r.indicator or r.method) for r in results]
+    names = ["\n".join(textwrap.wrap(n, 30)) or n for n in names]
+    ys = np.arange(len(results))[::-1]
+    rel = all(getattr(r, "scale", "absolute") == "relative" for r in results)
+    f = 100.0 if rel else 1.0
+    for y, r in zip(ys, results):
+        colour = COLOURS["treated"] if r.significant else COLOURS["ci"]
+        ax.plot([r.ci_low * f, r.ci_high * f], [y, y], color=colour, lw=2)
+        ax.plot([r.estimate * f], [y], "o", color=colour, ms=5)
+    ax.axvline(0, color=COLOURS["zero"], lw=0.8, ls=":")
+    ax.set_yticks(ys, names)
+    ax.set_xlabel(lab["effect_pct"] if rel else lab["effect"])
+    ax.spines[["top", "right"]].set_visible(False)
+    if synthetic:
+        add_synthetic_note(ax, lang=lang)
+    return ax

@@ -1,0 +1,369 @@
+"""Assemble everything a report shows into a :class:`ReportContext` (no rendering here).
+
+``evaluate_for_report`` runs the evaluation for every focus area and indicator of a löfte and
+adjusts the p-values across the löfte (Benjamini–Hochberg); ``build_context`` turns results into
+texts, tables and plot images.  ``build_context`` works on any ``EffectResult`` objects, so the
+renderers can be tested with hand-made results.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..errors import DataError, LofteevalError
+from ..indicators import INDICATORS, FocusArea, IndicatorSpec, focus_area, indicators_for
+from . import text as tx
+
+__all__ = ["Evaluated", "IndicatorSection", "FocusSection", "ReportContext", "load_report_panel",
+           "is_synthetic", "evaluate_for_report", "build_context", "results_frame"]
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """Results of one löfte: per focus area, (result, spec) pairs and (spec, reason) failures."""
+
+    areas: tuple[str, ...]
+    pairs: Mapping[str, tuple[tuple[Any, IndicatorSpec], ...]]
+    failures: Mapping[str, tuple[tuple[IndicatorSpec, str], ...]]
+
+    def results(self) -> list[Any]:
+        """Each distinct result once (an indicator can serve several focus areas)."""
+        seen: dict[str, Any] = {}
+        for area in self.areas:
+            for res, spec in self.pairs.get(area, ()):
+                seen.setdefault(spec.id, res)
+        return list(seen.values())
+
+
+@dataclass(frozen=True)
+class IndicatorSection:
+    spec: IndicatorSpec
+    label: str
+    sentence: str
+    result: Any
+    numbers: dict[str, str]
+    comparison: list[dict[str, str]]
+    n_comparison_more: int
+    weights: list[dict[str, str]]
+    plot_effect: str
+    plot_placebo: str
+    caveats: list[str]
+
+
+@dataclass(frozen=True)
+class FocusSection:
+    id: str
+    label: str
+    paragraph: str
+    indicators: list[IndicatorSection]
+    failures: list[tuple[str, str]]
+    measurable: bool
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Everything the HTML, PDF and Excel renderers need; all strings are raw (escaped later)."""
+
+    lang: str
+    synthetic: bool
+    level: float
+    lofte: Any
+    kommun_names: list[str]
+    focus: list[FocusSection]
+    followup: pd.DataFrame
+    followup_given: bool
+    methods: list[str]
+    assumptions: list[str]
+    data_caveats: list[str]
+    technical: list[str]
+    provenance: dict[str, Any]
+    results: pd.DataFrame
+    forest_plot: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def t(self) -> dict[str, str]:
+        return tx.T[self.lang]
+
+    @property
+    def synthetic_text(self) -> str:
+        from ..plots import synthetic_text
+
+        return synthetic_text(self.lang)
+
+
+# -- data ----------------------------------------------------------------------------------
+def is_synthetic(panel: pd.DataFrame) -> bool:
+    """True for the demo panel (``attrs["synthetic"]`` or a ``source == "demo"`` row)."""
+    if panel.attrs.get("synthetic"):
+        return True
+    return "source" in panel.columns and bool((panel["source"] == "demo").any())
+
+
+def load_report_panel(*, demo: bool = False, panel_path: str | None = None) -> pd.DataFrame:
+    """The synthetic demo panel (``demo=True``) or a saved tidy panel; exactly one must be chosen."""
+    if demo and panel_path:
+        raise DataError("choose either the demo panel or panel_path, not both (got both); "
+                        "drop --demo or --panel.")
+    if demo:
+        from ..datasets import demo_panel
+
+        return demo_panel(seed=0)
+    from ..harmonise.panel import load_panel
+
+    if panel_path is None:
+        return load_panel()
+    return load_panel(panel_path)
+
+
+def kommun_label(code: str) -> str:
+    """``"0980"`` -> ``"Gotland (0980)"``; the code alone when the name is unknown."""
+    try:
+        from ..harmonise.kommuner import kommun_name
+
+        return f"{kommun_name(code)} ({code})"
+    except (LofteevalError, ImportError, KeyError, ValueError):
+        return str(code)
+
+
+# -- evaluation ----------------------------------------------------------------------------
+def evaluate_for_report(panel: pd.DataFrame, lofte: Any, *, level: float = 0.95,
+                        method: str = "auto", lang: str = "sv") -> Evaluated:
+    """Evaluate every indicator of every focus area of ``lofte``; BH-adjust across the löfte.
+
+    An indicator missing from the panel, or one whose design cannot be estimated, is recorded as
+    a failure with the reason (the report shows it) instead of stopping the report.
+    """
+    from ..evaluation import evaluate
+    from ..inference.multiple import adjust_pvalues
+
+    present = set(panel["indicator"].astype(str).unique())
+    cache: dict[str, Any] = {}
+    pairs: dict[str, list[tuple[Any, IndicatorSpec]]] = {}
+    failures: dict[str, list[tuple[IndicatorSpec, str]]] = {}
+    for area in lofte.focus_areas:
+        pairs[area], failures[area] = [], []
+        for spec in indicators_for(area):
+            if spec.id not in cache:
+                if spec.id not in present:
+                    cache[spec.id] = "saknas i panelen" if lang == "sv" else "not in the panel"
+                else:
+                    try:
+                        cache[spec.id] = evaluate(panel, lofte, spec.id, method=method, level=level)
+                    except LofteevalError as exc:
+                        cache[spec.id] = str(exc).split(";")[0]
+            got = cache[spec.id]
+            if isinstance(got, str):
+                failures[area].append((spec, got))
+            else:
+                pairs[area].append((got, spec))
+    ids = [k for k, v in cache.items() if not isinstance(v, str)]
+    adj = adjust_pvalues([cache[k].p_value for k in ids], method="bh")
+    fixed = {k: cache[k].replace(p_adjusted=None if math.isnan(a) else float(a)) for k, a in zip(ids, adj)}
+    return Evaluated(
+        areas=tuple(lofte.focus_areas),
+        pairs={a: tuple((fixed[s.id], s) for _, s in v) for a, v in pairs.items()},
+        failures={a: tuple(v) for a, v in failures.items()},
+    )
+
+
+def results_frame(evaluated: Evaluated, *, lang: str = "sv") -> pd.DataFrame:
+    """Tidy results (``results.FRAME_COLUMNS`` + focus area and indicator label), one row per pair."""
+    frames = []
+    for area in evaluated.areas:
+        for res, spec in evaluated.pairs.get(area, ()):
+            row = res.to_frame()
+            row.insert(0, "focus_area", area)
+            row.insert(4, "indicator_label", spec.label_sv if lang == "sv" else spec.label_en)
+            frames.append(row)
+    if not frames:
+        from ..results import FRAME_COLUMNS
+
+        return pd.DataFrame(columns=["focus_area", *FRAME_COLUMNS[:3], "indicator_label", *FRAME_COLUMNS[3:]])
+    return pd.concat(frames, ignore_index=True)
+
+
+# -- plots ---------------------------------------------------------------------------------
+def figure_uri(draw: Any, *, size: tuple[float, float] = (6.4, 3.2)) -> str:
+    """Call ``draw(ax)`` on a fresh Figure and return it as an SVG data URI."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size, layout="constrained")
+    draw(fig.add_subplot())
+    buf = io.BytesIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None})
+    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _unit_label(spec: IndicatorSpec, lang: str) -> str:
+    sv = {"per_100k": "per 100 000 invånare", "percent": "procent", "index": "index", "count": "antal"}
+    en = {"per_100k": "per 100,000 inhabitants", "percent": "percent", "index": "index", "count": "count"}
+    return (sv if lang == "sv" else en)[spec.unit]
+
+
+# -- sections ------------------------------------------------------------------------------
+def _comparison_rows(res: Any, limit: int = 12) -> tuple[list[dict[str, str]], int]:
+    comp = res.comparison
+    if comp is None or len(comp) == 0:
+        return [], 0
+    col = "kommun" if "kommun" in comp.columns else ("unit" if "unit" in comp.columns else comp.columns[0])
+    rows = [{"kommun": kommun_label(str(r[col])), "reason": str(r.get("reason", ""))}
+            for _, r in comp.head(limit).iterrows()]
+    return rows, max(0, len(comp) - limit)
+
+
+def _weight_rows(res: Any, limit: int = 8) -> list[dict[str, str]]:
+    if res.weights is None or len(res.weights) == 0:
+        return []
+    w = pd.Series(res.weights, dtype=float).sort_values(ascending=False)
+    w = w[w > 1e-4].head(limit)
+    return [{"kommun": kommun_label(str(k)), "weight": f"{v:.3f}"} for k, v in w.items()]
+
+
+def _numbers(res: Any, spec: IndicatorSpec, lang: str) -> dict[str, str]:
+    lo = tx.fmt_effect(res.ci_low, scale=res.scale, unit=spec.unit, lang=lang)
+    hi = tx.fmt_effect(res.ci_high, scale=res.scale, unit=spec.unit, lang=lang)
+    mde = tx.fmt_effect(res.mde, scale=res.scale, unit=spec.unit, lang=lang, sign=False) \
+        if res.mde is not None else "–"
+    return {
+        "method": res.method, "inference": res.inference or "–",
+        "effect": tx.fmt_effect(res.estimate, scale=res.scale, unit=spec.unit, lang=lang),
+        "interval": f"{lo} … {hi}", "level": f"{round(100 * res.level)} %",
+        "p": tx.fmt_p(res.p_value, lang=lang), "p_adj": tx.fmt_p(res.p_adjusted, lang=lang),
+        "mde": mde, "n_comparison": str(res.diagnostics.get("n_comparison", "–")),
+    }
+
+
+def _indicator_section(res: Any, spec: IndicatorSpec, *, lang: str, synthetic: bool,
+                       period: tuple[int, int]) -> IndicatorSection:
+    from .. import plots
+
+    label = spec.label_sv if lang == "sv" else spec.label_en
+    comp, more = _comparison_rows(res)
+    names = {str(k): kommun_label(str(k)).split(" (")[0] for k in (res.weights.index if res.weights is not None else [])}
+    caveats = list(spec.caveats_sv if lang == "sv" else spec.caveats_en)
+    warn = tx.WARNING_TEXT[lang]
+    caveats += [warn[w.split(":")[0]] for w in res.warnings if w.split(":")[0] in warn]
+    return IndicatorSection(
+        spec=spec, label=label, sentence=tx.describe_result(res, spec, lang=lang), result=res,
+        numbers=_numbers(res, spec, lang), comparison=comp, n_comparison_more=more,
+        weights=_weight_rows(res),
+        plot_effect=figure_uri(lambda ax: plots.plot_effect(
+            res, ax=ax, lang=lang, period=period, ylabel=_unit_label(spec, lang), synthetic=synthetic)),
+        plot_placebo=figure_uri(lambda ax: plots.plot_placebo(res, ax=ax, lang=lang, synthetic=synthetic),
+                                size=(6.4, 2.4)) if res.placebo is not None and len(res.placebo) else "",
+        caveats=list(dict.fromkeys(caveats)),
+    )
+
+
+def _focus_section(area_id: str, evaluated: Evaluated, *, lang: str, synthetic: bool,
+                   period: tuple[int, int]) -> FocusSection:
+    area: FocusArea = focus_area(area_id)
+    pairs = evaluated.pairs.get(area_id, ())
+    fails = evaluated.failures.get(area_id, ())
+    return FocusSection(
+        id=area_id, label=area.label_sv if lang == "sv" else area.label_en,
+        paragraph=tx.focus_area_paragraph(area, pairs, lang=lang, failures=fails),
+        indicators=[_indicator_section(r, s, lang=lang, synthetic=synthetic, period=period) for r, s in pairs],
+        failures=[(s.label_sv if lang == "sv" else s.label_en, why) for s, why in fails],
+        measurable=area.measurable,
+    )
+
+
+def data_caveats(lofte: Any, evaluated: Evaluated, *, lang: str, provenance: Mapping[str, Any]) -> list[str]:
+    """Caveats raised by the data: short pre-period, small counts, COVID, NTU 2017, vintage."""
+    sv = lang == "sv"
+    out: list[str] = []
+    warn = tx.WARNING_TEXT[lang]
+    results = evaluated.results()
+    kinds = {w.split(":")[0] for r in results for w in r.warnings}
+    n_pre = [int(r.diagnostics["n_pre"]) for r in results if "n_pre" in r.diagnostics]
+    if "ShortPrePeriodWarning" in kinds or (n_pre and min(n_pre) < 5):
+        out.append(warn["ShortPrePeriodWarning"])
+    if "ZeroCountsWarning" in kinds:
+        out.append(warn["ZeroCountsWarning"])
+    if set(lofte.years) & {2020, 2021} or "CovidYearsWarning" in kinds:
+        out.append(warn["CovidYearsWarning"])
+    if any(s.kind == "survey" for a in evaluated.areas for _, s in evaluated.pairs.get(a, ())):
+        out.append(INDICATORS["unsafe_outdoors_night"].caveats_sv[0] if sv
+                   else INDICATORS["unsafe_outdoors_night"].caveats_en[0])
+    years = provenance.get("data_years")
+    if years:
+        out.append((f"Dataårgång: panelen täcker {years}; senare revideringar av källorna kan ändra siffrorna."
+                    if sv else f"Data vintage: the panel covers {years}; later revisions of the sources can "
+                    "change the numbers."))
+    return out
+
+
+def build_context(lofte: Any, evaluated: Evaluated, *, lang: str = "sv", level: float = 0.95,
+                  synthetic: bool = False, followup: pd.DataFrame | str | None = None,
+                  provenance: Mapping[str, Any] | None = None) -> ReportContext:
+    """Turn evaluation results into a :class:`ReportContext` for the renderers.
+
+    ``followup`` is a follow-up table, a follow-up file path, or ``None`` (every activity then
+    shows as *ej rapporterat*).
+    """
+    if followup is not None and not isinstance(followup, pd.DataFrame):
+        followup = followup_table(lofte, str(followup), lang=lang)
+    from ..plots import plot_results
+
+    prov = dict(provenance or {})
+    period = (lofte.start_year, lofte.end_year)
+    focus = [_focus_section(a, evaluated, lang=lang, synthetic=synthetic, period=period)
+             for a in evaluated.areas]
+    results = evaluated.results()
+    labels = [(INDICATORS[r.indicator].label_sv if lang == "sv" else INDICATORS[r.indicator].label_en)
+              if r.indicator in INDICATORS else str(r.indicator) for r in results]
+    forest = figure_uri(lambda ax: plot_results(results, ax=ax, lang=lang, labels=labels, synthetic=synthetic),
+                        size=(6.4, 1.0 + 0.5 * len(results))) if results else ""
+    methods = sorted({r.method for r in results})
+    tech = sorted({w for r in results for w in r.warnings})
+    return ReportContext(
+        lang=lang, synthetic=synthetic, level=level, lofte=lofte,
+        kommun_names=[kommun_label(k) for k in lofte.kommuner], focus=focus,
+        followup=followup if followup is not None else followup_table(lofte, None, lang=lang),
+        followup_given=followup is not None,
+        methods=[tx.METHOD_TEXT[lang].get(m, m) for m in methods],
+        assumptions=list(tx.ASSUMPTIONS[lang]),
+        data_caveats=data_caveats(lofte, evaluated, lang=lang, provenance=prov),
+        technical=tech, provenance=prov, results=results_frame(evaluated, lang=lang), forest_plot=forest,
+    )
+
+
+# -- follow-up -----------------------------------------------------------------------------
+_FU_COLS = ["activity", "text", "owner", "focus_area", "target", "done", "status", "deadline", "comment"]
+
+
+def followup_table(lofte: Any, path: str | None, *, lang: str = "sv") -> pd.DataFrame:
+    """Target vs done per activity (columns ``activity, text, owner, focus_area, target, done,
+    status, deadline, comment``); without a file every activity is ``ej rapporterat``."""
+    if path is not None:
+        from ..followup import follow_up
+
+        frame = follow_up(lofte, path)
+        return _normalise_followup(frame)
+    rows = []
+    for a in lofte.activities:
+        target = "" if a.target is None else f"{a.target} {a.unit or ''}".strip()
+        rows.append({"activity": a.id, "text": a.text, "owner": a.owner, "focus_area": a.focus_area or "",
+                     "target": target, "done": "", "status": "ej rapporterat",
+                     "deadline": "" if a.deadline is None else a.deadline.isoformat(), "comment": ""})
+    return pd.DataFrame(rows, columns=_FU_COLS)
+
+
+def _normalise_followup(frame: pd.DataFrame) -> pd.DataFrame:
+    ren = {"activity_id": "activity", "id": "activity", "activity_text": "text"}
+    out = frame.rename(columns={k: v for k, v in ren.items() if k in frame.columns and v not in frame.columns})
+    for col in _FU_COLS:
+        if col not in out.columns:
+            out[col] = ""
+    extra = [c for c in out.columns if c not in _FU_COLS]
+    return out[_FU_COLS + extra].astype(object).where(out[_FU_COLS + extra].notna(), "")
+

@@ -1,0 +1,94 @@
+"""Render a :class:`~lofteeval.reports.build.ReportContext` to one self-contained HTML file.
+
+Templates live in ``reports/templates`` (package data).  jinja2 autoescaping is on for every
+template, so text from registry or data files (titles, activity texts, notes) cannot inject markup;
+plots are embedded as SVG data URIs and tables are real HTML tables.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from .build import ReportContext
+from .text import T
+
+__all__ = ["render_html"]
+
+_STATUS_CLASS = {"uppfyllt": "uppfyllt", "delvis": "delvis", "ej uppfyllt": "ej_uppfyllt",
+                 "ej rapporterat": "ej_rapporterat"}
+
+
+@functools.cache
+def _env() -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("lofteeval.reports", "templates"),
+        autoescape=True,  # every template, whatever its file extension
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _css_string(text: str) -> str:
+    """Text safe inside a CSS string literal in a <style> element."""
+    return "".join(ch for ch in text if ch not in '"\\<>\n\r')
+
+
+def _source_text(source: Any) -> str:
+    if not source:
+        return "–"
+    parts = [str(source.get(k)) for k in ("document", "publisher", "date") if source.get(k)]
+    url = source.get("url")
+    return ", ".join(parts) + (f" ({url})" if url else "")
+
+
+def _prov_rows(c: ReportContext) -> list[tuple[str, str]]:
+    p = c.provenance
+    sv = c.lang == "sv"
+    rows = [
+        ("Paket" if sv else "Package", f"{p.get('package', 'lofteeval')} {p.get('version', '')}"),
+        ("Git-commit" if sv else "Git commit", p.get("git_commit") or ("okänd" if sv else "unknown")),
+        ("Python", p.get("python", "")),
+        (T[c.lang]["generated"], p.get("generated", "")),
+        ("Dataår" if sv else "Data years", p.get("data_years") or "–"),
+        ("Syntetiska data" if sv else "Synthetic data", T[c.lang]["yes" if c.synthetic else "no"]),
+    ]
+    return [(k, str(v)) for k, v in rows]
+
+
+def render_html(c: ReportContext) -> str:
+    """Return the report as an HTML string (UTF-8, self-contained)."""
+    sv = c.lang == "sv"
+    fu = c.followup.to_dict("records") if c.followup is not None else []
+    for r in fu:
+        r["status_class"] = _STATUS_CLASS.get(str(r.get("status", "")), "ej_rapporterat")
+    header = _css_string(c.synthetic_text) if c.synthetic else ""
+    level = f"{round(100 * c.level)}"
+    return _env().get_template("report.html.j2").render(
+        c=c, t=T[c.lang], fu_rows=fu, header_text=header,
+        source_text=_source_text(c.lofte.source), prov_rows=_prov_rows(c),
+        forest_caption=(f"Skattade effekter med {level} % konfidensintervall; röda = säkerställda."
+                        if sv else f"Estimated effects with {level}% confidence intervals; red = significant."),
+        inference_label="Osäkerhet skattad med" if sv else "Uncertainty from",
+        mde_note=("MDE = minsta effekt som upptäcks med 80 % sannolikhet." if sv
+                  else "MDE = smallest effect detected with 80% probability."),
+        more_label="kommuner till" if sv else "more kommuner",
+        downloaded_label="Hämtad" if sv else "Downloaded",
+        pvalue_note=(
+            "Justerade p-värden tar hänsyn till att flera utfall prövas för samma löfte "
+            "(Benjamini–Hochberg). En förändring kallas säkerställd bara när intervallet utesluter noll. "
+            "Skattningarna visar samband i tid; andra händelser samma år kan ha påverkat utfallen."
+            if sv else
+            "Adjusted p-values account for testing several outcomes for the same löfte "
+            "(Benjamini–Hochberg). A change is called significant only when the interval excludes zero. "
+            "Estimates show associations in time; other events in the same years may have affected outcomes."),
+        problem_text=(
+            "Detta är en problembild, inte ett löfte: den beskriver läget inför ett löfte och "
+            "utvärderas därför inte. Rapporten visar sammanhanget."
+            if sv else
+            "This is a problem picture, not a löfte: it describes the situation before a löfte and is "
+            "therefore not evaluated. The report shows the context."),
+    )

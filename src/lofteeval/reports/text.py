@@ -1,0 +1,327 @@
+"""Hedged report sentences in Swedish and English, tied to the numbers of an :class:`EffectResult`.
+
+The rules (tested in ``tests/reports/test_text.py``):
+
+- A change is *claimed* ("minskade med 18 %") only when the interval excludes zero **and** the
+  p-value is below ``1 - level``; when the result is part of a family and the multiplicity-adjusted
+  p-value is not below ``1 - level`` the text says the sign does not hold after adjustment.
+- Otherwise the text says *ingen säkerställd förändring*; a direction is only named as
+  "en minskning som är förenlig med slumpmässig variation".
+- When the minimum detectable effect is large (>= 25 % of the counterfactual level) and nothing is
+  claimed, the text says *kan inte avgöras – minsta upptäckbara effekt är 35 %*.
+- Indicators whose level moves with police activity or trust (``better == "ambiguous"``) always get
+  their caveat from ``IndicatorSpec.caveats_sv`` / ``caveats_en``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "LARGE_MDE",
+    "fmt_number",
+    "fmt_effect",
+    "fmt_p",
+    "claimed",
+    "relative_mde",
+    "describe_result",
+    "focus_area_paragraph",
+    "METHOD_TEXT",
+    "WARNING_TEXT",
+    "T",
+]
+
+LARGE_MDE = 0.25
+"""Relative MDE from which a null result is reported as *cannot be determined*."""
+
+MINUS = "\u2212"
+NBSP = "\u00a0"
+
+# Short UI strings (headings, table headers) in both languages.
+T: dict[str, dict[str, str]] = {
+    "sv": {
+        "title": "Utvärdering av medborgarlöfte", "summary": "Sammanfattning", "lofte": "Löftet",
+        "results": "Resultat per fokusområde", "method": "Metod och förbehåll",
+        "provenance": "Proveniens", "kommuner": "Kommun(er)", "lpo": "Lokalpolisområde",
+        "period": "Period", "signed": "Undertecknat", "focus_areas": "Fokusområden",
+        "source": "Källa", "activities": "Aktiviteter och uppföljning", "activity": "Aktivitet",
+        "owner": "Ansvar", "target": "Mål", "done": "Genomfört", "status": "Status",
+        "deadline": "Senast", "indicator": "Indikator", "effect": "Effekt", "interval": "Intervall",
+        "p": "p-värde", "p_adj": "Justerat p", "mde": "MDE", "design": "Design",
+        "comparison": "Jämförelsekommuner", "reason": "Varför vald", "weight": "Vikt",
+        "kommun": "Kommun", "key": "Uppgift", "value": "Värde", "not_estimated": "Kunde inte skattas",
+        "caveats": "Förbehåll", "assumptions": "Antaganden", "designs": "Designer",
+        "data_caveats": "Förbehåll som data ger upphov till", "parameters": "Parametrar",
+        "sources": "Datakällor", "generated": "Skapad", "page": "Sida", "of": "av",
+        "placebo": "Placebofördelning", "weights": "Syntetiska vikter",
+        "problem_picture": "Problembild", "notes": "Anteckningar", "no_followup": (
+            "Ingen uppföljningsfil angavs; alla aktiviteter visas som ej rapporterade."),
+        "tech": "Tekniska meddelanden från skattningen", "yes": "ja", "no": "nej",
+    },
+    "en": {
+        "title": "Evaluation of a medborgarlöfte", "summary": "Summary", "lofte": "The löfte",
+        "results": "Results by focus area", "method": "Method and caveats",
+        "provenance": "Provenance", "kommuner": "Kommun(er)", "lpo": "Local police area",
+        "period": "Period", "signed": "Signed", "focus_areas": "Focus areas", "source": "Source",
+        "activities": "Activities and follow-up", "activity": "Activity", "owner": "Owner",
+        "target": "Target", "done": "Done", "status": "Status", "deadline": "Deadline",
+        "indicator": "Indicator", "effect": "Effect", "interval": "Interval", "p": "p-value",
+        "p_adj": "Adjusted p", "mde": "MDE", "design": "Design", "comparison": "Comparison kommuner",
+        "reason": "Why chosen", "weight": "Weight", "kommun": "Kommun", "key": "Item",
+        "value": "Value", "not_estimated": "Could not be estimated", "caveats": "Caveats",
+        "assumptions": "Assumptions", "designs": "Designs",
+        "data_caveats": "Caveats raised by the data", "parameters": "Parameters",
+        "sources": "Data sources", "generated": "Generated", "page": "Page", "of": "of",
+        "placebo": "Placebo distribution", "weights": "Synthetic weights",
+        "problem_picture": "Problem picture", "notes": "Notes", "no_followup": (
+            "No follow-up file was given; every activity is shown as not reported."),
+        "tech": "Technical messages from the estimation", "yes": "yes", "no": "no",
+    },
+}
+
+METHOD_TEXT: dict[str, dict[str, str]] = {
+    "sv": {
+        "before_after": "Före–efter: nivån under löftet jämförs med nivån före, utan jämförelsegrupp. "
+        "Det visar förändring, inte orsak.",
+        "its": "Avbrutna tidsserier: trenden före löftet förlängs och jämförs med utfallet under löftet.",
+        "did": "Skillnad-i-skillnader: förändringen i löfteskommunen jämförs med förändringen i "
+        "jämförelsekommuner under samma år.",
+        "synth": "Syntetisk kontroll: en viktad kombination av jämförelsekommuner som följer "
+        "löfteskommunen före löftet visar den troliga utvecklingen utan löftet.",
+        "sdid": "Syntetisk skillnad-i-skillnader: kombinerar vikter för kommuner och år med en "
+        "skillnad-i-skillnader-jämförelse.",
+        "staggered": "Skillnad-i-skillnader med olika startår (Callaway & Sant'Anna).",
+    },
+    "en": {
+        "before_after": "Before–after: the level during the löfte is compared with the level before, "
+        "without a comparison group. It shows change, not cause.",
+        "its": "Interrupted time series: the pre-löfte trend is extended and compared with the outcome.",
+        "did": "Difference-in-differences: the change in the löfte kommun is compared with the change "
+        "in comparison kommuner over the same years.",
+        "synth": "Synthetic control: a weighted combination of comparison kommuner that tracks the "
+        "löfte kommun before the löfte shows the likely path without it.",
+        "sdid": "Synthetic difference-in-differences: unit and time weights combined with a "
+        "difference-in-differences comparison.",
+        "staggered": "Difference-in-differences with staggered start years (Callaway & Sant'Anna).",
+    },
+}
+
+ASSUMPTIONS: dict[str, tuple[str, ...]] = {
+    "sv": (
+        "Parallella trender: utan löftet hade löfteskommunen och jämförelsen utvecklats likadant.",
+        "Ingen föregripande effekt: inget förändrades redan innan löftet började gälla.",
+        "Ingen spridning: jämförelsekommunerna påverkades inte av löftet (t.ex. av förflyttad "
+        "brottslighet).",
+    ),
+    "en": (
+        "Parallel trends: without the löfte the löfte kommun and the comparison would have moved alike.",
+        "No anticipation: nothing changed before the löfte took effect.",
+        "No spillover: the comparison kommuner were not affected by the löfte (e.g. displaced crime).",
+    ),
+}
+
+WARNING_TEXT: dict[str, dict[str, str]] = {
+    "sv": {
+        "ShortPrePeriodWarning": "Kort förperiod: få år före löftet gör jämförelsen svår att pröva.",
+        "FewDonorsWarning": "Få jämförelsekommuner: placebobaserade p-värden kan inte bli små.",
+        "PoorPreFitWarning": "Den skattade utvecklingen följer inte löfteskommunen väl före löftet.",
+        "ZeroCountsWarning": "Små tal: enstaka händelser ger stora procentuella hopp.",
+        "EnforcementDrivenWarning": "Indikatorn påverkas av polisens egen aktivitet.",
+        "CovidYearsWarning": "Perioden omfattar covid-åren 2020–2021, då brottsmönster ändrades överallt.",
+        "LowPowerWarning": "Låg statistisk styrka: ett resultat utan säkerställd förändring säger lite.",
+    },
+    "en": {
+        "ShortPrePeriodWarning": "Short pre-period: few years before the löfte make the comparison hard to test.",
+        "FewDonorsWarning": "Few comparison kommuner: placebo-based p-values cannot become small.",
+        "PoorPreFitWarning": "The estimated path does not track the löfte kommun well before the löfte.",
+        "ZeroCountsWarning": "Small counts: single events cause large percentage jumps.",
+        "EnforcementDrivenWarning": "The indicator is driven by police activity.",
+        "CovidYearsWarning": "The window includes the COVID years 2020–2021, when crime shifted everywhere.",
+        "LowPowerWarning": "Low power: a result without a confirmed change says little.",
+    },
+}
+
+_UNIT = {
+    "sv": {"per_100k": "per 100 000 invånare", "percent": "procentenheter", "index": "indexenheter",
+           "count": ""},
+    "en": {"per_100k": "per 100,000 inhabitants", "percent": "percentage points", "index": "index points",
+           "count": ""},
+}
+
+
+def _finite(x: Any) -> bool:
+    return x is not None and isinstance(x, (int, float)) and math.isfinite(float(x))
+
+
+def fmt_number(x: float, *, lang: str = "sv", digits: int = 1, sign: bool = False) -> str:
+    """``-12.34`` -> ``"−12,3"`` (sv, decimal comma, true minus) or ``"-12.3"`` (en)."""
+    if not _finite(x):
+        return "–"
+    s = f"{x:{'+' if sign else ''},.{digits}f}"
+    if lang == "sv":
+        s = s.replace(",", NBSP).replace(".", ",").replace("-", MINUS)
+    return s
+
+
+def fmt_effect(x: float, *, scale: str, unit: str = "", lang: str = "sv", sign: bool = True) -> str:
+    """An effect on its scale: relative -> ``"−18 %"``; absolute -> ``"−2,1 procentenheter"``."""
+    if not _finite(x):
+        return "–"
+    if scale == "relative":
+        v = 100 * x
+        digits = 0 if abs(v) >= 10 else 1
+        return f"{fmt_number(v, lang=lang, digits=digits, sign=sign)}{NBSP}%"
+    u = _UNIT["en" if lang == "en" else "sv"].get(unit, unit)
+    return f"{fmt_number(x, lang=lang, digits=1, sign=sign)}{(NBSP + u) if u else ''}"
+
+
+def fmt_p(p: float | None, *, lang: str = "sv") -> str:
+    """``0.0312`` -> ``"0,03"``; below 0.001 -> ``"< 0,001"``."""
+    if not _finite(p):
+        return "–"
+    if p < 0.001:
+        return "<" + NBSP + fmt_number(0.001, lang=lang, digits=3)
+    return fmt_number(p, lang=lang, digits=2 if p >= 0.01 else 3)
+
+
+def claimed(result: Any) -> bool:
+    """True when the text may name a change: interval excludes zero and p < 1 - level."""
+    lo, hi, p = result.ci_low, result.ci_high, result.p_value
+    if not (_finite(lo) and _finite(hi) and _finite(p)):
+        return False
+    return (lo > 0 or hi < 0) and p < 1 - result.level
+
+
+def relative_mde(result: Any) -> float | None:
+    """The MDE as a fraction of the counterfactual level (``None`` when unknown)."""
+    if not _finite(result.mde):
+        return None
+    if result.scale == "relative":
+        return abs(float(result.mde))
+    eff = result.effects
+    if eff is None or "counterfactual" not in getattr(eff, "columns", ()):
+        return None
+    base = eff["counterfactual"].dropna()
+    level = float(base.iloc[-max(1, len(base) // 3):].abs().mean()) if len(base) else float("nan")
+    return abs(float(result.mde)) / level if level > 0 else None
+
+
+def _interval(result: Any, unit: str, lang: str) -> str:
+    lo = fmt_effect(result.ci_low, scale=result.scale, unit="", lang=lang)
+    hi = fmt_effect(result.ci_high, scale=result.scale, unit=unit, lang=lang)
+    lvl = f"{round(100 * result.level)}{NBSP}%"
+    word = " till " if lang == "sv" else " to "
+    return (f"{lvl} KI {lo}{word}{hi}" if lang == "sv" else f"{lvl} CI {lo}{word}{hi}")
+
+
+def _p_part(result: Any, lang: str) -> str:
+    if _finite(result.p_adjusted):
+        return ("justerat p = " if lang == "sv" else "adjusted p = ") + fmt_p(result.p_adjusted, lang=lang)
+    return "p = " + fmt_p(result.p_value, lang=lang)
+
+
+def describe_result(result: Any, spec: Any, *, lang: str = "sv") -> str:
+    """One or two hedged sentences about ``result`` for indicator ``spec`` (an ``IndicatorSpec``).
+
+    See the module docstring for the rules; the numbers quoted are those of ``result``.
+    """
+    sv = lang == "sv"
+    label = spec.label_sv if sv else spec.label_en
+    unit = spec.unit
+    if not _finite(result.estimate):
+        return f"{label}: " + ("kunde inte skattas." if sv else "could not be estimated.")
+    est = fmt_effect(result.estimate, scale=result.scale, unit=unit, lang=lang)
+    ci = _interval(result, unit, lang)
+    alpha = 1 - result.level
+    if claimed(result):
+        down = result.estimate < 0
+        mag = fmt_effect(abs(result.estimate), scale=result.scale, unit=unit, lang=lang, sign=False)
+        if _finite(result.p_adjusted) and result.p_adjusted >= alpha:
+            if sv:
+                return (f"{label}: tecken på en {'minskning' if down else 'ökning'} ({est}; {ci}; "
+                        f"p = {fmt_p(result.p_value)}), men den är inte säkerställd när man tar hänsyn "
+                        f"till att flera utfall prövats (justerat p = {fmt_p(result.p_adjusted)}).")
+            return (f"{label}: signs of {'a decrease' if down else 'an increase'} ({est}; {ci}; "
+                    f"p = {fmt_p(result.p_value, lang='en')}), but it does not hold once several "
+                    f"outcomes are taken into account (adjusted p = {fmt_p(result.p_adjusted, lang='en')}).")
+        verb = ("minskade" if down else "ökade") if sv else ("decreased" if down else "increased")
+        if sv:
+            s = (f"{label} {verb} med {mag} jämfört med den skattade utvecklingen utan löftet "
+                 f"({ci}; {_p_part(result, lang)}). Förändringen är statistiskt säkerställd")
+        else:
+            s = (f"{label} {verb} by {mag} compared with the estimated path without the löfte "
+                 f"({ci}; {_p_part(result, lang)}). The change is statistically significant")
+        direction = _direction(spec, down, sv)
+        return s + (f", {direction}." if direction else ".")
+    mde_rel = relative_mde(result)
+    if mde_rel is not None and mde_rel >= LARGE_MDE:
+        mde = fmt_effect(mde_rel, scale="relative", lang=lang, sign=False)
+        if sv:
+            return (f"{label}: kan inte avgöras – minsta upptäckbara effekt är {mde}. Skattningen "
+                    f"({est}; {ci}) är för osäker för att visa eller utesluta en effekt av rimlig storlek.")
+        return (f"{label}: cannot be determined – the minimum detectable effect is {mde}. The estimate "
+                f"({est}; {ci}) is too uncertain to show or rule out an effect of plausible size.")
+    if sv:
+        if abs(result.estimate) < 1e-12:
+            shape = f"skattningen är {est}"
+        else:
+            shape = (f"skattningen, {est}, är en {'minskning' if result.estimate < 0 else 'ökning'} "
+                     "som är förenlig med slumpmässig variation")
+        s = f"{label}: ingen säkerställd förändring – {shape} ({ci}; {_p_part(result, lang)})."
+    else:
+        shape = (f"the estimate, {est}, is {'a decrease' if result.estimate < 0 else 'an increase'} "
+                 "that is compatible with random variation")
+        s = f"{label}: no confirmed change – {shape} ({ci}; {_p_part(result, lang)})."
+    if mde_rel is not None:
+        mde = fmt_effect(mde_rel, scale="relative", lang=lang, sign=False)
+        s += (f" Minsta upptäckbara effekt är {mde}." if sv else f" The minimum detectable effect is {mde}.")
+    return s
+
+
+def _direction(spec: Any, down: bool, sv: bool) -> str:
+    if spec.better == "ambiguous":
+        return ""
+    good = (spec.better == "lower") == down
+    if sv:
+        return "i önskad riktning" if good else "i oönskad riktning"
+    return "in the desired direction" if good else "in the undesired direction"
+
+
+def ambiguity_note(spec: Any, *, lang: str = "sv") -> str:
+    """The caveat for indicators that rise with police activity or trust ('' for the others)."""
+    if spec.better != "ambiguous" and not spec.enforcement_driven:
+        return ""
+    caveats = spec.caveats_sv if lang == "sv" else spec.caveats_en
+    head = "Observera" if lang == "sv" else "Note"
+    label = spec.label_sv if lang == "sv" else spec.label_en
+    body = caveats[0] if caveats else (
+        "nivån påverkas av polisens aktivitet." if lang == "sv" else "the level moves with police activity.")
+    return f"{head} ({label.lower()}): {body}"
+
+
+def focus_area_paragraph(area: Any, pairs: Sequence[tuple[Any, Any]], *, lang: str = "sv",
+                         failures: Sequence[tuple[Any, str]] = ()) -> str:
+    """A plain-language paragraph for one focus area.
+
+    Parameters
+    ----------
+    area : FocusArea
+    pairs : sequence of (EffectResult, IndicatorSpec)
+    failures : sequence of (IndicatorSpec, reason)
+        Indicators that could not be estimated, with the reason.
+    """
+    sv = lang == "sv"
+    if not pairs and not failures:
+        if sv:
+            return ("Fokusområdet kan inte mätas med brotts- eller trygghetsdata; det följs upp genom "
+                    "aktiviteterna i avsnitt 2.")
+        return "This focus area cannot be measured with crime or survey data; see the activities in section 2."
+    parts = [describe_result(r, s, lang=lang) for r, s in pairs]
+    for spec, reason in failures:
+        label = spec.label_sv if sv else spec.label_en
+        parts.append(f"{label}: " + (f"kunde inte skattas ({reason})." if sv else f"could not be estimated ({reason})."))
+    notes = {ambiguity_note(s, lang=lang) for _, s in pairs} | {ambiguity_note(s, lang=lang) for s, _ in failures}
+    parts += sorted(n for n in notes if n)
+    return " ".join(parts)
