@@ -1,0 +1,147 @@
+"""``lofteeval evaluate ID``: estimate the effects of a löfte and print a readable table."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+__all__ = ["register", "add_data_args", "panel_from_args", "synthetic_line"]
+
+
+def add_data_args(parser: argparse.ArgumentParser) -> None:
+    """``--demo | --panel PATH`` (shared with ``lofteeval report``)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--demo", action="store_true",
+                       help="use the synthetic demo panel (labelled as synthetic everywhere)")
+    group.add_argument("--panel", metavar="PATH", help="a saved tidy panel (default: data/processed)")
+    parser.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+
+
+def check_args(args: argparse.Namespace) -> None:
+    """Raise one clear ``DataError`` for a missing file or a bad level."""
+    from ..errors import DataError
+
+    if not 0 < args.level < 1:
+        raise DataError(f"--level must be between 0 and 1 (got {args.level}); e.g. --level 0.95.")
+    for name in ("panel", "followup"):
+        value = getattr(args, name, None)
+        if value is not None and not Path(value).exists():
+            raise DataError(f"--{name} file {value!r} does not exist; check the path.")
+
+
+def panel_from_args(args: argparse.Namespace) -> Any:
+    """Load the panel chosen by ``--demo``/``--panel``."""
+    from ..reports import load_report_panel
+
+    return load_report_panel(demo=args.demo, panel_path=args.panel)
+
+
+def synthetic_line(lang: str = "sv") -> str:
+    """The line printed whenever numbers come from the demo panel."""
+    from ..plots import synthetic_text
+
+    return f"*** {synthetic_text(lang)} ***"
+
+
+def _table(frame: Any, *, lang: str) -> Any:
+    import pandas as pd
+
+    from ..reports.text import claimed, fmt_effect, fmt_p
+
+    rows = []
+    for _, r in frame.iterrows():
+        res = r["_result"]
+        unit = r["_unit"]
+        rows.append({
+            "fokusområde" if lang == "sv" else "focus area": r["focus_area"],
+            "indikator" if lang == "sv" else "indicator": r["indicator_label"],
+            "design": res.method,
+            "effekt" if lang == "sv" else "effect": fmt_effect(res.estimate, scale=res.scale, unit=unit, lang=lang),
+            "intervall" if lang == "sv" else "interval": (
+                f"{fmt_effect(res.ci_low, scale=res.scale, lang=lang)} … "
+                f"{fmt_effect(res.ci_high, scale=res.scale, lang=lang)}"),
+            "p": fmt_p(res.p_value, lang=lang),
+            "p just." if lang == "sv" else "p adj.": fmt_p(res.p_adjusted, lang=lang),
+            "MDE": fmt_effect(res.mde, scale=res.scale, lang=lang, sign=False) if res.mde is not None else "–",
+            "säkerställd" if lang == "sv" else "significant": (
+                ("ja" if lang == "sv" else "yes") if claimed(res) else ("nej" if lang == "sv" else "no")),
+        })
+    return pd.DataFrame(rows)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Evaluate and print; write ``--out`` when given."""
+    import pandas as pd
+
+    from ..errors import DataError
+    from ..indicators import INDICATORS, indicator
+    from ..registry import load_lofte
+    from ..reports.build import evaluate_for_report, is_synthetic, results_frame
+    from ..reports.excel import SHEETS
+
+    check_args(args)
+    if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
+        raise DataError(f"--out must end in .csv or .xlsx (got {args.out!r}).")
+    lofte = load_lofte(args.lofte_id)
+    if not lofte.is_lofte:
+        raise DataError(f"{lofte.id!r} is a problem picture, not a löfte, and is not evaluated; "
+                        "run `lofteeval report` for a context report.")
+    if args.focus_area:
+        if args.focus_area not in lofte.focus_areas:
+            raise DataError(f"--focus-area {args.focus_area!r} is not a focus area of {lofte.id} "
+                            f"(its areas: {', '.join(lofte.focus_areas)}).")
+        lofte = dataclasses.replace(lofte, focus_areas=(args.focus_area,))
+    panel = panel_from_args(args)
+    synthetic = is_synthetic(panel)
+    if synthetic:
+        print(synthetic_line(args.lang))
+    if args.indicator:
+        indicator(args.indicator)
+        panel = panel[panel["indicator"].isin([args.indicator, "population"])]
+    evaluated = evaluate_for_report(panel, lofte, level=args.level, method=args.method, lang=args.lang)
+    frame = results_frame(evaluated, lang=args.lang)
+    if args.indicator:
+        frame = frame[frame["indicator"] == args.indicator]
+    pairs = {(a, s.id): r for a in evaluated.areas for r, s in evaluated.pairs.get(a, ())}
+    frame = frame.assign(_result=[pairs[(a, i)] for a, i in zip(frame["focus_area"], frame["indicator"])],
+                         _unit=[INDICATORS[i].unit for i in frame["indicator"]])
+    print(f"{lofte.id}: {lofte.title}")
+    if len(frame):
+        print(_table(frame, lang=args.lang).to_string(index=False))
+    for area in evaluated.areas:
+        for spec, why in evaluated.failures.get(area, ()):
+            if not args.indicator or spec.id == args.indicator:
+                print(f"  {area}/{spec.id}: {'kunde inte skattas' if args.lang == 'sv' else 'not estimated'} ({why})")
+    if args.out:
+        out = frame.drop(columns=["_result", "_unit"])
+        if synthetic:
+            out = out.assign(data="synthetic")
+        if args.out.lower().endswith(".csv"):
+            out.to_csv(args.out, index=False)
+        else:
+            with pd.ExcelWriter(args.out, engine="openpyxl") as xl:
+                start = 2 if synthetic else 0
+                out.to_excel(xl, sheet_name=SHEETS[args.lang][0], index=False, startrow=start)
+                if synthetic:
+                    xl.sheets[SHEETS[args.lang][0]]["A1"] = synthetic_line(args.lang).strip("* ")
+        print(f"{'Skrev' if args.lang == 'sv' else 'Wrote'} {args.out}")
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add ``evaluate`` to the top-level parser."""
+    p = subparsers.add_parser("evaluate", help="estimate the effects of a löfte and print a table",
+                              description="Estimate every focus area and indicator of a löfte (or one of "
+                              "them) and print effect, interval, p-values (BH-adjusted) and MDE.")
+    p.add_argument("lofte_id", metavar="ID", help="registry id, e.g. gotland-2020")
+    p.add_argument("--focus-area", help="only this focus area of the löfte")
+    p.add_argument("--indicator", help="only this indicator id")
+    p.add_argument("--method", default="auto",
+                   choices=["auto", "before_after", "its", "did", "synth", "sdid", "staggered"],
+                   help="design (default: auto)")
+    add_data_args(p)
+    p.add_argument("--lang", choices=["sv", "en"], default="sv", help="language of labels")
+    p.add_argument("--out", help="also write the results to a .csv or .xlsx file")
+    p.set_defaults(func=run)

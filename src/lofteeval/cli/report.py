@@ -1,0 +1,56 @@
+"""``lofteeval report ID``: run the report notebook and write HTML, PDF and Excel."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from .evaluate import add_data_args, check_args, synthetic_line
+
+__all__ = ["register"]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Render the report and print progress and the paths written."""
+    from ..registry import load_lofte
+    from ..reports import parse_formats, render_report, write_report
+
+    check_args(args)
+    formats = ",".join(parse_formats(args.format))
+    lofte = load_lofte(args.lofte_id)
+    sv = args.lang == "sv"
+    if args.demo:
+        print(synthetic_line(args.lang))
+    n_areas = len(lofte.focus_areas)
+    print(f"{lofte.id}: {lofte.title} — {n_areas} {'fokusområden' if sv else 'focus areas'}"
+          + ("" if lofte.is_lofte else (" (problembild, utvärderas inte)" if sv else " (problem picture, not evaluated)")))
+    how = "direkt" if args.direct else "notebook (papermill)"
+    print(f"{'Kör rapporten' if sv else 'Running the report'}: {how}, {formats} …", flush=True)
+    t0 = time.perf_counter()
+    render = write_report if args.direct else render_report
+    written = render(args.lofte_id, demo=args.demo, panel_path=args.panel, out_dir=args.out,
+                     lang=args.lang, formats=formats, level=args.level, followup_path=args.followup)
+    for fmt, path in written.items():
+        print(f"  {'skrev' if sv else 'wrote'} {fmt:<5} {path}")
+    print(f"{'Klart på' if sv else 'Done in'} {time.perf_counter() - t0:.1f} s")
+    if args.demo:
+        print(synthetic_line(args.lang))
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add ``report`` to the top-level parser."""
+    p = subparsers.add_parser("report", help="write the evaluation report (HTML, PDF, Excel) of a löfte",
+                              description="Run the parameterised report notebook over every focus area "
+                              "and indicator of a löfte; writes <out>/<ID>/rapport.html, rapport.pdf, "
+                              "resultat.xlsx (English: report.html, report.pdf, results.xlsx).")
+    p.add_argument("lofte_id", metavar="ID", help="registry id, e.g. gotland-2020")
+    add_data_args(p)
+    p.add_argument("--out", default=None, help="reports folder (default: reports/)")
+    p.add_argument("--lang", choices=["sv", "en"], default="sv", help="report language (default sv)")
+    p.add_argument("--format", default="html,pdf,xlsx", help="comma-separated: html,pdf,xlsx")
+    p.add_argument("--followup", metavar="FILE", help="activity follow-up file")
+    p.add_argument("--direct", action="store_true",
+                   help="build in this process instead of running the notebook (same output, faster)")
+    p.set_defaults(func=run)
