@@ -143,10 +143,8 @@ def _check_kommun(code: object) -> str | None:
     """Return a problem description, or None when ``code`` is a valid 4-digit kommun code."""
     if not isinstance(code, str) or len(code) != 4 or not code.isdigit():
         return f"kommun codes must be 4-digit strings such as \"0980\" (got {code!r})"
-    try:
-        from .harmonise.kommuner import kommun_code
-    except ImportError:  # reference not installed: the format check above is all we can do
-        return None
+    from .harmonise.kommuner import kommun_code
+
     try:
         resolved = kommun_code(code)
     except DataError as exc:

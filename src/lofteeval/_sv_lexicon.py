@@ -1,0 +1,153 @@
+"""Swedish lexicon for :mod:`lofteeval.classify`: focus-area terms and context cues.
+
+Patterns are regular expressions matched on lower-cased text.  Swedish builds compounds freely
+(``narkotikabrottslighet``, ``bostadsinbrott``, ``trafiksäkerhetsarbetet``), so most terms are stems
+with ``\\w*`` on one or both sides.  Each term carries a weight: 1.0 names the area unambiguously,
+0.7 usually means it, 0.4 is a weak hint that needs support from other sentences.
+"""
+
+from __future__ import annotations
+
+import re
+
+# focus area -> [(pattern, weight)]
+TERMS: dict[str, list[tuple[str, float]]] = {
+    "narkotika": [
+        (r"\w*narkotika\w*|\bnarkotiska?\b", 1.0),
+        (r"\w*\bdrog(?:er|erna|en|\w{3,})|\w+drog(?:er|erna|en|fri\w*)?\b", 1.0),
+        (r"\bknark\w*|cannabis\w*|\bhasch\w*|marijuana|kokain\w*|amfetamin\w*|tramadol|\bspice\b", 1.0),
+        (r"\bandts?\b|\bantd\b", 0.7),
+        (r"\bmissbruk\w*|beroendeproblem\w*", 0.4),
+    ],
+    "alkohol": [
+        (r"\w*alkohol\w*", 1.0),
+        (r"\blang(?:ning|ningen|a|ar|are|are)\b", 0.9),
+        (r"\bonykter\w*|\bberusad\w*|\bberusning\w*|fylleri\w*|rattfyll\w*|sjöfyll\w*", 0.9),
+        (r"\bandts?\b|\bantd\b", 0.7),
+        (r"\bnykter\w*|\bnyktrare\b|\bkrog\w*|\bkrögar\w*|\butskänk\w*", 0.4),
+    ],
+    "vald_offentlig_miljo": [
+        (r"våld\w* i (?:den )?offentlig\w* miljö\w*|\bgatuvåld\w*|\bkrogvåld\w*|\bvåldsbrott\w*", 1.0),
+        (r"\w*misshandel\w*|\bslagsmål\w*|\bknivvåld\w*|\bkniv(?:ar|brott\w*)\b|\bpersonrån\w*|\brån(?:en)?\b", 0.8),
+        (r"\bvåld\b|\bvåldet\b|\bvåldsam\w*|\bvåldsförebygg\w*|\bvåldsutsatt\w*|\bvåldsbenägen\w*", 0.7),
+    ],
+    "vald_nara_relation": [
+        (r"våld\w* i nära relation\w*|\bnära relation\w*|\brelationsvåld\w*|\bpartnervåld\w*", 1.0),
+        (r"\w*kvinnofrid\w*|\bmäns våld mot kvinnor|\bvåld mot kvinnor|\bheder\w*(?:våld|förtryck)\w*", 1.0),
+        (r"\bhedersrelat\w*|\bbarnfrid\w*|\bkvinnojour\w*|\balternativ till våld\b", 0.9),
+        (r"\bvåldsutsatta kvinnor|\bvåldsutsatt\w* (?:kvinn|barn|partner)\w*|\bvåldsproblematik\w*", 0.9),
+    ],
+    "trygghet": [
+        (r"\w*otrygg\w*|\btrygghetsvandr\w*|\btrygghetsinventer\w*|\btrygghetsmätning\w*", 1.0),
+        (r"\btrygghet\w*|\btryggare\b|\bökad trygghet\b", 0.8),
+        (r"\btrygg(?:a|t)?\b|\bnattvandr\w*|\bvuxennärvaro\w*|\bpolisnärvaro\w*|\bsynlig\w* polis\w*", 0.6),
+        (r"\bbelysning\w*|\bkameraövervak\w*|\bgrannsamverkan\w*", 0.4),
+    ],
+    "trafik": [
+        (r"\w*trafik\w*", 1.0),
+        (r"\w*hastighet\w*|\bfortkörn\w*|\bbuskör\w*|\brattfyll\w*|\brattonykter\w*", 1.0),
+        (r"\b(?:epa|a)-?traktor\w*|\bmopedbil\w*|\bmoped\w*|\bmotorburen\w* ungdom\w*", 0.9),
+        (r"\bbilmöte\w*|\bbilträff\w*|\braggar\w*|\btrimmad\w*|\bcykelhjälm\w*", 0.7),
+        (r"\bfelparker\w*|\bparkering\w*", 0.4),
+    ],
+    "skadegorelse": [
+        (r"\w*skadegörelse\w*|\bklott(?:er|r)\w*|\bgraffiti\w*|\bvandalis\w*", 1.0),
+        (r"\banlag(?:d|da) brän?d\w*|\bbilbrän?d\w*|\bbränder i (?:bilar|containrar)", 0.9),
+        (r"\bsönderslag\w*|\bförstörelse\w*", 0.6),
+    ],
+    "inbrott": [
+        (r"\w*inbrott\w*", 1.0),
+        (r"\b(?!identitet)\w+stöld\w*|\bstöld\w*|\bstölder\w*|\btillgrepp\w*", 0.7),
+        (r"\bgrannsamverkan\w*", 0.4),
+    ],
+    "bedrageri": [
+        (r"\w*bedrägeri\w*|\w*bedräger\w*|\bbedragare\w*|\bbluffsamtal\w*|\bid-kapning\w*|\bidentitetsstöld\w*", 1.0),
+        (r"\bbrott mot äldre\b|\bbluff\w*", 0.6),
+    ],
+    "ungdomsbrottslighet": [
+        (r"\bungdomsbrott\w*|\bungdomskriminal\w*|\bunga? lagöverträd\w*|\bungdomsrån\w*", 1.0),
+        (r"\bsspf\b|\bsociala insatsgrupper\w*|\bunga? i riskzon\w*|\brekryter\w* av (?:barn|unga)\b", 0.9),
+    ],
+    "organiserad_brottslighet": [
+        (r"\borganiserad\w* brottslighet\w*|\bkriminella nätverk\w*|\bgängkriminal\w*|\bnätverkskriminal\w*", 1.0),
+        (r"\bgäng(?:relaterad\w*|våld\w*|konflikt\w*|et|en|medlem\w*)?\b|\bskjutning\w*|\bsprängning\w*|\bdetonation\w*", 0.9),
+        (r"\bpenningtvätt\w*|\bvälfärdsbrott\w*|\botillåten påverkan\b|\bsystemhot\w*", 0.7),
+        (r"\bparallella samhällsstruktur\w*|\bkriminell\w* miljö\w*", 0.4),
+    ],
+    "ordningsstorningar": [
+        (r"\bordningsstör\w*|\ballmän(?:na)? ordning\w*|\bstörande beteende\w*|\boroligheter\w*", 1.0),
+        (r"\bstök\w*|\bofredande\w*|\bbråk\w*", 0.7),
+        (r"\bnedskräpning\w*|\bstörningar\b", 0.4),
+    ],
+    "psykisk_ohalsa": [
+        (r"\bpsykisk\w* (?:o)?hälsa\b|\bpsykiatri\w*|\bsuicid\w*|\bsjälvmord\w*|\bsjälvskad\w*", 1.0),
+    ],
+}
+
+# youth + crime in one sentence -> ungdomsbrottslighet (weight YOUTH_CRIME_WEIGHT)
+YOUTH = re.compile(r"\bunga\b|\bungas\b|\bungdom\w*|\bbarn\b|\bbarnen\b|\belever\b|\btonåring\w*|"
+                   r"\bminderårig\w*|\byngre personer\b")
+CRIME = re.compile(r"\bbrott(?!sförebygg|soffer|sutsatt)\w*|\bkriminal\w*|\bkriminell\w*|\bsnatter\w*")
+YOUTH_CRIME_WEIGHT = 0.7
+
+# generic phrases that name no focus area although they contain a term
+GENERIC = re.compile(
+    r"(?:brottsförebyggande|brottsbekämpande)\w* (?:och|samt) trygghetsskapande\w*(?: arbete\w*)?|"
+    r"trygghetsskapande\w* (?:och|samt) brottsförebyggande\w*(?: arbete\w*)?|"
+    r"effektiv samordning för trygghet|brottsförebyggande rådet|trygghetsråd\w*|"
+    r"samverkan för (?:ökad )?trygghet|trygghet och säkerhet i kommunen"
+)
+
+# sentence cues
+COMMIT = re.compile(
+    r"\bska\b|\bskall\b|\bkommer (?:vi )?att\b|\blovar\b|\blöfte\w*|\båtar\w* sig\b|\båtagande\w*|"
+    r"\bvi vill\b|\bfokus\w*|\bprioriter\w*|\bsatsning\w*|\bgenomföra\b|\bplaneras\b|"
+    r"\bproblemområde\w*|\binsatsområde\w*|\bmålet\b|\bvårt mål\b"
+)
+BACKGROUND = re.compile(
+    r"\bhar (?:ökat|minskat|legat|varit)\b|\bökade\b|\bminskade\b|\bvisa(?:r|de) att\b|\bprocent\b|%|"
+    r"\bjämfört med\b|\bförra året\b|\bföregående år\w*|\bstatistik\w*|\bupplev(?:er|de)\b|"
+    r"\bhar framkommit\b|\bidentifier\w*|\blägesbild\w* visar\b|\bkartläggning\w*|\bbakgrund\w*|"
+    r"\bindikationer på att\b"
+)
+EXAMPLES = re.compile(r"\bsom t\.? ?ex\b|\bt\.? ?ex\.?|\btill exempel\b|\bexempelvis\b|\bbland annat\b|"
+                      r"\bockså angeläget\b")
+QUOTE = re.compile(r",? (?:säger|berättar|menar|avslutar|konstaterar|förklarar|fortsätter)\b")
+DEFINITION = re.compile(
+    r"^(?:medborgarlöften|ett medborgarlöfte|syftet med medborgarlöften) (?:är|innebär|bygger)\b"
+)
+
+# header lines: section kinds
+BOILER_HEAD = re.compile(
+    r"^(?:om |kontakt|kontaktpersoner|presskontakt|relaterat|relaterade|dela|nyheter|hitta|följ oss|"
+    r"prenumerera|cookies|kakor|om webbplatsen|läs också|läs mer|senast uppdaterad|publicerad|"
+    r"sidinformation|hjälpte informationen|ämnen|taggar|bildtext|foto)"
+)
+BACKGROUND_HEAD = re.compile(
+    r"bakgrund|lägesbild|problembild|nuläge|så ser det ut|utgångspunkt|statistik|uppföljning|"
+    r"resultat|utvärdering|tidigare år|förra årets|vad har hänt|historik|varför"
+)
+COMMIT_HEAD = re.compile(
+    r"lova|löfte|löften|fokusområde|åtag|aktivitet|insatser|mål|gör vi|handlingsplan|priorit|"
+    r"vi ska|så här|arbetar vi med|effekt"
+)
+
+# lines that are page furniture wherever they appear
+BOILER_LINE = re.compile(
+    r"\b\d{3} ?\d{2} +[A-ZÅÄÖ][a-zåäö]+\b|telefon|\btel\.?:|e-post|@|https?://|www\.|"
+    r"^publicerad|senast (?:uppdaterad|ändrad)|lämna dina synpunkter|läs mer|^dela\b|skriv ut|"
+    r"cookie|kakor|till startsidan|kommunvapen|länk till|pressmeddelande|^null$|^på bilden|^foto|"
+    r"^bild:|besöksadress|postadress|organisationsnummer|öppettider|hoppa till|^meny$|^sök$|"
+    r"logga in|^kontakta oss|följ oss|facebook|instagram|linkedin|^reception|växel|"
+    r"prenumerera|^\d{4}-\d{2}-\d{2}(?: \d{1,2}:\d{2})?\S*$",
+    re.IGNORECASE,
+)
+
+NUMBER_WORDS = {"en": 1, "ett": 1, "två": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7,
+                "åtta": 8, "nio": 9, "tio": 10, "elva": 11, "tolv": 12, "femton": 15, "tjugo": 20}
+MONTHS = {"januari": 1, "februari": 2, "mars": 3, "april": 4, "maj": 5, "juni": 6, "juli": 7,
+          "augusti": 8, "september": 9, "oktober": 10, "november": 11, "december": 12}
+
+COMPILED: dict[str, list[tuple[re.Pattern[str], float]]] = {
+    area: [(re.compile(p), w) for p, w in terms] for area, terms in TERMS.items()
+}

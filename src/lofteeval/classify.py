@@ -1,0 +1,281 @@
+"""Swedish löfte text → focus areas, metadata and a registry draft.
+
+The classifier reads a web page or press release as published.  Context counts more than keywords:
+
+1. **Segmentation.** Lines are joined into paragraphs, list items and sentences.  Page furniture
+   (addresses, phone numbers, e-mail, "Publicerad", cookie and navigation text, captions "På
+   bilden ...", contact lists under "Kontakt"/"Om ...") gets weight 0.
+2. **Sections.** Short heading lines set the kind of what follows: commitment ("Det här lovar vi",
+   "Polisen lovar", "Fokusområden", "Aktiviteter"), background ("Bakgrund", "Lägesbild",
+   "Uppföljning") or neutral.
+3. **Sentence cues.** Commitments ("ska", "kommer att", "lovar", "åtar sig", numbered targets) weigh
+   more; statistics and past developments ("har ökat", "visar att"), example lists ("t.ex.",
+   "bland annat"), quotes ("..., säger X") and generic descriptions of what a medborgarlöfte is
+   weigh less.
+4. **Terms.** Stems and compound parts per focus area (:mod:`lofteeval._sv_lexicon`), each with a
+   weight; generic phrases ("brottsförebyggande och trygghetsskapande arbete") are removed first;
+   generic "våld" is read as domestic violence in a paragraph that names it.
+5. **Evidence.** An area is a hit when the weighted sum over sentences reaches ``threshold`` (1.0)
+   and its best sentence contributes at least ``min_best`` (0.5): one clear commitment, or several
+   weaker mentions.
+
+Metadata extraction and :func:`draft_lofte` live in :mod:`lofteeval._draft`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from . import _sv_lexicon as lx
+from .indicators import FOCUS_AREAS
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["FocusAreaHit", "Sentence", "classify_focus_areas", "hits_to_frame", "segment",
+           "sentence_areas", "extract_metadata", "draft_lofte"]
+
+SectionKind = str  # "commit" | "background" | "neutral" | "boilerplate" | "header"
+_BASE = {"commit": 1.0, "neutral": 0.6, "background": 0.25, "boilerplate": 0.0}
+_ITEM_BASE = {"commit": 1.0, "neutral": 0.9, "background": 0.35, "boilerplate": 0.0}
+_BULLET = re.compile(r"^(?:[•\-\*–·▪●◦]|\d{1,2}[.)])\s+")
+_NUMBERED = re.compile(r"^\d{1,2}[.)]\s+")
+_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9–\-\"”»])")
+_OWNER_HEAD = (
+    (re.compile(r"tillsammans|gemensam|vi lovar|båda parter"), "both"),
+    (re.compile(r"polisen (?:lovar|ska|åtar)|lovar polisen|polisens (?:löfte|åtagande)"), "polisen"),
+    (re.compile(r"kommun\w* (?:lovar|ska|åtar)|lovar kommun\w*|kommunens (?:löfte|åtagande)|"
+                r"regionen (?:lovar|ska)"), "kommun"),
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence with the context the classifier weighs it by."""
+
+    text: str
+    section: SectionKind
+    weight: float
+    paragraph: int
+    item: bool = False
+    numbered: bool = False
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class FocusAreaHit:
+    """A focus area found in a text: its score and the sentences that are the evidence."""
+
+    focus_area: str
+    label_sv: str
+    score: float
+    evidence: tuple[str, ...]
+    n_sentences: int
+    hit: bool = True
+
+
+# --------------------------------------------------------------------------- segmentation
+def _normalise(text: str) -> list[str]:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ").replace("\u200b", "")
+    return [re.sub(r"[ \t]+", " ", ln).strip() for ln in text.split("\n")]
+
+
+def _is_boiler_line(line: str) -> bool:
+    if re.match(r"(?:på bilden|på fotot|foto|bild|bildtext|fotograf)\b", line, re.IGNORECASE):
+        return True  # captions, whatever their length
+    return len(line) < 150 and bool(lx.BOILER_LINE.search(line)) or bool(
+        re.search(r"(?:telefon|tel|växel)\.?:?\s*[+\d]", line, re.IGNORECASE))
+
+
+def _is_header(line: str) -> bool:
+    words = line.split()
+    if not words or _BULLET.match(line):
+        return False
+    if line.endswith(":"):
+        return len(words) <= 16
+    return len(words) <= 10 and not line.endswith((".", "?", ",", ";"))
+
+
+def _header_kind(line: str, current: SectionKind) -> SectionKind:
+    low = line.lower()
+    if lx.BOILER_HEAD.search(low):
+        return "boilerplate"
+    if lx.BACKGROUND_HEAD.search(low):
+        return "background"
+    if lx.COMMIT_HEAD.search(low):
+        return "commit"
+    return "boilerplate" if current == "boilerplate" else "neutral"
+
+
+def _header_owner(line: str, current: str | None) -> str | None:
+    low = line.lower()
+    for pattern, owner in _OWNER_HEAD:
+        if pattern.search(low):
+            return owner
+    return current if low.endswith(":") or lx.COMMIT_HEAD.search(low) is None else None
+
+
+def _blocks(lines: list[str]) -> list[tuple[str, str]]:
+    """Group lines into ``(kind, text)`` blocks: header, item, boiler, para."""
+    blocks: list[tuple[str, str]] = []
+    for line in lines:
+        if not line:
+            blocks.append(("break", ""))
+            continue
+        prev = blocks[-1] if blocks else ("break", "")
+        if line[0].islower() and prev[0] in ("item", "para"):
+            blocks[-1] = (prev[0], f"{prev[1]} {line}")
+        elif _is_boiler_line(line):
+            blocks.append(("boiler", line))
+        elif _BULLET.match(line) and not lx.QUOTE.search(line):
+            blocks.append(("item", line))
+        elif _is_header(line):
+            blocks.append(("header", line))
+        elif prev[0] == "para" and not re.match(r"^[–\-]", line):
+            blocks[-1] = ("para", f"{prev[1]} {line}")
+        else:
+            blocks.append(("para", line))
+    return [b for b in blocks if b[0] != "break"]
+
+
+def _sentence_weight(text: str, base: float, section: SectionKind, quote: bool) -> float:
+    low = text.lower()
+    if base == 0.0:
+        return 0.0
+    if lx.DEFINITION.search(low):
+        return 0.1
+    w = base
+    commit = bool(lx.COMMIT.search(low))
+    if commit and section == "neutral":
+        w = max(w, 0.9)
+    elif commit and section == "background":
+        w = max(w, 0.5)
+    if lx.BACKGROUND.search(low) and not commit:
+        w *= 0.6
+    if lx.EXAMPLES.search(low):
+        w *= 0.6
+    if quote or lx.QUOTE.search(low):
+        w *= 0.5
+    return round(w, 3)
+
+
+def segment(text: str) -> list[Sentence]:
+    """Split a löfte text into weighted sentences (see the module notes)."""
+    section: SectionKind = "neutral"
+    owner: str | None = None
+    out: list[Sentence] = []
+    for p, (kind, block) in enumerate(_blocks(_normalise(text))):
+        if kind == "boiler":
+            out.append(Sentence(block, "boilerplate", 0.0, p))
+            continue
+        if kind == "header":
+            section = _header_kind(block, section)
+            owner = _header_owner(block, owner)
+            w = 0.0 if section == "boilerplate" else 0.4
+            out.append(Sentence(block, "header", _sentence_weight(block, w, "neutral", False), p))
+            continue
+        item = kind == "item"
+        numbered = bool(_NUMBERED.match(block))
+        body = _BULLET.sub("", block) if item else block
+        quote = bool(re.match(r"^[–\-]\s?[A-ZÅÄÖ]", body)) and bool(lx.QUOTE.search(body))
+        base = (_ITEM_BASE if item else _BASE)[section]
+        for sent in _SPLIT.split(body.lstrip("–- ") if quote else body):
+            if sent.strip():
+                w = _sentence_weight(sent, base, section, quote)
+                out.append(Sentence(sent.strip(), section, w, p, item, numbered, owner))
+    return out
+
+
+# --------------------------------------------------------------------------- scoring
+def sentence_areas(text: str, *, dv_context: bool = False) -> dict[str, float]:
+    """Term weight per focus area named in one sentence (0-1; generic phrases removed)."""
+    low = lx.GENERIC.sub(" ", text.lower())
+    found: dict[str, float] = {}
+    for area, terms in lx.COMPILED.items():
+        best = max((w for pat, w in terms if pat.search(low)), default=0.0)
+        if best:
+            found[area] = best
+    if lx.YOUTH.search(low) and lx.CRIME.search(low):
+        found["ungdomsbrottslighet"] = max(found.get("ungdomsbrottslighet", 0.0), lx.YOUTH_CRIME_WEIGHT)
+    if (dv_context or "vald_nara_relation" in found) and found.get("vald_offentlig_miljo", 0) < 1.0:
+        found.pop("vald_offentlig_miljo", None)  # generic "våld" next to domestic violence
+    return found
+
+
+def _scores(sentences: list[Sentence]) -> dict[str, list[tuple[float, str]]]:
+    dv_paragraphs = {s.paragraph for s in sentences
+                     if s.weight > 0 and "vald_nara_relation" in sentence_areas(s.text)}
+    contrib: dict[str, list[tuple[float, str]]] = {}
+    for s in sentences:
+        if s.weight <= 0:
+            continue
+        for area, w in sentence_areas(s.text, dv_context=s.paragraph in dv_paragraphs).items():
+            contrib.setdefault(area, []).append((round(s.weight * w, 3), s.text))
+    return contrib
+
+
+def classify_focus_areas(text: str, *, threshold: float = 1.0, min_best: float = 0.5,
+                         n_evidence: int = 3, include_weak: bool = False) -> list[FocusAreaHit]:
+    """Return the focus areas a Swedish löfte text names, with scores and evidence sentences.
+
+    Parameters
+    ----------
+    text : str
+        The text as published (web page, press release); boilerplate may be left in.
+    threshold : float, keyword-only
+        Minimum summed evidence for a hit (one clear commitment sentence scores about 1).
+    min_best : float, keyword-only
+        Minimum contribution of the single best sentence.
+    n_evidence : int, keyword-only
+        How many evidence sentences to keep per area (strongest first).
+    include_weak : bool, keyword-only
+        Also return areas below the threshold, with ``hit=False`` (for review and drafts).
+
+    Returns
+    -------
+    list of FocusAreaHit
+        Strongest first.  Areas come from :data:`lofteeval.indicators.FOCUS_AREAS`.
+
+    Examples
+    --------
+    >>> hits = classify_focus_areas("Det här lovar vi\\n• Polisen ska genomföra riktade insatser mot narkotika.")
+    >>> [h.focus_area for h in hits]
+    ['narkotika']
+    """
+    out = []
+    for area, items in _scores(segment(text)).items():
+        items.sort(key=lambda t: -t[0])
+        score = round(sum(w for w, _ in items), 3)
+        hit = score >= threshold and items[0][0] >= min_best
+        if hit or include_weak:
+            evidence = tuple(dict.fromkeys(t for w, t in items if w > 0))[:n_evidence]
+            out.append(FocusAreaHit(area, FOCUS_AREAS[area].label_sv, score, evidence,
+                                    len(items), hit))
+    return sorted(out, key=lambda h: (-h.hit, -h.score))
+
+
+def hits_to_frame(hits: list[FocusAreaHit]) -> pd.DataFrame:
+    """A table of hits: ``focus_area, label_sv, score, hit, n_sentences, evidence`` (joined by " | ")."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [{"focus_area": h.focus_area, "label_sv": h.label_sv, "score": h.score, "hit": h.hit,
+          "n_sentences": h.n_sentences, "evidence": " | ".join(h.evidence)} for h in hits],
+        columns=["focus_area", "label_sv", "score", "hit", "n_sentences", "evidence"],
+    )
+
+
+def extract_metadata(text: str):  # noqa: ANN201 - re-exported from _draft
+    """Kommuner, period, lokalpolisområde and numbered targets; see :func:`lofteeval._draft.extract_metadata`."""
+    from ._draft import extract_metadata as _extract
+
+    return _extract(text)
+
+
+def draft_lofte(text: str, **kwargs: object) -> str:
+    """A TOML registry entry drafted from a text; see :func:`lofteeval._draft.draft_lofte`."""
+    from ._draft import draft_lofte as _draft
+
+    return _draft(text, **kwargs)  # type: ignore[arg-type]
