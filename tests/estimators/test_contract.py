@@ -1,0 +1,125 @@
+"""One contract, every estimator (STYLE §9 "Contracts"; statsmodels' shared result mixins).
+
+Each case runs an estimator on the same small simulated panel (synthetic; ``simulate_null_panel``)
+with and without an injected effect.  Estimators whose module does not exist yet are skipped with a
+reason, so this file can land before them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lofteeval.datasets import simulate_null_panel
+from lofteeval.results import FRAME_COLUMNS, EffectResult
+
+pytestmark = pytest.mark.filterwarnings("ignore::lofteeval.errors.LofteevalWarning")
+
+START = 2020
+BASE = dict(unit="kommun", time="year", treatment_start=START)
+
+# name -> (module, function, extra keyword arguments)
+CASES: dict[str, tuple[str, str, dict]] = {
+    "before_after-counts": ("before_after", "before_after", dict(outcome="count", exposure="population", treated="0001")),
+    "before_after-rates": ("before_after", "before_after", dict(outcome="rate", treated="0001")),
+    "before_after-shares": ("before_after", "before_after", dict(outcome="share", n="respondents", treated="0001")),
+    "its-counts": ("its", "its", dict(outcome="count", exposure="population", treated="0001")),
+    "its-rates": ("its", "its", dict(outcome="rate", treated="0001")),
+    "did-counts": ("did", "did", dict(outcome="count", exposure="population", treated="0001")),
+    "did-rates": ("did", "did", dict(outcome="rate", treated="0001")),
+    "did-two-treated": ("did", "did", dict(outcome="rate", treated=["0001", "0002"])),
+    "did-cluster": ("did", "did", dict(outcome="rate", treated="0001", inference="cluster")),
+    "synthetic_control": ("synth", "synthetic_control", dict(outcome="rate", treated="0001")),
+    "synthetic_did": ("sdid", "synthetic_did", dict(outcome="rate", treated="0001")),
+    "staggered_did": ("staggered", "staggered_did", dict(outcome="rate", cohort="cohort")),
+}
+
+
+@cache
+def _panel(effect: float, shuffled: bool) -> pd.DataFrame:
+    df = simulate_null_panel(n_units=25, years=range(2012, 2024), seed=11, effect=effect,
+                             n_treated=2 if effect else 1, treated_size=60_000)
+    df = df.assign(cohort=np.where(df["treated"], START, 0),
+                   share=np.clip(30 + 5 * np.tanh(df["rate"] / 1000 - 1), 0, 100),
+                   respondents=400.0)
+    if shuffled:
+        df = df.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    return df
+
+
+def _run(case: str, *, effect: float = -0.25, level: float = 0.95, shuffled: bool = False,
+         data: pd.DataFrame | None = None) -> EffectResult:
+    module, func, kwargs = CASES[case]
+    try:
+        mod = importlib.import_module(f"lofteeval.estimators.{module}")
+    except ModuleNotFoundError as err:
+        if err.name == f"lofteeval.estimators.{module}":
+            pytest.skip(f"lofteeval.estimators.{module} not written yet")
+        raise
+    fn = getattr(mod, func)
+    frame = _panel(effect, shuffled).copy() if data is None else data
+    kw = dict(kwargs)
+    if "cohort" in kw:
+        return fn(frame, unit="kommun", time="year", level=level, **kw)
+    return fn(frame, level=level, **BASE, **kw)
+
+
+_cached = cache(_run)
+
+
+@pytest.fixture(params=sorted(CASES))
+def case(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+class TestEstimatorContract:
+    """Checks every estimator must pass."""
+
+    def test_returns_effect_result_with_standard_frame(self, case: str) -> None:
+        res = _cached(case)
+        assert isinstance(res, EffectResult)
+        frame = res.to_frame()
+        assert list(frame.columns) == FRAME_COLUMNS
+        assert len(frame) >= 1
+
+    @pytest.mark.parametrize("effect", [0.0, -0.25])
+    def test_interval_contains_estimate(self, case: str, effect: float) -> None:
+        res = _cached(case, effect=effect)
+        assert res.ci_low <= res.estimate <= res.ci_high
+
+    @pytest.mark.parametrize("effect", [0.0, -0.25])
+    def test_p_value_in_unit_interval(self, case: str, effect: float) -> None:
+        res = _cached(case, effect=effect)
+        assert 0.0 <= res.p_value <= 1.0
+
+    @pytest.mark.parametrize("effect", [0.0, -0.25])
+    @pytest.mark.parametrize("level", [0.9, 0.95])
+    def test_p_value_and_interval_agree(self, case: str, effect: float, level: float) -> None:
+        res = _cached(case, effect=effect, level=level)
+        excludes_zero = res.ci_low > 0 or res.ci_high < 0
+        assert (res.p_value < 1 - level) == excludes_zero, (res.p_value, res.ci_low, res.ci_high)
+
+    def test_mde_present_and_positive(self, case: str) -> None:
+        res = _cached(case)
+        assert res.mde is not None and np.isfinite(res.mde) and res.mde > 0
+
+    def test_input_not_mutated(self, case: str) -> None:
+        data = _panel(-0.25, False).copy()
+        before = data.copy(deep=True)
+        _run(case, data=data)
+        pd.testing.assert_frame_equal(data, before)
+
+    def test_row_order_irrelevant(self, case: str) -> None:
+        a, b = _cached(case), _cached(case, shuffled=True)
+        np.testing.assert_allclose([a.estimate, a.ci_low, a.ci_high, a.p_value],
+                                   [b.estimate, b.ci_low, b.ci_high, b.p_value], rtol=1e-8, atol=1e-10)
+
+    def test_level_respected(self, case: str) -> None:
+        wide, narrow = _cached(case, level=0.95), _cached(case, level=0.80)
+        assert wide.level == 0.95 and narrow.level == 0.80
+        assert narrow.estimate == pytest.approx(wide.estimate, rel=1e-10)
+        assert wide.ci_low <= narrow.ci_low + 1e-12 and narrow.ci_high <= wide.ci_high + 1e-12
