@@ -161,6 +161,7 @@ def finish(
     dropped: Counter | None = None,
     notes: list[str] | None = None,
     unknown: Unknown = "raise",
+    allow_unknown_indicators: bool = False,
 ) -> ImportResult:
     """Resolve kommuner, drop non-kommun and duplicate rows with reasons, validate, report.
 
@@ -186,7 +187,7 @@ def finish(
     df = df[TIDY_ORDER].reset_index(drop=True)
     from ..harmonise.schema import validate_tidy
 
-    df = validate_tidy(df)
+    df = validate_tidy(df, allow_unknown_indicators=allow_unknown_indicators)
     flagged = Counter()
     for flag in df["flag"].astype(str):
         for part in filter(None, flag.split(";")):

@@ -35,7 +35,8 @@ from ..errors import DataError
 from ._finish import ImportResult, finish
 from ._parse import BRA_CODES, DEFAULT_CODES, describe_input, parse_numbers, read_table
 
-__all__ = ["BRA_CATEGORY_MAP", "category_indicator", "read_bra_kommun_csv", "read_bra_sol_export"]
+__all__ = ["BRA_CATEGORY_MAP", "BRA_CSV_URLS", "category_indicator", "fetch_bra_kommun_csv",
+           "read_bra_kommun_csv", "read_bra_sol_export"]
 
 Dash = Literal["zero", "missing"]
 RATE_TOLERANCE = 0.01
@@ -290,3 +291,38 @@ def _sum_categories(raw: pd.DataFrame) -> tuple[pd.DataFrame, Counter]:
     merged = pd.concat([raw[~multi], agg[raw.columns]], ignore_index=True)
     return merged, Counter({"category summed into another row (e.g. grov kvinnofrids- + fridskränkning)":
                             int(multi.sum()) - len(agg)})
+
+
+# Download ids change every year and cannot be derived (SOURCES.md §3.3).  2015-2020 and 2022
+# were not published as kommun CSVs.
+BRA_CSV_URLS: dict[int, str] = {
+    2021: "https://bra.se/download/18.2e6195c8190a64a78d4201c4/1723120294356/anmalda_brott_kommuner_2021.csv",
+    2023: "https://bra.se/download/18.349839a519329944199b20/1731934941054/Anmalda%20brott%20i%20kommunerna%202023.csv",
+    2024: "https://bra.se/download/18.41109aad195b25241f818dbf/1742982579590/Anm%C3%A4lda%20brott%20kommunerna%202024.csv",
+    2025: "https://bra.se/download/18.3b6b697b19d24d83762a45f/1774625599791/Anm%C3%A4lda%20brott%20kommunerna%202025.csv",
+}
+
+
+def fetch_bra_kommun_csv(
+    year: int, *, client: object | None = None, dest_dir: str | Path | None = None, refresh: bool = False,
+    **read_kwargs: object,
+) -> ImportResult:
+    """Download Brå's yearly kommun CSV for ``year`` (cached under ``data/raw/bra``) and read it.
+
+    Raises
+    ------
+    DataError
+        No known file for ``year`` (the list is :data:`BRA_CSV_URLS`).
+    FetchError
+        Network/HTTP failure or a changed cache file.
+    """
+    from .. import config
+    from ._cache import cached_download
+
+    if int(year) not in BRA_CSV_URLS:
+        raise DataError(f"no Brå kommun CSV is known for {year}; known years {sorted(BRA_CSV_URLS)} "
+                        "(2015-2020 and 2022 were not published). Use a SOL export or Kolada instead.")
+    folder = Path(dest_dir) if dest_dir is not None else config.raw_dir() / "bra"
+    path = cached_download(BRA_CSV_URLS[int(year)], dest_dir=folder, client=client, refresh=refresh,
+                           source_version=f"Brå anmälda brott i kommunerna {year}", suffix=".csv")
+    return read_bra_kommun_csv(path, year=int(year), **read_kwargs)  # type: ignore[arg-type]
