@@ -12,7 +12,8 @@ from .kommuner import (
     neighbours,
     population,
 )
-from .panel import ImportReport
+from .panel import ImportReport, build_panel, load_panel, panel_gaps, save_panel
+from .rates import add_rates, per_100k
 from .schema import IDENTITY, OPTIONAL_COLUMNS, TIDY_COLUMNS, empty_tidy, validate_tidy
 
 __all__ = [
@@ -20,6 +21,12 @@ __all__ = [
     "OPTIONAL_COLUMNS",
     "TIDY_COLUMNS",
     "ImportReport",
+    "add_rates",
+    "build_panel",
+    "load_panel",
+    "panel_gaps",
+    "per_100k",
+    "save_panel",
     "code_history",
     "empty_tidy",
     "kommun_code",

@@ -17,7 +17,7 @@ import pandas as pd
 from ..errors import DataError, DroppedRowsWarning, FlaggedRowsWarning
 from .schema import IDENTITY, OPTIONAL_COLUMNS, TIDY_COLUMNS, empty_tidy, validate_tidy
 
-__all__ = ["ImportReport", "SYNTHETIC_NOTICE"]
+__all__ = ["ImportReport", "SYNTHETIC_NOTICE", "build_panel", "panel_gaps", "save_panel", "load_panel"]
 
 SYNTHETIC_NOTICE = "Syntetiska data – endast för demonstration"
 
@@ -112,3 +112,210 @@ def _flag_counts(frame: pd.DataFrame) -> dict[str, int]:
     parts = frame["flag"].fillna("").astype(str).str.split(";").explode()
     counts = parts[parts != ""].value_counts()
     return {str(k): int(v) for k, v in counts.items()}
+
+
+# --------------------------------------------------------------------------- building
+def panel_gaps(panel: pd.DataFrame) -> pd.DataFrame:
+    """Missing kommun × year × indicator cells of a tidy panel.
+
+    For each indicator, the expected grid is every kommun in the panel × every year from that
+    indicator's first to last year.  A cell is a gap when no row exists (``reason="absent"``) or
+    its value is NaN (``reason="missing value: <flag>"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``kommun, year, indicator, reason``, sorted.
+    """
+    cols = ["kommun", "year", "indicator", "reason"]
+    if panel.empty:
+        return pd.DataFrame({c: pd.Series([], dtype="int64" if c == "year" else "str") for c in cols})
+    kommuner = sorted(panel["kommun"].unique())
+    out = []
+    for ind, rows in panel.groupby("indicator", sort=True):
+        years = range(int(rows["year"].min()), int(rows["year"].max()) + 1)
+        grid = pd.MultiIndex.from_product([kommuner, years], names=["kommun", "year"])
+        has = rows.groupby(["kommun", "year"])["value"].apply(lambda v: v.notna().any())
+        present = pd.MultiIndex.from_frame(rows[["kommun", "year"]])
+        absent = grid.difference(present)
+        if len(absent):
+            out.append(absent.to_frame(index=False).assign(indicator=ind, reason="absent"))
+        nan_keys = has[~has].index
+        if len(nan_keys):
+            nan_rows = rows.set_index(["kommun", "year"]).loc[nan_keys].reset_index()
+            reason = "missing value: " + nan_rows["flag"].astype(str)
+            out.append(pd.DataFrame({"kommun": nan_rows["kommun"], "year": nan_rows["year"],
+                                     "indicator": ind, "reason": reason}).drop_duplicates(["kommun", "year"]))
+    if not out:
+        return panel_gaps(panel.iloc[0:0])
+    gaps = pd.concat(out, ignore_index=True)[cols]
+    gaps["year"] = gaps["year"].astype("int64")
+    return gaps.sort_values(cols[:3]).reset_index(drop=True)
+
+
+def _merged_attrs(frames: tuple[pd.DataFrame, ...]) -> dict[str, Any]:
+    attrs: dict[str, Any] = {}
+    for f in frames:
+        for key, value in f.attrs.items():
+            attrs.setdefault(key, value)
+    if any(bool(f.attrs.get("synthetic")) for f in frames) or any(
+            "source" in f and (f["source"].astype(str) == "demo").any() for f in frames):
+        attrs["synthetic"] = True
+    return attrs
+
+
+def build_panel(
+    *frames: pd.DataFrame,
+    allow_unknown_indicators: bool = False,
+    year_range: tuple[int, int] = (1990, 2030),
+    return_report: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, ImportReport]:
+    """Merge tidy frames from several sources into one validated panel.
+
+    Parameters
+    ----------
+    *frames : pandas.DataFrame
+        Tidy frames (see :mod:`lofteeval.harmonise.schema`), e.g. a reader's output and
+        :func:`lofteeval.population`.
+    allow_unknown_indicators, year_range
+        Passed to :func:`validate_tidy`.
+    return_report : bool
+        Also return the :class:`ImportReport` (rows in/out, exact duplicates dropped, flags,
+        and ``gaps`` from :func:`panel_gaps`).
+
+    Returns
+    -------
+    pandas.DataFrame or (pandas.DataFrame, ImportReport)
+        The panel, sorted by (kommun, year, indicator, source).  ``attrs`` are merged from the
+        inputs (first wins); ``attrs["synthetic"]`` is True when any input is synthetic.
+
+    Raises
+    ------
+    DataError
+        Any validation failure, including the same (kommun, year, indicator, source) with
+        different values in two frames.
+    """
+    for i, f in enumerate(frames):
+        if not isinstance(f, pd.DataFrame):
+            raise DataError(f"build_panel takes DataFrames; argument {i} is {type(f).__name__}.")
+    opts = {"year_range": year_range, "allow_unknown_indicators": allow_unknown_indicators}
+    rows_in = sum(len(f) for f in frames)
+    dropped: dict[str, int] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DroppedRowsWarning)  # counted below instead
+        checked = [validate_tidy(f, **opts) for f in frames]
+        within = rows_in - sum(len(c) for c in checked)
+        stacked = pd.concat(checked, ignore_index=True) if checked else empty_tidy()
+        panel = validate_tidy(stacked, **opts)
+    if within:
+        dropped["exact duplicate rows within a frame"] = within
+    if len(stacked) - len(panel):
+        dropped["exact duplicate rows across frames"] = len(stacked) - len(panel)
+    panel.attrs = _merged_attrs(frames)
+    report = ImportReport(
+        source="panel", rows_in=rows_in, rows_out=len(panel), rows_flagged=_flag_counts(panel),
+        rows_dropped=dropped, gaps=panel_gaps(panel),
+        notes=(f"{panel['kommun'].nunique()} kommuner, {panel['indicator'].nunique()} indicators, "
+               f"years {panel['year'].min()}-{panel['year'].max()}",) if len(panel) else (),
+    ).check()
+    if dropped:
+        reasons = "; ".join(f"{k}: {v}" for k, v in dropped.items())
+        warnings.warn(f"build_panel dropped {report.n_dropped} row(s) ({reasons}).",
+                      DroppedRowsWarning, stacklevel=2)
+    return (panel, report) if return_report else panel
+
+
+# --------------------------------------------------------------------------- save / load
+_PANEL_NAMES = ("panel.parquet", "panel.csv")
+
+
+def _sidecar(path: Path) -> Path:
+    return path.with_name(path.name + ".meta.json")
+
+
+def _json_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in attrs.items():
+        try:
+            json.dumps(value)
+        except TypeError:
+            continue  # objects that cannot be stored are left out
+        out[key] = value
+    return out
+
+
+def save_panel(panel: pd.DataFrame, path: str | Path) -> Path:
+    """Validate and write a panel to ``.parquet`` or ``.csv``; return the path written.
+
+    ``panel.attrs`` (JSON-serialisable entries, e.g. ``synthetic``) are stored in a sidecar
+    ``<file>.meta.json`` and, for parquet, also in the file's metadata.  The parent folder is
+    created; the file is written to a temporary name first and then renamed (atomic).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise DataError(f"save_panel writes .parquet or .csv (got {path.name!r}). Change the file name.")
+    clean = validate_tidy(panel, allow_unknown_indicators=True)
+    clean.attrs = _json_attrs(dict(panel.attrs))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    if suffix == ".parquet":
+        clean.to_parquet(tmp, index=False)
+    else:
+        clean.to_csv(tmp, index=False, lineterminator="\n")
+    meta = {"attrs": clean.attrs, "rows": len(clean), "columns": list(clean.columns)}
+    _sidecar(tmp).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(path)
+    _sidecar(tmp).replace(_sidecar(path))
+    return path
+
+
+def _resolve_panel_path(path: Path) -> Path:
+    if path.is_dir():
+        for name in _PANEL_NAMES:
+            if (path / name).is_file():
+                return path / name
+        raise DataError(f"no panel file in {path} (looked for {', '.join(_PANEL_NAMES)}). "
+                        "Write one with `lofteeval panel --out ...` or pass the file path.")
+    if not path.is_file():
+        raise DataError(f"panel file {path} does not exist. Pass an existing .parquet/.csv file, "
+                        "a folder holding panel.parquet, or 'demo' for the synthetic demo panel.")
+    return path
+
+
+def load_panel(path_or_dir: str | Path | None = None, *, seed: int = 0) -> pd.DataFrame:
+    """Read a saved panel, or the synthetic demo panel.
+
+    Parameters
+    ----------
+    path_or_dir : str, Path or None
+        A ``.parquet``/``.csv`` file, a folder holding ``panel.parquet`` or ``panel.csv``, or
+        ``None``/``"demo"`` for :func:`lofteeval.datasets.demo_panel` (synthetic, labelled so).
+    seed : int
+        Seed of the demo panel.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The validated panel with its ``attrs`` restored (codes stay strings).
+    """
+    if path_or_dir is None or (isinstance(path_or_dir, str) and path_or_dir == "demo"):
+        from ..datasets import demo_panel
+
+        return demo_panel(seed=seed)
+    path = _resolve_panel_path(Path(path_or_dir))
+    if path.suffix.lower() == ".parquet":
+        frame = pd.read_parquet(path)
+    elif path.suffix.lower() == ".csv":
+        frame = pd.read_csv(path, dtype={"kommun": str, "indicator": str, "unit": str, "source": str,
+                                         "flag": str}, keep_default_na=False,
+                            na_values={"value": [""], "n": [""], "se": [""]})
+    else:
+        raise DataError(f"load_panel reads .parquet or .csv (got {path.name!r}).")
+    attrs = dict(frame.attrs)
+    side = _sidecar(path)
+    if side.is_file():
+        attrs.update(json.loads(side.read_text(encoding="utf-8")).get("attrs", {}))
+    panel = validate_tidy(frame, allow_unknown_indicators=True)
+    panel.attrs = attrs
+    return panel
