@@ -125,6 +125,7 @@ def make_design(
     n_comparison: int | None = None,
     size_factor: float = SIZE_FACTOR,
     treated: Iterable[str] | None = None,
+    exclude: dict[str, str] | None = None,
     registry: dict[str, Any] | None = None,
 ) -> Design:
     """Build the design for ``lofte`` and ``indicator`` on a tidy ``panel``.
@@ -153,6 +154,8 @@ def make_design(
         Population band for "similar size" (treated population / f .. x f).
     treated : list of codes, optional
         Override the treated kommuner (used by :func:`lofteeval.evaluation.displacement`).
+    exclude : dict, optional
+        ``{code: reason}`` of kommuner to leave out of the comparison pool.
     registry : dict, optional
         ``{id: Lofte}`` used for contamination (default: :func:`lofteeval.registry.load_registry`).
 
@@ -183,6 +186,7 @@ def make_design(
     ref = _reference(panel, pre)
     excluded: list[tuple[str, str]] = []
     cand = [k for k in wide.index if k not in treated_codes]
+    cand = _drop_with(cand, dict(exclude or {}), excluded)
     cand = _drop_incomplete(wide, cand, window, excluded)
     cand = _drop_contaminated(cand, lf, spec, window, registry, excluded)
     if exclude_neighbours:

@@ -1,0 +1,287 @@
+"""Evaluation: registry + panel → design → estimator → :class:`~lofteeval.results.EffectResult`.
+
+- :func:`evaluate` — one löfte, one indicator, one design (``method="auto"`` chooses and says why);
+- :func:`evaluate_focus_area` — every indicator of a focus area, p-values BH-adjusted;
+- :func:`evaluate_lofte` — every measurable focus area of a löfte, BH across all its indicators;
+- :func:`displacement` — the same design on the treated kommuner's neighbours (did the problem move
+  next door?).
+
+Each result carries its identity (löfte, kommun, indicator), the comparison kommuner with reasons,
+the design's periods and notes in ``diagnostics``, and caveats: enforcement-driven or ambiguous
+indicators, and — for the demo panel — *Syntetiska data – endast för demonstration*.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ._types import Method, check_literal
+from .design import Design, make_design
+from .errors import DesignError, DesignWarning, EnforcementDrivenWarning, caveat
+
+__all__ = ["evaluate", "evaluate_focus_area", "evaluate_lofte", "displacement", "choose_method",
+           "estimator_frame", "MethodOrAuto", "ESTIMATOR_NAMES"]
+
+MethodOrAuto = Literal["auto", "before_after", "its", "did", "synth", "sdid", "staggered"]
+ESTIMATOR_NAMES: dict[str, str] = {
+    "before_after": "before_after", "its": "its", "did": "did", "synth": "synthetic_control",
+    "sdid": "synthetic_did", "staggered": "staggered_did",
+}
+MIN_SYNTH_DONORS = 19  # a placebo rank p-value can only fall below 0.05 with >= 19 donors
+MIN_SYNTH_PRE = 5
+MIN_DID_COMPARISON = 5
+SYNTHETIC_NOTE = "SyntheticData: Syntetiska data – endast för demonstration (synthetic demo panel)"
+
+
+# ------------------------------------------------------------------------------------------------
+def evaluate(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: MethodOrAuto = "auto",
+             level: float = 0.95, design: Design | None = None, **design_kwargs: Any) -> Any:
+    """Estimate the effect of ``lofte`` on ``indicator`` with one design.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        Tidy panel (``docs/architecture.md``); crime indicators need ``n`` (counts) and the
+        ``population`` indicator for count models, else their rates are used.
+    lofte : str or Lofte
+        Registry id or a :class:`lofteeval.registry.Lofte`.
+    indicator : str
+        Indicator id.
+    method : {"auto", "before_after", "its", "did", "synth", "sdid", "staggered"}
+        ``"auto"``: synthetic control for one treated kommun on a crime indicator with at least
+        19 comparison kommuner (so that a placebo rank p-value can
+        reach 0.05) and 5 pre years; otherwise DiD when at least 5 comparison kommuner
+        exist; otherwise before/after.  The choice and why is in ``diagnostics["method_reason"]``.
+    level : float
+        Confidence level.
+    design : Design, optional
+        A prebuilt design (else :func:`lofteeval.design.make_design` with ``design_kwargs``).
+    **design_kwargs
+        Passed to :func:`~lofteeval.design.make_design` (``pre_years``, ``comparison``, ...).
+
+    Returns
+    -------
+    EffectResult
+        With ``lofte_id``, ``kommun`` (codes joined by ``","``), ``indicator`` and ``comparison``.
+
+    Raises
+    ------
+    DesignError
+        The design cannot be built, or the requested estimator is unavailable or unsuited.
+    """
+    from .indicators import indicator as get_indicator
+    from .registry import load_lofte
+
+    if method != "auto":
+        check_literal(method, Method, "method")
+    lf = load_lofte(lofte)
+    spec = get_indicator(indicator)
+    d = design if design is not None else make_design(panel, lf, indicator, **design_kwargs)
+    chosen, reason = choose_method(d, spec, method)
+    frame, cols = estimator_frame(panel, d, spec, chosen)
+    result = _run(chosen, frame, d, cols, level)
+    return _finish(result, panel, lf, spec, d, chosen, reason)
+
+
+def choose_method(design: Design, spec: Any, method: str = "auto") -> tuple[str, str]:
+    """Return ``(method, reason)`` for ``design``; explicit methods pass through with their reason."""
+    n_comp, n_pre = len(design.comparison), len(design.pre_period)
+    if method != "auto":
+        return method, f"requested method={method!r}"
+    synth_ok = _available("synth")
+    if (spec.kind == "crime" and len(design.treated) == 1 and n_comp >= MIN_SYNTH_DONORS
+            and n_pre >= MIN_SYNTH_PRE and synth_ok):
+        return "synth", (f"one treated kommun, crime indicator, {n_comp} comparison kommuner "
+                         f"(>= {MIN_SYNTH_DONORS}) and {n_pre} pre years (>= {MIN_SYNTH_PRE}): synthetic control")
+    if n_comp >= MIN_DID_COMPARISON and _available("did"):
+        why = ("several treated kommuner" if len(design.treated) > 1 else
+               "survey indicator" if spec.kind != "crime" else
+               f"too few donors/pre years for synthetic control ({n_comp} kommuner, {n_pre} years)"
+               if synth_ok else "synthetic control not available")
+        return "did", f"{why}; {n_comp} comparison kommuner (>= {MIN_DID_COMPARISON}): DiD"
+    return "before_after", (f"only {n_comp} comparison kommuner (< {MIN_DID_COMPARISON}): before/after "
+                            "in the treated kommun(er), no comparison group")
+
+
+def _available(method: str) -> bool:
+    from . import estimators
+
+    try:
+        getattr(estimators, ESTIMATOR_NAMES[method])
+    except (ImportError, AttributeError):
+        return False
+    return True
+
+
+def estimator_frame(panel: pd.DataFrame, design: Design, spec: Any, method: str
+                    ) -> tuple[pd.DataFrame, dict[str, str | None]]:
+    """Pivot the tidy panel into the estimators' long frame for ``design``.
+
+    Returns the frame (``kommun, year, value, count, population, n, cohort``) restricted to the
+    treated and comparison kommuner and the design's years, and the column roles
+    (``outcome``, ``exposure``, ``n``) for ``method``: count + population exposure for crime
+    indicators in count models (before_after, its, did), the value (rate, share or index) otherwise.
+    """
+    units = list(design.treated) + list(design.comparison_units)
+    rows = panel[(panel["indicator"] == design.indicator) & panel["kommun"].astype(str).isin(units)
+                 & panel["year"].isin(design.years)]
+    cols = ["kommun", "year", "value"] + (["n"] if "n" in panel.columns else [])
+    frame = rows[cols].assign(kommun=rows["kommun"].astype(str), year=rows["year"].astype(int))
+    frame = frame.reset_index(drop=True)
+    pop = panel[(panel["indicator"] == "population") & panel["year"].isin(design.years)]
+    if not pop.empty:
+        pop = pop.assign(kommun=pop["kommun"].astype(str), year=pop["year"].astype(int))
+        frame = frame.merge(pop[["kommun", "year", "value"]].rename(columns={"value": "population"}),
+                            on=["kommun", "year"], how="left", validate="1:1")
+    frame["cohort"] = np.where(frame["kommun"].isin(design.treated), design.treatment_start, 0)
+    has_counts = ("n" in frame.columns and "population" in frame.columns
+                  and frame[["n", "population"]].notna().all().all())
+    roles: dict[str, str | None] = {"outcome": "value", "exposure": None, "n": None}
+    if spec.kind == "crime" and has_counts and method in ("before_after", "its", "did"):
+        frame["count"] = frame["n"]
+        roles = {"outcome": "count", "exposure": "population", "n": None}
+    elif spec.kind == "survey" and "n" in frame.columns and spec.unit == "percent" and method == "before_after":
+        roles["n"] = "n"
+    return frame, roles
+
+
+def _run(method: str, frame: pd.DataFrame, design: Design, cols: dict[str, str | None], level: float) -> Any:
+    from . import estimators
+
+    name = ESTIMATOR_NAMES[method]
+    try:
+        fn = getattr(estimators, name)
+    except (ImportError, AttributeError) as err:
+        raise DesignError(f"estimator {name!r} (method={method!r}) is not available ({err}); use "
+                          "method='auto' or another method.") from None
+    kwargs: dict[str, Any] = dict(unit="kommun", time="year", outcome=cols["outcome"],
+                                  treated=list(design.treated), treatment_start=design.treatment_start,
+                                  level=level, exposure=cols["exposure"], n=cols["n"],
+                                  controls=list(design.comparison_units), donors=list(design.comparison_units),
+                                  cohort="cohort")
+    if method == "staggered":
+        kwargs.pop("treated"), kwargs.pop("treatment_start")
+    accepted = inspect.signature(fn).parameters
+    call = {k: v for k, v in kwargs.items() if k in accepted and (v is not None or k == "exposure")}
+    return fn(frame, **call)
+
+
+def _finish(result: Any, panel: pd.DataFrame, lf: Any, spec: Any, d: Design, method: str, reason: str) -> Any:
+    from .datasets import is_synthetic
+
+    notes = list(result.warnings)
+    if spec.enforcement_driven or spec.better == "ambiguous":
+        text = spec.caveats_en[0] if spec.caveats_en else "the indicator moves with police activity or trust"
+        if not any(n.startswith("EnforcementDrivenWarning") for n in notes):
+            caveat(notes, EnforcementDrivenWarning, f"{spec.id}: {text}")
+    synthetic = is_synthetic(panel)
+    if synthetic:
+        notes.append(SYNTHETIC_NOTE)
+    diag = dict(result.diagnostics)
+    diag.setdefault("n_comparison", len(d.comparison))
+    diag.update(method_reason=reason, treatment_start=d.treatment_start, pre_period=d.pre_period,
+                post_period=d.post_period, design_notes=d.notes, synthetic=synthetic,
+                focus_areas=d.focus_areas)
+    out = result.replace(warnings=tuple(notes), diagnostics=diag, comparison=d.comparison)
+    return out.with_identity(lofte_id=lf.id, kommun=",".join(d.treated), indicator=spec.id)
+
+
+# ------------------------------------------------------------------------------------------------
+def _adjust(results: list[Any]) -> list[Any]:
+    from .inference.multiple import adjust_pvalues
+
+    if not results:
+        return results
+    adj = adjust_pvalues([r.p_value for r in results], method="bh")
+    return [r.replace(p_adjusted=None if not np.isfinite(a) else float(a)) for r, a in zip(results, adj)]
+
+
+def _evaluate_many(panel: pd.DataFrame, lf: Any, indicators: list[str], method: MethodOrAuto,
+                   level: float, design_kwargs: dict[str, Any]) -> list[Any]:
+    from .registry import load_registry
+
+    design_kwargs.setdefault("registry", load_registry())
+    present = set(panel["indicator"].unique())
+    results, skipped = [], []
+    for ind in indicators:
+        if ind not in present:
+            skipped.append(f"{ind} (not in the panel)")
+            continue
+        try:
+            results.append(evaluate(panel, lf, ind, method=method, level=level, **design_kwargs))
+        except DesignError as err:
+            skipped.append(f"{ind} ({err})")
+    if skipped:
+        warnings.warn(f"{len(skipped)} indicator(s) of {lf.id!r} not evaluated: " + "; ".join(skipped),
+                      DesignWarning, stacklevel=3)
+    return _adjust(results)
+
+
+def evaluate_focus_area(panel: pd.DataFrame, lofte: Any, focus_area: str, *,
+                        method: MethodOrAuto = "auto", level: float = 0.95, **design_kwargs: Any) -> list[Any]:
+    """Evaluate every indicator of ``focus_area``; p-values BH-adjusted within the list (``p_adjusted``).
+
+    Indicators absent from the panel or whose design fails are skipped with one ``DesignWarning``
+    listing them and why; a non-measurable focus area (``psykisk_ohalsa``) gives an empty list and a
+    warning.
+    """
+    from .indicators import focus_area as get_area
+    from .indicators import indicators_for
+    from .registry import load_lofte
+
+    lf = load_lofte(lofte)
+    area = get_area(focus_area)
+    if not area.measurable:
+        warnings.warn(f"focus area {focus_area!r} is not measurable with crime or survey data "
+                      f"({area.note}); follow it up through activities.", DesignWarning, stacklevel=2)
+        return []
+    return _evaluate_many(panel, lf, [s.id for s in indicators_for(focus_area)], method, level,
+                          dict(design_kwargs))
+
+
+def evaluate_lofte(panel: pd.DataFrame, lofte: Any, *, method: MethodOrAuto = "auto",
+                   level: float = 0.95, **design_kwargs: Any) -> list[Any]:
+    """Evaluate every indicator of every measurable focus area of ``lofte`` (each indicator once).
+
+    p-values are BH-adjusted across all of the löfte's indicators (``p_adjusted``).
+    """
+    from .indicators import FOCUS_AREAS, indicators_for
+    from .registry import load_lofte
+
+    lf = load_lofte(lofte)
+    ids: list[str] = []
+    for fa in lf.focus_areas:
+        if fa in FOCUS_AREAS and FOCUS_AREAS[fa].measurable:
+            ids += [s.id for s in indicators_for(fa) if s.id not in ids]
+    return _evaluate_many(panel, lf, ids, method, level, dict(design_kwargs))
+
+
+def displacement(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: MethodOrAuto = "auto",
+                 level: float = 0.95, include_links: bool = True, **design_kwargs: Any) -> Any:
+    """Estimate the löfte's "effect" on its kommuner's neighbours (displacement or diffusion).
+
+    The neighbours (``harmonise.kommuner.neighbours``; bridge and ferry links with
+    ``include_links``) are treated as one group from the löfte's start, with the same comparison
+    rules; the löfte's own kommuner are excluded from the comparison.  A rise next door alongside a
+    fall in the löfte's kommun suggests the problem moved; a fall suggests diffusion of benefits.
+    ``term="displacement"``.
+    """
+    from .harmonise.kommuner import neighbours
+    from .registry import load_lofte
+
+    lf = load_lofte(lofte)
+    own = set(lf.kommuner)
+    nb = sorted({k for t in lf.kommuner for k in neighbours(t, include_links=include_links)} - own)
+    if not nb:
+        raise DesignError(f"kommun(er) {sorted(own)} of {lf.id!r} have no neighbours"
+                          f"{'' if include_links else ' by land; pass include_links=True'}.")
+    design_kwargs.setdefault("exclude", {k: f"the löfte's own kommun ({lf.id})" for k in own})
+    d = make_design(panel, lf, indicator, treated=nb, **design_kwargs)
+    res = evaluate(panel, lf, indicator, method=method, level=level, design=d)
+    diag = dict(res.diagnostics, displacement_of=tuple(lf.kommuner))
+    return res.replace(term="displacement", diagnostics=diag)
