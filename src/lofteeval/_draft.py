@@ -1,0 +1,257 @@
+"""Metadata extraction from Swedish löfte texts and TOML drafts for the registry.
+
+Public through :func:`lofteeval.classify.extract_metadata` and :func:`lofteeval.classify.draft_lofte`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+
+from . import _sv_lexicon as lx
+from .classify import Sentence, classify_focus_areas, segment, sentence_areas
+
+_RISKY_NAMES = {"Vara", "Mark", "Ale", "Kil", "Åre", "Eda", "Hjo", "Lund", "Mora", "Nora", "Sala",
+                "Boden", "Bjuv", "Habo", "Håbo", "Heby", "Ydre", "Malå", "Salem", "Tibro", "Laxå",
+                "Höör", "Ånge", "Bräcke", "Kumla", "Borgholm", "Lekeberg", "Essunga"}
+_LPO = re.compile(r"(?:lokalpolisområde(?:t|s)?|\bLPO)\s+((?:[Vv]ästra |[Öö]stra |[Ss]ödra |[Nn]orra )?"
+                  r"[A-ZÅÄÖ][\wåäö-]+(?: [A-ZÅÄÖ][\wåäö-]+)?)")
+_LPO_CHEF = re.compile(r"lokalpolisområdeschef (?:för )?((?:västra|östra|södra|norra) [A-ZÅÄÖ][\wåäö-]+)")
+_MONTH = "|".join(lx.MONTHS)
+_DATE_RANGE = re.compile(rf"(\d{{1,2}}) ({_MONTH}) (20\d\d)\s*(?:-|–|—|till|to)\s*(\d{{1,2}}) ({_MONTH}) (20\d\d)",
+                         re.IGNORECASE)
+_ISO_RANGE = re.compile(r"(20\d\d-\d\d-\d\d)\s*(?:-|–|—|till)\s*(20\d\d-\d\d-\d\d)")
+_LOFTE_YEARS = re.compile(r"[Mm]edborgarlöfte\w*\s*(?:för\s+)?(?:år\s+)?(20\d\d)(?:\s*(?:-|–|/|och)\s*(20\d\d))?")
+_PUBLISHED = re.compile(r"(?:[Pp]ublicerad:?\s*|^)(20\d\d-\d\d-\d\d)", re.MULTILINE)
+_NUM = re.compile(r"\b(?:(minst|totalt|ytterligare|sammanlagt)\s+)?(\d{1,3}|" + "|".join(lx.NUMBER_WORDS)
+                  + r")\s+([a-zåäö][\wåäö-]*(?:\s+[a-zåäö][\wåäö-]*){0,3})")
+_UNIT_STOP = {"ha", "har", "ska", "skall", "genomföras", "genomförts", "genomförs", "med", "som", "där",
+              "om", "i", "för", "till", "per", "under", "på", "och", "att", "vid", "riktade", "inom"}
+
+
+@dataclass(frozen=True)
+class ExtractedTarget:
+    """A numbered or bulleted promise found in a text, with its number when it has one."""
+
+    text: str
+    target: int | None
+    unit: str | None
+    owner: str | None
+    deadline: dt.date | None
+    focus_area: str | None
+
+
+@dataclass(frozen=True)
+class TextMetadata:
+    """What :func:`extract_metadata` could read from a löfte text (``None`` when not found)."""
+
+    title: str | None
+    kommuner: tuple[str, ...]
+    kommun_mentions: dict[str, int] = field(default_factory=dict)
+    lokalpolisomrade: str | None = None
+    years: tuple[int, ...] = ()
+    start: dt.date | None = None
+    end: dt.date | None = None
+    published: dt.date | None = None
+    period_stated: bool = False
+    targets: tuple[ExtractedTarget, ...] = ()
+
+
+def _name_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    from .harmonise.kommuner import kommuner
+
+    out = []
+    for code, name in kommuner()[["kommun", "name"]].itertuples(index=False):
+        suffix = r"s? kommun" if name in _RISKY_NAMES or len(name) <= 4 else r"s?(?: kommun)?"
+        out.append((code, re.compile(rf"(?<![\wåäöÅÄÖ-]){re.escape(name)}{suffix}(?![\wåäöÅÄÖ])")))
+    return out
+
+
+def _kommun_mentions(text: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for code, pattern in _name_patterns():
+        n = 0
+        for m in pattern.finditer(text):
+            before = text[max(0, m.start() - 25):m.start()].lower()
+            if not re.search(r"(?:lokalpolisområde\w*|lpo|polisområde)\s+(?:\w+\s)?$", before):
+                n += 1
+        if n:
+            counts[code] = n
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def _lpo(text: str) -> str | None:
+    m = _LPO.search(text) or _LPO_CHEF.search(text)
+    return m.group(1)[0].upper() + m.group(1)[1:] if m else None
+
+
+def _period(text: str) -> tuple[tuple[int, ...], dt.date | None, dt.date | None, bool]:
+    if m := _DATE_RANGE.search(text):
+        d1, m1, y1, d2, m2, y2 = m.groups()
+        start = dt.date(int(y1), lx.MONTHS[m1.lower()], int(d1))
+        end = dt.date(int(y2), lx.MONTHS[m2.lower()], int(d2))
+        return tuple(range(start.year, end.year + 1)), start, end, True
+    if m := _ISO_RANGE.search(text):
+        start, end = dt.date.fromisoformat(m.group(1)), dt.date.fromisoformat(m.group(2))
+        return tuple(range(start.year, end.year + 1)), start, end, True
+    years = [int(y) for m in _LOFTE_YEARS.finditer(text) for y in m.groups() if y]
+    years += [int(y) for y in re.findall(r"[Uu]nder (20\d\d) (?:ska|kommer)", text)]
+    if not years:
+        return (), None, None, False
+    lo, hi = min(years), max(years)
+    return tuple(range(lo, hi + 1)), dt.date(lo, 1, 1), dt.date(hi, 12, 31), False
+
+
+def _number(token: str) -> int:
+    return int(token) if token.isdigit() else lx.NUMBER_WORDS[token]
+
+
+def _target(sentence: str) -> tuple[int | None, str | None]:
+    low = sentence.lower()
+    for m in _NUM.finditer(low):
+        qualifier, token, rest = m.groups()
+        if token in ("en", "ett") and not qualifier:
+            continue
+        if token.isdigit() and (len(token) == 4 or re.match(r"\s*(?:%|procent)", low[m.end(2):])):
+            continue
+        words = []
+        for w in rest.split():
+            if w in _UNIT_STOP:
+                break
+            words.append(w)
+        if words:
+            return _number(token), " ".join(words)
+    return None, None
+
+
+def _deadline(sentence: str, end: dt.date | None) -> dt.date | None:
+    if m := re.search(rf"senast (?:den )?(\d{{1,2}}) ({_MONTH})(?: (20\d\d))?", sentence, re.IGNORECASE):
+        year = int(m.group(3)) if m.group(3) else (end.year if end else None)
+        return dt.date(year, lx.MONTHS[m.group(2).lower()], int(m.group(1))) if year else None
+    if m := re.search(r"[Uu]nder (20\d\d)\b", sentence):
+        return dt.date(int(m.group(1)), 12, 31)
+    return end
+
+
+def _mentioned_owner(text: str) -> str | None:
+    low = text.lower()
+    police, kommun = "polis" in low, bool(re.search(r"kommun|region", low))
+    return "both" if police and kommun else None
+
+
+def _targets(sentences: list[Sentence], end: dt.date | None) -> tuple[ExtractedTarget, ...]:
+    out = []
+    lead_owner: str | None = None  # owner named in the paragraph that introduces a list
+    lead_area: str | None = None
+    for s in sentences:
+        if s.weight <= 0 or s.section == "header":
+            lead_owner = lead_area = None if s.section == "header" else lead_owner
+            continue
+        areas = sentence_areas(s.text)
+        area = max(areas, key=areas.__getitem__) if areas else None
+        if not s.item:
+            lead_owner = _mentioned_owner(s.text) or lead_owner
+            lead_area = area or lead_area
+        promise = s.numbered or bool(re.search(r"\bska\b|\bskall\b|\bkommer att\b|\blovar\b",
+                                                s.text.lower()))
+        number, unit = _target(s.text) if promise else (None, None)
+        if not (s.numbered or (s.item and s.section == "commit")
+                or (number is not None and s.weight >= 0.6)):
+            continue
+        owner = _mentioned_owner(s.text) or s.owner or (lead_owner if s.item else None)
+        out.append(ExtractedTarget(s.text, number, unit, owner, _deadline(s.text, end),
+                                   area or (lead_area if s.item else None)))
+    return tuple(out)
+
+
+def _title(sentences: list[Sentence]) -> str | None:
+    heads = [s.text for s in sentences if s.section == "header"]
+    for h in heads:
+        if "löfte" in h.lower():
+            return h
+    return next((h for h in heads if len(h.split()) >= 4), heads[0] if heads else None)
+
+
+def extract_metadata(text: str) -> TextMetadata:
+    """Read kommuner, period, lokalpolisområde and promised activities from a löfte text.
+
+    Kommun names (short, long or genitive: "Gislaveds kommun", "Region Gotland") are resolved to
+    codes with :mod:`lofteeval.harmonise.kommuner`; a name right after "lokalpolisområde" is the
+    police area, not a kommun.  Number words ("fem", "fyra", "tre", "två") become ints.
+    """
+    sentences = segment(text)
+    years, start, end, stated = _period(text)
+    published = None
+    if m := _PUBLISHED.search(text):
+        published = dt.date.fromisoformat(m.group(1))
+    mentions = _kommun_mentions(text)
+    return TextMetadata(
+        title=_title(sentences), kommuner=tuple(mentions), kommun_mentions=mentions,
+        lokalpolisomrade=_lpo(text), years=years, start=start, end=end, published=published,
+        period_stated=stated, targets=_targets(sentences, end),
+    )
+
+
+# --------------------------------------------------------------------------- TOML draft
+def _q(value: object) -> str:
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _slug(text: str) -> str:
+    table = str.maketrans("åäöéÅÄÖÉ", "aaoeaaoe")
+    return re.sub(r"[^a-z0-9]+", "-", text.lower().translate(table)).strip("-")
+
+
+def _header_lines(meta: TextMetadata, lofte_id: str | None, source_document: str | None) -> list[str]:
+    from .harmonise.kommuner import kommun_name
+
+    names = [kommun_name(k) for k in meta.kommuner]
+    guess = lofte_id or (f"{_slug(names[0])}-{meta.years[0]}" if names and meta.years else None)
+    lines = ["# DRAFT made by `lofteeval lofte draft`: review every line, then remove the TODO comments.",
+             f"id = {_q(guess or 'TODO')}" + ("" if guess else "  # TODO: <kommun>-<first year>"),
+             'kind = "lofte"  # or "problem_picture" when the text is a situation report, not a promise',
+             f"title = {_q(meta.title or 'TODO')}"]
+    todo = "  # TODO: check; several kommuner mentioned" if len(meta.kommuner) > 1 else ""
+    lines.append(f"kommuner = {json.dumps(list(meta.kommuner))}  # {', '.join(names) or 'TODO: none found'}{todo}")
+    lines.append(f"lokalpolisomrade = {_q(meta.lokalpolisomrade or '')}"
+                 + ("" if meta.lokalpolisomrade else "  # TODO: not named in the text"))
+    lines.append("# signed = YYYY-MM-DD  # TODO: signing date"
+                 + (f" (page published {meta.published})" if meta.published else ""))
+    if meta.start and meta.end:
+        note = "" if meta.period_stated else "  # TODO: assumed calendar year(s); record why in assumptions"
+        lines += [f"start = {meta.start.isoformat()}{note}", f"end = {meta.end.isoformat()}"]
+    else:
+        lines += ["start = 2000-01-01  # TODO: period not found", "end = 2000-12-31  # TODO"]
+    return lines
+
+
+def draft_lofte(text: str, *, lofte_id: str | None = None, source_document: str | None = None,
+                publisher: str | None = None) -> str:
+    """Draft a TOML registry entry from a löfte text, with TODO comments where unsure.
+
+    The draft parses as TOML; it is for a person to review, never to register unread.
+    """
+    meta = extract_metadata(text)
+    hits = classify_focus_areas(text, include_weak=True)
+    lines = _header_lines(meta, lofte_id, source_document)
+    lines.append(f"focus_areas = {json.dumps([h.focus_area for h in hits if h.hit])}")
+    for h in hits:
+        mark = "found" if h.hit else "weak, NOT included (TODO: check)"
+        lines.append(f"#   {h.focus_area} ({mark}, score {h.score:.2f}): {h.evidence[0][:100]}")
+    lines += ['notes = ""', 'assumptions = []  # TODO: why the period and any choice the text leaves open',
+              "", "[source]", f"document = {_q(source_document or 'TODO: file name and title')}",
+              f"publisher = {_q(publisher or 'TODO')}"]
+    lines.append(f"date = {meta.published.isoformat()}" if meta.published else "# date = YYYY-MM-DD  # TODO")
+    lines.append('url = ""')
+    for i, t in enumerate(meta.targets, 1):
+        lines += ["", "[[activities]]", f'id = "a{i}"', f"text = {_q(t.text)}",
+                  f"owner = {_q(t.owner or 'both')}" + ("" if t.owner else "  # TODO: polisen, kommun or both")]
+        if t.target is not None:
+            lines += [f"target = {t.target}", f"unit = {_q(t.unit)}  # TODO: check unit"]
+        if t.deadline:
+            lines.append(f"deadline = {t.deadline.isoformat()}")
+        lines.append(f"focus_area = {_q(t.focus_area or 'ej_matbart')}"
+                     + ("" if t.focus_area else "  # TODO: no area named"))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,210 @@
+"""Activity follow-up: did the promised activities happen?
+
+A strategist fills in one file per löfte and year (CSV, ``;`` or ``,``, UTF-8 or cp1252, lines
+starting with ``#`` are comments; or ``.xlsx``) with the columns
+
+=============  ==============================================================================
+activity_id    the activity's id in the registry entry (``lofteeval lofte show ID`` lists them)
+done           a number (how many were done) or yes/no (``ja``/``nej``, ``yes``/``no``, ``x``)
+date           when it was done or reported (YYYY-MM-DD, optional)
+comment        free text (optional)
+=============  ==============================================================================
+
+:func:`follow_up` compares with the registry's targets and returns one row per activity with a
+status: ``uppfyllt`` (done >= target, or yes for an activity without a number), ``delvis``
+(0 < done < target), ``ej uppfyllt`` (done == 0 or no), ``ej rapporterat`` (no row or empty).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import DataError, RegistryError
+from .registry import PACKAGE_DIR, Lofte, load_lofte
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["read_follow_up", "follow_up", "example_follow_up_path", "FOLLOW_UP_COLUMNS"]
+
+FOLLOW_UP_COLUMNS = ("activity_id", "done", "date", "comment")
+EXAMPLE_DIR = PACKAGE_DIR / "followup"
+_YES = {"ja", "j", "yes", "y", "x", "true", "sant", "klar", "klart", "genomförd", "genomfört", "1"}
+_NO = {"nej", "n", "no", "false", "falskt", "ej", "inte", "ej genomförd", "0"}
+_OUT = ["activity_id", "owner", "focus_area", "text", "target", "unit", "deadline", "done", "date",
+        "status", "comment"]
+
+
+def example_follow_up_path(lofte_id: str = "gotland-2020", year: int = 2020) -> Path:
+    """Path of a packaged example follow-up file (invented numbers, for demonstration only)."""
+    path = EXAMPLE_DIR / f"{lofte_id}_{year}.csv"
+    if not path.is_file():
+        raise RegistryError(f"no example follow-up file for {lofte_id!r} {year}; available: "
+                            f"{sorted(p.name for p in EXAMPLE_DIR.glob('*.csv'))}.")
+    return path
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = path.read_text(encoding=encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    if not lines:
+        raise DataError(f"follow-up file {path.name!r} is empty; it needs the columns {FOLLOW_UP_COLUMNS}.")
+    sep = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    from io import StringIO
+
+    return pd.read_csv(StringIO("\n".join(lines)), sep=sep, dtype=str, keep_default_na=False)
+
+
+def read_follow_up(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a follow-up file (CSV or XLSX) into a frame with the columns ``activity_id, done, date, comment``.
+
+    Raises
+    ------
+    DataError
+        The file lacks ``activity_id`` or ``done``, or has an unknown extension.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(2, "No such file", str(path))
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        frame = pd.read_excel(path, dtype=str, engine="openpyxl").fillna("")
+    elif suffix in (".csv", ".txt", ".tsv"):
+        frame = _read_csv(path)
+    else:
+        raise DataError(f"follow-up file {path.name!r} must be .csv or .xlsx (got {suffix or 'no extension'!r}).")
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    return _check_columns(frame, path.name)
+
+
+def _check_columns(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
+    missing = [c for c in ("activity_id", "done") if c not in frame.columns]
+    if missing:
+        raise DataError(f"follow-up {origin!r} must have the columns {FOLLOW_UP_COLUMNS}; missing "
+                        f"{missing} (got {list(frame.columns)}).")
+    out = frame.copy()
+    for col in ("date", "comment"):
+        if col not in out.columns:
+            out[col] = ""
+    out = out[[*FOLLOW_UP_COLUMNS, *[c for c in out.columns if c not in FOLLOW_UP_COLUMNS]]]
+    out["activity_id"] = out["activity_id"].astype(str).str.strip()
+    return out
+
+
+def _parse_done(value: object, activity_id: str) -> tuple[float | None, bool | None]:
+    """``(number, flag)``: a count, or a yes/no flag; ``(None, None)`` when not reported."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None, None
+    text = str(value).strip().lower()
+    if text in ("", "nan", "none"):
+        return None, None
+    number_text = text.replace(" ", "").replace(",", ".")
+    try:
+        number = float(number_text)
+    except ValueError:
+        if text in _YES:
+            return None, True
+        if text in _NO:
+            return None, False
+        raise DataError(f"follow-up for activity {activity_id!r}: 'done' must be a number or yes/no "
+                        f"(ja/nej) (got {value!r}).") from None
+    if number < 0:
+        raise DataError(f"follow-up for activity {activity_id!r}: 'done' must be >= 0 (got {value!r}).")
+    return number, number > 0
+
+
+def _status(target: int | None, number: float | None, flag: bool | None,
+            activity_id: str) -> str:
+    if number is None and flag is None:
+        return "ej rapporterat"
+    if target is None:  # no number promised: yes/no
+        return "uppfyllt" if flag else "ej uppfyllt"
+    if number is None:  # yes/no reported for a numbered target
+        if not flag:
+            return "ej uppfyllt"
+        raise DataError(f"activity {activity_id!r} promises a number ({target}); 'done' must be how "
+                        "many were done, not yes (write e.g. 3).")
+    if number >= target:
+        return "uppfyllt"
+    return "delvis" if number > 0 else "ej uppfyllt"
+
+
+def _rows_by_activity(lofte: Lofte, frame: pd.DataFrame) -> dict[str, dict[str, object]]:
+    known = [a.id for a in lofte.activities]
+    unknown = sorted(set(frame["activity_id"]) - set(known))
+    if unknown:
+        raise RegistryError(f"follow-up names activities that löfte {lofte.id!r} does not have: "
+                            f"{unknown}; known activity ids: {known}. Fix the ids in the file.")
+    dup = sorted(frame["activity_id"][frame["activity_id"].duplicated()].unique())
+    if dup:
+        raise DataError(f"follow-up reports activities {dup} more than once; keep one row per "
+                        "activity and year.")
+    return {r["activity_id"]: r for r in frame.to_dict("records")}
+
+
+def follow_up(lofte: str | Lofte, followup: pd.DataFrame | str | os.PathLike[str], *,
+              year: int | None = None) -> pd.DataFrame:
+    """Target vs outcome for every promised activity of a löfte.
+
+    Parameters
+    ----------
+    lofte : str or Lofte
+        Registry id or :class:`~lofteeval.registry.Lofte`.
+    followup : DataFrame or path
+        A frame with ``activity_id, done`` (optional ``date, comment``, ``year``) or a CSV/XLSX path.
+    year : int, optional, keyword-only
+        The year followed up; when the frame has a ``year`` column only that year's rows are used.
+
+    Returns
+    -------
+    DataFrame
+        One row per activity: ``lofte_id, year, activity_id, owner, focus_area, text, target, unit,
+        deadline, done, date, status, comment``; ``status`` in ``uppfyllt``, ``delvis``,
+        ``ej uppfyllt``, ``ej rapporterat``.
+
+    Raises
+    ------
+    RegistryError
+        The file names an activity id the löfte does not have.
+    DataError
+        Missing columns, a ``done`` that is neither a number nor yes/no, duplicate rows.
+    """
+    import pandas as pd
+
+    lf = load_lofte(lofte)
+    if isinstance(followup, pd.DataFrame):
+        frame = _check_columns(followup.rename(columns=str.lower), "<frame>")
+    else:
+        frame = read_follow_up(followup)
+    if year is not None and "year" in frame.columns:
+        frame = frame[pd.to_numeric(frame["year"], errors="coerce") == year]
+    if year is not None and year not in lf.years:
+        raise DataError(f"year {year} is outside löfte {lf.id!r} ({lf.start_year}-{lf.end_year}).")
+    rows = _rows_by_activity(lf, frame)
+    out = []
+    for act in lf.activities:
+        row = rows.get(act.id, {})
+        number, flag = _parse_done(row.get("done"), act.id)
+        status = _status(act.target, number, flag, act.id)
+        done: object = number if number is not None else ({True: "ja", False: "nej"}.get(flag, None))
+        out.append({"activity_id": act.id, "owner": act.owner, "focus_area": act.focus_area,
+                    "text": act.text, "target": act.target, "unit": act.unit,
+                    "deadline": act.deadline, "done": done, "date": str(row.get("date", "") or ""),
+                    "status": status, "comment": str(row.get("comment", "") or "")})
+    result = pd.DataFrame(out, columns=_OUT)
+    result.insert(0, "year", year if year is not None else pd.NA)
+    result.insert(0, "lofte_id", lf.id)
+    result["target"] = result["target"].astype("Int64")
+    return result
