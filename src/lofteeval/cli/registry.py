@@ -1,0 +1,95 @@
+"""CLI commands for the löfte registry.
+
+``lofteeval loften`` (table), ``lofteeval lofte show ID``, ``lofteeval lofte draft FILE`` and
+``lofteeval lofte followup ID FILE [--year YEAR]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def _table(frame: "pd.DataFrame", *, max_colwidth: int = 60) -> str:  # noqa: F821
+    import pandas as pd
+
+    with pd.option_context("display.max_colwidth", max_colwidth, "display.width", 200,
+                           "display.max_columns", None):
+        return frame.to_string(index=False)
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from ..registry import list_loften
+
+    frame = list_loften(path=args.registry)
+    print(_table(frame[["id", "kind", "kommuner", "lokalpolisomrade", "years", "focus_areas",
+                        "n_activities"]]))
+    return 0
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from ..harmonise.kommuner import kommun_name
+    from ..registry import load_lofte
+
+    lf = load_lofte(args.id, path=args.registry)
+    kind = "löfte" if lf.is_lofte else "problembild (sammanhang, utvärderas inte)"
+    kommuner = ", ".join(f"{kommun_name(k)} ({k})" for k in lf.kommuner)
+    lines = [f"{lf.id}: {lf.title}", f"  typ:              {kind}", f"  kommuner:         {kommuner}",
+             f"  lokalpolisområde: {lf.lokalpolisomrade or '-'}",
+             f"  undertecknat:     {lf.signed or 'okänt'}", f"  period:           {lf.start} – {lf.end}",
+             f"  fokusområden:     {', '.join(lf.focus_areas)}",
+             f"  källa:            {lf.source.get('document')} ({lf.source.get('publisher')}, "
+             f"{lf.source.get('date') or 'datum saknas'})"]
+    lines += [f"  antagande:        {a}" for a in lf.assumptions]
+    print("\n".join(lines))
+    if lf.activities:
+        acts = pd.DataFrame([{"id": a.id, "ansvar": a.owner, "mål": "" if a.target is None else a.target,
+                              "enhet": a.unit or "", "senast": a.deadline or "",
+                              "fokusområde": a.focus_area or "", "aktivitet": a.text}
+                             for a in lf.activities])
+        print("\nAktiviteter:\n" + _table(acts, max_colwidth=70))
+    return 0
+
+
+def _cmd_draft(args: argparse.Namespace) -> int:
+    from ..classify import draft_lofte
+
+    path = Path(args.file)
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    print(draft_lofte(text, source_document=path.name), end="")
+    return 0
+
+
+def _cmd_followup(args: argparse.Namespace) -> int:
+    from ..followup import follow_up
+
+    frame = follow_up(args.id, args.file, year=args.year)
+    print(_table(frame.drop(columns=["lofte_id", "text"]), max_colwidth=50))
+    counts = frame["status"].value_counts()
+    print("\n" + ", ".join(f"{k}: {v}" for k, v in counts.items()))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``loften`` and ``lofte {show,draft,followup}`` to the top-level parser."""
+    reg = argparse.ArgumentParser(add_help=False)
+    reg.add_argument("--registry", metavar="DIR", default=None,
+                     help="extra folder of löfte TOML files (also $LOFTEEVAL_REGISTRY)")
+    p_list = subparsers.add_parser("loften", parents=[reg], help="list the registered löften")
+    p_list.set_defaults(func=_cmd_list)
+
+    p_lofte = subparsers.add_parser("lofte", help="show, draft or follow up one löfte")
+    sub = p_lofte.add_subparsers(dest="lofte_command", metavar="ACTION")
+    p_show = sub.add_parser("show", parents=[reg], help="show one löfte and its activities")
+    p_show.add_argument("id")
+    p_show.set_defaults(func=_cmd_show)
+    p_draft = sub.add_parser("draft", help="draft a registry TOML entry from a löfte text")
+    p_draft.add_argument("file", help="text file (web page or press release, UTF-8)")
+    p_draft.set_defaults(func=_cmd_draft)
+    p_fu = sub.add_parser("followup", parents=[reg], help="target vs outcome from a follow-up file")
+    p_fu.add_argument("id")
+    p_fu.add_argument("file", help="CSV or XLSX with activity_id, done, date, comment")
+    p_fu.add_argument("--year", type=int, default=None)
+    p_fu.set_defaults(func=_cmd_followup)
