@@ -1,0 +1,164 @@
+"""DiD: TWFE equals dummy-variable regressions, injected effects, invariances, permutation ranks, errors."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lofteeval.datasets import simulate_null_panel
+from lofteeval.errors import DataError, DesignError, DesignWarning, FewDonorsWarning
+from lofteeval.estimators import did
+
+pytestmark = pytest.mark.filterwarnings("ignore::lofteeval.errors.CovidYearsWarning")
+
+KW = dict(unit="kommun", time="year", treatment_start=2020)
+
+
+def _sim(**kw) -> pd.DataFrame:
+    base = dict(n_units=20, years=range(2013, 2024), seed=5)
+    return simulate_null_panel(**{**base, **kw})
+
+
+def _dummies(df: pd.DataFrame, treated: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    d = ((df["kommun"].isin(treated)) & (df["year"] >= 2020)).astype(float).rename("D")
+    x = pd.concat([d, pd.get_dummies(df["kommun"].astype(str), prefix="u", dtype=float),
+                   pd.get_dummies(df["year"], prefix="t", drop_first=True, dtype=float)], axis=1)
+    return d.to_numpy(), x
+
+
+@pytest.mark.parametrize("treated", [["0001"], ["0001", "0002"]])
+def test_linear_twfe_equals_dummy_ols(treated: list[str]) -> None:
+    df = _sim(n_treated=len(treated))
+    _, x = _dummies(df, treated)
+    ols = sm.OLS(df["rate"].to_numpy(), x).fit()
+    res = did(df, outcome="rate", treated=treated, **KW)
+    assert res.estimate == pytest.approx(ols.params["D"], abs=1e-8)
+
+
+def test_poisson_twfe_equals_glm_with_offset() -> None:
+    df = _sim()
+    _, x = _dummies(df, ["0001"])
+    glm = sm.GLM(df["count"].to_numpy(), x, family=sm.families.Poisson(),
+                 offset=np.log(df["population"].to_numpy())).fit(tol=1e-12)
+    res = did(df, outcome="count", exposure="population", treated="0001", **KW)
+    assert res.diagnostics["coef"] == pytest.approx(glm.params["D"], abs=1e-7)
+    assert res.estimate == pytest.approx(np.expm1(glm.params["D"]), abs=1e-7)
+    assert res.scale == "relative"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_injected_minus_20_percent_recovered_in_large_kommun(seed: int) -> None:
+    df = simulate_null_panel(n_units=60, seed=seed, effect=-0.2, treated_size=800_000)
+    res = did(df, outcome="count", exposure="population", treated="0001", **KW)
+    assert abs(res.estimate - (-0.2)) < 0.05
+
+
+@settings(max_examples=25, deadline=None)
+@given(const=st.floats(-500, 500), shocks=st.lists(st.floats(-100, 100), min_size=11, max_size=11))
+def test_linear_did_ignores_constant_and_common_year_shock(const: float, shocks: list[float]) -> None:
+    df = _sim()
+    shock = dict(zip(range(2013, 2024), shocks))
+    moved = df.assign(rate=df["rate"] + const + df["year"].map(shock))
+    a = did(df, outcome="rate", treated="0001", **KW)
+    b = did(moved, outcome="rate", treated="0001", **KW)
+    assert b.estimate == pytest.approx(a.estimate, abs=1e-7)
+    assert b.p_value == pytest.approx(a.p_value)
+
+
+def test_poisson_did_ignores_year_and_unit_scaling_of_exposure() -> None:
+    # log(exposure) enters as an offset, so a year factor is absorbed by the year effects and a
+    # unit factor by the unit effects (the Poisson score equations hold with the same beta); so is
+    # a common factor on every count.  (Scaling *counts* by year is not exactly absorbed: the
+    # unit-margin equations weight years by their counts.)
+    df = _sim()
+    year_f = df["year"].map(dict(zip(range(2013, 2024), np.linspace(0.7, 1.4, 11))))
+    unit_f = df["kommun"].map(lambda k: 1 + int(k) / 10)
+    moved = df.assign(population=df["population"] * year_f * unit_f, count=df["count"] * 3.0)
+    a = did(df, outcome="count", exposure="population", treated="0001", **KW)
+    b = did(moved, outcome="count", exposure="population", treated="0001", **KW)
+    assert b.estimate == pytest.approx(a.estimate, abs=1e-8)
+
+
+def test_permutation_p_value_is_brute_force_rank_when_not_studentised() -> None:
+    # two pre-periods: the statistic is the plain DiD estimate, so the p-value is the rank of
+    # |DiD(treated vs rest)| among |DiD(unit j vs rest)| for every unit j (treated included)
+    df = _sim(years=range(2018, 2023), n_units=12)
+    wide = df.pivot(index="year", columns="kommun", values="rate")
+    change = wide.loc[2020:].mean() - wide.loc[:2019].mean()
+    placebo = np.array([change[u] - change.drop(u).mean() for u in wide.columns])
+    actual = placebo[list(wide.columns).index("0001")]
+    expected = np.mean(np.abs(placebo) >= abs(actual) - 1e-12)
+    res = did(df, outcome="rate", treated="0001", **KW)
+    assert res.estimate == pytest.approx(actual)
+    assert res.p_value == pytest.approx(expected)
+    assert res.diagnostics["n_assignments"] == 12
+
+
+def test_event_study_effects_average_to_estimate() -> None:
+    df = _sim(effect=-0.3)
+    res = did(df, outcome="rate", treated="0001", **KW)
+    eff = res.effects
+    assert list(eff.columns[:4]) == ["time", "observed", "counterfactual", "effect"]
+    assert eff.loc[eff["post"], "effect"].mean() == pytest.approx(res.estimate)
+    assert eff.loc[~eff["post"], "effect"].mean() == pytest.approx(0.0, abs=1e-8)
+
+
+def test_controls_restrict_the_comparison_group() -> None:
+    df = _sim()
+    controls = [f"{i:04d}" for i in range(2, 12)]
+    res = did(df, outcome="rate", treated="0001", controls=controls, **KW)
+    assert res.diagnostics["n_comparison"] == 10
+    assert list(res.comparison["unit"]) == controls
+    sub = df[df["kommun"].isin(["0001", *controls])]
+    assert res.estimate == pytest.approx(did(sub, outcome="rate", treated="0001", **KW).estimate)
+
+
+def test_few_controls_warn_and_interval_can_be_unbounded() -> None:
+    df = _sim(n_units=8)
+    with pytest.warns(FewDonorsWarning, match="can never reject"):
+        res = did(df, outcome="rate", treated="0001", **KW)
+    assert res.p_value >= 1 / 8
+    assert np.isinf(res.ci_low) and np.isinf(res.ci_high)
+
+
+def test_cluster_inference_warns_about_over_rejection() -> None:
+    df = _sim()
+    with pytest.warns(DesignWarning, match="over-reject"):
+        res = did(df, outcome="rate", treated="0001", inference="cluster", **KW)
+    assert "cluster" in res.inference
+
+
+def test_errors_name_the_problem() -> None:
+    df = _sim()
+    with pytest.raises(DataError, match="missing outcome='nope'"):
+        did(df, outcome="nope", treated="0001", **KW)
+    with pytest.raises(DataError, match="duplicate"):
+        did(pd.concat([df, df.head(1)]), outcome="rate", treated="0001", **KW)
+    with pytest.raises(DesignError, match="treated unit"):
+        did(df, outcome="rate", treated="9999", **KW)
+    with pytest.raises(DesignError, match="post-period"):
+        did(df, outcome="rate", treated="0001", unit="kommun", time="year", treatment_start=2030)
+    with pytest.raises(DesignError, match="must not include treated"):
+        did(df, outcome="rate", treated="0001", controls=["0001", "0002"], **KW)
+    with pytest.raises(DataError, match="'inference' must be one of"):
+        did(df, outcome="rate", treated="0001", inference="bootstrap", **KW)
+    zero = df.assign(count=np.where(df["kommun"] == "0001", 0, df["count"]))
+    with pytest.raises(DesignError, match="zero counts"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        did(zero, outcome="count", exposure="population", treated="0001", **KW)
+
+
+def test_unbalanced_comparison_unit_is_dropped_with_warning() -> None:
+    from lofteeval.errors import DroppedRowsWarning
+
+    df = _sim()
+    holey = df[~((df["kommun"] == "0005") & (df["year"] == 2015))]
+    with pytest.warns(DroppedRowsWarning, match="1 comparison unit"):
+        res = did(holey, outcome="rate", treated="0001", **KW)
+    assert res.diagnostics["n_comparison"] == 18
