@@ -162,12 +162,15 @@ def finish(
     notes: list[str] | None = None,
     unknown: Unknown = "raise",
     allow_unknown_indicators: bool = False,
+    population: pd.DataFrame | None = None,
 ) -> ImportResult:
     """Resolve kommuner, drop non-kommun and duplicate rows with reasons, validate, report.
 
     ``raw`` has the tidy columns with ``kommun`` as written in the file; ``dropped`` carries drops
     the reader already made (reason → count) and ``rows_in`` the rows it started from (default:
-    ``len(raw) + sum(dropped)``).
+    ``len(raw) + sum(dropped)``).  Count rows of crime indicators (``unit="count"``) are turned
+    into per 100 000 with ``harmonise.rates.add_rates`` (``population`` or the shipped SCB figures;
+    NaN flagged ``no_population`` where missing), except with ``allow_unknown_indicators``.
     """
     check_literal(unknown, Unknown, "unknown")
     dropped = Counter(dropped or {})
@@ -185,6 +188,11 @@ def finish(
     df, dup_dropped = _dedupe(df, where)
     dropped.update(dup_dropped)
     df = df[TIDY_ORDER].reset_index(drop=True)
+    if ((df["unit"] == "count") & (df["indicator"] != "population")).any() and not allow_unknown_indicators:
+        from ..harmonise.rates import add_rates
+
+        df = add_rates(df, population)
+        notes.append("counts turned into per 100 000 with population of the same year (harmonise.rates.add_rates)")
     from ..harmonise.schema import validate_tidy
 
     df = validate_tidy(df, allow_unknown_indicators=allow_unknown_indicators)

@@ -207,14 +207,15 @@ def read_bra_sol_export(
     dash: Dash = "zero",
     unknown: Literal["raise", "drop"] = "raise",
     encoding: str | None = None,
+    population: pd.DataFrame | None = None,
 ) -> ImportResult:
     """Read a Brå statistical-database (SOL) export: crime category × kommun × year.
 
     Long or wide layout (see the module docstring).  Categories not in :data:`BRA_CATEGORY_MAP`
     are dropped with the reason "category not mapped to an indicator" (the report lists them);
     several categories on one indicator are summed.  Rows with a per 100 000 column use it as
-    ``value`` with ``n`` = count; without it ``value`` is NaN and the rate must be added from
-    population with ``harmonise.rates.add_rates``.  Heby, listed twice (Västmanlands län to 2006,
+    ``value`` with ``n`` = count; without it (wide layout) the rate is computed from ``population``
+    (tidy population rows; default the shipped SCB figures) by ``harmonise.rates.add_rates``.  Heby, listed twice (Västmanlands län to 2006,
     Uppsala län from 2007), is merged: the empty twin is dropped with its reason.
 
     Returns
@@ -253,7 +254,8 @@ def read_bra_sol_export(
                      index=table.index)
     raw = pd.DataFrame({
         "kommun": table[region].str.strip(), "year": years_prel.map(lambda t: t[0]).astype(int),
-        "indicator": indicator, "value": rates, "unit": "per_100k", "flag": flag, "n": counts,
+        "indicator": indicator, "value": rates if rate else counts, "unit": "per_100k" if rate else "count",
+        "flag": flag, "n": counts,
         "se": np.nan, "_crime": table[crime],
     })[mapped]
     unmapped = sorted(table.loc[~mapped, crime].unique())
@@ -265,7 +267,7 @@ def read_bra_sol_export(
         notes.append(f"{len(unmapped)} unmapped categor{'y' if len(unmapped) == 1 else 'ies'}: "
                      + "; ".join(unmapped[:8]) + (" ..." if len(unmapped) > 8 else ""))
     return finish(raw.drop(columns="_crime"), source="bra", where=where, rows_in=rows_in,
-                  dropped=dropped, notes=notes, unknown=unknown)
+                  dropped=dropped, notes=notes, unknown=unknown, population=population)
 
 
 def _sum_categories(raw: pd.DataFrame) -> tuple[pd.DataFrame, Counter]:
