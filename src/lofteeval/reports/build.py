@@ -144,6 +144,8 @@ def evaluate_for_report(panel: pd.DataFrame, lofte: Any, *, level: float = 0.95,
     from ..evaluation import evaluate
     from ..inference.multiple import adjust_pvalues
 
+    if getattr(lofte, "kind", "lofte") == "problem_picture":  # context only, never evaluated
+        return Evaluated(areas=tuple(lofte.focus_areas), pairs={}, failures={})
     present = set(panel["indicator"].astype(str).unique())
     cache: dict[str, Any] = {}
     pairs: dict[str, list[tuple[Any, IndicatorSpec]]] = {}
@@ -263,14 +265,27 @@ def _indicator_section(res: Any, spec: IndicatorSpec, *, lang: str, synthetic: b
     )
 
 
+def _context_paragraph(area: FocusArea, *, lang: str) -> str:
+    specs = indicators_for(area.id)
+    labels = ", ".join((s.label_sv if lang == "sv" else s.label_en).lower() for s in specs)
+    if lang == "sv":
+        return (f"Problembilden tar upp {area.label_sv.lower()}. "
+                + (f"Indikatorer som kan följa området: {labels}." if labels else
+                   "Området kan inte mätas med brotts- eller trygghetsdata."))
+    return (f"The problem picture names {area.label_en.lower()}. "
+            + (f"Indicators that can follow it: {labels}." if labels else
+               "The area cannot be measured with crime or survey data."))
+
+
 def _focus_section(area_id: str, evaluated: Evaluated, *, lang: str, synthetic: bool,
-                   period: tuple[int, int]) -> FocusSection:
+                   period: tuple[int, int], context_only: bool = False) -> FocusSection:
     area: FocusArea = focus_area(area_id)
     pairs = evaluated.pairs.get(area_id, ())
     fails = evaluated.failures.get(area_id, ())
     return FocusSection(
         id=area_id, label=area.label_sv if lang == "sv" else area.label_en,
-        paragraph=tx.focus_area_paragraph(area, pairs, lang=lang, failures=fails),
+        paragraph=(_context_paragraph(area, lang=lang) if context_only
+                   else tx.focus_area_paragraph(area, pairs, lang=lang, failures=fails)),
         indicators=[_indicator_section(r, s, lang=lang, synthetic=synthetic, period=period) for r, s in pairs],
         failures=[(s.label_sv if lang == "sv" else s.label_en, why) for s, why in fails],
         measurable=area.measurable,
@@ -316,8 +331,9 @@ def build_context(lofte: Any, evaluated: Evaluated, *, lang: str = "sv", level: 
 
     prov = dict(provenance or {})
     period = (lofte.start_year, lofte.end_year)
-    focus = [_focus_section(a, evaluated, lang=lang, synthetic=synthetic, period=period)
-             for a in evaluated.areas]
+    context_only = getattr(lofte, "kind", "lofte") == "problem_picture"
+    focus = [_focus_section(a, evaluated, lang=lang, synthetic=synthetic, period=period,
+                            context_only=context_only) for a in evaluated.areas]
     results = evaluated.results()
     labels = [(INDICATORS[r.indicator].label_sv if lang == "sv" else INDICATORS[r.indicator].label_en)
               if r.indicator in INDICATORS else str(r.indicator) for r in results]

@@ -23,3 +23,17 @@ def write_pdf(html: str, path: str | Path) -> int:
     document = HTML(string=html, base_url=str(Path(path).parent)).render()
     document.write_pdf(str(path))
     return len(document.pages)
+
+
+def page_texts(html: str) -> list[str]:
+    """The text of every laid-out page (running header and footer included), for checks and tests."""
+    from weasyprint import HTML
+
+    def walk(box: object) -> list[str]:
+        out = [box.text] if getattr(box, "text", None) else []
+        for child in getattr(box, "children", None) or []:
+            out += walk(child)
+        return out
+
+    document = HTML(string=html).render()
+    return [" ".join(walk(page._page_box)) for page in document.pages]

@@ -1,0 +1,113 @@
+"""Hedging rules of the report text (see lofteeval.reports.text)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lofteeval.indicators import FOCUS_AREAS, INDICATORS
+from lofteeval.reports import text as tx
+
+from .conftest import make_result
+
+LOWER = INDICATORS["reported_residential_burglary"]  # better = "lower"
+AMBIG = INDICATORS["reported_drug_offences"]  # better = "ambiguous", enforcement driven
+CLAIM_WORDS = ("minskade", "ökade")
+HEDGE = " som är förenlig med slumpmässig variation"
+
+
+def assert_no_claim(sentence: str) -> None:
+    low = sentence.lower()
+    for word in CLAIM_WORDS:
+        assert word not in low, sentence
+    # a direction may only be named together with the hedge
+    for m in re.finditer(r"(minskning|ökning)", low):
+        assert low[m.end():].startswith(HEDGE), sentence
+    assert "ingen säkerställd förändring" in low or "kan inte avgöras" in low, sentence
+
+
+@settings(max_examples=150, deadline=None)
+@given(est=st.floats(-0.6, 0.6), half=st.floats(0.001, 0.8), shift=st.floats(0.0, 1.0),
+       p=st.floats(0.0, 1.0), mde=st.one_of(st.none(), st.floats(0.01, 0.9)))
+def test_no_claim_when_interval_spans_zero(est, half, shift, p, mde):
+    lo = -half * shift - 1e-6
+    hi = half * (1 - shift) + 1e-6
+    est = min(max(est, lo), hi)
+    res = make_result(est, lo, hi, p, indicator=LOWER.id, mde=mde)
+    assert_no_claim(tx.describe_result(res, LOWER, lang="sv"))
+
+
+def test_no_claim_when_p_disagrees_with_interval():
+    # interval excludes zero but p >= 0.05: still not claimed
+    res = make_result(-0.2, -0.3, -0.1, 0.20, indicator=LOWER.id, mde=0.1)
+    assert_no_claim(tx.describe_result(res, LOWER, lang="sv"))
+
+
+def test_significant_decrease_says_so_with_interval():
+    res = make_result(-0.18, -0.30, -0.06, 0.004, indicator=LOWER.id, p_adjusted=0.01)
+    s = tx.describe_result(res, LOWER, lang="sv")
+    assert "minskade med 18\u00a0%" in s
+    assert "95\u00a0% KI \u221230\u00a0% till \u22126,0\u00a0%" in s
+    assert "justerat p = 0,01" in s
+    assert "statistiskt säkerställd" in s and "i önskad riktning" in s
+
+
+def test_significant_increase_of_lower_is_undesired():
+    res = make_result(0.3, 0.1, 0.5, 0.01, indicator=LOWER.id)
+    s = tx.describe_result(res, LOWER, lang="sv")
+    assert "ökade med 30\u00a0%" in s and "i oönskad riktning" in s
+
+
+def test_significant_but_not_after_adjustment():
+    res = make_result(-0.2, -0.35, -0.05, 0.03, indicator=LOWER.id, p_adjusted=0.12)
+    s = tx.describe_result(res, LOWER, lang="sv")
+    assert "minskade" not in s and "inte säkerställd" in s and "justerat p = 0,12" in s
+
+
+def test_large_mde_cannot_be_determined():
+    res = make_result(-0.1, -0.4, 0.3, 0.5, indicator=LOWER.id, mde=0.35)
+    s = tx.describe_result(res, LOWER, lang="sv")
+    assert "kan inte avgöras – minsta upptäckbara effekt är 35\u00a0%" in s
+
+
+def test_absolute_scale_mde_relative_to_level():
+    # counterfactual level ~ 116-120, mde 40 absolute -> ~34 % relative: cannot be determined
+    res = make_result(-5.0, -30.0, 20.0, 0.6, indicator=LOWER.id, scale="absolute", mde=40.0)
+    s = tx.describe_result(res, LOWER, lang="sv")
+    assert "kan inte avgöras" in s and "per 100 000 invånare" in s
+
+
+def test_ambiguous_indicator_gets_its_caveat():
+    res = make_result(0.25, 0.08, 0.45, 0.01, indicator=AMBIG.id)
+    par = tx.focus_area_paragraph(FOCUS_AREAS["narkotika"], [(res, AMBIG)], lang="sv")
+    assert AMBIG.caveats_sv[0] in par
+    assert "önskad riktning" not in par  # no direction verdict for ambiguous indicators
+    par_lower = tx.focus_area_paragraph(FOCUS_AREAS["inbrott"], [(res, LOWER)], lang="sv")
+    assert "Observera" not in par_lower
+
+
+def test_english_hedge():
+    res = make_result(-0.08, -0.25, 0.10, 0.40, indicator=LOWER.id)
+    s = tx.describe_result(res, LOWER, lang="en")
+    assert "no confirmed change" in s and "decreased" not in s
+
+
+def test_unmeasurable_area_paragraph():
+    par = tx.focus_area_paragraph(FOCUS_AREAS["psykisk_ohalsa"], [], lang="sv")
+    assert "kan inte mätas" in par
+
+
+@pytest.mark.parametrize(("x", "lang", "want"), [
+    (-0.184, "sv", "\u221218\u00a0%"), (0.052, "sv", "+5,2\u00a0%"), (0.052, "en", "+5.2\u00a0%"),
+])
+def test_fmt_effect_relative(x, lang, want):
+    assert tx.fmt_effect(x, scale="relative", lang=lang) == want
+
+
+def test_fmt_p():
+    assert tx.fmt_p(0.0004) == "<\u00a00,001"
+    assert tx.fmt_p(0.0312) == "0,03"
+    assert tx.fmt_p(None) == "–"
