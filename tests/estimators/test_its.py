@@ -1,0 +1,72 @@
+"""ITS: segmented regression known answers, HAC lag rule, t critical values, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from scipy import stats
+
+from lofteeval.errors import DesignError, DesignWarning
+from lofteeval.estimators import its
+from lofteeval.estimators.its import hac_lag
+
+pytestmark = pytest.mark.filterwarnings("ignore::lofteeval.errors.LofteevalWarning")
+KW = dict(unit="k", time="year", treated="A", treatment_start=2020)
+YEARS = np.arange(2010, 2025)
+
+
+def test_hac_lag_rule() -> None:
+    # floor(4 (T/100)^(2/9)): T=12 -> 2.49 -> 2; T=100 -> 4; never below 1
+    assert [hac_lag(12), hac_lag(100), hac_lag(1)] == [2, 4, 1]
+
+
+def test_rates_known_level_and_slope_change() -> None:
+    rng = np.random.default_rng(0)
+    tau = YEARS - 2020
+    y = 100 + 2 * tau - 15 * (tau >= 0) - 1.0 * tau * (tau >= 0) + rng.normal(0, 0.5, YEARS.size)
+    res = its(pd.DataFrame({"k": "A", "year": YEARS, "r": y}), outcome="r", **KW)
+    x = np.column_stack([np.ones(YEARS.size), tau, tau >= 0, tau * (tau >= 0)]).astype(float)
+    fit = sm.OLS(y, x).fit(cov_type="HAC", cov_kwds={"maxlags": 2, "use_correction": True})
+    assert res.estimate == pytest.approx(fit.params[2] + fit.params[3] * 2.0)  # mean tau_post = 2
+    assert res.estimate == pytest.approx(-17.0, abs=1.0)
+    assert res.diagnostics["df"] == YEARS.size - 4
+    crit = stats.t.ppf(0.975, YEARS.size - 4)
+    se = res.diagnostics["se"]
+    assert res.ci_high - res.estimate == pytest.approx(crit * se)
+
+
+def test_counts_recover_relative_level_change() -> None:
+    pop = np.full(YEARS.size, 80_000.0)
+    mu = pop * 0.01 * np.exp(0.02 * (YEARS - 2020)) * np.where(YEARS >= 2020, 0.8, 1.0)
+    res = its(pd.DataFrame({"k": "A", "year": YEARS, "y": mu, "pop": pop}), outcome="y", exposure="pop", **KW)
+    assert res.estimate == pytest.approx(-0.2, abs=1e-6)
+    assert res.scale == "relative"
+    eff = res.effects
+    assert eff.loc[eff["post"], "effect"].to_numpy() == pytest.approx(-0.2, abs=1e-6)
+
+
+def test_negbin_family_runs_and_is_close_to_poisson() -> None:
+    rng = np.random.default_rng(2)
+    pop = np.full(YEARS.size, 80_000.0)
+    y = rng.poisson(800 * np.where(YEARS >= 2020, 0.85, 1.0))
+    df = pd.DataFrame({"k": "A", "year": YEARS, "y": y, "pop": pop})
+    p = its(df, outcome="y", exposure="pop", **KW)
+    nb = its(df, outcome="y", exposure="pop", family="negbin", **KW)
+    assert nb.estimate == pytest.approx(p.estimate, abs=0.02)
+
+
+def test_caveat_and_errors() -> None:
+    df = pd.DataFrame({"k": "A", "year": YEARS, "r": np.arange(YEARS.size, dtype=float)})
+    with pytest.warns(DesignWarning, match="over-rejects"):
+        its(df, outcome="r", **KW)
+    with pytest.raises(DesignError, match=">= 3 pre-period points"):
+        its(df, outcome="r", unit="k", time="year", treated="A", treatment_start=2012)
+    with pytest.raises(DesignError, match="numeric time"):
+        its(df.assign(year=df["year"].astype(str)), outcome="r", unit="k", time="year", treated="A",
+            treatment_start="2020")
+    from lofteeval.errors import DataError
+
+    with pytest.raises(DataError, match="'family' must be one of"):
+        its(df, outcome="r", family="gamma", **KW)
