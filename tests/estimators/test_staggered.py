@@ -309,3 +309,12 @@ def test_no_warnings_on_clean_input(mpdta):
         warnings.simplefilter("error")
         res = staggered_did(mpdta, **MPDTA)
     assert res.warnings == ()
+
+
+@pytest.mark.parametrize("aggregation", AGGREGATIONS)
+def test_mpdta_not_yet_treated_matches_peer_implementations(mpdta, reference, aggregation):
+    """No published R numbers: csdid 0.4.3 and differences 0.3.0 agree; so must we."""
+    ref = reference.query("kind == 'overall_not_yet_treated' and aggregation == @aggregation").iloc[0]
+    res = staggered_did(mpdta, **MPDTA, aggregation=aggregation, control_group="not_yet_treated")
+    assert res.estimate == pytest.approx(ref.estimate, abs=1e-9)
+    assert res.diagnostics["se"] == pytest.approx(ref.se, abs=1e-9)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 __all__ = ["AttGt", "Aggregate", "att_gt", "aggregate", "pretrend_wald", "se_from_if",
            "multiplier_bootstrap"]
@@ -170,7 +170,7 @@ def pretrend_wald(res: AttGt) -> tuple[float, int, float]:
         return float("nan"), int(pre.size), float("nan")
     a = res.att[pre]
     stat = float(n * a @ np.linalg.solve(v, a))
-    return stat, int(pre.size), float(stats.chi2.sf(stat, pre.size))
+    return stat, int(pre.size), float(special.chdtrc(pre.size, stat))
 
 
 _MAMMEN_LOW = (1 - np.sqrt(5)) / 2
@@ -198,7 +198,7 @@ def multiplier_bootstrap(inf: np.ndarray, *, n_boot: int, rng: np.random.Generat
 def bootstrap_se_and_band(draws: np.ndarray, n: int, level: float) -> tuple[np.ndarray, float]:
     """Bootstrap standard errors (scaled IQR, as R ``did::mboot``) and the sup-t critical value."""
     q75, q25 = np.quantile(draws, [0.75, 0.25], axis=0, method="inverted_cdf")
-    sigma = (q75 - q25) / (stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
+    sigma = (q75 - q25) / (2 * special.ndtri(0.75))
     ok = np.sum(draws**2, axis=0) > np.sqrt(np.finfo(float).eps) * 10
     se = np.full(draws.shape[1], np.nan)
     se[ok] = sigma[ok] / np.sqrt(n)

@@ -31,7 +31,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from .._types import Aggregation, ControlGroup, check_literal
 from ..errors import DataError, DesignError, DesignWarning, DroppedRowsWarning, caveat
@@ -165,9 +165,9 @@ def _check_options(*, bootstrap: bool, n_boot: int, level: float, anticipation: 
         raise DataError(f"'anticipation' must be an integer >= 0 (got {anticipation!r}).")
 
 
-def _numeric(series: pd.Series, name: str, role: str) -> pd.Series:
+def _numeric(series: pd.Series, name: str, role: str) -> np.ndarray:
     try:
-        return pd.to_numeric(series, errors="raise").astype(float)
+        return pd.to_numeric(series, errors="raise").to_numpy(dtype=float, na_value=np.nan)
     except (TypeError, ValueError) as exc:
         raise DataError(
             f"{role} column {name!r} must be numeric (got dtype {series.dtype}); "
@@ -177,7 +177,7 @@ def _numeric(series: pd.Series, name: str, role: str) -> pd.Series:
 
 def _wide_panel(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
                 cohort: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Validate the long frame and return ``(y, cohort, times, rows_per_unit)``."""
+    """Validate the long frame and return ``(y, cohort, times, rows_per_unit)`` (numpy only)."""
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"'data' must be a pandas DataFrame (got {type(data).__name__}).")
     wanted = {"unit": unit, "time": time, "outcome": outcome, "cohort": cohort}
@@ -187,57 +187,61 @@ def _wide_panel(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
             f"missing column(s) {', '.join(missing)}; data has {list(data.columns)}. "
             "Pass the names of existing columns."
         )
-    frame = pd.DataFrame({
-        "u": data[unit].to_numpy(),
-        "t": _numeric(data[time], time, "time"),
-        "y": _numeric(data[outcome], outcome, "outcome"),
-        "g": _numeric(data[cohort], cohort, "cohort").fillna(0.0),
-    })
-    if frame["u"].isna().any() or frame["t"].isna().any():
+    t_row = _numeric(data[time], time, "time")
+    y_row = _numeric(data[outcome], outcome, "outcome")
+    g_row = np.nan_to_num(_numeric(data[cohort], cohort, "cohort"), nan=0.0)
+    u_code, u_levels = pd.factorize(data[unit], sort=True)
+    if (u_code < 0).any() or np.isnan(t_row).any():
         raise DataError(f"unit column {unit!r} and time column {time!r} must not be missing "
-                        f"({int(frame['u'].isna().sum() + frame['t'].isna().sum())} missing).")
-    _check_cohort(frame, unit=unit, cohort=cohort)
-    dup = frame.duplicated(["u", "t"])
-    if dup.any():
-        ex = frame.loc[dup, ["u", "t"]].head(3).to_records(index=False).tolist()
-        raise DataError(f"{int(dup.sum())} duplicated ({unit}, {time}) rows, e.g. {ex}; "
-                        "each unit must appear once per period. Aggregate or drop duplicates.")
-    if frame["y"].isna().any():
-        bad = frame.loc[frame["y"].isna(), "u"].unique()
+                        f"({int((u_code < 0).sum() + np.isnan(t_row).sum())} missing).")
+    times, t_code = np.unique(t_row, return_inverse=True)
+    n_u, n_t = len(u_levels), times.size
+    g_unit = np.zeros(n_u)
+    g_unit[u_code] = g_row
+    _check_cohort(g_row, g_unit, u_code, u_levels, times, unit=unit, cohort=cohort)
+    key = u_code * n_t + t_code
+    counts = np.bincount(key, minlength=n_u * n_t)
+    if (counts > 1).any():
+        dup = np.flatnonzero(counts > 1)[:3]
+        ex = [(u_levels[k // n_t], float(times[k % n_t])) for k in dup]
+        raise DataError(f"{int((counts[counts > 1] - 1).sum())} duplicated ({unit}, {time}) rows, "
+                        f"e.g. {ex}; each unit must appear once per period. Aggregate or drop "
+                        "duplicates.")
+    if np.isnan(y_row).any():
+        bad = pd.unique(u_levels[u_code[np.isnan(y_row)]])
         raise DataError(
-            f"outcome {outcome!r} is missing in {int(frame['y'].isna().sum())} rows "
+            f"outcome {outcome!r} is missing in {int(np.isnan(y_row).sum())} rows "
             f"(units {list(bad[:5])}{' ...' if bad.size > 5 else ''}); staggered_did needs a "
             "balanced panel. Drop those units or fill the gaps explicitly."
         )
-    wide = frame.pivot(index="u", columns="t", values="y").sort_index(axis=1)
-    if wide.isna().to_numpy().any():
-        short = wide.index[wide.isna().any(axis=1)]
+    if (counts == 0).any():
+        short = np.flatnonzero((counts.reshape(n_u, n_t) == 0).any(axis=1))
         raise DataError(
-            f"unbalanced panel: {short.size} of {wide.shape[0]} units lack some of the "
-            f"{wide.shape[1]} periods (e.g. {list(short[:5])}); staggered_did needs every unit "
-            "in every period. Drop those units or restrict the periods."
+            f"unbalanced panel: {short.size} of {n_u} units lack some of the {n_t} periods "
+            f"(e.g. {list(u_levels[short[:5]])}); staggered_did needs every unit in every "
+            "period. Drop those units or restrict the periods."
         )
-    if wide.shape[1] < 2:
-        raise DataError(f"need at least 2 periods in {time!r} (got {wide.shape[1]}).")
-    g = frame.groupby("u")["g"].first().reindex(wide.index).to_numpy(float)
-    return wide.to_numpy(float), g, wide.columns.to_numpy(float), np.full(g.size, wide.shape[1])
+    if n_t < 2:
+        raise DataError(f"need at least 2 periods in {time!r} (got {n_t}).")
+    y = np.empty(n_u * n_t)
+    y[key] = y_row
+    return y.reshape(n_u, n_t), g_unit, times, np.full(n_u, n_t)
 
 
-def _check_cohort(frame: pd.DataFrame, *, unit: str, cohort: str) -> None:
-    varying = frame.groupby("u")["g"].nunique()
-    varying = varying[varying > 1]
+def _check_cohort(g_row: np.ndarray, g_unit: np.ndarray, u_code: np.ndarray,
+                  u_levels: pd.Index, times: np.ndarray, *, unit: str, cohort: str) -> None:
+    varying = pd.unique(u_levels[u_code[g_row != g_unit[u_code]]])
     if varying.size:
         raise DataError(
             f"cohort column {cohort!r} must be constant within each {unit!r} (the first "
             f"treated period); {varying.size} units have several values, e.g. "
-            f"{list(varying.index[:5])}. Use each unit's first treated period in every row."
+            f"{list(varying[:5])}. Use each unit's first treated period in every row."
         )
-    g = frame["g"]
-    tmin, tmax = frame["t"].min(), frame["t"].max()
-    outside = g[(g != 0) & ((g < tmin) | (g > tmax))].unique()
+    tmin, tmax = times[0], times[-1]
+    outside = np.unique(g_unit[(g_unit != 0) & ((g_unit < tmin) | (g_unit > tmax))])
     if outside.size:
         raise DataError(
-            f"cohort values {sorted(outside.tolist())[:5]} lie outside the time range "
+            f"cohort values {outside[:5].tolist()} lie outside the time range "
             f"{tmin:g}-{tmax:g}; a cohort must be a period within the data, or 0/NaN for never "
             "treated. Recode units first treated after the last period as 0."
         )
@@ -291,7 +295,7 @@ def _result(res: core.AttGt, agg: core.Aggregate, coh: np.ndarray, times: np.nda
             aggregation: str, control_group: str, bootstrap: bool, n_boot: int, level: float,
             anticipation: int, seed: int | None, collected: list[str]) -> EffectResult:
     n = coh.size
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = float(special.ndtri(0.5 + level / 2))
     display = agg if aggregation != "simple" else core.aggregate(res, coh, "dynamic")
     se_cell = core.se_from_if(res.inf)
     se_eff = core.se_from_if(display.inf)
@@ -322,7 +326,7 @@ def _result(res: core.AttGt, agg: core.Aggregate, coh: np.ndarray, times: np.nda
     })
     stat, df, p_pre = core.pretrend_wald(res)
     est = agg.overall
-    p_value = float(2 * stats.norm.sf(abs(est / se_all))) if se_all > 0 else float("nan")
+    p_value = float(2 * special.ndtr(-abs(est / se_all))) if se_all > 0 else float("nan")
     diagnostics.update({
         "pretrend_wald": stat, "pretrend_df": df, "pretrend_p_value": p_pre,
         "n_units": int(n), "n_groups": int(np.unique(res.group).size),
