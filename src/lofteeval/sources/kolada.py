@@ -133,7 +133,8 @@ def read_kolada_json(
         ``(frame, report)`` with ``source="kolada"``; crime KPIs as ``per_100k`` (``n`` NaN:
         Kolada gives no counts), N01951 as ``population`` counts.
     """
-    where = describe_input(payload) if isinstance(payload, (bytes, Path)) else "kolada"
+    is_path = isinstance(payload, Path) or (isinstance(payload, str) and not payload.lstrip().startswith(("{", "[")))
+    where = describe_input(payload) if is_path or isinstance(payload, bytes) else "kolada"
     pages = _load(payload)
     rows, dropped, unmapped, notes = [], Counter(), Counter(), set()
     rows_in = 0
