@@ -126,7 +126,7 @@ def test_unknown_indicators_allowed_on_request():
     assert "kolada_N07403" in set(out["indicator"])
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000))
 def test_validating_twice_is_a_no_op_and_row_order_does_not_matter(tiny_panel, seed):
     once = validate_tidy(tiny_panel)

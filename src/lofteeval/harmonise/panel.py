@@ -135,7 +135,7 @@ def panel_gaps(panel: pd.DataFrame) -> pd.DataFrame:
     for ind, rows in panel.groupby("indicator", sort=True):
         years = range(int(rows["year"].min()), int(rows["year"].max()) + 1)
         grid = pd.MultiIndex.from_product([kommuner, years], names=["kommun", "year"])
-        has = rows.groupby(["kommun", "year"])["value"].apply(lambda v: v.notna().any())
+        has = rows.groupby(["kommun", "year"])["value"].count() > 0
         present = pd.MultiIndex.from_frame(rows[["kommun", "year"]])
         absent = grid.difference(present)
         if len(absent):

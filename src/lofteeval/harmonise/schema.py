@@ -83,24 +83,38 @@ def empty_tidy() -> pd.DataFrame:
     })
 
 
+def _conv_str(v: object) -> object:
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return pd.NA
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _map_uniques(col: pd.Series, func: Callable[[object], object]) -> pd.Series:
+    """Apply ``func`` once per distinct non-missing value (fast on long tidy columns)."""
+    obj = col.astype(object)
+    table = {u: func(u) for u in pd.unique(obj.dropna())}
+    return obj.map(table, na_action="ignore")
+
+
 def _as_str(col: pd.Series) -> pd.Series:
     """Strings with missing values as NA; integers/floats that are whole become digit strings."""
-    def conv(v: object) -> object:
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-            return pd.NA
-        if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
-            return str(int(v))
-        if isinstance(v, (float, np.floating)) and float(v).is_integer():
-            return str(int(v))
-        return str(v).strip()
-    return col.astype(object).map(conv).astype("str")
+    if isinstance(col.dtype, pd.StringDtype):
+        return col.str.strip().astype("str")
+    return _map_uniques(col, _conv_str).astype("str")
 
 
 def _numeric(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Float values and a mask of cells that were present but not numbers."""
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        out = col.astype("float64")
+        return out, pd.Series(False, index=col.index)
     out = pd.to_numeric(col.astype(object).where(col.notna(), np.nan), errors="coerce").astype("float64")
-    blank = col.astype(object).map(lambda v: isinstance(v, str) and not v.strip())
-    not_number = out.isna() & col.notna() & ~blank.astype(bool)
+    blank = _map_uniques(col, lambda v: isinstance(v, str) and not v.strip()).fillna(False).astype(bool)
+    not_number = out.isna() & col.notna() & ~blank
     return out, not_number
 
 
@@ -111,8 +125,8 @@ def _check_kommun(out: pd.DataFrame, fails: _Failures) -> None:
     code = _as_str(raw)
     digits = code.str.fullmatch(r"\d{1,4}").fillna(False).astype(bool)
     # integers that lost their leading zero (114 -> "0114") are restored; anything else must be 4 digits
-    from_int = raw.astype(object).map(lambda v: isinstance(v, (int, np.integer, float, np.floating)))
-    code = code.where(~(digits & from_int.astype(bool)), code.str.zfill(4))
+    from_int = _map_uniques(raw, lambda v: isinstance(v, (int, np.integer, float, np.floating)))
+    code = code.where(~(digits & from_int.fillna(False).astype(bool)), code.str.zfill(4))
     four = code.str.fullmatch(r"\d{4}").fillna(False).astype(bool)
     fails.add("kommun must be a 4-digit code string such as '0114'", ~four, raw)
     known = code.isin(set(kommuner()["kommun"]))
