@@ -26,7 +26,9 @@ _LAZY: dict[str, str] = {
     # kommun reference and tidy panel
     "kommuner": ".harmonise.kommuner", "kommun_code": ".harmonise.kommuner",
     "kommun_name": ".harmonise.kommuner", "population": ".harmonise.kommuner",
-    "neighbours": ".harmonise.kommuner",
+    "neighbours": ".harmonise.kommuner", "kommun_codes": ".harmonise.kommuner",
+    "code_history": ".harmonise.kommuner", "lan_of": ".harmonise.kommuner",
+    "add_rates": ".harmonise.rates", "ImportReport": ".harmonise.panel",
     "validate_tidy": ".harmonise.schema", "build_panel": ".harmonise.panel",
     "load_panel": ".harmonise.panel", "save_panel": ".harmonise.panel",
     # vocabulary
