@@ -37,7 +37,7 @@ __all__ = ["Design", "make_design", "select_comparison", "ComparisonRule", "MIN_
 
 ComparisonRule = Literal["auto", "kommungrupp", "size", "all"]
 MIN_PRE_YEARS = 2
-MIN_POOL = 10
+MIN_POOL = 19  # a permutation or placebo rank p-value reaches 0.05 only with >= 19 comparison units
 SIZE_FACTOR = 3.0
 FIT_CUTOFF = 2.0
 
