@@ -45,7 +45,7 @@ R_DID = {"simple": -0.0399512752, "group": -0.0310182822, "dynamic": -0.07723982
 def load_mpdta() -> pd.DataFrame:
     spec = importlib.util.find_spec("moderndid")
     if spec is None or not spec.submodule_search_locations:
-        raise SystemExit("moderndid (ships mpdta) is not installed in this venv; see the docstring.")
+        raise SystemExit("moderndid (ships mpdta) is not installed in this venv; see the top.")
     path = Path(list(spec.submodule_search_locations)[0]) / "core/datasets/mpdta_long.pkl.gz"
     with gzip.open(path, "rb") as fh:
         return pickle.load(fh)
@@ -113,12 +113,14 @@ def main() -> None:
             results = {}
             for name, fn in tools.items():
                 try:
-                    results[name] = timed(lambda fn=fn: fn(data, control, aggs), args.repeat)
+                    results[name] = timed(lambda fn=fn, c=control, a=aggs: fn(data, c, a),
+                                          args.repeat)
                 except Exception as exc:  # a peer that breaks is reported, not fatal
                     print(f"  {name}: failed ({type(exc).__name__}: {exc})")
             base = results["lofteeval"][0]
             for name, (sec, _) in results.items():
-                ratio = "" if name == "lofteeval" else f"  ratio {sec / base:7.1f}x slower than lofteeval"
+                ratio = ("" if name == "lofteeval"
+                         else f"  ratio {sec / base:7.1f}x slower than lofteeval")
                 print(f"  {name:<14} {1e3 * sec:9.2f} ms{ratio}")
             if label.startswith("all"):
                 header = "  aggregation  " + "".join(f"{n:>28}" for n in results)

@@ -29,14 +29,16 @@ AGGREGATIONS = ["simple", "group", "dynamic", "calendar"]
 MPDTA = dict(unit="countyreal", time="year", outcome="lemp", cohort="first.treat")
 
 
-# -- fixtures -------------------------------------------------------------------------------------
+# -- fixtures -----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def mpdta() -> pd.DataFrame:
     """R did's mpdta, as shipped in the PyPI package ``moderndid`` (read without importing it)."""
     spec = importlib.util.find_spec("moderndid")
     if spec is None or not spec.submodule_search_locations:
-        pytest.skip("moderndid (ships R did's mpdta) is not installed: pip install 'lofteeval[test]'")
-    path = Path(list(spec.submodule_search_locations)[0]) / "core" / "datasets" / "mpdta_long.pkl.gz"
+        pytest.skip("moderndid (ships R did's mpdta) is not installed: "
+                    "pip install 'lofteeval[test]'")
+    root = Path(list(spec.submodule_search_locations)[0])
+    path = root / "core" / "datasets" / "mpdta_long.pkl.gz"
     with gzip.open(path, "rb") as fh:
         data = pickle.load(fh)
     # the same data as did::mpdta (fingerprint in the reference file header)
@@ -71,7 +73,7 @@ def simulate(*, n_per_cohort: int = 30, cohorts=(0, 2003, 2005, 2007), years=ran
 SIM = dict(unit="unit", time="year", outcome="y", cohort="cohort")
 
 
-# -- R did reference values on mpdta ------------------------------------------------------------------
+# -- R did reference values on mpdta ------------------------------------------------------------
 @pytest.mark.parametrize("aggregation", AGGREGATIONS)
 def test_mpdta_overall_matches_r_did(mpdta, reference, aggregation):
     ref = reference.query("kind == 'overall' and aggregation == @aggregation").iloc[0]
@@ -80,8 +82,8 @@ def test_mpdta_overall_matches_r_did(mpdta, reference, aggregation):
     assert res.diagnostics["se"] == pytest.approx(ref.se, abs=1e-9)
     assert res.inference == "analytic (influence function)"
     z = 1.959963984540054
-    assert_allclose([res.ci_low, res.ci_high], [ref.estimate - z * ref.se, ref.estimate + z * ref.se],
-                    atol=1e-8)
+    expected = [ref.estimate - z * ref.se, ref.estimate + z * ref.se]
+    assert_allclose([res.ci_low, res.ci_high], expected, atol=1e-8)
 
 
 def test_mpdta_att_gt_matches_r_did(mpdta, reference):
@@ -131,7 +133,7 @@ def test_mpdta_not_yet_treated_uses_later_cohorts_as_controls(mpdta):
     assert not np.allclose(nyt.loc[(2004, 2004), "att"], never.loc[(2004, 2004), "att"])
 
 
-# -- known answers -------------------------------------------------------------------------------------
+# -- known answers ------------------------------------------------------------------------------
 @pytest.mark.parametrize("control_group", ["never_treated", "not_yet_treated"])
 @pytest.mark.parametrize("aggregation", AGGREGATIONS)
 def test_noiseless_constant_effect_is_exact(control_group, aggregation):
@@ -199,7 +201,7 @@ def test_small_cohort_caveat():
     assert any(w.startswith("DesignWarning") for w in res.warnings)
 
 
-# -- properties ----------------------------------------------------------------------------------------
+# -- properties ---------------------------------------------------------------------------------
 @settings(max_examples=20, deadline=None)
 @given(seed=st.integers(0, 10_000), shift=st.floats(-1e3, 1e3), scale=st.floats(0.1, 10))
 def test_unit_constants_and_common_shocks_leave_att_gt_unchanged(seed, shift, scale):
@@ -207,9 +209,11 @@ def test_unit_constants_and_common_shocks_leave_att_gt_unchanged(seed, shift, sc
                      cohorts=(0, 2003, 2006))
     base = staggered_did(panel, **SIM).att_gt
     rng = np.random.default_rng(seed)
-    unit_shift = dict(zip(panel["unit"].unique(), rng.normal(shift, scale, panel["unit"].nunique())))
-    year_shock = dict(zip(range(2000, 2008), rng.normal(shift, scale, 8)))
-    moved = panel.assign(y=panel["y"] + panel["unit"].map(unit_shift) + panel["year"].map(year_shock))
+    units = panel["unit"].unique()
+    unit_shift = dict(zip(units, rng.normal(shift, scale, units.size), strict=True))
+    year_shock = dict(zip(range(2000, 2008), rng.normal(shift, scale, 8), strict=True))
+    extra = panel["unit"].map(unit_shift) + panel["year"].map(year_shock)
+    moved = panel.assign(y=panel["y"] + extra)
     got = staggered_did(moved, **SIM).att_gt
     assert_allclose(got["att"], base["att"], atol=1e-8 * max(1.0, abs(shift)))
     assert_allclose(got["se"], base["se"], rtol=1e-6, atol=1e-9)
@@ -237,7 +241,7 @@ def test_p_value_agrees_with_interval(mpdta, aggregation):
     assert res.to_frame().loc[0, "term"] == f"att_{aggregation}"
 
 
-# -- bootstrap -----------------------------------------------------------------------------------------
+# -- bootstrap ----------------------------------------------------------------------------------
 def test_bootstrap_is_seeded_and_close_to_analytic(mpdta):
     kw = dict(**MPDTA, aggregation="dynamic", bootstrap=True, n_boot=999)
     a = staggered_did(mpdta, **kw, seed=7)
@@ -254,7 +258,7 @@ def test_bootstrap_is_seeded_and_close_to_analytic(mpdta):
     assert_allclose(width, 2 * crit * a.att_gt["se"])
 
 
-# -- errors --------------------------------------------------------------------------------------------
+# -- errors -------------------------------------------------------------------------------------
 def test_missing_columns():
     with pytest.raises(DataError, match=r"missing column\(s\) outcome='lemp'"):
         staggered_did(simulate(), unit="unit", time="year", outcome="lemp", cohort="cohort")
@@ -314,7 +318,8 @@ def test_no_warnings_on_clean_input(mpdta):
 @pytest.mark.parametrize("aggregation", AGGREGATIONS)
 def test_mpdta_not_yet_treated_matches_peer_implementations(mpdta, reference, aggregation):
     """No published R numbers: csdid 0.4.3 and differences 0.3.0 agree; so must we."""
-    ref = reference.query("kind == 'overall_not_yet_treated' and aggregation == @aggregation").iloc[0]
+    nyt = reference.query("kind == 'overall_not_yet_treated'")
+    ref = nyt.query("aggregation == @aggregation").iloc[0]
     res = staggered_did(mpdta, **MPDTA, aggregation=aggregation, control_group="not_yet_treated")
     assert res.estimate == pytest.approx(ref.estimate, abs=1e-9)
     assert res.diagnostics["se"] == pytest.approx(ref.se, abs=1e-9)

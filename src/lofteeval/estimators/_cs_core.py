@@ -41,7 +41,7 @@ class AttGt:
 
     @property
     def post(self) -> np.ndarray:
-        return self.group <= self.time
+        return np.asarray(self.group <= self.time)
 
 
 @dataclass(frozen=True)
@@ -58,14 +58,14 @@ class Aggregate:
 def se_from_if(inf: np.ndarray) -> np.ndarray:
     """Analytic standard error(s) ``sqrt(sum psi^2) / n`` column by column."""
     n = inf.shape[0]
-    return np.sqrt(np.sum(inf**2, axis=0)) / n
+    return np.asarray(np.sqrt(np.sum(inf**2, axis=0)) / n)
 
 
 def _controls(cohort: np.ndarray, g: float, later_than: float, never_only: bool) -> np.ndarray:
-    never = cohort == 0
+    never = np.asarray(cohort == 0)
     if never_only:
         return never
-    return never | ((cohort > later_than) & (cohort != g))
+    return np.asarray(never | ((cohort > later_than) & (cohort != g)))
 
 
 def att_gt(y: np.ndarray, cohort: np.ndarray, times: np.ndarray, *, never_only: bool,
@@ -105,7 +105,8 @@ def _wif(keep: np.ndarray, pg: np.ndarray, unit_group: np.ndarray,
     pk = pg[keep]
     denom = pk.sum()
     centred = (unit_group[:, None] == group[keep][None, :]).astype(float) - pk[None, :]
-    return centred / denom - centred.sum(axis=1, keepdims=True) * (pk / denom**2)[None, :]
+    scale = centred.sum(axis=1, keepdims=True) * (pk / denom**2)[None, :]
+    return np.asarray(centred / denom - scale)
 
 
 def _weighted(res: AttGt, keep: np.ndarray, pg_cell: np.ndarray,
