@@ -50,6 +50,7 @@ LABELS: dict[str, dict[str, str]] = {
         "weight": "Vikt i den syntetiska kontrollen",
         "effect": "Skattad effekt",
         "effect_pct": "Skattad effekt (%)",
+        "effect_level": "Skattad effekt (% av nivån utan löftet)",
         "no_placebo": "Ingen placebofördelning för denna metod",
         "no_weights": "Inga vikter för denna metod",
         "synthetic": "Syntetiska data – endast för demonstration",
@@ -65,6 +66,7 @@ LABELS: dict[str, dict[str, str]] = {
         "weight": "Weight in the synthetic control",
         "effect": "Estimated effect",
         "effect_pct": "Estimated effect (%)",
+        "effect_level": "Estimated effect (% of the level without the löfte)",
         "no_placebo": "No placebo distribution for this method",
         "no_weights": "No weights for this method",
         "synthetic": "Synthetic data – for demonstration only",
@@ -154,7 +156,7 @@ def plot_effect(result: Any, *, ax: Any = None, lang: str = "sv", period: tuple[
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.grid(axis="y", color="#e5e5e5", lw=0.6)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(0.0, -0.16), ncols=3)
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(0.0, -0.2), ncols=3)
     if synthetic:
         add_synthetic_note(ax, lang=lang)
     return ax
@@ -219,26 +221,56 @@ def plot_weights(result: Any, *, ax: Any = None, lang: str = "sv", top: int = 8,
     return ax
 
 
+def _percent_of_level(result: Any) -> tuple[float, float, float]:
+    """Estimate and interval in percent: relative results as they are, absolute ones as a share of
+    the mean counterfactual level in the löfte years (so indicators in different units compare)."""
+    vals = np.array([result.estimate, result.ci_low, result.ci_high], dtype=float)
+    if getattr(result, "scale", "absolute") == "relative":
+        return tuple(100 * vals)  # type: ignore[return-value]
+    eff = result.effects
+    base = float("nan")
+    if eff is not None and {"time", "counterfactual"} <= set(eff.columns):
+        start = (getattr(result, "diagnostics", {}) or {}).get("treatment_start")
+        post = eff[eff["time"] >= start] if start is not None else eff.tail(max(1, len(eff) // 3))
+        base = float(post["counterfactual"].abs().mean()) if len(post) else float("nan")
+    return tuple(100 * vals / base) if base > 0 else (np.nan, np.nan, np.nan)  # type: ignore[return-value]
+
+
 def plot_results(results: Sequence[Any], *, ax: Any = None, lang: str = "sv",
                  labels: Sequence[str] | None = None, synthetic: bool = False) -> Any:
-    """Forest plot: one row per result with its estimate and interval (relative in percent)."""
+    """Forest plot: one row per result, estimate and interval in percent of the level without the löfte.
+
+    Absolute-scale results are divided by their mean counterfactual level in the löfte years so that
+    indicators in different units share one axis.  Interval ends beyond the axis (placebo inversions
+    can be unbounded) are drawn to the edge with an arrow head.
+    """
+    import textwrap
+
     lab = _labels(lang)
     results = list(results)
     ax = _new_axes(ax, (6.4, 0.5 + 0.45 * max(1, len(results))))
-    import textwrap
-
     names = list(labels) if labels is not None else [str(r.indicator or r.method) for r in results]
     names = ["\n".join(textwrap.wrap(n, 30)) or n for n in names]
     ys = np.arange(len(results))[::-1]
-    rel = all(getattr(r, "scale", "absolute") == "relative" for r in results)
-    f = 100.0 if rel else 1.0
-    for y, r in zip(ys, results):
+    pts = np.array([_percent_of_level(r) for r in results], dtype=float).reshape(-1, 3)
+    finite_est = np.abs(pts[:, 0][np.isfinite(pts[:, 0])])
+    limit = max(50.0, 2.5 * float(finite_est.max())) if finite_est.size else 50.0
+    for y, r, (est, lo, hi) in zip(ys, results, pts):
+        if not np.isfinite(est):
+            continue
         colour = COLOURS["treated"] if r.significant else COLOURS["ci"]
-        ax.plot([r.ci_low * f, r.ci_high * f], [y, y], color=colour, lw=2)
-        ax.plot([r.estimate * f], [y], "o", color=colour, ms=5)
+        lo_c, hi_c = max(lo, -limit) if np.isfinite(lo) else -limit, min(hi, limit) if np.isfinite(hi) else limit
+        ax.plot([lo_c, hi_c], [y, y], color=colour, lw=2)
+        ax.plot([est], [y], "o", color=colour, ms=5)
+        if lo_c <= -limit:
+            ax.plot([-limit], [y], marker="<", color=colour, ms=6)
+        if hi_c >= limit:
+            ax.plot([limit], [y], marker=">", color=colour, ms=6)
     ax.axvline(0, color=COLOURS["zero"], lw=0.8, ls=":")
+    ax.set_xlim(-limit * 1.05, limit * 1.05)
+    ax.set_ylim(-0.6, len(results) - 0.4)
     ax.set_yticks(ys, names)
-    ax.set_xlabel(lab["effect_pct"] if rel else lab["effect"])
+    ax.set_xlabel(lab["effect_level"])
     ax.spines[["top", "right"]].set_visible(False)
     if synthetic:
         add_synthetic_note(ax, lang=lang)

@@ -40,7 +40,7 @@ def test_html_sections_plots_and_banner(fake_lofte, fake_evaluated):
     for heading in ("1 Sammanfattning", "2 Löftet", "3 Resultat per fokusområde", "4 Metod och förbehåll",
                     "5 Proveniens"):
         assert heading in html
-    assert html.count("data:image/svg+xml;base64,") == 1 + 2 * 2  # forest + (effect, placebo) x 2
+    assert html.count("data:image/png;base64,") == 1 + 2 * 2  # forest + (effect, placebo) x 2
     assert f'class="banner" role="note">{SYN_SV}<' in html
     assert f'@top-right {{ content: "{SYN_SV}"; }}' in html
     assert "<table" in html and "Stockholm (0180)" in html  # comparison kommuner by name

@@ -32,6 +32,10 @@ def _env() -> Any:
     )
 
 
+_OWNERS = {"sv": {"polisen": "polisen", "kommun": "kommunen", "both": "polis och kommun"},
+           "en": {"polisen": "police", "kommun": "kommun", "both": "police and kommun"}}
+
+
 def _css_string(text: str) -> str:
     """Text safe inside a CSS string literal in a <style> element."""
     return "".join(ch for ch in text if ch not in '"\\<>\n\r')
@@ -63,7 +67,9 @@ def render_html(c: ReportContext) -> str:
     """Return the report as an HTML string (UTF-8, self-contained)."""
     sv = c.lang == "sv"
     fu = c.followup.to_dict("records") if c.followup is not None else []
+    owners = _OWNERS[c.lang]
     for r in fu:
+        r["owner"] = owners.get(str(r.get("owner", "")), r.get("owner", ""))
         r["status_class"] = _STATUS_CLASS.get(str(r.get("status", "")), "ej_rapporterat")
     header = _css_string(c.synthetic_text) if c.synthetic else ""
     level = f"{round(100 * c.level)}"

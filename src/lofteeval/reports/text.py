@@ -36,6 +36,9 @@ __all__ = [
 LARGE_MDE = 0.25
 """Relative MDE from which a null result is reported as *cannot be determined*."""
 
+UNBOUNDED = 1e9
+"""Interval ends at least this large are shown as ±∞ (a test inversion that found no bound)."""
+
 MINUS = "\u2212"
 NBSP = "\u00a0"
 
@@ -170,11 +173,16 @@ def fmt_effect(x: float, *, scale: str, unit: str = "", lang: str = "sv", sign: 
     if not _finite(x):
         return "–"
     if scale == "relative":
+        if abs(x) >= UNBOUNDED:
+            return ("+" if x > 0 else MINUS if lang == "sv" else "-") + "\u221e"
         v = 100 * x
         digits = 0 if abs(v) >= 10 else 1
         return f"{fmt_number(v, lang=lang, digits=digits, sign=sign)}{NBSP}%"
+    if abs(x) >= UNBOUNDED:
+        return ("+" if x > 0 else MINUS if lang == "sv" else "-") + "\u221e"
     u = _UNIT["en" if lang == "en" else "sv"].get(unit, unit)
-    return f"{fmt_number(x, lang=lang, digits=1, sign=sign)}{(NBSP + u) if u else ''}"
+    digits = 0 if abs(x) >= 100 else 1 if abs(x) >= 1 else 2
+    return f"{fmt_number(x, lang=lang, digits=digits, sign=sign)}{(NBSP + u) if u else ''}"
 
 
 def fmt_p(p: float | None, *, lang: str = "sv") -> str:
