@@ -27,6 +27,7 @@ _LOFTE_YEARS = re.compile(r"[Mm]edborgarlöfte\w*\s*(?:för\s+)?(?:år\s+)?(20\d
 _PUBLISHED = re.compile(r"(?:[Pp]ublicerad:?\s*|^)(20\d\d-\d\d-\d\d)", re.MULTILINE)
 _NUM = re.compile(r"\b(?:(minst|totalt|ytterligare|sammanlagt)\s+)?(\d{1,3}|" + "|".join(lx.NUMBER_WORDS)
                   + r")\s+([a-zåäö][\wåäö-]*(?:\s+[a-zåäö][\wåäö-]*){0,3})")
+_TIME_UNIT = r"(?:timm|tim\b|dygn|dag|veck|månad|år\b|års\b|minut|sekund|procent)"
 _UNIT_STOP = {"ha", "har", "ska", "skall", "genomföras", "genomförts", "genomförs", "med", "som", "där",
               "om", "i", "för", "till", "per", "under", "på", "och", "att", "vid", "riktade", "inom"}
 
@@ -116,6 +117,9 @@ def _target(sentence: str) -> tuple[int | None, str | None]:
             continue
         if token.isdigit() and (len(token) == 4 or re.match(r"\s*(?:%|procent)", low[m.end(2):])):
             continue
+        if re.search(r"(?:inom|under|efter|senast|över|än|från|till)\s+$", low[:m.start()]) or \
+                re.match(_TIME_UNIT, rest):
+            continue  # a duration or an age, not a promised count
         words = []
         for w in rest.split():
             if w in _UNIT_STOP:
@@ -138,7 +142,11 @@ def _deadline(sentence: str, end: dt.date | None) -> dt.date | None:
 def _mentioned_owner(text: str) -> str | None:
     low = text.lower()
     police, kommun = "polis" in low, bool(re.search(r"kommun|region", low))
-    return "both" if police and kommun else None
+    if police and kommun:
+        return "both"
+    if re.match(r"polisen\b", low):
+        return "polisen"
+    return "kommun" if re.match(r"(?:kommun(?:en|erna)|regionen)\b", low) else None
 
 
 def _targets(sentences: list[Sentence], end: dt.date | None) -> tuple[ExtractedTarget, ...]:
@@ -154,7 +162,7 @@ def _targets(sentences: list[Sentence], end: dt.date | None) -> tuple[ExtractedT
         if not s.item:
             lead_owner = _mentioned_owner(s.text) or lead_owner
             lead_area = area or lead_area
-        promise = s.numbered or bool(re.search(r"\bska\b|\bskall\b|\bkommer att\b|\blovar\b",
+        promise = s.numbered or (s.item and s.section == "commit") or bool(re.search(r"\bska\b|\bskall\b|\bkommer att\b|\blovar\b",
                                                 s.text.lower()))
         number, unit = _target(s.text) if promise else (None, None)
         if not (s.numbered or (s.item and s.section == "commit")

@@ -176,3 +176,11 @@ def test_draft_uses_held_out_kommun_and_period():
     assert data["kommuner"] == ["2514"] and data["id"] == "kalix-2023"
     assert (data["start"], data["end"]) == (dt.date(2023, 1, 1), dt.date(2025, 12, 31))
     assert [a.get("target") for a in data["activities"]][:1] == [20]
+
+
+def test_targets_skip_durations_and_read_owner_from_subject():
+    meta = extract_metadata((TEXTS / "h3_kalix_2023.txt").read_text())
+    by_start = {t.text[:20]: (t.target, t.owner) for t in meta.targets}
+    assert by_start["Polisen ska genomför"] == (20, "polisen")
+    assert by_start["Kommunen ska sanera "] == (None, "kommun")  # "inom 48 timmar" is a deadline
+    assert by_start["Polisen ska inom två"] == (None, "polisen")  # "två veckor", "under 18 år"
