@@ -38,6 +38,7 @@ _LAZY: dict[str, str] = {
     "Lofte": ".registry", "Activity": ".registry", "load_lofte": ".registry",
     "list_loften": ".registry", "load_registry": ".registry",
     "classify_focus_areas": ".classify", "draft_lofte": ".classify",
+    "extract_metadata": ".classify", "example_follow_up_path": ".followup",
     "follow_up": ".followup", "read_follow_up": ".followup",
     # design, estimation, results
     "Design": ".design", "make_design": ".design",
