@@ -226,6 +226,45 @@ _IND = [
         "Problem: traffic, mopeds, reckless driving (index 0–6)", "survey", "index", "lower",
         ("trafik",), kind="survey", source_detail="Polisens trygghetsmätning: problemindex",
     ),
+    # Narrow police crime codes (per-crime register extracts, see sources/polisen.py) and Kolada
+    # KPIs without a Brå category of their own. They carry no focus area, so focus-area loops
+    # and the demo panel leave them out; evaluate them explicitly by id.
+    IndicatorSpec(
+        "reported_violent_crimes", "Anmälda våldsbrott", "Reported violent crimes", "kolada",
+        "per_100k", "lower", (), source_detail="Kolada N07403 (Brå + SCB); level break 2015",
+        caveats_sv=(_BREAK_SV,), caveats_en=(_BREAK_EN,),
+    ),
+    IndicatorSpec(
+        "reported_arson_damage", "Anmäld skadegörelse genom brand", "Reported arson damage",
+        "polisen", "per_100k", "lower", (), extra={"brottskod": "1210"},
+        source_detail="Polisens brottskod 1210 (skadegörelse genom brand, ej motorfordon)",
+        caveats_sv=(_SMALL_SV,), caveats_en=(_SMALL_EN,),
+    ),
+    IndicatorSpec(
+        "reported_car_fires", "Anmälda bilbränder", "Reported car fires", "polisen", "per_100k",
+        "lower", (), extra={"brottskod": "1211"},
+        source_detail="Polisens brottskod 1211 (bilbrand eller brand på annat motorfordon)",
+        caveats_sv=(_SMALL_SV,), caveats_en=(_SMALL_EN,),
+    ),
+    IndicatorSpec(
+        "reported_sabotage_emergency", "Anmält sabotage mot blåljusverksamhet",
+        "Reported sabotage against emergency services", "polisen", "per_100k", "lower", (),
+        extra={"brottskod": "1311"}, source_detail="Polisens brottskod 1311 (inkl. grovt)",
+        caveats_sv=(_SMALL_SV,), caveats_en=(_SMALL_EN,),
+    ),
+    IndicatorSpec(
+        "reported_riot_offences", "Anmälda brott mot allmän ordning (16 kap.)",
+        "Reported public-order offences (BrB ch. 16, riot-related)", "polisen", "per_100k", "lower",
+        (), extra={"brottskod": "1615"}, source_detail="Polisens brottskod 1615",
+        caveats_sv=(_SMALL_SV,), caveats_en=(_SMALL_EN,),
+    ),
+    IndicatorSpec(
+        "reported_violence_against_police", "Anmält våld mot polis", "Reported violence against police",
+        "polisen", "per_100k", "ambiguous", (), enforcement_driven=True,
+        extra={"brottskod": "1701,1702"},
+        source_detail="Polisens brottskoder 1701 + 1702 (våld mot tjänsteman, polis)",
+        caveats_sv=(_ENF_SV, _SMALL_SV), caveats_en=(_ENF_EN, _SMALL_EN),
+    ),
     IndicatorSpec(
         "population", "Folkmängd 31 december", "Population 31 December", "scb", "count",
         "ambiguous", (), kind="population", source_detail="SCB BE0101N1 (TAB638); Kolada N01951",
