@@ -249,16 +249,16 @@ def prepare_panel(
     times = _select_times(np.sort(df[time].unique()), treatment_start, pre_years)
     df = df.loc[df[time].isin(times)]
     _check_periods(times, treatment_start)
-    wide = {c: df.pivot(index=time, columns=unit, values=c).reindex(times) for c in value_cols}
-    y = wide[outcome]
-    holes = y.isna().any(axis=0)
-    bad_treated = [u for u in treated_ids if holes.get(u, True)]
+    col_ids = [*treated_ids, *control_ids]
+    wide = _pivot(df, unit=unit, time=time, columns=value_cols, times=times, units=col_ids)
+    holes = dict(zip(col_ids, np.isnan(wide[outcome]).any(axis=0)))
+    bad_treated = [u for u in treated_ids if holes[u]]
     if bad_treated:
         raise DesignError(
             f"treated unit(s) {bad_treated} lack some of the periods {list(times)}; "
             "the design needs every period. Pass pre_years= to shorten the window or impute upstream."
         )
-    dropped = [u for u in control_ids if holes.get(u, True)]
+    dropped = [u for u in control_ids if holes[u]]
     if dropped:
         if balance == "raise":
             raise DesignError(f"comparison unit(s) {dropped} lack some periods; balance the panel first.")
@@ -272,7 +272,11 @@ def prepare_panel(
     if require_controls and not control_ids:
         raise DesignError("the design needs at least one comparison unit with every period (got none).")
     order = [*sorted(treated_ids, key=str), *control_ids]
-    mats = {c: wide[c].loc[:, order].astype(float) for c in value_cols}
+    where = {u: i for i, u in enumerate(col_ids)}
+    pos = [where[u] for u in order]
+    index = pd.Index(times, name=time)
+    columns = pd.Index(order, name=unit)
+    mats = {c: pd.DataFrame(wide[c][:, pos], index=index, columns=columns) for c in value_cols}
     for role, col in (("exposure", exposure), ("n", n)):
         if col is not None and (mats[col].to_numpy() <= 0).any():
             raise DataError(f"{role} column {col!r} must be > 0 everywhere (got a value <= 0).")
@@ -288,6 +292,20 @@ def prepare_panel(
         post=np.asarray(times >= treatment_start),
         treatment_start=treatment_start,
     )
+
+
+def _pivot(df: pd.DataFrame, *, unit: str, time: str, columns: list[str], times: np.ndarray,
+           units: list[Hashable]) -> dict[str, np.ndarray]:
+    """Scatter long rows into ``(len(times), len(units))`` float arrays (NaN where absent)."""
+    lookup = {u: i for i, u in enumerate(units)}
+    u_idx = np.fromiter((lookup[u] for u in df[unit].tolist()), dtype=int, count=len(df))
+    t_idx = np.searchsorted(times, df[time].to_numpy())
+    out = {}
+    for c in columns:
+        arr = np.full((len(times), len(units)), np.nan)
+        arr[t_idx, u_idx] = df[c].to_numpy(dtype=float)
+        out[c] = arr
+    return out
 
 
 def _check_periods(times: np.ndarray, start: object) -> None:
