@@ -134,6 +134,10 @@ def test_mpdta_not_yet_treated_uses_later_cohorts_as_controls(mpdta):
 
 
 # -- known answers ------------------------------------------------------------------------------
+NOISELESS = pytest.mark.filterwarnings("ignore:pre-trend Wald test not computed")
+
+
+@NOISELESS
 @pytest.mark.parametrize("control_group", ["never_treated", "not_yet_treated"])
 @pytest.mark.parametrize("aggregation", AGGREGATIONS)
 def test_noiseless_constant_effect_is_exact(control_group, aggregation):
@@ -144,6 +148,7 @@ def test_noiseless_constant_effect_is_exact(control_group, aggregation):
     assert_allclose(cells.loc[~cells["post"], "att"], 0.0, atol=1e-10)
 
 
+@NOISELESS
 def test_noiseless_dynamic_effects_aggregate_exactly():
     res = staggered_did(simulate(effect=lambda e: 1.0 + e), **SIM, aggregation="dynamic")
     eff = res.effects.set_index("time")["effect"]
@@ -166,6 +171,7 @@ def test_noisy_constant_effect_recovered(control_group):
     assert res.mde == pytest.approx(mde_from_se(se, level=0.95))
 
 
+@NOISELESS
 def test_anticipation_shifts_the_base_period():
     panel = simulate(effect=lambda e: -2.0)
     # one period of anticipation: the effect starts a year before the cohort year
@@ -178,6 +184,7 @@ def test_anticipation_shifts_the_base_period():
     assert (cells["base_time"] == cells["group"] - 2).all()
 
 
+@NOISELESS
 def test_not_yet_treated_without_never_treated_follows_r():
     panel = simulate(cohorts=(2003, 2005, 2008))
     with pytest.warns(DroppedRowsWarning, match=r"dropped 180 rows .*last cohort 2008"):
@@ -187,6 +194,7 @@ def test_not_yet_treated_without_never_treated_follows_r():
     assert res.estimate == pytest.approx(-2.0, abs=1e-10)
 
 
+@NOISELESS
 def test_first_period_cohort_is_dropped_with_count():
     panel = simulate(cohorts=(0, 2000, 2005))
     with pytest.warns(DroppedRowsWarning, match=r"dropped 300 rows \(30 units\)"):
@@ -195,6 +203,19 @@ def test_first_period_cohort_is_dropped_with_count():
     assert any("DroppedRowsWarning" in w for w in res.warnings)
 
 
+def test_singular_pretest_is_reported_not_hidden():
+    panel = simulate()
+    # integer-valued, exactly additive outcomes: every pre-period change is identical -> V = 0
+    codes = pd.factorize(panel["unit"])[0]
+    treated = (panel["cohort"] > 0) & (panel["year"] >= panel["cohort"])
+    panel["y"] = codes + 3.0 * (panel["year"] - 2000) - 2.0 * treated
+    with pytest.warns(DesignWarning, match="pre-trend Wald test not computed"):
+        res = staggered_did(panel, **SIM)
+    assert res.estimate == pytest.approx(-2.0, abs=1e-12)
+    assert np.isnan(res.diagnostics["pretrend_p_value"]) and res.diagnostics["pretrend_df"] > 0
+
+
+@NOISELESS
 def test_small_cohort_caveat():
     with pytest.warns(DesignWarning, match="fewer than 5 units"):
         res = staggered_did(simulate(n_per_cohort=3, noise=1.0), **SIM)

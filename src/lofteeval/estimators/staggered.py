@@ -325,6 +325,10 @@ def _result(res: core.AttGt, agg: core.Aggregate, coh: np.ndarray, times: np.nda
         "ci_low": display.effect - crit_eff * se_eff, "ci_high": display.effect + crit_eff * se_eff,
     })
     stat, df, p_pre = core.pretrend_wald(res)
+    if df and not np.isfinite(p_pre):
+        caveat(collected, DesignWarning,
+               f"pre-trend Wald test not computed: the covariance of the {df} pre-treatment "
+               "ATT(g,t) is singular (e.g. no variation in pre-period changes).")
     est = agg.overall
     p_value = float(2 * special.ndtr(-abs(est / se_all))) if se_all > 0 else float("nan")
     diagnostics.update({
