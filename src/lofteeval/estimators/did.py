@@ -322,7 +322,7 @@ def _permutation(model: _LinearDid | _PoissonDid, beta: float, *, level: float, 
     if not np.isfinite(se_t):
         se_t = 1.0
     spread = float(np.nanstd(placebo_eff, ddof=1)) if placebo_eff.size > 1 else 1.0
-    interval = perm.invert_test(pfun, estimate=beta, level=level, step=max(spread, 1e-8),
+    interval = perm.invert_test(pfun, estimate=beta, level=level, step=max(spread, 1e-8), tol=1e-5 * max(spread, 1e-8),
                                 limit=50.0 if isinstance(model, _PoissonDid) else 1e6 * max(spread, 1.0),
                                 method="permutation")
     relative = isinstance(model, _PoissonDid)
