@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-__all__ = ["adjust_pvalues"]
+if TYPE_CHECKING:  # pragma: no cover
+    from ..results import EffectResult
+
+__all__ = ["adjust_pvalues", "adjust_results"]
 
 
 def adjust_pvalues(p_values: "np.typing.ArrayLike", *, method: Literal["bh", "holm"] = "bh") -> np.ndarray:
@@ -38,3 +42,13 @@ def adjust_pvalues(p_values: "np.typing.ArrayLike", *, method: Literal["bh", "ho
     res[order] = np.minimum(adj, 1.0)
     out[ok] = res
     return out
+
+
+def adjust_results(results: Sequence[EffectResult], *, method: Literal["bh", "holm"] = "bh"
+                   ) -> list[EffectResult]:
+    """Return copies of ``results`` with ``p_adjusted`` set by :func:`adjust_pvalues` (one family).
+
+    Use it across the indicators of one löfte (``evaluate_focus_area``); the originals are untouched.
+    """
+    adjusted = adjust_pvalues([r.p_value for r in results], method=method)
+    return [r.replace(p_adjusted=None if np.isnan(q) else float(q)) for r, q in zip(results, adjusted)]

@@ -1,0 +1,67 @@
+"""Power and MDE: Bloom's formula, t quantiles, permutation MDE, small-kommun honesty, simulated power."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from lofteeval.datasets import simulate_null_panel
+from lofteeval.errors import LowPowerWarning
+from lofteeval.estimators import did
+from lofteeval.inference.power import (
+    mde_from_permutation,
+    mde_from_se,
+    mde_poisson_rate_ratio,
+    power_from_se,
+    simulate_power,
+)
+
+
+def test_mde_from_se_is_bloom_and_t_is_wider() -> None:
+    assert mde_from_se(1.0) == pytest.approx(stats.norm.ppf(0.975) + stats.norm.ppf(0.8))
+    assert mde_from_se(1.0, df=8) == pytest.approx(stats.t.ppf(0.975, 8) + stats.t.ppf(0.8, 8))
+    assert mde_from_se(1.0, df=8) > mde_from_se(1.0)
+    assert power_from_se(mde_from_se(0.3), 0.3) == pytest.approx(0.8, abs=1e-3)
+
+
+def test_kommun_with_50_cases_a_year_cannot_detect_ten_percent() -> None:
+    # 3 + 3 years of ~50 cases: MDE = 1 - exp(-2.80 * sqrt(2/150)) = 27.6 %
+    mde = mde_poisson_rate_ratio(150, 150)
+    assert mde == pytest.approx(1 - np.exp(-(stats.norm.ppf(0.975) + stats.norm.ppf(0.8)) * np.sqrt(2 / 150)))
+    assert mde > 0.25
+
+
+def test_did_reports_low_power_for_a_small_kommun() -> None:
+    # base rate 1000 per 100 000 and 5 000 inhabitants: about 50 cases a year
+    df = simulate_null_panel(n_units=41, seed=4, treated_size=5_000, years=range(2012, 2024),
+                             treatment_start=2019)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = did(df, unit="kommun", time="year", outcome="count", exposure="population",
+                  treated="0001", treatment_start=2019)
+    assert res.mde > 0.2
+    assert any(w.startswith("LowPowerWarning") for w in res.warnings)
+    with pytest.warns(LowPowerWarning, match="minimum detectable effect"):
+        did(df, unit="kommun", time="year", outcome="count", exposure="population", treated="0001",
+            treatment_start=2019)
+
+
+def test_mde_from_permutation_on_normal_placebos() -> None:
+    draws = np.random.default_rng(1).normal(0, 2.0, 200_000)
+    expected = 2.0 * (stats.norm.ppf(0.975) + stats.norm.ppf(0.8))
+    assert mde_from_permutation(draws) == pytest.approx(expected, rel=0.01)
+    assert mde_from_permutation(draws / 2, se=2.0) == pytest.approx(expected, rel=0.01)
+    assert np.isnan(mde_from_permutation([1.0]))
+
+
+def test_simulate_power_grows_with_the_effect() -> None:
+    df = simulate_null_panel(n_units=25, seed=2, population_range=(100_000, 300_000))
+    kw = dict(unit="kommun", time="year", outcome="count", exposure="population", treated="0001",
+              treatment_start=2020, max_units=12)
+    none = simulate_power(did, df, effect=0.0, **kw)
+    big = simulate_power(did, df, effect=-0.5, **kw)
+    assert none <= 0.25
+    assert big >= 0.75
