@@ -108,7 +108,27 @@ BACKGROUND = re.compile(
     r"\bhar (?:ökat|minskat|legat|varit)\b|\bökade\b|\bminskade\b|\bvisa(?:r|de) att\b|\bprocent\b|%|"
     r"\bjämfört med\b|\bförra året\b|\bföregående år\w*|\bstatistik\w*|\bupplev(?:er|de)\b|"
     r"\bhar framkommit\b|\bidentifier\w*|\blägesbild\w* visar\b|\bkartläggning\w*|\bbakgrund\w*|"
-    r"\bindikationer på att\b"
+    r"\bindikationer på att\b|\bantalet (?:anmälda|polisanmälda)\b|\banmäldes\b|\bsjönk\b|\bsteg\b|"
+    r"\blåg kvar\b|\bligger kvar\b|\bi trygghetsmätningen\b|\benligt (?:polisens )?statistik\b|"
+    r"\buppg(?:er|av) att\b|\bsvarade\b|\binträffade\b"
+)
+# earlier löften and things outside this löfte: weigh little even when they contain "löfte"
+PAST = re.compile(
+    r"\bhar handlat om\b|\bhandlade om\b|\btidigare (?:års |årens )?(?:medborgar)?löft\w*|"
+    r"\bförra årets\b|\bföregående års\b|\btidigare år(?:s|en)?\b|\bsedan tidigare\b|"
+    r"\bingår inte i\b|\binte (?:en )?del av (?:medborgar)?löftet\b|\b(?:är|har) avslutat?s?\b|"
+    r"\bi (?:den )?ordinarie verksamhet(?:en)?\b|\bi en annan ordning\b"
+)
+# a sentence that opens a paragraph about an earlier löfte makes the paragraph past unless marked
+PAST_OPENER = re.compile(r"\bhar handlat om\b|\bhandlade om\b|\btidigare (?:medborgar)?löft\w*|"
+                         r"\bförra årets\b|\bföregående års\b|\buppföljning av\b")
+PRESENT = re.compile(r"\bi år\b|\bårets\b|\bdetta år\b|\bnya\b|\bnytt\b|\binför \d{4}\b")
+# an actor bound to a promise: as strong as an item under "Det här lovar vi"
+STRONG_COMMIT = re.compile(
+    r"\b(?:polisen|kommunen|kommunerna|regionen|vi|staden|socialtjänsten|skolan|räddningstjänsten)"
+    r"(?: och (?:polisen|kommunen|kommunerna|regionen))?(?: \w+){0,3} "
+    r"(?:ska|skall|kommer att|lovar|åtar sig|förbinder sig)\b|\blöftet innebär att\b|"
+    r"\b(?:ska|skall|kommer|lovar) (?:polisen|kommunen|kommunerna|regionen|vi|staden)\b"  # V2 order
 )
 EXAMPLES = re.compile(r"\bsom t\.? ?ex\b|\bt\.? ?ex\.?|\btill exempel\b|\bexempelvis\b|\bbland annat\b|"
                       r"\bockså angeläget\b")
@@ -129,7 +149,7 @@ BACKGROUND_HEAD = re.compile(
 )
 COMMIT_HEAD = re.compile(
     r"lova|löfte|löften|fokusområde|åtag|aktivitet|insatser|mål|gör vi|handlingsplan|priorit|"
-    r"vi ska|så här|arbetar vi med|effekt"
+    r"vi ska|ska vi göra|vi gör|så här|arbetar vi med|effekt"
 )
 
 # lines that are page furniture wherever they appear

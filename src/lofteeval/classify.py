@@ -140,16 +140,21 @@ def _blocks(lines: list[str]) -> list[tuple[str, str]]:
     return [b for b in blocks if b[0] != "break"]
 
 
-def _sentence_weight(text: str, base: float, section: SectionKind, quote: bool) -> float:
+def _sentence_weight(text: str, base: float, section: SectionKind, quote: bool, *,
+                     past: bool = False) -> float:
     low = text.lower()
     if base == 0.0:
         return 0.0
     if lx.DEFINITION.search(low):
         return 0.1
+    if lx.PAST.search(low):  # an earlier löfte, or work outside this one
+        return round(0.2 * base, 3)
+    if past and not lx.PRESENT.search(low):  # rest of a paragraph about an earlier löfte
+        return round(0.3 * base, 3)
     w = base
     commit = bool(lx.COMMIT.search(low))
     if commit and section == "neutral":
-        w = max(w, 0.9)
+        w = max(w, 1.0 if lx.STRONG_COMMIT.search(low) else 0.9)
     elif commit and section == "background":
         w = max(w, 0.5)
     if lx.BACKGROUND.search(low) and not commit:
@@ -181,10 +186,12 @@ def segment(text: str) -> list[Sentence]:
         body = _BULLET.sub("", block) if item else block
         quote = bool(re.match(r"^[–\-]\s?[A-ZÅÄÖ]", body)) and bool(lx.QUOTE.search(body))
         base = (_ITEM_BASE if item else _BASE)[section]
+        past = False
         for sent in _SPLIT.split(body.lstrip("–- ") if quote else body):
             if sent.strip():
-                w = _sentence_weight(sent, base, section, quote)
+                w = _sentence_weight(sent, base, section, quote, past=past)
                 out.append(Sentence(sent.strip(), section, w, p, item, numbered, owner))
+                past = past or bool(lx.PAST_OPENER.search(sent.lower()))
     return out
 
 

@@ -62,17 +62,39 @@ def test_background_distractors_do_not_count(shared_dir):
         assert not weak[area].hit and weak[area].score < 0.5
 
 
-def test_held_out_precision_recall():
-    """Texts written after the classifier, never used to tune it; figures printed for the report."""
-    labels = tomllib.loads((TEXTS / "labels.toml").read_text(encoding="utf-8"))
+# Second batch (texts_b2/): ten texts written and committed with labels before the classifier ran on
+# them.  Measured before any change: P=0.815, R=0.917 (tp=22 fp=5 fn=2).  The classifier was then
+# changed using only the seeds and the first batch (past-löfte cues, actor-bound promises, statistics
+# verbs, "Det här ska vi göra" headings); after: P=0.957, R=0.917 (tp=22 fp=1 fn=2).  Caveat: the
+# per-text errors of the "before" run were seen, and the batch's author also wrote the changes, so
+# the "after" figure is only weakly held-out.  Flip this to False if the classifier is ever tuned on
+# the batch's errors (it then stops being a held-out measurement).
+BATCH2_HELD_OUT = True
+
+
+def _precision_recall(folder: Path) -> tuple[float, float, int]:
+    labels = tomllib.loads((folder / "labels.toml").read_text(encoding="utf-8"))
     tp = fp = fn = 0
     for name, expected in labels.items():
-        found = {h.focus_area for h in classify_focus_areas((TEXTS / f"{name}.txt").read_text())}
+        found = {h.focus_area for h in classify_focus_areas((folder / f"{name}.txt").read_text())}
         tp, fp, fn = tp + len(found & set(expected)), fp + len(found - set(expected)), fn + len(set(expected) - found)
         print(f"{name}: spurious {sorted(found - set(expected))}, missed {sorted(set(expected) - found)}")
-    precision, recall = tp / (tp + fp), tp / (tp + fn)
-    print(f"held-out: {len(labels)} texts, tp={tp} fp={fp} fn={fn}, precision={precision:.3f}, recall={recall:.3f}")
-    assert len(labels) >= 6
+    print(f"{folder.name}: {len(labels)} texts, tp={tp} fp={fp} fn={fn}, "
+          f"precision={tp / (tp + fp):.3f}, recall={tp / (tp + fn):.3f}")
+    return tp / (tp + fp), tp / (tp + fn), len(labels)
+
+
+def test_held_out_precision_recall():
+    """First batch: texts written after the classifier (later used to improve it, see above)."""
+    precision, recall, n = _precision_recall(TEXTS)
+    assert n >= 6
+    assert precision >= 0.9 and recall >= 0.9
+
+
+def test_second_batch_precision_recall():
+    """Second batch (see BATCH2_HELD_OUT): the TARGETS.md figures, precision and recall >= 0.90."""
+    precision, recall, n = _precision_recall(TEXTS.with_name("texts_b2"))
+    assert n >= 8
     assert precision >= 0.9 and recall >= 0.9
 
 
@@ -123,6 +145,37 @@ def test_quotes_and_background_weigh_less_than_promises():
     promise = classify_focus_areas("Det här lovar vi\n• Polisen ska arbeta mot inbrott.", include_weak=True)
     quote = classify_focus_areas("– Inbrotten har ökat, säger polischefen.", include_weak=True)
     assert promise[0].score > 2 * quote[0].score and not quote[0].hit
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Årets löfte\nTidigare medborgarlöften har handlat om inbrott och trafiksäkerhet.",
+     "Det här lovar vi\n• Förra årets medborgarlöfte handlade om klotter vid resecentrum.",
+     "Polisen driver sedan tidigare ett projekt mot bedrägerier mot äldre.",
+     "Polisen genomför en insats mot bedrägerier. Den ingår inte i medborgarlöftet."],
+)
+def test_earlier_loften_and_outside_work_do_not_count(text):
+    assert classify_focus_areas(text) == []
+
+
+def test_paragraph_about_last_year_stays_past_until_this_year_is_named():
+    text = ("Förra årets löfte handlade om bostadsinbrott. Inbrotten minskade med 20 procent. "
+            "I år ska polisen arbeta mot narkotika i centrum.")
+    weights = [s.weight for s in segment(text)]
+    assert weights[0] < 0.2 and weights[1] < 0.2 and weights[2] >= 0.9
+    assert [h.focus_area for h in classify_focus_areas(text)] == ["narkotika"]
+
+
+def test_actor_bound_promise_counts_once_outside_a_promise_section():
+    text = ("Löftet innebär att polisen ska göra tillsyner för att motverka överservering av alkohol.")
+    assert [h.focus_area for h in classify_focus_areas(text)] == ["alkohol"]
+    assert classify_focus_areas("Överservering av alkohol är ett problem i centrum.") == []
+
+
+def test_statistics_sentence_is_background():
+    weak = classify_focus_areas("Under 2023 sjönk antalet anmälda bostadsinbrott i kommunen.",
+                                include_weak=True)
+    assert weak[0].focus_area == "inbrott" and not weak[0].hit and weak[0].score < 0.5
 
 
 def test_hits_to_frame():
