@@ -153,10 +153,12 @@ class EffectResult:
         """Return a plain-text summary (never prints)."""
         pct = self.scale == "relative"
 
-        def fmt(x: float | None) -> str:
+        def fmt(x: float | None, sign: bool = True) -> str:
             if x is None or (isinstance(x, float) and math.isnan(x)):
                 return "NA"
-            return f"{100 * x:+.1f} %" if pct else f"{x:+.4g}"
+            if pct:
+                return f"{100 * x:+.1f} %" if sign else f"{100 * x:.1f} %"
+            return f"{x:+.4g}" if sign else f"{x:.4g}"
 
         ident = " · ".join(str(v) for v in (self.lofte_id, self.kommun, self.indicator) if v)
         lines = [
@@ -165,7 +167,7 @@ class EffectResult:
             f"  ({self.level:.0%} interval, {self.inference or 'n/a'})",
             f"  p-value  {self.p_value:.3g}"
             + (f"  (adjusted {self.p_adjusted:.3g})" if self.p_adjusted is not None else ""),
-            f"  MDE      {fmt(abs(self.mde)) if self.mde is not None else 'NA'} at 80 % power",
+            f"  MDE      {fmt(abs(self.mde), sign=False) if self.mde is not None else 'NA'} at 80 % power",
         ]
         for key in ("n_comparison", "n_pre", "n_post", "pre_rmspe"):
             if key in self.diagnostics:
