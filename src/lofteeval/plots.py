@@ -104,9 +104,13 @@ def _period(result: Any, period: tuple[int, int] | None) -> tuple[float, float] 
         return float(period[0]), float(period[1])
     diag = getattr(result, "diagnostics", {}) or {}
     start = diag.get("treatment_start")
+    eff = result.effects
+    if start is None and diag.get("n_post") and eff is not None and "time" in eff:
+        times = sorted(eff["time"].unique())
+        n_post = int(diag["n_post"])
+        start = times[-n_post] if 0 < n_post <= len(times) else None
     if start is None:
         return None
-    eff = result.effects
     end = diag.get("treatment_end", eff["time"].max() if "time" in eff else start)
     return float(start), float(end)
 
@@ -124,7 +128,8 @@ def plot_effect(result: Any, *, ax: Any = None, lang: str = "sv", period: tuple[
     lang : {"sv", "en"}
         Language of the labels.
     period : (first_year, last_year), optional
-        Löfte period to shade; defaults to ``diagnostics["treatment_start"]`` to the last year.
+        Löfte period to shade; defaults to ``diagnostics["treatment_start"]`` (or the last
+        ``diagnostics["n_post"]`` periods) to the last year.
     title, ylabel : str, optional
         Axis title and y label (e.g. the indicator label and unit).
     synthetic : bool

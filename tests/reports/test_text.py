@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from lofteeval.indicators import FOCUS_AREAS, INDICATORS
 from lofteeval.reports import text as tx
 
-from .conftest import make_result
+from .fakes import make_result
 
 LOWER = INDICATORS["reported_residential_burglary"]  # better = "lower"
 AMBIG = INDICATORS["reported_drug_offences"]  # better = "ambiguous", enforcement driven

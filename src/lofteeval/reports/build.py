@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import DataError, DesignWarning, LofteevalError
@@ -162,8 +163,9 @@ def evaluate_for_report(panel: pd.DataFrame, lofte: Any, *, level: float = 0.95,
                         with warnings.catch_warnings():  # design caveats are kept on the result
                             warnings.simplefilter("ignore", DesignWarning)
                             cache[spec.id] = evaluate(panel, lofte, spec.id, method=method, level=level)
-                    except LofteevalError as exc:
-                        cache[spec.id] = str(exc).split(";")[0]
+                    except (LofteevalError, ValueError, np.linalg.LinAlgError) as exc:
+                        # the report shows the reason instead of stopping; the message's first clause
+                        cache[spec.id] = f"{type(exc).__name__}: {str(exc).split(';')[0]}"
             got = cache[spec.id]
             if isinstance(got, str):
                 failures[area].append((spec, got))
