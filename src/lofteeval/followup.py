@@ -28,12 +28,14 @@ from .registry import PACKAGE_DIR, Lofte, load_lofte
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["read_follow_up", "follow_up", "example_follow_up_path", "FOLLOW_UP_COLUMNS"]
+__all__ = ["read_follow_up", "follow_up", "example_follow_up_path", "follow_up_template",
+           "write_follow_up_template", "FOLLOW_UP_COLUMNS"]
 
 FOLLOW_UP_COLUMNS = ("activity_id", "done", "date", "comment")
 EXAMPLE_DIR = PACKAGE_DIR / "followup"
 _YES = {"ja", "j", "yes", "y", "x", "true", "sant", "klar", "klart", "genomförd", "genomfört", "1"}
 _NO = {"nej", "n", "no", "false", "falskt", "ej", "inte", "ej genomförd", "0"}
+_TEMPLATE_CONTEXT = ["owner", "focus_area", "target", "unit", "deadline", "text"]
 _OUT = ["activity_id", "owner", "focus_area", "text", "target", "unit", "deadline", "done", "date",
         "status", "comment"]
 
@@ -208,3 +210,87 @@ def follow_up(lofte: str | Lofte, followup: pd.DataFrame | str | os.PathLike[str
     result.insert(0, "lofte_id", lf.id)
     result["target"] = result["target"].astype("Int64")
     return result
+
+
+def _template_year(lf: Lofte, year: int | None) -> int:
+    if year is None:
+        if len(lf.years) == 1:
+            return lf.start_year
+        raise DataError(f"löfte {lf.id!r} runs {lf.start_year}-{lf.end_year}; pass the year to follow "
+                        f"up (one file per year), e.g. year={lf.start_year} or --year {lf.start_year}.")
+    if year not in lf.years:
+        raise DataError(f"year {year} is outside löfte {lf.id!r} ({lf.start_year}-{lf.end_year}).")
+    return year
+
+
+def follow_up_template(lofte: str | Lofte, *, year: int | None = None) -> pd.DataFrame:
+    """An empty follow-up table for a strategist: one row per promised activity.
+
+    Parameters
+    ----------
+    lofte : str or Lofte
+        Registry id or :class:`~lofteeval.registry.Lofte`.
+    year : int, optional, keyword-only
+        The year to follow up; required when the löfte spans several years.
+
+    Returns
+    -------
+    DataFrame
+        ``activity_id, year, done, date, comment`` (empty, to fill in) followed by the read-only
+        context ``owner, focus_area, target, unit, deadline, text``.  :func:`follow_up` reads it
+        back unchanged; empty ``done`` means *ej rapporterat*.
+
+    Raises
+    ------
+    RegistryError
+        The löfte has no activities (a problem picture, for instance).
+    DataError
+        ``year`` is missing for a multi-year löfte or outside its period.
+    """
+    import pandas as pd
+
+    lf = load_lofte(lofte)
+    if not lf.activities:
+        raise RegistryError(f"löfte {lf.id!r} ({lf.kind}) has no activities to follow up; add "
+                            "[[activities]] to its registry file first.")
+    yr = _template_year(lf, year)
+    rows = [{"activity_id": a.id, "year": yr, "done": "", "date": "", "comment": "",
+             "owner": a.owner, "focus_area": a.focus_area or "",
+             "target": "" if a.target is None else a.target, "unit": a.unit or "",
+             "deadline": "" if a.deadline is None else a.deadline.isoformat(), "text": a.text}
+            for a in lf.activities]
+    return pd.DataFrame(rows, columns=["activity_id", "year", "done", "date", "comment",
+                                       *_TEMPLATE_CONTEXT])
+
+
+def write_follow_up_template(lofte: str | Lofte, path: str | os.PathLike[str], *,
+                             year: int | None = None, overwrite: bool = False) -> Path:
+    """Write :func:`follow_up_template` to ``path`` (``.csv`` with ``;`` and UTF-8 BOM, or ``.xlsx``).
+
+    The CSV starts with ``#`` comment lines explaining how to fill it in (the reader skips them).
+    Refuses to overwrite an existing file unless ``overwrite=True`` (it may hold reported numbers).
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise DataError(f"follow-up template {path.name!r} must end in .csv or .xlsx (got "
+                        f"{suffix or 'no extension'!r}).")
+    if path.exists() and not overwrite:
+        raise DataError(f"follow-up file {str(path)!r} already exists and may hold reported numbers; "
+                        "choose another name, or overwrite it with overwrite=True (CLI: --force).")
+    lf = load_lofte(lofte)
+    frame = follow_up_template(lf, year=year)
+    lf_id, yr = lf.id, int(frame["year"].iloc[0])
+    if suffix == ".xlsx":
+        frame.to_excel(path, index=False, sheet_name=f"uppfoljning_{yr}", engine="openpyxl")
+        return path
+    head = (f"# Uppföljning av medborgarlöfte {lf_id}, år {yr}. Fyll i done (antal, eller ja/nej när\n"
+            "# inget antal utlovats), date (ÅÅÅÅ-MM-DD) och comment. Tom done = ej rapporterat.\n"
+            "# Kolumnerna efter comment är från registret och läses inte.\n")
+    path.write_text(head + frame.to_csv(sep=";", index=False), encoding="utf-8-sig")
+    return path

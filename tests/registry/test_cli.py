@@ -43,3 +43,36 @@ def test_followup_bad_id_is_one_line(capsys, tmp_path):
     f.write_text("activity_id,done\nnope,1\n", encoding="utf-8")
     assert main(["lofte", "followup", "gotland-2020", str(f)]) == 2
     assert "known activity ids" in capsys.readouterr().err
+
+
+def test_show_lists_indicators_or_why_not_measurable(capsys):
+    from lofteeval.indicators import FOCUS_AREAS, indicators_for
+    from lofteeval.registry import load_registry
+
+    for lf in load_registry().values():
+        assert main(["lofte", "show", lf.id]) == 0
+        out = capsys.readouterr().out.split("Fokusområden och indikatorer:")[1]
+        for area in lf.focus_areas:
+            line = next(ln for ln in out.splitlines() if ln.strip().startswith(f"{area} ("))
+            if FOCUS_AREAS[area].measurable:
+                assert all(s.id in line for s in indicators_for(area))
+            else:
+                assert "ej mätbart" in line
+    assert main(["lofte", "show", "gislaved-2022"]) == 0
+    assert "reported_drug_offences [tvetydig riktning]" in capsys.readouterr().out
+
+
+def test_followup_template_cli_round_trip(capsys, tmp_path):
+    out = tmp_path / "fyrbodal_2024.csv"
+    assert main(["lofte", "followup-template", "sodra-fyrbodal-2023", "--out", str(out)]) == 2
+    assert "--year 2023" in capsys.readouterr().err
+    assert main(["lofte", "followup-template", "sodra-fyrbodal-2023", "--year", "2024",
+                 "--out", str(out)]) == 0
+    assert "11 aktiviteter" in capsys.readouterr().out
+    text = out.read_text(encoding="utf-8-sig").replace("polisen-2;2024;;", "polisen-2;2024;ja;")
+    out.write_text(text, encoding="utf-8")
+    assert main(["lofte", "followup", "sodra-fyrbodal-2023", str(out), "--year", "2024"]) == 0
+    assert "uppfyllt: 1" in capsys.readouterr().out
+    assert main(["lofte", "followup-template", "gotland-2020", "--out", str(out)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert main(["lofte", "followup-template", "gotland-2020", "--out", str(out), "--force"]) == 0

@@ -92,3 +92,58 @@ def test_input_frame_not_mutated():
     before = frame.copy()
     follow_up("gotland-2020", frame)
     pd.testing.assert_frame_equal(frame, before)
+
+
+# --------------------------------------------------------------------------- templates
+from lofteeval.followup import follow_up_template, write_follow_up_template  # noqa: E402
+from lofteeval.registry import load_registry as _load_registry  # noqa: E402
+
+_LOFTEN = [lf.id for lf in _load_registry().values() if lf.activities]
+
+
+@pytest.mark.parametrize("lofte_id", _LOFTEN)
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_template_round_trip_for_every_lofte(tmp_path, lofte_id, suffix):
+    lf = _load_registry()[lofte_id]
+    year = lf.end_year
+    path = write_follow_up_template(lofte_id, tmp_path / f"t{suffix}", year=year)
+    empty = follow_up(lofte_id, path, year=year)
+    assert list(empty["activity_id"]) == [a.id for a in lf.activities]
+    assert set(empty["status"]) == {"ej rapporterat"}
+    # a strategist fills in the first activity fully (target or yes), the second with zero
+    frame = read_follow_up(path)
+    first, second = lf.activities[0], lf.activities[1]
+    frame.loc[0, ["done", "date", "comment"]] = [
+        str(first.target) if first.target is not None else "ja", f"{year}-06-30", "klart"]
+    frame.loc[1, "done"] = "0" if second.target is not None else "nej"
+    filled = tmp_path / f"filled{suffix}"
+    if suffix == ".csv":
+        frame.to_csv(filled, sep=";", index=False)
+    else:
+        frame.to_excel(filled, index=False)
+    result = follow_up(lofte_id, filled, year=year).set_index("activity_id")
+    assert result.loc[first.id, "status"] == "uppfyllt" and result.loc[first.id, "comment"] == "klart"
+    assert result.loc[second.id, "status"] == "ej uppfyllt"
+    assert (result["status"] == "ej rapporterat").sum() == len(lf.activities) - 2
+
+
+def test_template_columns_and_context():
+    frame = follow_up_template("gotland-2020")
+    assert list(frame.columns[:5]) == ["activity_id", "year", "done", "date", "comment"]
+    assert frame.loc[0, "target"] == 5 and frame.loc[0, "unit"] == "kvinnor erbjudna SIP"
+    assert set(frame["year"]) == {2020} and set(frame["done"]) == {""}
+
+
+def test_template_errors(tmp_path):
+    with pytest.raises(DataError, match="runs 2023-2024; pass the year"):
+        follow_up_template("sodra-fyrbodal-2023")
+    with pytest.raises(DataError, match="year 2025 is outside"):
+        follow_up_template("sodra-fyrbodal-2023", year=2025)
+    with pytest.raises(RegistryError, match="has no activities"):
+        follow_up_template("gotland-2020-problembild")
+    with pytest.raises(DataError, match=r"must end in \.csv or \.xlsx"):
+        write_follow_up_template("gotland-2020", tmp_path / "t.ods")
+    path = write_follow_up_template("gotland-2020", tmp_path / "t.csv")
+    with pytest.raises(DataError, match="already exists.*--force"):
+        write_follow_up_template("gotland-2020", path)
+    assert write_follow_up_template("gotland-2020", path, overwrite=True) == path

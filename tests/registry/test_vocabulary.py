@@ -50,3 +50,36 @@ def test_docs_name_every_area_and_indicator_and_the_caveats():
 def test_unknown_focus_area_suggests():
     with pytest.raises(DataError, match="Did you mean 'trafik'"):
         focus_area("trafk")
+
+
+def test_every_indicator_names_existing_measurable_areas():
+    for spec in INDICATORS.values():
+        for area in spec.focus_areas:
+            assert area in FOCUS_AREAS and FOCUS_AREAS[area].measurable, (spec.id, area)
+
+
+def test_every_registry_area_is_measurable_or_explicitly_not():
+    for lf in load_registry().values():
+        for area in lf.focus_areas:
+            fa = FOCUS_AREAS[area]
+            assert indicators_for(area) if fa.measurable else area in {"ej_matbart", "psykisk_ohalsa"}
+
+
+def test_every_indicator_has_source_unit_direction_and_ambiguity_is_explained():
+    for spec in INDICATORS.values():
+        assert spec.source and spec.unit and spec.better and spec.source_detail, spec.id
+        if spec.better == "ambiguous" and spec.kind != "population":
+            assert spec.caveats_sv and spec.caveats_en, spec.id
+        if spec.enforcement_driven:
+            assert spec.better == "ambiguous" and "polisens egen aktivitet" in " ".join(spec.caveats_sv)
+
+
+def test_docs_table_rows_match_the_specs():
+    """Each indicator row in docs/focus_areas.md states the code's source, unit and direction."""
+    rows = {ln.split("|")[1].strip().strip("`"): ln for ln in DOC.read_text(encoding="utf-8").splitlines()
+            if ln.startswith("| `") and "per_100k" in ln or ln.startswith("| `") and "`percent`" in ln
+            or ln.startswith("| `") and "`index`" in ln or ln.startswith("| `") and "`count`" in ln}
+    for spec in INDICATORS.values():
+        row = rows[spec.id]
+        assert f"`{spec.unit}`" in row and f"**{spec.better}**" in row and f"`{spec.source}`" in row
+        assert all(a in row for a in spec.focus_areas)

@@ -1,7 +1,8 @@
 """CLI commands for the löfte registry.
 
 ``lofteeval loften`` (table), ``lofteeval lofte show ID``, ``lofteeval lofte draft FILE`` and
-``lofteeval lofte followup ID FILE [--year YEAR]``.
+``lofteeval lofte followup ID FILE [--year YEAR]`` and
+``lofteeval lofte followup-template ID [--year YEAR] --out FILE``.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
              f"  källa:            {lf.source.get('document')} ({lf.source.get('publisher')}, "
              f"{lf.source.get('date') or 'datum saknas'})"]
     lines += [f"  antagande:        {a}" for a in lf.assumptions]
+    lines += ["", "Fokusområden och indikatorer:"] + _measurability_lines(lf.focus_areas)
     print("\n".join(lines))
     if lf.activities:
         acts = pd.DataFrame([{"id": a.id, "ansvar": a.owner, "mål": "" if a.target is None else a.target,
@@ -50,6 +52,36 @@ def _cmd_show(args: argparse.Namespace) -> int:
                               "fokusområde": a.focus_area or "", "aktivitet": a.text}
                              for a in lf.activities])
         print("\nAktiviteter:\n" + _table(acts, max_colwidth=70))
+    return 0
+
+
+def _measurability_lines(areas: tuple[str, ...]) -> list[str]:
+    """One line per focus area: its indicators (ambiguous ones marked) or why it is not measured."""
+    from ..indicators import FOCUS_AREAS, indicators_for
+
+    out = []
+    for area in areas:
+        fa = FOCUS_AREAS[area]
+        if not fa.measurable:
+            out.append(f"  {area} ({fa.label_sv}): ej mätbart med brotts- eller trygghetsdata – "
+                       "följs upp via aktiviteterna")
+            continue
+        specs = indicators_for(area)
+        names = ", ".join(f"{s.id} [tvetydig riktning]" if s.better == "ambiguous" else s.id
+                          for s in specs)
+        out.append(f"  {area} ({fa.label_sv}): {names}")
+    return out
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from ..followup import write_follow_up_template
+    from ..registry import load_lofte
+
+    lf = load_lofte(args.id, path=args.registry)
+    path = write_follow_up_template(lf, args.out, year=args.year, overwrite=args.force)
+    print(f"Skrev uppföljningsmall för {lf.id} ({len(lf.activities)} aktiviteter) till {path}. "
+          f"Fyll i done/date/comment och kör: lofteeval lofte followup {lf.id} {path}"
+          + (f" --year {args.year}" if args.year else ""))
     return 0
 
 
@@ -73,7 +105,7 @@ def _cmd_followup(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add ``loften`` and ``lofte {show,draft,followup}`` to the top-level parser."""
+    """Add ``loften`` and ``lofte {show,draft,followup,followup-template}`` to the parser."""
     reg = argparse.ArgumentParser(add_help=False)
     reg.add_argument("--registry", metavar="DIR", default=None,
                      help="extra folder of löfte TOML files (also $LOFTEEVAL_REGISTRY)")
@@ -93,3 +125,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p_fu.add_argument("file", help="CSV or XLSX with activity_id, done, date, comment")
     p_fu.add_argument("--year", type=int, default=None)
     p_fu.set_defaults(func=_cmd_followup)
+    p_tpl = sub.add_parser("followup-template", parents=[reg],
+                           help="write an empty follow-up file (one row per activity) to fill in")
+    p_tpl.add_argument("id")
+    p_tpl.add_argument("--year", type=int, default=None,
+                       help="year to follow up (required when the löfte spans several years)")
+    p_tpl.add_argument("--out", required=True, metavar="FILE", help="output .csv or .xlsx")
+    p_tpl.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p_tpl.set_defaults(func=_cmd_template)
