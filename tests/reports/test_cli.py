@@ -1,0 +1,69 @@
+"""``lofteeval report`` and ``lofteeval evaluate`` end to end on the demo panel."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lofteeval.cli import main
+from lofteeval.reports.pdf import page_texts
+
+SYN = "Syntetiska data – endast för demonstration"
+
+
+def test_report_demo_all_formats_via_notebook(tmp_path, capsys):
+    assert main(["report", "gotland-2020", "--demo", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    folder = tmp_path / "gotland-2020"
+    for name in ("rapport.html", "rapport.pdf", "resultat.xlsx"):
+        assert (folder / name).is_file() and str(folder / name) in out
+    assert out.count(SYN) >= 2  # first and last line
+    html = (folder / "rapport.html").read_text(encoding="utf-8")
+    assert SYN in html and ("ingen säkerställd" in html or "kan inte avgöras" in html)
+    pages = page_texts(html)
+    assert len(pages) > 1 and all(SYN in p for p in pages)
+    raw = pd.read_excel(folder / "resultat.xlsx", sheet_name=None, header=None)
+    assert all(sheet.iloc[0, 0] == SYN for sheet in raw.values())
+
+
+@pytest.mark.parametrize("lofte_id", ["gislaved-2022", "sodra-fyrbodal-2023", "gotland-2020-problembild"])
+def test_every_registry_entry_renders(lofte_id, tmp_path, capsys):
+    assert main(["report", lofte_id, "--demo", "--direct", "--format", "html", "--out", str(tmp_path)]) == 0
+    html = (tmp_path / lofte_id / "rapport.html").read_text(encoding="utf-8")
+    assert "1 Sammanfattning" in html and SYN in html
+    if lofte_id.endswith("problembild"):
+        assert "inte ett löfte" in html
+
+
+def test_report_unknown_id_is_one_line(capsys):
+    assert main(["report", "nowhere-2020", "--demo"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unknown löfte id 'nowhere-2020'" in err[0]
+
+
+def test_report_missing_panel_file(tmp_path, capsys):
+    assert main(["report", "gotland-2020", "--panel", str(tmp_path / "nope.parquet")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_report_bad_format(capsys):
+    assert main(["report", "gotland-2020", "--demo", "--format", "docx"]) == 2
+    assert "subset of html, pdf, xlsx" in capsys.readouterr().err
+
+
+def test_evaluate_prints_table_and_writes_csv(tmp_path, capsys):
+    out_csv = tmp_path / "r.csv"
+    rc = main(["evaluate", "gotland-2020", "--demo", "--indicator", "reported_domestic_violence",
+               "--method", "did", "--out", str(out_csv)])
+    assert rc == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == f"*** {SYN} ***"
+    assert "Anmälda grova kvinnofrids- och fridskränkningar" in out and "did" in out
+    frame = pd.read_csv(out_csv)
+    assert frame["indicator"].tolist() == ["reported_domestic_violence"]
+    assert frame["method"].tolist() == ["did"] and (frame["data"] == "synthetic").all()
+
+
+def test_evaluate_focus_area_not_in_lofte(capsys):
+    assert main(["evaluate", "gotland-2020", "--demo", "--focus-area", "trafik"]) == 2
+    assert "not a focus area of gotland-2020" in capsys.readouterr().err
