@@ -253,7 +253,7 @@ def _numbers(res: Any, spec: IndicatorSpec, lang: str) -> dict[str, str]:
     hi = tx.fmt_effect(res.ci_high, scale=res.scale, lang=lang)
     mde = tx.fmt_effect(res.mde, scale=res.scale, lang=lang, sign=False) if res.mde is not None else "–"
     return {
-        "method": res.method, "inference": res.inference or "–",
+        "method": tx.METHOD_NAME[lang].get(res.method, res.method), "inference": res.inference or "–",
         "effect": tx.fmt_effect(res.estimate, scale=res.scale, lang=lang),
         "unit": "%" if res.scale == "relative" else _unit_label(spec, lang),
         "interval": f"{lo} … {hi}", "level": f"{round(100 * res.level)} %",
@@ -271,7 +271,9 @@ def _indicator_section(res: Any, spec: IndicatorSpec, *, lang: str, synthetic: b
     names = {str(k): kommun_label(str(k)).split(" (")[0] for k in (res.weights.index if res.weights is not None else [])}
     caveats = list(spec.caveats_sv if lang == "sv" else spec.caveats_en)
     warn = tx.WARNING_TEXT[lang]
-    caveats += [warn[w.split(":")[0]] for w in res.warnings if w.split(":")[0] in warn]
+    # the spec's own caveat already says why an ambiguous indicator moves (police activity or trust)
+    kinds = [w.split(":")[0] for w in res.warnings]
+    caveats += [warn[k] for k in kinds if k in warn and k != "EnforcementDrivenWarning"]
     return IndicatorSection(
         spec=spec, label=label, sentence=tx.describe_result(res, spec, lang=lang), result=res,
         numbers=_numbers(res, spec, lang), comparison=comp, n_comparison_more=more,
@@ -313,6 +315,13 @@ def _focus_section(area_id: str, evaluated: Evaluated, *, lang: str, synthetic: 
     )
 
 
+def provenance_first_year(provenance: Mapping[str, Any]) -> int:
+    """First data year from ``provenance["data_years"]`` (``"2010–2024"``); 0 when unknown."""
+    years = str(provenance.get("data_years") or "")
+    head = years.replace("-", "–").split("–")[0]
+    return int(head) if head.isdigit() else 0
+
+
 def data_caveats(lofte: Any, evaluated: Evaluated, *, lang: str, provenance: Mapping[str, Any]) -> list[str]:
     """Caveats raised by the data: short pre-period, small counts, COVID, NTU 2017, vintage."""
     sv = lang == "sv"
@@ -327,9 +336,10 @@ def data_caveats(lofte: Any, evaluated: Evaluated, *, lang: str, provenance: Map
         out.append(warn["ZeroCountsWarning"])
     if set(lofte.years) & {2020, 2021} or "CovidYearsWarning" in kinds:
         out.append(warn["CovidYearsWarning"])
-    if any(s.kind == "survey" for a in evaluated.areas for _, s in evaluated.pairs.get(a, ())):
-        out.append(INDICATORS["unsafe_outdoors_night"].caveats_sv[0] if sv
-                   else INDICATORS["unsafe_outdoors_night"].caveats_en[0])
+    ntu_sv, ntu_en = INDICATORS["worry_crime"].caveats_sv[0], INDICATORS["worry_crime"].caveats_en[0]
+    used = [s for a in evaluated.areas for _, s in evaluated.pairs.get(a, ())]
+    if any(ntu_sv in s.caveats_sv for s in used) and min(lofte.years) >= 2017 > provenance_first_year(provenance):
+        out.append(ntu_sv if sv else ntu_en)
     years = provenance.get("data_years")
     if years:
         out.append((f"Dataårgång: panelen täcker {years}; senare revideringar av källorna kan ändra siffrorna."

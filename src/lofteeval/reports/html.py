@@ -81,6 +81,12 @@ def render_html(c: ReportContext) -> str:
         inference_label="Osäkerhet skattad med" if sv else "Uncertainty from",
         mde_note=("MDE = minsta effekt som upptäcks med 80 % sannolikhet." if sv
                   else "MDE = smallest effect detected with 80% probability."),
+        placebo_caption=(
+            "Placebofördelning: samma metod använd på varje jämförelsekommun som om den haft löftet. "
+            "Löfteskommunens skattning (röd linje) måste sticka ut för att räknas som säkerställd."
+            if sv else
+            "Placebo distribution: the same method applied to every comparison kommun as if it had the "
+            "löfte. The löfte kommun's estimate (red line) must stand out to count as significant."),
         more_label="kommuner till" if sv else "more kommuner",
         downloaded_label="Hämtad" if sv else "Downloaded",
         pvalue_note=(

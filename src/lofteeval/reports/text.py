@@ -29,6 +29,7 @@ __all__ = [
     "describe_result",
     "focus_area_paragraph",
     "METHOD_TEXT",
+    "METHOD_NAME",
     "WARNING_TEXT",
     "T",
 ]
@@ -109,6 +110,14 @@ METHOD_TEXT: dict[str, dict[str, str]] = {
         "difference-in-differences comparison.",
         "staggered": "Difference-in-differences with staggered start years (Callaway & Sant'Anna).",
     },
+}
+
+METHOD_NAME: dict[str, dict[str, str]] = {
+    "sv": {"before_after": "före–efter", "its": "avbruten tidsserie", "did": "skillnad-i-skillnader",
+           "synth": "syntetisk kontroll", "sdid": "syntetisk skillnad-i-skillnader",
+           "staggered": "skillnad-i-skillnader (olika startår)"},
+    "en": {"before_after": "before–after", "its": "interrupted time series", "did": "difference-in-differences",
+           "synth": "synthetic control", "sdid": "synthetic DiD", "staggered": "staggered DiD"},
 }
 
 ASSUMPTIONS: dict[str, tuple[str, ...]] = {
