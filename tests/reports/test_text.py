@@ -101,7 +101,7 @@ def test_unmeasurable_area_paragraph():
 
 
 @pytest.mark.parametrize(("x", "lang", "want"), [
-    (-0.184, "sv", "\u221218\u00a0%"), (0.052, "sv", "+5,2\u00a0%"), (0.052, "en", "+5.2\u00a0%"),
+    (-0.184, "sv", "\u221218\u00a0%"), (0.052, "sv", "+5,2\u00a0%"), (0.052, "en", "+5.2%"),
 ])
 def test_fmt_effect_relative(x, lang, want):
     assert tx.fmt_effect(x, scale="relative", lang=lang) == want

@@ -186,7 +186,7 @@ def fmt_effect(x: float, *, scale: str, unit: str = "", lang: str = "sv", sign: 
             return ("+" if x > 0 else MINUS if lang == "sv" else "-") + "\u221e"
         v = 100 * x
         digits = 0 if abs(v) >= 10 else 1
-        return f"{fmt_number(v, lang=lang, digits=digits, sign=sign)}{NBSP}%"
+        return f"{fmt_number(v, lang=lang, digits=digits, sign=sign)}{NBSP if lang == 'sv' else ''}%"
     if abs(x) >= UNBOUNDED:
         return ("+" if x > 0 else MINUS if lang == "sv" else "-") + "\u221e"
     u = _UNIT["en" if lang == "en" else "sv"].get(unit, unit)
@@ -228,7 +228,7 @@ def relative_mde(result: Any) -> float | None:
 def _interval(result: Any, unit: str, lang: str) -> str:
     lo = fmt_effect(result.ci_low, scale=result.scale, unit="", lang=lang)
     hi = fmt_effect(result.ci_high, scale=result.scale, unit=unit, lang=lang)
-    lvl = f"{round(100 * result.level)}{NBSP}%"
+    lvl = f"{round(100 * result.level)}{NBSP if lang == 'sv' else ''}%"
     word = " till " if lang == "sv" else " to "
     return (f"{lvl} KI {lo}{word}{hi}" if lang == "sv" else f"{lvl} CI {lo}{word}{hi}")
 
