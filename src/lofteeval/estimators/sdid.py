@@ -40,27 +40,33 @@ def _noise_level(y0: np.ndarray, pre: np.ndarray) -> float:
     return float(np.std(d, ddof=1)) if d.size > 1 else 0.0
 
 
-def _ridge_simplex(a: np.ndarray, b: np.ndarray, ridge: float) -> np.ndarray:
+def _ridge_simplex(a: np.ndarray, b: np.ndarray, ridge: float,
+                   start: np.ndarray | None = None) -> np.ndarray:
     """``argmin ||a_c w - b_c||^2 + ridge ||w||^2`` on the simplex, ``_c`` = centred over rows.
 
-    Centring the rows removes a free intercept exactly.
+    Centring the rows removes a free intercept exactly.  ``start`` is a warm start (the exact
+    solver then only corrects the active set).
     """
     a_c = a - a.mean(axis=0)
     b_c = b - b.mean()
     gram = a_c.T @ a_c
     gram[np.diag_indices_from(gram)] += ridge
-    rows = np.vstack([a_c, np.sqrt(ridge) * np.eye(a.shape[1])]) if ridge > 0 else a_c
-    target = np.concatenate([b_c, np.zeros(a.shape[1])]) if ridge > 0 else b_c
-    return simplex_lstsq(gram, a_c.T @ b_c, start=simplex_start(rows, target))
+    if start is None or not start.sum() > 0:
+        rows = np.vstack([a_c, np.sqrt(ridge) * np.eye(a.shape[1])]) if ridge > 0 else a_c
+        target = np.concatenate([b_c, np.zeros(a.shape[1])]) if ridge > 0 else b_c
+        start = simplex_start(rows, target)
+    return simplex_lstsq(gram, a_c.T @ b_c, start=start)
 
 
-def _fit(y1: np.ndarray, y0: np.ndarray, pre: np.ndarray, zeta_omega: float,
-         zeta_lambda: float) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+def _fit(y1: np.ndarray, y0: np.ndarray, pre: np.ndarray, zeta_omega: float, zeta_lambda: float,
+         starts: tuple[np.ndarray, np.ndarray] | None = None,
+         ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
     """``(tau, omega, lambda, effect path)`` for one treated series ``y1`` and donors ``y0``."""
+    s_omega, s_lambda = starts if starts is not None else (None, None)
     n0, t0 = y0.shape[0], int(pre.sum())
     y0_pre, y0_post = y0[:, pre], y0[:, ~pre].mean(axis=1)
-    omega = _ridge_simplex(y0_pre.T, y1[pre], t0 * zeta_omega**2)
-    lam = _ridge_simplex(y0_pre, y0_post, n0 * zeta_lambda**2)
+    omega = _ridge_simplex(y0_pre.T, y1[pre], t0 * zeta_omega**2, s_omega)
+    lam = _ridge_simplex(y0_pre, y0_post, n0 * zeta_lambda**2, s_lambda)
     synth = omega @ y0
     shift = float(lam @ (y1[pre] - synth[pre]))
     path = y1 - synth - shift
@@ -68,11 +74,13 @@ def _fit(y1: np.ndarray, y0: np.ndarray, pre: np.ndarray, zeta_omega: float,
 
 
 def _placebo(panel: _Panel, zeta_omega: float, zeta_lambda: float, replications: int,
-             seed: int) -> tuple[list[Any], np.ndarray]:
+             seed: int, omega: np.ndarray, lam: np.ndarray) -> tuple[list[Any], np.ndarray]:
     """Algorithm 4: re-estimate with donors as pseudo-treated; one path per placebo.
 
     One treated unit: every donor in turn (the exact ``B -> infinity`` limit of the random
     draws).  Several treated units: ``replications`` random draws of that many donors, averaged.
+    Each placebo is warm-started from the treated fit's weights (as synthdid does); the solution
+    is still exact.
     """
     n1, n0 = len(panel.treated), len(panel.donors)
     idx = np.arange(n0)
@@ -84,7 +92,8 @@ def _placebo(panel: _Panel, zeta_omega: float, zeta_lambda: float, replications:
     labels, paths = [], np.empty((len(draws), panel.times.size))
     for b, pseudo in enumerate(draws):
         rest = np.setdiff1d(idx, pseudo, assume_unique=True)
-        paths[b] = _fit(panel.y0[pseudo].mean(axis=0), panel.y0[rest], panel.pre, zeta_omega, zeta_lambda)[3]
+        paths[b] = _fit(panel.y0[pseudo].mean(axis=0), panel.y0[rest], panel.pre, zeta_omega,
+                        zeta_lambda)[3]
         labels.append(panel.donors[pseudo[0]] if n1 == 1 else "+".join(str(panel.donors[i]) for i in pseudo))
     return labels, paths
 
@@ -156,7 +165,7 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     zeta_omega = (n1 * t1) ** 0.25 * sigma
     zeta_lambda = ETA_LAMBDA * sigma
     tau, omega, lam, path = _fit(panel.y1, panel.y0, panel.pre, zeta_omega, zeta_lambda)
-    labels, pl_paths = _placebo(panel, zeta_omega, zeta_lambda, replications, seed)
+    labels, pl_paths = _placebo(panel, zeta_omega, zeta_lambda, replications, seed, omega, lam)
     placebo = rmspe_table(labels, pl_paths, panel.pre)
     pl_tau = placebo["effect"].to_numpy()
     se = float(np.sqrt(np.mean((pl_tau - pl_tau.mean()) ** 2)))

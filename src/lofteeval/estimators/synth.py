@@ -28,7 +28,7 @@ from ..errors import (
     ShortPrePeriodWarning,
     caveat,
 )
-from ..inference.placebo import placebo_in_time, ratio_interval, rmspe_table
+from ..inference.placebo import placebo_in_time, ratio_interval, rmspe_floor, rmspe_table
 from ..inference.power import mde_from_placebo
 from ..results import EffectResult
 from ._simplex import simplex_lstsq, simplex_start
@@ -269,6 +269,9 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
     Inference: every donor is treated in turn with the remaining donors as its pool (the treated
     unit never enters a placebo pool).  The p-value is the rank of the treated unit's post/pre
     RMSPE ratio among the placebos, ``(1 + #{placebo ratio >= treated ratio}) / (J + 1)``.  The
+    ratio's denominator is ``max(pre_rmspe, median pre_rmspe of all units)`` for every unit
+    (``diagnostics["ratio_floor"]``): with more donors than pre-periods many units are fitted
+    exactly before the start, and ADH's raw ratio then explodes and over-rejects.  The
     interval inverts that test for a constant post-period effect ``tau`` (subtract ``tau`` from
     the treated post-period outcomes, recompute the ratio): it is the set of ``tau`` not rejected
     at ``1 - level``, so 0 lies outside it exactly when ``p < 1 - level``.  It is infinite when
@@ -294,15 +297,18 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
                      treatment_start=treatment_start, donors=donors)
     w, gaps, pl_gaps = _fit_all(panel, placebo=True)
     pre = panel.pre
-    own = rmspe_table(["treated"], gaps[None, :], pre).iloc[0]
+    pre_all = np.sqrt(np.mean(np.vstack([gaps[None, :]] + ([pl_gaps] if pl_gaps is not None else []))[:, pre] ** 2, axis=1))
+    floor = rmspe_floor(pre_all)
+    own = rmspe_table(["treated"], gaps[None, :], pre, floor=floor).iloc[0]
     if pl_gaps is not None:
-        placebo = rmspe_table(panel.donors, pl_gaps, pre)
+        placebo = rmspe_table(panel.donors, pl_gaps, pre, floor=floor)
     else:
         placebo = pd.DataFrame({c: pd.Series(dtype=float) for c in ("pre_rmspe", "post_rmspe", "ratio", "effect")})
         placebo.insert(0, "unit", pd.Series(dtype=object))
     ratios = placebo["ratio"].to_numpy()
-    interval = ratio_interval(gaps[~pre], float(own["pre_rmspe"]), ratios, level=level)
+    interval = ratio_interval(gaps[~pre], max(float(own["pre_rmspe"]), floor), ratios, level=level)
     diagnostics = _diagnostics(panel, own, placebo, w)
+    diagnostics["ratio_floor"] = floor
     if placebo_in_time:
         pit = _placebo_time(panel)
         if pit is not None:

@@ -11,8 +11,12 @@ can use them:
 - :func:`placebo_in_space` and :func:`placebo_in_time` re-run a counterfactual function with each
   donor treated in turn, or with a backdated start.
 
-Conventions: ``effect`` is the mean post-period gap; ``ratio = post_rmspe / pre_rmspe`` (infinite
-when the pre-period fit is perfect and the post gap is not).
+Conventions: ``effect`` is the mean post-period gap; ``ratio = post_rmspe / max(pre_rmspe, floor)``.
+With the default ``floor=0`` this is ADH's ratio (infinite when the pre-period fit is perfect).
+When donors outnumber pre-periods, many units are interpolated exactly before the start and
+their ratios explode, which makes the rank test reject far too often; :func:`rmspe_floor` (the
+median pre-RMSPE of all units, treated and placebos) is a floor applied identically to every
+unit, so the permutation argument still holds.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from . import Interval
 __all__ = [
     "PLACEBO_COLUMNS",
     "rmspe_table",
+    "rmspe_floor",
     "rank_p_value",
     "ratio_interval",
     "placebo_in_space",
@@ -46,7 +51,15 @@ def _ratio(post: np.ndarray, pre: np.ndarray) -> np.ndarray:
     return out
 
 
-def rmspe_table(units: Sequence[Any], gaps: np.ndarray, pre: np.ndarray) -> pd.DataFrame:
+def rmspe_floor(pre_rmspe: np.ndarray) -> float:
+    """Median pre-period RMSPE over all units (treated and placebos): the ratio's denominator floor."""
+    arr = np.asarray(pre_rmspe, dtype=float)
+    arr = arr[np.isfinite(arr)]
+    return float(np.median(arr)) if arr.size else 0.0
+
+
+def rmspe_table(units: Sequence[Any], gaps: np.ndarray, pre: np.ndarray, *,
+                floor: float = 0.0) -> pd.DataFrame:
     """Placebo frame from gaps.
 
     Parameters
@@ -57,6 +70,8 @@ def rmspe_table(units: Sequence[Any], gaps: np.ndarray, pre: np.ndarray) -> pd.D
         ``(n_units, T)`` observed minus counterfactual.
     pre : numpy.ndarray
         ``(T,)`` boolean mask of pre-treatment periods; the rest are post-treatment.
+    floor : float
+        Lower bound for the ratio's denominator (``pre_rmspe`` itself is reported unfloored).
 
     Returns
     -------
@@ -71,7 +86,7 @@ def rmspe_table(units: Sequence[Any], gaps: np.ndarray, pre: np.ndarray) -> pd.D
         "unit": list(units),
         "pre_rmspe": pre_r,
         "post_rmspe": post_r,
-        "ratio": _ratio(post_r, pre_r),
+        "ratio": _ratio(post_r, np.maximum(pre_r, floor)),
         "effect": gaps[:, ~pre].mean(axis=1),
     })
 
@@ -104,6 +119,8 @@ def ratio_interval(post_gaps: np.ndarray, pre_rmspe: float, placebo_ratios: np.n
     grows with ``|tau - mean gap|``, so the accepted set ``{tau : p(tau) >= 1 - level}`` is the
     interval ``mean gap ± sqrt((r_k * pre_rmspe)^2 - var(gaps))``, where ``r_k`` is the k-th largest
     placebo ratio and ``k`` the fewest placebos at least as extreme that keep ``p >= 1 - level``.
+
+    ``pre_rmspe`` is the treated unit's ratio denominator (floored like the placebos' if they were).
 
     Returns
     -------
