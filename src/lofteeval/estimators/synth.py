@@ -101,7 +101,7 @@ def _select_units(data: pd.DataFrame, unit: str, treated: Any,
         if both:
             raise DesignError(f"a unit cannot be both treated and a donor (got {both}). Remove it from donors=.")
     if not dn:
-        raise DesignError("synthetic control needs at least one donor unit (got none).")
+        raise DesignError("a synthetic comparison needs at least one donor unit (got none). Pass donors= or check the data.")
     return tr, dn
 
 
