@@ -42,10 +42,43 @@ def test_build_panel_merges_reports_and_finds_gaps():
     assert len(panel) == 5 + 6
     assert report.rows_in == 12 and report.rows_out == 11 and report.balanced
     assert report.rows_flagged == {"suppressed": 1, "rounded": 2}
-    gaps = report.gaps.set_index(["kommun", "year"])["reason"]
+    mine = report.gaps[report.gaps["kommun"].isin(["0114", "0180"])]
+    gaps = mine.set_index(["kommun", "year"])["reason"]
     assert gaps[("0114", 2020)] == "absent"
     assert gaps[("0114", 2019)] == "missing value: suppressed"
     assert len(gaps) == 2
+    # the other 288 kommuner are gaps too: 3 years x 2 indicators each, wholly absent
+    others = report.gaps[~report.gaps["kommun"].isin(["0114", "0180"])]
+    assert len(others) == 288 * 3 * 2 and others["kommun"].nunique() == 288
+    assert set(others["reason"]) == {"absent: kommun has no rows for this indicator"}
+    assert f"gaps: {2 + 288 * 6} kommun x year x indicator cells" in report.text()
+
+
+def _naive_gaps(panel, kommuner):
+    out = []
+    for ind, rows in panel.groupby("indicator"):
+        for k in kommuner:
+            mine = rows[rows["kommun"] == k]
+            for y in range(rows["year"].min(), rows["year"].max() + 1):
+                cell = mine[mine["year"] == y]
+                if cell.empty:
+                    out.append((k, y, ind, "absent" if len(mine) else "absent: kommun has no rows for this indicator"))
+                elif cell["value"].isna().all():
+                    out.append((k, y, ind, "missing value: " + cell["flag"].iloc[0]))
+    return sorted(out)
+
+
+def test_panel_gaps_matches_a_naive_loop(rng):
+    kommuner = ["0114", "0180", "0980", "1495"]
+    rows = [(k, y, ind, float(rng.integers(0, 5)), "per_100k", src, "", np.nan, np.nan)
+            for ind in ("reported_assault", "reported_robbery") for k in kommuner[:3]
+            for y in range(2015, 2021) for src in ("bra", "kolada") if rng.random() < 0.6]
+    df = pd.DataFrame(rows, columns=["kommun", "year", "indicator", "value", "unit", "source", "flag", "n", "se"])
+    nan = rng.random(len(df)) < 0.3
+    df.loc[nan, ["value", "flag"]] = [np.nan, "suppressed"]
+    got = panel_gaps(df, kommuner=kommuner)
+    assert sorted(got.itertuples(index=False, name=None)) == _naive_gaps(df, kommuner)
+    assert (got["kommun"] == "1495").any()  # wholly absent kommun is a gap
 
 
 def test_conflicting_duplicates_across_sources_are_an_error():
@@ -68,7 +101,8 @@ def test_build_panel_rejects_non_frames():
 
 
 def test_panel_gaps_empty_when_complete(tiny_panel):
-    assert panel_gaps(tiny_panel).empty
+    assert panel_gaps(tiny_panel, kommuner=sorted(tiny_panel["kommun"].unique())).empty
+    assert len(panel_gaps(tiny_panel)) > 0  # default grid: all 290 kommuner
 
 
 @pytest.mark.parametrize("name", ["panel.parquet", "panel.csv"])

@@ -24,9 +24,42 @@ def test_v3_pages(fx, conserved):
     assert np.isnan(gotland["value"]) and gotland["flag"] == "missing"
     assert report.rows_dropped == {
         "national total (riket), not a kommun": 1, "region (Kolada 00LL code), not a kommun": 1,
-        "KPI not mapped to an indicator": 1, "deleted in Kolada (isdeleted)": 1}
-    assert any("N07403" in n for n in report.notes) and any("per 1 000" in n for n in report.notes)
+        "deleted in Kolada (isdeleted)": 1}
+    assert any("per 1 000" in n for n in report.notes)
+    # N07403 "anmälda våldsbrott" per 100 000 -> reported_violent_crimes (rate kept, no count)
+    violent = frame[frame["indicator"] == "reported_violent_crimes"].iloc[0]
+    assert (violent["kommun"], violent["year"], violent["value"], violent["unit"]) == ("0980", 2021, 700.0, "per_100k")
+    assert np.isnan(violent["n"])
     conserved(report)
+
+
+def test_unmapped_kpi_dropped_with_reason_and_named(conserved):
+    page = {"values": [
+        {"kpi": "U07417", "municipality": "1440", "period": 2021, "values": [{"gender": "T", "value": 30.0}]},
+        {"kpi": "N07540", "municipality": "1440", "period": 2021, "values": [{"gender": "T", "value": 8000.0}]},
+    ]}
+    frame, report = read_kolada_json(page)
+    assert list(frame["indicator"]) == ["reported_crimes_total"]
+    assert report.rows_dropped == {"KPI not mapped to an indicator": 1}
+    assert any("U07417 (1 rows; theft, three-year mean" in n for n in report.notes)
+    conserved(report)
+
+
+@pytest.mark.parametrize("payload, message", [
+    ([1, 2, 3], "a JSON list of int"),
+    (b'"x"', "a JSON str"),
+    ({"values": ["x"]}, "each item must be an object with a 'values' list"),
+    ({"values": [{"kpi": "N07540", "municipality": "1440", "period": 2021, "values": "x"}]},
+     "each item must be an object"),
+    ({"values": {"a": 1}}, "'values' must be a list"),
+    ({"values": [{"kpi": "N07540", "municipality": "1440", "period": 2021,
+                  "values": [{"gender": "T", "value": "abc"}]}]}, "neither a number nor a known code"),
+    ({"values": [{"kpi": "N07540", "municipality": "1440", "period": 2021,
+                  "values": [{"gender": "T", "value": -5}]}]}, "must be >= 0"),
+])
+def test_malformed_responses_give_one_clear_error(payload, message):
+    with pytest.raises(DataError, match=message):
+        read_kolada_json(payload)
 
 
 def test_v2_keeps_total_gender_and_coerces_period(fx):
@@ -77,7 +110,7 @@ def test_fetch_paginates_retries_and_reuses_cache(fx, tmp_path, monkeypatch, con
     calls: list[str] = []
     client = httpx.Client(transport=_transport(fx, calls))
     frame, report = fetch_kolada(["N07540", "U07452"], None, [2021], client=client, dest_dir=tmp_path)
-    assert len(frame) == 3 and slept == [3.0]
+    assert len(frame) == 4 and slept == [3.0]  # N07403 (page 2) is reported_violent_crimes
     assert len(calls) == 3  # page 1, page 2 rate-limited, page 2 again
     conserved(report)
     calls.clear()

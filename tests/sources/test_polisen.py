@@ -1,19 +1,40 @@
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from lofteeval.sources.polisen import read_police_extract
+from lofteeval.errors import DataError
+from lofteeval.harmonise.kommuner import population
+from lofteeval.indicators import INDICATORS
+from lofteeval.sources.polisen import BROTTSKOD_INDICATORS, read_police_extract
+
+HEADER = '"","Id","Brottskod","Brottskod.klartext","Inskrivningsdatum","Brottsdatum","Kommun","Län","DeSO.område","Antal"\n'
+
+
+def _extract(*rows: str) -> bytes:
+    return (HEADER + "".join(f'"{i}",{r}\n' for i, r in enumerate(rows, 1))).encode()
+
+
+def _pop(kommun, year):
+    return population([kommun], [year])["value"].iloc[0]
 
 
 def test_hand_built_extract(fx, conserved):
     frame, report = read_police_extract(fx / "polisen_extract.csv")
     got = frame.set_index(["kommun", "year"])
     assert got.loc[("1495", 2021), "n"] == 1 and got.loc[("1495", 2022), "n"] == 4  # registration year
-    assert got.loc[("1495", 2022), "flag"] == "deso_mismatch"  # record 6: Skara with a Borås DeSO
-    assert got.loc[("0662", 2023), "flag"] == "partial_year"  # data end 2023-03-31
-    assert set(frame["indicator"]) == {"police_code_1211"} and set(frame["unit"]) == {"count"}
+    # the rate is the count per 100 000 inhabitants of the same kommun and year
+    assert got.loc[("1495", 2022), "value"] == pytest.approx(4 / _pop("1495", 2022) * 1e5)
+    assert got.loc[("1495", 2022), "flag"].split(";")[0] == "deso_mismatch"  # record 6: Skara with a Borås DeSO
+    assert "partial_year" in got.loc[("0662", 2023), "flag"]  # data end 2023-03-31
+    assert "partial_year" in got.loc[("1495", 2021), "flag"]  # dates start 2021-12-30: 2021 barely covered
+    assert "partial_year" not in got.loc[("1495", 2022), "flag"]
+    assert set(frame["indicator"]) == {"reported_car_fires"} and set(frame["unit"]) == {"per_100k"}
     assert report.rows_dropped["no kommun (empty Kommun and DeSO.område)"] == 1
     assert frame["n"].sum() == 6
+    assert any("1211 reported_car_fires" in n for n in report.notes)
+    assert any("absent, not zero" in n for n in report.notes)
     conserved(report)
 
 
@@ -21,6 +42,76 @@ def test_by_offence_date(fx):
     frame, _ = read_police_extract(fx / "polisen_extract.csv", by="offence")
     got = frame.set_index(["kommun", "year"])["n"]
     assert got[("1495", 2021)] == 2 and got[("1495", 2022)] == 3  # record 2 happened 2021-12-31
+
+
+def test_brottskod_map_comes_from_indicator_specs():
+    assert BROTTSKOD_INDICATORS == {"1210": "reported_arson_damage", "1211": "reported_car_fires",
+                                    "1311": "reported_sabotage_emergency", "1615": "reported_riot_offences",
+                                    "1701": "reported_violence_against_police",
+                                    "1702": "reported_violence_against_police"}
+    assert all(INDICATORS[i].source == "polisen" for i in BROTTSKOD_INDICATORS.values())
+
+
+def test_1701_and_1702_sum_into_one_indicator(conserved):
+    one = _extract('1,1701,"a","2022-02-01","2022-02-01","Skara","","1495C1010",1',
+                   '2,1701,"a","2022-03-01","2022-03-01","Skara","","1495C1010",1')
+    two = _extract('1,1702,"b","2022-04-01","2022-04-01","Skara","","1495C1010",1',
+                   '2,1702,"b","2022-12-01","2022-12-01","Skara","","1495C1010",1')
+    frame, report = read_police_extract([one, two])
+    assert len(frame) == 1 and frame["indicator"].iloc[0] == "reported_violence_against_police"
+    assert frame["n"].iloc[0] == 4  # Ids repeat across files but (Id, Brottskod) differ: nothing dropped
+    conserved(report)
+    again, report2 = read_police_extract([one, one])
+    assert again["n"].iloc[0] == 2
+    assert report2.rows_dropped["duplicate record (same Id and Brottskod)"] == 2
+
+
+def test_unmapped_codes_kept_or_dropped(conserved):
+    data = _extract('1,9999,"x","2022-01-05","2022-01-05","Skara","","",1',
+                    '2,1211,"b","2022-12-05","2022-12-05","Skara","","",1')
+    frame, report = read_police_extract(data)
+    assert sorted(frame["indicator"]) == ["police_code_9999", "reported_car_fires"]
+    assert set(frame["unit"]) == {"per_100k"}  # unmapped codes get rates too
+    assert any("police_code_<code>" in n and "9999 (1 records)" in n for n in report.notes)
+    dropped, report = read_police_extract(data, unmapped="drop")
+    assert list(dropped["indicator"]) == ["reported_car_fires"]
+    assert report.rows_dropped["brottskod without an indicator id (unmapped='drop')"] == 1
+    conserved(report)
+
+
+def test_zero_fill_only_when_asserted_and_only_inside_the_dates(conserved):
+    data = _extract('1,1211,"b","2021-01-02","2021-01-02","Skara","","",1',
+                    '2,1211,"b","2022-06-01","2022-06-01","Gislaved","","",1',
+                    '3,1211,"b","2022-12-20","2022-12-20","Skara","","",1')
+    absent, _ = read_police_extract(data)
+    assert len(absent) == 3 and (absent["n"] > 0).all()  # default: no zeros invented
+    filled, report = read_police_extract(data, complete_years=[2021, 2022])
+    assert len(filled) == 290 * 2 and filled["kommun"].nunique() == 290
+    zero = filled[filled["flag"].str.contains("zero_filled")]
+    assert len(zero) == 290 * 2 - 3 and (zero["n"] == 0).all() and (zero["value"] == 0).all()
+    assert filled.set_index(["kommun", "year"]).loc[("1495", 2022), "n"] == 1
+    assert report.rows_flagged["zero_filled"] == len(zero)
+    conserved(report)
+    with pytest.raises(DataError, match=r"complete_years \[2023\] are not wholly covered.*2021-01-02 to 2022-12-20"):
+        read_police_extract(data, complete_years=[2022, 2023])
+
+
+@pytest.mark.parametrize("row, message", [
+    ('1,1211,"b","2022-01-02","2022-01-02","Skarra","","",1', "(?s)Kommun value.*unknown.*Skara"),
+    ('1,1211,"b","2022-01-02","2022-01-02","Skara","","",1.5', "must hold whole counts"),
+    ('1,1211,"b","2022-01-02","2022-01-02","Skara","","",många', "neither numbers nor known special codes"),
+    ('1,1211,"b","2022-01-02","2022-01-02","","","XXXX",1', "does not start with a 4-digit kommun code"),
+])
+def test_bad_extracts(row, message):
+    with pytest.raises(DataError, match=message):
+        read_police_extract(_extract(row))
+
+
+def test_bad_dates_dropped_with_reason(conserved):
+    frame, report = read_police_extract(_extract('1,1211,"b","2022-13-40","2022-01-02","Skara","","",1',
+                                                 '2,1211,"b","2022-02-02","2022-01-02","Skara","","",1'))
+    assert report.rows_dropped == {"no valid Inskrivningsdatum": 1}
+    conserved(report)
 
 
 # Row counts and Brottsdatum-per-year counts from ../shared/data/polisen_brottskoder/PROVENANCE.md
@@ -43,4 +134,17 @@ def test_real_shared_extracts(shared_dir, name, conserved):
     assert all(counted.get(y, 0) <= per_year[y] for y in per_year)
     assert shortfall <= no_place  # only records without a place are missing from the yearly totals
     assert "deso_mismatch" not in set(frame["flag"])  # PROVENANCE: 0 mismatches
+    assert frame["indicator"].nunique() == 1 and frame["indicator"].iloc[0] in BROTTSKOD_INDICATORS.values()
+    ok = ~frame["flag"].str.contains("no_population")
+    np.testing.assert_allclose(frame.loc[ok, "value"], frame.loc[ok, "n"] / pd.merge(
+        frame.loc[ok, ["kommun", "year"]], population(), on=["kommun", "year"], how="left")["value"].to_numpy() * 1e5)
     conserved(report)
+
+
+def test_real_violence_against_police_files_sum(shared_dir):
+    folder = shared_dir / "data" / "polisen_brottskoder"
+    both, _ = read_police_extract([folder / "våld mot polis 1 brott.csv", folder / "våld mot polis 2 brott.csv"])
+    one, _ = read_police_extract(folder / "våld mot polis 1 brott.csv")
+    two, _ = read_police_extract(folder / "våld mot polis 2 brott.csv")
+    assert both["n"].sum() == one["n"].sum() + two["n"].sum()
+    assert set(both["indicator"]) == {"reported_violence_against_police"}

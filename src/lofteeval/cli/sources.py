@@ -50,23 +50,29 @@ def _run_import(args: argparse.Namespace) -> int:
     from ..errors import DataError
     from .. import sources
 
+    if len(args.file) > 1 and args.source != "polisen":
+        raise DataError(f"`import {args.source}` reads one file (got {len(args.file)}); only polisen "
+                        "takes several extracts (e.g. the 1701 and 1702 files, summed).")
+    file = args.file[0]
     common: dict[str, Any] = {}
     if args.encoding:
         common["encoding"] = args.encoding
     if args.source == "bra":
         if args.year is None:
             raise DataError("`import bra` needs --year: Brå's kommun CSV does not say which year it covers.")
-        result = sources.read_bra_kommun_csv(args.file, year=args.year, unknown=args.unknown, dash=args.dash, **common)
+        result = sources.read_bra_kommun_csv(file, year=args.year, unknown=args.unknown, dash=args.dash, **common)
     elif args.source == "bra-sol":
-        result = sources.read_bra_sol_export(args.file, unknown=args.unknown, dash=args.dash, **common)
+        result = sources.read_bra_sol_export(file, unknown=args.unknown, dash=args.dash, **common)
     elif args.source == "kolada":
-        result = sources.read_kolada_json(Path(args.file), unknown=args.unknown)
+        result = sources.read_kolada_json(Path(file), unknown=args.unknown)
     elif args.source == "scb":
-        result = sources.read_scb_json(Path(args.file), unknown=args.unknown)
+        result = sources.read_scb_json(Path(file), unknown=args.unknown)
     elif args.source == "survey":
-        result = sources.read_survey_csv(args.file, unknown=args.unknown, **common)
+        result = sources.read_survey_csv(file, unknown=args.unknown, **common)
     else:
-        result = sources.read_police_extract(args.file, by=args.by, **common)
+        result = sources.read_police_extract(args.file if len(args.file) > 1 else file, by=args.by,
+                                             unmapped=args.unmapped, complete_years=args.complete_years,
+                                             **common)
     return _finish(result, args.out)
 
 
@@ -91,7 +97,7 @@ def register(subparsers: Any) -> None:
                     "statistical database export), kolada (saved /data JSON), scb (json-stat2 or v1 "
                     "json), survey (user-kept CSV), polisen (register extract).")
     imp.add_argument("source", choices=IMPORTERS, help="which reader to use")
-    imp.add_argument("file", help="the downloaded file")
+    imp.add_argument("file", nargs="+", help="the downloaded file (polisen: one or more extracts, read as one)")
     imp.add_argument("--out", help="tidy output (.parquet or .csv); omitted: only the summary")
     imp.add_argument("--year", type=int, help="year the file covers (bra only)")
     imp.add_argument("--encoding", help="force an encoding (default: detect UTF-8/BOM/cp1252)")
@@ -101,6 +107,13 @@ def register(subparsers: Any) -> None:
                      help="how '-' in Brå files is read (default zero: 'inget finns att redovisa')")
     imp.add_argument("--by", choices=("registration", "offence"), default="registration",
                      help="polisen: year of registration (default, as Brå) or of the offence")
+    imp.add_argument("--unmapped", choices=("keep", "drop"), default="keep",
+                     help="polisen: brottskoder without an indicator id: keep as police_code_<code> "
+                          "(default) or drop with a count")
+    imp.add_argument("--complete-years", type=_years, default=None, metavar="YEARS",
+                     help="polisen: years (e.g. 2019-2023) you know the extract holds every report "
+                          "for all kommuner; kommuner without records get 0 flagged zero_filled "
+                          "(default: no zeros, such cells stay absent)")
     imp.set_defaults(func=_run_import)
 
     fetch = subparsers.add_parser(

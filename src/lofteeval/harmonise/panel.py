@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import DataError, DroppedRowsWarning, FlaggedRowsWarning
@@ -98,7 +99,13 @@ class ImportReport:
         for reason, count in self.rows_dropped.items():
             lines.append(f"  dropped: {count} - {reason}")
         if self.gaps is not None and len(self.gaps):
-            lines.append(f"  gaps: {len(self.gaps)} kommun x year x indicator cells missing")
+            kinds = self.gaps["reason"].str.split(":").str[0].value_counts()
+            whole = int((self.gaps["reason"] == KOMMUN_ABSENT).sum())
+            parts = [f"{int(kinds.get('absent', 0)) - whole} absent cells",
+                     f"{whole} in kommun-indicators with no rows at all",
+                     f"{int(kinds.get('missing value', 0))} NaN with a flag"]
+            lines.append(f"  gaps: {len(self.gaps)} kommun x year x indicator cells missing over "
+                         f"{self.gaps['kommun'].nunique()} kommuner ({', '.join(parts)}); see report.gaps")
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
 
@@ -109,18 +116,33 @@ class ImportReport:
 def _flag_counts(frame: pd.DataFrame) -> dict[str, int]:
     if "flag" not in frame or frame.empty:
         return {}
-    parts = frame["flag"].fillna("").astype(str).str.split(";").explode()
-    counts = parts[parts != ""].value_counts()
-    return {str(k): int(v) for k, v in counts.items()}
+    counts: dict[str, int] = {}
+    for flag, n in frame["flag"].fillna("").astype(str).value_counts().items():
+        for part in filter(None, str(flag).split(";")):
+            counts[part] = counts.get(part, 0) + int(n)
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
 # --------------------------------------------------------------------------- building
-def panel_gaps(panel: pd.DataFrame) -> pd.DataFrame:
+ABSENT = "absent"
+KOMMUN_ABSENT = "absent: kommun has no rows for this indicator"
+
+
+def panel_gaps(panel: pd.DataFrame, *, kommuner: list[str] | None = None) -> pd.DataFrame:
     """Missing kommun × year × indicator cells of a tidy panel.
 
-    For each indicator, the expected grid is every kommun in the panel × every year from that
-    indicator's first to last year.  A cell is a gap when no row exists (``reason="absent"``) or
-    its value is NaN (``reason="missing value: <flag>"``).
+    For each indicator, the expected grid is every kommun (default: all 290 current kommuner)
+    × every year from that indicator's first to last year.  A cell is a gap when no row exists
+    (``reason="absent"``; ``"absent: kommun has no rows for this indicator"`` when the kommun
+    has no row of that indicator in any year) or every row of it has a NaN value
+    (``reason="missing value: <flag>"``).  A cell with a value from any source is not a gap.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        A validated tidy panel.
+    kommuner : list of str, optional
+        The expected kommuner (default: :func:`lofteeval.harmonise.kommuner.kommuner`, all 290).
 
     Returns
     -------
@@ -130,27 +152,43 @@ def panel_gaps(panel: pd.DataFrame) -> pd.DataFrame:
     cols = ["kommun", "year", "indicator", "reason"]
     if panel.empty:
         return pd.DataFrame({c: pd.Series([], dtype="int64" if c == "year" else "str") for c in cols})
-    kommuner = sorted(panel["kommun"].unique())
-    out = []
-    for ind, rows in panel.groupby("indicator", sort=True):
-        years = range(int(rows["year"].min()), int(rows["year"].max()) + 1)
-        grid = pd.MultiIndex.from_product([kommuner, years], names=["kommun", "year"])
-        has = rows.groupby(["kommun", "year"])["value"].count() > 0
-        present = pd.MultiIndex.from_frame(rows[["kommun", "year"]])
-        absent = grid.difference(present)
-        if len(absent):
-            out.append(absent.to_frame(index=False).assign(indicator=ind, reason="absent"))
-        nan_keys = has[~has].index
-        if len(nan_keys):
-            nan_rows = rows.set_index(["kommun", "year"]).loc[nan_keys].reset_index()
-            reason = "missing value: " + nan_rows["flag"].astype(str)
-            out.append(pd.DataFrame({"kommun": nan_rows["kommun"], "year": nan_rows["year"],
-                                     "indicator": ind, "reason": reason}).drop_duplicates(["kommun", "year"]))
-    if not out:
+    if kommuner is None:
+        from .kommuner import kommuner as _reference
+
+        kommuner = list(_reference()["kommun"])
+    kom = np.array(sorted(set(kommuner) | set(panel["kommun"].unique())), dtype=object)
+    k_idx = np.searchsorted(kom, panel["kommun"].to_numpy(dtype=object))
+    i_idx, inds = pd.factorize(panel["indicator"], sort=True)
+    year = panel["year"].to_numpy(dtype="int64")
+    y0 = int(year.min())
+    y_idx = year - y0
+    shape = (len(inds), len(kom), int(year.max()) - y0 + 1)
+    present = np.zeros(shape, dtype=bool)
+    valued = np.zeros(shape, dtype=bool)
+    present[i_idx, k_idx, y_idx] = True
+    has = panel["value"].notna().to_numpy()
+    valued[i_idx[has], k_idx[has], y_idx[has]] = True
+    lo = np.full(len(inds), shape[2]); hi = np.full(len(inds), -1)
+    np.minimum.at(lo, i_idx, y_idx)
+    np.maximum.at(hi, i_idx, y_idx)
+    years = np.arange(shape[2])
+    in_range = (years[None, :] >= lo[:, None]) & (years[None, :] <= hi[:, None])
+    gap = in_range[:, None, :] & ~valued
+    gi, gk, gy = np.nonzero(gap)
+    if not len(gi):
         return panel_gaps(panel.iloc[0:0])
-    gaps = pd.concat(out, ignore_index=True)[cols]
-    gaps["year"] = gaps["year"].astype("int64")
-    return gaps.sort_values(cols[:3]).reset_index(drop=True)
+    reason = np.where(present[gi, gk, gy], "", ABSENT).astype(object)
+    reason[~present.any(axis=2)[gi, gk]] = KOMMUN_ABSENT
+    nan_rows = ~has
+    if nan_rows.any():
+        flags = panel["flag"].to_numpy(dtype=object)[nan_rows]
+        lookup = dict(zip(zip(i_idx[nan_rows], k_idx[nan_rows], y_idx[nan_rows]), flags))
+        blank = np.flatnonzero(reason == "")
+        reason[blank] = ["missing value: " + str(lookup[(gi[j], gk[j], gy[j])]) for j in blank]
+    gaps = pd.DataFrame({"kommun": pd.array(kom[gk], dtype="str"), "year": (gy + y0).astype("int64"),
+                         "indicator": pd.array(np.asarray(inds, dtype=object)[gi], dtype="str"),
+                         "reason": pd.array(reason, dtype="str")})
+    return gaps.sort_values(cols[:3], kind="stable").reset_index(drop=True)
 
 
 def _merged_attrs(frames: tuple[pd.DataFrame, ...]) -> dict[str, Any]:
@@ -206,7 +244,7 @@ def build_panel(
         checked = [validate_tidy(f, **opts) for f in frames]
         within = rows_in - sum(len(c) for c in checked)
         stacked = pd.concat(checked, ignore_index=True) if checked else empty_tidy()
-        panel = validate_tidy(stacked, **opts)
+        panel = checked[0].copy() if len(checked) == 1 else validate_tidy(stacked, **opts)
     if within:
         dropped["exact duplicate rows within a frame"] = within
     if len(stacked) - len(panel):

@@ -93,6 +93,13 @@ def _resolve(raw: pd.Series, years: pd.Series, unknown: Unknown, where: str) -> 
     errors: dict[str, str] = {}
     pairs = list(zip(raw.astype(str).str.strip(), years.astype(int)))
     for value, year in dict.fromkeys(pairs):
+        if value == "" or value.lower() in ("nan", "<na>"):
+            if unknown == "drop":
+                reasons[value, year] = "empty kommun cell"
+            else:
+                n_empty = sum(1 for p in pairs if p[0] == value)
+                errors.setdefault(value, f"{n_empty} row(s) with an empty kommun cell")
+            continue
         why = non_kommun_reason(value)
         if why:
             reasons[value, year] = why
@@ -109,7 +116,7 @@ def _resolve(raw: pd.Series, years: pd.Series, unknown: Unknown, where: str) -> 
         raise DataError(
             f"{where}: {len(shown)} kommun name(s) or code(s) could not be resolved:\n  - "
             + "\n  - ".join(shown[:10]) + ("\n  ..." if len(shown) > 10 else "")
-            + "\nFix the names in the file, or pass unknown='drop' to drop those rows with a count."
+            + "\nFix the names in the file, or pass unknown='drop' (CLI: --unknown drop) to drop those rows with a count."
         )
     code = pd.Series([codes.get(p, "") for p in pairs], index=raw.index, dtype=str)
     reason = pd.Series([reasons.get(p, "") for p in pairs], index=raw.index, dtype=str)
@@ -170,7 +177,7 @@ def finish(
     the reader already made (reason → count) and ``rows_in`` the rows it started from (default:
     ``len(raw) + sum(dropped)``).  Count rows of crime indicators (``unit="count"``) are turned
     into per 100 000 with ``harmonise.rates.add_rates`` (``population`` or the shipped SCB figures;
-    NaN flagged ``no_population`` where missing), except with ``allow_unknown_indicators``.
+    NaN flagged ``no_population`` where missing).
     """
     check_literal(unknown, Unknown, "unknown")
     dropped = Counter(dropped or {})
@@ -188,7 +195,7 @@ def finish(
     df, dup_dropped = _dedupe(df, where)
     dropped.update(dup_dropped)
     df = df[TIDY_ORDER].reset_index(drop=True)
-    if ((df["unit"] == "count") & (df["indicator"] != "population")).any() and not allow_unknown_indicators:
+    if ((df["unit"] == "count") & (df["indicator"] != "population")).any():
         from ..harmonise.rates import add_rates
 
         df = add_rates(df, population)

@@ -1,7 +1,7 @@
 """Low-level parsing shared by the source readers: bytes → text → table → numbers.
 
 - :func:`read_text` reads a path or bytes, detects the encoding (UTF-8 with BOM, UTF-8,
-  cp1252/Latin-1) and refuses inputs that are not text tables (empty, HTML error pages, Excel/zip,
+  UTF-16 with BOM as Excel's "Unicode text" writes it, cp1252/Latin-1) and refuses inputs that are not text tables (empty, HTML error pages, Excel/zip,
   binary, double-encoded UTF-8) with one :class:`~lofteeval.errors.DataError` naming the problem.
 - :func:`read_table` sniffs the separator (``;``, tab or ``,``) and returns a string frame.
 - :func:`parse_numbers` turns Swedish number strings (space / NBSP / narrow-NBSP thousands
@@ -47,6 +47,8 @@ __all__ = [
     "read_table",
     "parse_number",
     "parse_numbers",
+    "check_whole_counts",
+    "table_note",
     "describe_input",
 ]
 
@@ -131,6 +133,14 @@ def read_text(source: str | Path | bytes, *, encoding: str | None = None) -> tup
     """
     name = describe_input(source)
     data = _load_bytes(source)
+    if encoding is None and data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel "Unicode text"
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DataError(f"{name}: starts with a UTF-16 byte-order mark but does not decode as "
+                            "UTF-16; save it again as CSV (UTF-8).") from None
+        _refuse_non_text(text.encode("utf-8"), name)
+        return text.removeprefix("\ufeff"), "utf-16"
     _refuse_non_text(data, name)
     if encoding is not None:
         try:
@@ -205,13 +215,16 @@ def read_table(
     """Read a delimited text table into an all-string frame.
 
     Returns the frame (empty cells as ``""``, every column ``str``) and ``info`` with the
-    ``encoding`` and ``sep`` used.  A last line with fewer fields than the header is a truncated
+    ``encoding`` and ``sep`` used and the number of ``blank_lines`` skipped (lines whose cells
+    are all empty; readers report them with :func:`table_note`).  A last line with fewer fields than the header is a truncated
     download and raises :class:`DataError`.
     """
     name = describe_input(source)
     text, used = read_text(source, encoding=encoding)
     sep = sep or sniff_separator(text)
-    rows = [r for r in csv.reader(io.StringIO(text), delimiter=sep) if any(c.strip() for c in r)]
+    every = list(csv.reader(io.StringIO(text), delimiter=sep))
+    rows = [r for r in every if any(c.strip() for c in r)]
+    blank = len(every) - len(rows)
     if not rows:
         raise DataError(f"{name}: no rows after the header.")
     width = len(rows[0])
@@ -236,7 +249,15 @@ def read_table(
             raise DataError(f"{name}: expected {len(names)} columns {names}, found {width}.")
         cols = names
     frame = pd.DataFrame(body, columns=cols, dtype=object).astype(str)
-    return frame, {"encoding": used, "sep": sep}
+    info = {"encoding": used, "sep": sep, "blank_lines": str(blank)}
+    return frame, info
+
+
+def table_note(info: Mapping[str, str]) -> str:
+    """The reader's first report note: encoding, separator and blank lines skipped (if any)."""
+    blank = int(info.get("blank_lines", "0") or 0)
+    return (f"encoding {info['encoding']}, separator {info['sep']!r}"
+            + (f", {blank} blank line(s) skipped (no cells)" if blank else ""))
 
 
 def parse_number(text: object) -> float:
@@ -308,3 +329,27 @@ def parse_numbers(
             f"Known codes: {known}. Fix the cells or report the new code."
         )
     return pd.Series(out, index=values.index, dtype=float), pd.Series(flags, index=values.index, dtype=str)
+
+
+_GROUPED = re.compile(r"^\d{1,3}([.,]\d{3})+$")
+
+
+def check_whole_counts(counts: pd.Series, column: str, where: str, raw: pd.Series | None = None) -> pd.Series:
+    """Return ``counts`` unchanged; raise ``DataError`` if a count is not a whole number.
+
+    A count such as ``2.731`` or ``1,000`` (in ``raw``, the cells as written) is almost always a
+    thousands separator that is not Swedish (Brå and SCB write thousands with a space), so it is
+    refused rather than guessed.
+    """
+    frac = counts.notna() & np.isfinite(counts) & (counts != np.floor(counts))
+    if raw is not None:  # "1,000" parses as 1.0, but nobody writes a count with three decimals
+        frac |= raw.astype(str).str.strip().str.fullmatch(_GROUPED.pattern).fillna(False).astype(bool).to_numpy()
+    if frac.any():
+        shown = raw[frac] if raw is not None else counts[frac]
+        rows = [f"{v!r} (row {i + 1})" for i, v in zip(np.flatnonzero(frac.to_numpy())[:5], shown.head(5))]
+        raise DataError(
+            f"{where + ': ' if where else ''}column {column!r} must hold whole counts; {int(frac.sum())} "
+            f"value(s) are not: {', '.join(rows)}. A '.' or ',' thousands separator? Swedish files "
+            "write 2 731 (space); fix the file or remove the separator."
+        )
+    return counts

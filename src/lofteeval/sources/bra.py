@@ -33,7 +33,8 @@ import pandas as pd
 from .._types import check_literal
 from ..errors import DataError
 from ._finish import ImportResult, finish
-from ._parse import BRA_CODES, DEFAULT_CODES, describe_input, parse_numbers, read_table
+from ._parse import (BRA_CODES, DEFAULT_CODES, check_whole_counts, describe_input, parse_numbers, read_table,
+                     table_note)
 
 __all__ = ["BRA_CATEGORY_MAP", "BRA_CSV_URLS", "category_indicator", "fetch_bra_kommun_csv",
            "read_bra_kommun_csv", "read_bra_sol_export"]
@@ -138,6 +139,7 @@ def read_bra_kommun_csv(
     body = table.iloc[1:] if header else table
     codes = _codes(dash)
     counts, cflags = parse_numbers(body.iloc[:, 1], codes=codes, column="Antal", where=where)
+    check_whole_counts(counts, "Antal", where, body.iloc[:, 1])
     rates, rflags = parse_numbers(body.iloc[:, 2], codes=codes, column="Per 100 000", where=where)
     flag = cflags.where(cflags != "", rflags)
     if provisional:
@@ -147,7 +149,7 @@ def read_bra_kommun_csv(
         "indicator": "reported_crimes_total", "value": rates.to_numpy(), "unit": "per_100k",
         "flag": flag.to_numpy(), "n": counts.to_numpy(), "se": np.nan,
     })
-    notes = [f"encoding {info['encoding']}, separator {info['sep']!r}, "
+    notes = [table_note(info) + ", "
              f"{'header' if header else 'no header (2021 layout)'}"]
     n_dash = int(body.iloc[:, 1:].isin(["-", "–", "—"]).to_numpy().sum())
     if n_dash:
@@ -243,6 +245,7 @@ def read_bra_sol_export(
     rows_in = len(table)
     codes = _codes(dash)
     counts, cflags = parse_numbers(table[count], codes=codes, column=count, where=where)
+    check_whole_counts(counts, count, where, table[count])
     rates, rflags = (parse_numbers(table[rate], codes=codes, column=rate, where=where) if rate
                      else (pd.Series(np.nan, index=table.index), pd.Series("", index=table.index)))
     years_prel = table[period].map(_period_year)
@@ -262,7 +265,7 @@ def read_bra_sol_export(
     dropped = Counter({"category not mapped to an indicator": int((~mapped).sum())} if unmapped else {})
     raw, summed = _sum_categories(raw)
     dropped.update(summed)
-    notes = [f"encoding {info['encoding']}, separator {info['sep']!r}"]
+    notes = [table_note(info)]
     if unmapped:
         notes.append(f"{len(unmapped)} unmapped categor{'y' if len(unmapped) == 1 else 'ies'}: "
                      + "; ".join(unmapped[:8]) + (" ..." if len(unmapped) > 8 else ""))

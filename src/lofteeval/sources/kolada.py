@@ -12,9 +12,9 @@ Rules applied by :func:`read_kolada_json`:
   → NaN flagged (``suppressed``/``missing``);
 - rows with a truthy ``isdeleted``/``is_deleted`` (only with ``from_date`` queries) are dropped;
 - riket ``0000`` and regions ``00LL`` are dropped with their reason;
-- KPIs map to indicator ids through :data:`KOLADA_KPIS`; others (e.g. N07403 violent crimes, which
-  has no indicator id yet; U07417/U07418 three-year means) are dropped with the reason
-  "KPI not mapped" and listed in the report notes;
+- KPIs map to indicator ids through :data:`KOLADA_KPIS` (N07403 "anmälda våldsbrott" per
+  100 000 → ``reported_violent_crimes``); others (e.g. U07417/U07418 three-year means) are
+  dropped with the reason "KPI not mapped" and listed in the report notes;
 - U07452 is per 1 000 inhabitants and is multiplied by 100 to per 100 000 (noted);
 - a crime-rate value of exactly 0 is kept but flagged ``zero_maybe_missing``: Kolada documents
   for its Brå KPIs that "bortfall räknas som 0".
@@ -58,6 +58,7 @@ KOLADA_KPIS: dict[str, KoladaKpi] = {
     "N07540": KoladaKpi("reported_crimes_total", "per_100k"),
     "N07544": KoladaKpi("reported_drug_offences", "per_100k"),
     "N07546": KoladaKpi("reported_residential_burglary", "per_100k"),
+    "N07403": KoladaKpi("reported_violent_crimes", "per_100k"),
     "N07402": KoladaKpi("reported_domestic_violence", "per_100k"),
     "N07548": KoladaKpi("reported_traffic_offences", "per_100k", note="N07548 title unverified (SOURCES.md §1.5)"),
     "U07452": KoladaKpi("reported_criminal_damage", "per_100k", 100.0,
@@ -65,7 +66,6 @@ KOLADA_KPIS: dict[str, KoladaKpi] = {
     "N01951": KoladaKpi("population", "count"),
 }
 _KNOWN_UNMAPPED = {
-    "N07403": "violent crimes per 100 000 (no indicator id yet)",
     "U07418": "violent crimes, three-year mean per 1 000 (not annual)",
     "U07417": "theft, three-year mean per 1 000 (not annual)",
 }
@@ -75,8 +75,12 @@ def _load(payload: Any) -> list[dict]:
     """Pages (dicts) from a dict, a list of pages, JSON text/bytes or a path."""
     if isinstance(payload, dict):
         return [payload]
-    if isinstance(payload, list) and all(isinstance(p, dict) for p in payload):
-        return payload if all("values" in p for p in payload) else [{"values": payload}]
+    if isinstance(payload, list):
+        if payload and all(isinstance(p, dict) for p in payload):
+            return payload if all("values" in p for p in payload) else [{"values": payload}]
+        kinds = sorted({type(p).__name__ for p in payload}) or ["nothing"]
+        raise DataError(f"not a Kolada data response: a JSON list of {', '.join(kinds)} (expected the "
+                        "envelope {\"values\": [...]} from the /data endpoints, or a list of such pages).")
     if isinstance(payload, (str, Path)) and not str(payload).lstrip().startswith(("{", "[")):
         text, _ = read_text(payload)
     elif isinstance(payload, (bytes, bytearray)):
@@ -88,6 +92,9 @@ def _load(payload: Any) -> list[dict]:
     except json.JSONDecodeError as exc:
         raise DataError(f"{describe_input(payload) if not isinstance(payload, str) or len(payload) < 200 else '<json>'}: "
                         f"not valid JSON ({exc.msg} at line {exc.lineno}); a truncated download?") from None
+    if not isinstance(data, (dict, list)):
+        raise DataError(f"not a Kolada data response: a JSON {type(data).__name__} (expected the envelope "
+                        "{\"values\": [...]} from the /data endpoints).")
     return _load(data)
 
 
@@ -97,7 +104,16 @@ def _entries(pages: list[dict], where: str) -> Iterator[dict]:
             keys = sorted(page)[:6]
             raise DataError(f"{where}: not a Kolada data response: no 'values' key (keys {keys}); "
                             "use the /data/kpi/... endpoints.")
-        yield from page["values"]
+        items = page["values"]
+        if not isinstance(items, list):
+            raise DataError(f"{where}: 'values' must be a list of KPI items (got {type(items).__name__}).")
+        for item in items:
+            values = item.get("values") if isinstance(item, dict) else None
+            if not isinstance(values, list) or not all(isinstance(v, dict) for v in values):
+                raise DataError(f"{where}: each item must be an object with a 'values' list of "
+                                f"{{gender, value}} objects (got {str(item)[:80]!r}); is this a Kolada "
+                                "/data response?")
+            yield item
 
 
 def _value(entry: dict) -> tuple[float, str]:
@@ -111,7 +127,9 @@ def _value(entry: dict) -> tuple[float, str]:
         try:
             return float(key.replace(",", ".").replace(" ", "")), ""
         except ValueError:
-            raise DataError(f"Kolada value {raw!r} is neither a number nor a known code") from None
+            raise DataError(f"Kolada value {raw!r} is neither a number nor a known code "
+                            f"({', '.join(repr(k) for k in DEFAULT_CODES if k)}); fix the file or "
+                            "report the new code.") from None
     return float(raw), ""
 
 

@@ -1,4 +1,4 @@
-"""Police per-crime register extracts (one row per report) → kommun × year counts.
+"""Police per-crime register extracts (one row per report) → kommun × year rates per brottskod.
 
 Shape (``../shared/data/polisen_brottskoder/PROVENANCE.md``): UTF-8, comma, quoted; columns
 ``"" (row index), Id, Brottskod, Brottskod.klartext, Inskrivningsdatum, Brottsdatum, Kommun, Län,
@@ -12,22 +12,37 @@ Rules:
   (``DeSO.område[:4]``) is used; when both are empty the record is dropped with that reason;
 - the DeSO prefix is cross-checked against the name: records where they disagree are counted,
   listed in the report and their cells flagged ``deso_mismatch`` (the name wins);
-- counts are ``Antal`` summed per kommun × year × Brottskod.  The indicator id is
-  ``police_code_<Brottskod>`` (``unit="count"``, ``value`` = ``n`` = the count): these narrow
-  brottskoder (e.g. 1211 bilbrand) are not indicators in :mod:`lofteeval.indicators`, so rows are
-  validated with unknown indicator ids allowed; divide by population with
-  ``harmonise.rates.add_rates`` for rates;
-- the last year is flagged ``partial_year`` when the latest date is before 1 December of it;
-- kommun × year cells without records are **absent**, not zero (the extract's completeness is
-  not verified, see its PROVENANCE).
+- ``Antal`` is summed per kommun × year × indicator.  Brottskoder map to indicator ids through
+  ``IndicatorSpec.extra["brottskod"]`` in :mod:`lofteeval.indicators` (:data:`BROTTSKOD_INDICATORS`:
+  1210 ``reported_arson_damage``, 1211 ``reported_car_fires``, 1311
+  ``reported_sabotage_emergency``, 1615 ``reported_riot_offences``, 1701 + 1702 summed into
+  ``reported_violence_against_police``).  Any other code is **kept** as indicator
+  ``police_code_<code>`` (not an id of :mod:`lofteeval.indicators`, so such rows are validated
+  with unknown ids allowed and the report names them; pass ``unmapped="drop"`` to drop them with
+  a count instead);
+- counts become rates per 100 000 with ``harmonise.rates.add_rates`` (``n`` = the count,
+  population of the same year; ``population=`` or the shipped SCB figures);
+- the last year is flagged ``partial_year`` when the latest date is before 1 December of it, and
+  the first year when the earliest date is after 31 January of it (sparse early years that the
+  extract barely covers, such as 2015-2018 in the shared extracts, are *not* detected: check
+  the extract's own notes);
+- kommun × year cells without records are **absent** by default: the extract's completeness is
+  not documented (see its PROVENANCE), so no zero is invented.  A caller who knows the extract
+  holds every report of its codes nationally may pass ``complete_years=`` (e.g.
+  ``range(2019, 2024)``): then every kommun without a record in such a year gets a count of 0
+  (``n = 0``, rate 0) flagged ``zero_filled``, for each indicator in the extract.  Only years
+  that lie wholly inside the extract's dates (first to last date, by the chosen date) are
+  accepted; others raise ``DataError``.
 
 Conservation: rows in (records) = records dropped (by reason) + records merged into counts +
-rows out; the report notes the number of records counted (``n`` sums to it).
+rows out - zero-filled cells (zero-filled cells add rows out and are counted under
+``rows_flagged["zero_filled"]``; they are subtracted as "added" in ``rows_in``).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -37,12 +52,28 @@ import pandas as pd
 from .._types import check_literal
 from ..errors import DataError
 from ._finish import ImportResult, finish
-from ._parse import describe_input, parse_numbers, read_table
+from ._parse import check_whole_counts, describe_input, parse_numbers, read_table, table_note
 
-__all__ = ["read_police_extract"]
+__all__ = ["BROTTSKOD_INDICATORS", "read_police_extract"]
 
 By = Literal["registration", "offence"]
+Unmapped = Literal["keep", "drop"]
+Source = str | Path | bytes
 _REQUIRED = ("Brottskod", "Inskrivningsdatum", "Brottsdatum", "Kommun", "DeSO.område")
+
+
+def _brottskod_map() -> dict[str, str]:
+    from ..indicators import INDICATORS
+
+    out: dict[str, str] = {}
+    for spec in INDICATORS.values():
+        for code in filter(None, spec.extra.get("brottskod", "").split(",")):
+            out[code.strip()] = spec.id
+    return out
+
+
+BROTTSKOD_INDICATORS: dict[str, str] = _brottskod_map()
+"""Brottskod → indicator id (from ``IndicatorSpec.extra["brottskod"]``; several codes may sum)."""
 
 
 def _resolve_names(names: pd.Series, where: str) -> pd.Series:
@@ -62,81 +93,182 @@ def _resolve_names(names: pd.Series, where: str) -> pd.Series:
     return names.map(mapping)
 
 
+def _place(table: pd.DataFrame, keep: pd.Series, where: str, notes: list[str]) -> tuple[pd.Series, pd.Series]:
+    """Kommun code per kept record (name, else DeSO prefix) and the name/DeSO mismatch mask."""
+    name = table.loc[keep, "Kommun"].str.strip()
+    deso = table.loc[keep, "DeSO.område"].str.strip()
+    from_name = _resolve_names(name, where)
+    prefix = deso.str[:4]
+    code = from_name.where(from_name != "", prefix)
+    bad_prefix = (from_name == "") & ~prefix.str.fullmatch(r"\d{4}").fillna(False).astype(bool)
+    if bad_prefix.any():
+        raise DataError(f"{where}: {int(bad_prefix.sum())} record(s) have an empty Kommun and a DeSO.område "
+                        f"that does not start with a 4-digit kommun code (e.g. {deso[bad_prefix].iloc[0]!r}).")
+    mismatch = (from_name != "") & (prefix != "") & (from_name != prefix)
+    if (from_name == "").any():
+        notes.append(f"{int((from_name == '').sum())} record(s) with empty Kommun placed by their DeSO prefix")
+    if mismatch.any():
+        pairs = (name[mismatch] + " vs DeSO " + deso[mismatch]).unique()
+        notes.append(f"{int(mismatch.sum())} record(s) whose DeSO prefix disagrees with Kommun (name used): "
+                     + ", ".join(pairs[:5]))
+    return code, mismatch
+
+
+def _indicators(codes: pd.Series, unmapped: Unmapped, dropped: Counter, notes: list[str]) -> pd.Series:
+    """Indicator id per record; unmapped codes kept as police_code_<code> or marked for dropping."""
+    ind = codes.map(BROTTSKOD_INDICATORS)
+    other = ind.isna()
+    if other.any():
+        listed = ", ".join(f"{c} ({n} records)" for c, n in codes[other].value_counts().sort_index().items())
+        if unmapped == "keep":
+            ind = ind.where(~other, "police_code_" + codes)
+            notes.append(f"brottskoder without an indicator id kept as police_code_<code> (not in "
+                         f"lofteeval.indicators; evaluate them explicitly): {listed}")
+        else:
+            dropped["brottskod without an indicator id (unmapped='drop')"] += int(other.sum())
+            notes.append(f"dropped brottskoder without an indicator id: {listed}")
+    mapped = codes[~other].unique()
+    if len(mapped):
+        notes.append("brottskod -> indicator: " + ", ".join(
+            f"{c} {BROTTSKOD_INDICATORS[c]}" for c in sorted(mapped)))
+    return ind
+
+
+def _zero_fill(cells: pd.DataFrame, years: list[int], first: pd.Timestamp, last: pd.Timestamp,
+               where: str) -> pd.DataFrame:
+    """Rows of count 0 flagged zero_filled for kommuner without records in ``years``."""
+    from ..harmonise.kommuner import kommuner
+
+    outside = [y for y in years if pd.Timestamp(y, 1, 31) < first or pd.Timestamp(y, 12, 1) > last]
+    if outside:
+        raise DataError(
+            f"{where}: complete_years {outside} are not wholly covered by the extract (dates "
+            f"{first.date()} to {last.date()}); zeros can only be filled for years the extract spans. "
+            "Pass only years inside that range.")
+    grid = pd.MultiIndex.from_product(
+        [sorted(kommuner()["kommun"]), years, sorted(cells["indicator"].unique())],
+        names=["kommun", "year", "indicator"])
+    have = pd.MultiIndex.from_frame(cells[["kommun", "year", "indicator"]])
+    fill = grid.difference(have).to_frame(index=False)
+    return fill.assign(n=0.0, mm=False, zero=True)
+
+
+def _read_all(source: Source | list[Source], encoding: str | None) -> tuple[pd.DataFrame, str, list[str]]:
+    """One table from one extract or several (e.g. 1701 and 1702 files, summed per indicator)."""
+    sources = list(source) if isinstance(source, (list, tuple)) else [source]
+    if not sources:
+        raise DataError("read_police_extract needs at least one file.")
+    tables, notes = [], []
+    for one in sources:
+        name = describe_input(one)
+        table, info = read_table(one, encoding=encoding)
+        missing = [c for c in _REQUIRED if c not in table.columns]
+        if missing:
+            raise DataError(f"{name}: a police extract needs columns {list(_REQUIRED)}; missing {missing} "
+                            f"(found {list(table.columns)[:10]}).")
+        tables.append(table)
+        notes.append(f"{name}: {len(table)} records, {table_note(info)}")
+    where = " + ".join(describe_input(one) for one in sources)
+    return pd.concat(tables, ignore_index=True).fillna(""), where, notes
+
+
 def read_police_extract(
-    source: str | Path | bytes, *, by: By = "registration", encoding: str | None = None,
+    source: Source | list[Source],
+    *,
+    by: By = "registration",
+    unmapped: Unmapped = "keep",
+    complete_years: Iterable[int] | None = None,
+    population: pd.DataFrame | None = None,
+    encoding: str | None = None,
 ) -> ImportResult:
-    """Aggregate a police register extract to kommun × year counts per brottskod.
+    """Aggregate a police register extract to kommun × year rates per indicator.
 
     Parameters
     ----------
     source
-        Path or bytes of the extract (see the module docstring for the columns).
+        Path or bytes of an extract (see the module docstring for the columns), or a list of
+        them read as one (pass the 1701 and 1702 files together: they sum into one indicator).
+        Records repeated with the same ``Id`` and ``Brottskod`` are dropped with a count.
     by
         ``"registration"`` (default; Inskrivningsdatum, as Brå counts) or ``"offence"``
         (Brottsdatum).
+    unmapped
+        Brottskoder without an indicator id: ``"keep"`` (default) as ``police_code_<code>``
+        rows, or ``"drop"`` with a count in the report.
+    complete_years
+        Years in which the caller asserts the extract holds every report of its codes for all
+        kommuner; kommuner without records then get 0 flagged ``zero_filled``.  Default
+        ``None``: no zeros are filled (cells without records are absent).
+    population
+        Tidy population rows for the rates (default: the shipped SCB figures).
     encoding
         Force an encoding instead of detecting it.
 
     Returns
     -------
     ImportResult
-        ``(frame, report)``: ``indicator="police_code_<code>"``, ``unit="count"``,
-        ``source="polisen"``; ``value`` and ``n`` are the count.
+        ``(frame, report)``: ``unit="per_100k"``, ``n`` = count of reports, ``source="polisen"``.
+
+    Raises
+    ------
+    DataError
+        Missing columns, non-numeric or non-whole ``Antal``, unknown kommun names, a DeSO code
+        that does not start with a kommun code, or ``complete_years`` outside the extract's dates.
     """
     check_literal(by, By, "by")
-    where = describe_input(source)
-    table, info = read_table(source, encoding=encoding)
-    missing = [c for c in _REQUIRED if c not in table.columns]
-    if missing:
-        raise DataError(f"{where}: a police extract needs columns {list(_REQUIRED)}; missing {missing} "
-                        f"(found {list(table.columns)[:10]}).")
-    rows_in, dropped, notes = len(table), Counter(), [f"encoding {info['encoding']}, separator {info['sep']!r}"]
-    antal = (parse_numbers(table["Antal"], column="Antal", where=where)[0] if "Antal" in table
-             else pd.Series(1.0, index=table.index))
+    check_literal(unmapped, Unmapped, "unmapped")
+    table, where, notes = _read_all(source, encoding)
+    rows_in, dropped = len(table), Counter()
+    if "Id" in table:
+        dup = table.duplicated(["Id", "Brottskod"])
+        dropped["duplicate record (same Id and Brottskod)"] += int(dup.sum())
+        table = table[~dup]
+    antal = (check_whole_counts(parse_numbers(table["Antal"], column="Antal", where=where)[0], "Antal", where)
+             if "Antal" in table else pd.Series(1.0, index=table.index))
     date_col = "Inskrivningsdatum" if by == "registration" else "Brottsdatum"
     dates = pd.to_datetime(table[date_col].str.strip(), errors="coerce", format="%Y-%m-%d")
-    name = table["Kommun"].str.strip()
-    deso = table["DeSO.område"].str.strip()
-    no_place = (name == "") & (deso == "")
+    no_place = (table["Kommun"].str.strip() == "") & (table["DeSO.område"].str.strip() == "")
     no_date = dates.isna() & ~no_place
     dropped["no kommun (empty Kommun and DeSO.område)"] += int(no_place.sum())
     dropped[f"no valid {date_col}"] += int(no_date.sum())
-    keep = ~no_place & ~no_date & antal.notna()
     dropped["Antal missing"] += int((~no_place & ~no_date & antal.isna()).sum())
-    from_name = _resolve_names(name[keep], where)
-    prefix = deso[keep].str[:4]
-    code = from_name.where(from_name != "", prefix)
-    mismatch = (from_name != "") & (prefix != "") & (from_name != prefix)
-    by_deso = int((from_name == "").sum())
-    if by_deso:
-        notes.append(f"{by_deso} record(s) with empty Kommun placed by their DeSO prefix")
-    if mismatch.any():
-        pairs = (table.loc[mismatch[mismatch].index, "Kommun"] + " vs DeSO " + deso[mismatch[mismatch].index]).unique()
-        notes.append(f"{int(mismatch.sum())} record(s) whose DeSO prefix disagrees with Kommun (name used): "
-                     + ", ".join(pairs[:5]))
-    recs = pd.DataFrame({
-        "kommun": code, "year": dates[keep].dt.year.astype(int), "code": table.loc[keep, "Brottskod"].str.strip(),
-        "antal": antal[keep], "mismatch": mismatch,
-    })
-    cells = recs.groupby(["kommun", "year", "code"], as_index=False).agg(n=("antal", "sum"), mm=("mismatch", "any"))
-    merged = len(recs) - len(cells)
-    if merged:
-        dropped["merged into kommun × year counts (one row per cell)"] += merged
-    last = dates[keep].max()
-    partial = last.year if last is not None and not pd.isna(last) and last.month < 12 else None
-    flag = np.where(cells["mm"], "deso_mismatch", "")
-    if partial is not None:
-        flag = np.where(cells["year"] == partial, np.where(flag == "", "partial_year", flag + ";partial_year"), flag)
-    first = dates[keep].min()
+    keep = ~no_place & ~no_date & antal.notna()
+    code, mismatch = _place(table, keep, where, notes)
+    indicator = _indicators(table.loc[keep, "Brottskod"].str.strip(), unmapped, dropped, notes)
+    use = indicator.notna()
+    recs = pd.DataFrame({"kommun": code[use], "year": dates[keep][use].dt.year.astype("int64"),
+                         "indicator": indicator[use], "antal": antal[keep][use], "mismatch": mismatch[use]})
+    cells = recs.groupby(["kommun", "year", "indicator"], as_index=False).agg(
+        n=("antal", "sum"), mm=("mismatch", "any")).assign(zero=False)
+    if len(recs) - len(cells):
+        dropped["merged into kommun × year counts (one row per cell)"] += len(recs) - len(cells)
+    first, last = dates[keep].min(), dates[keep].max()
+    n_filled = 0
+    if complete_years is not None and len(cells):
+        fill = _zero_fill(cells, sorted({int(y) for y in complete_years}), first, last, where)
+        n_filled = len(fill)
+        cells = pd.concat([cells, fill], ignore_index=True)
+        notes.append(f"rows in = {rows_in} records + {n_filled} zero-filled kommun x year cells "
+                     f"(complete_years {sorted({int(y) for y in complete_years})}, asserted by the caller)")
+    partial = sorted({last.year} if not pd.isna(last) and last.month < 12 else set())
+    if not pd.isna(first) and first > pd.Timestamp(first.year, 1, 31):
+        partial = sorted({*partial, first.year})
+    flag = np.where(cells["mm"], "deso_mismatch", np.where(cells["zero"], "zero_filled", ""))
+    is_partial = cells["year"].isin(partial).to_numpy()
+    flag = np.where(is_partial, np.where(flag == "", "partial_year", flag + ";partial_year"), flag)
     notes.append(f"{int(recs['antal'].sum())} record(s) counted by {date_col} year; dates "
                  f"{first.date() if not pd.isna(first) else '-'} to {last.date() if not pd.isna(last) else '-'}"
-                 + (f"; {partial} flagged partial_year" if partial is not None else ""))
-    notes.append("kommun x year cells without records are absent, not zero")
+                 + (f"; {', '.join(map(str, partial))} flagged partial_year (dates start after January or "
+                    "end before December)" if partial else ""))
+    if complete_years is None:
+        notes.append("kommun x year cells without records are absent, not zero (extract completeness "
+                     "unverified; pass complete_years= to fill zeros for years you know are complete)")
     raw = pd.DataFrame({
-        "kommun": cells["kommun"], "year": cells["year"], "indicator": "police_code_" + cells["code"],
+        "kommun": cells["kommun"], "year": cells["year"], "indicator": cells["indicator"],
         "value": cells["n"].astype(float), "unit": "count", "flag": flag, "n": cells["n"].astype(float),
         "se": np.nan,
     })
-    return finish(raw, source="polisen", where=where, rows_in=rows_in,
+    return finish(raw, source="polisen", where=where, rows_in=rows_in + n_filled,
                   dropped=Counter({k: v for k, v in dropped.items() if v}), notes=notes,
-                  allow_unknown_indicators=True)
+                  allow_unknown_indicators=bool(raw["indicator"].str.startswith("police_code_").any()),
+                  population=population)

@@ -47,10 +47,14 @@ def _json(payload: Any) -> dict:
     else:
         text = str(payload).lstrip("\ufeff")
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DataError(f"SCB response is not valid JSON ({exc.msg} at line {exc.lineno}); a truncated "
                         "download or an HTML error page?") from None
+    if not isinstance(data, dict):
+        raise DataError(f"SCB response must be a JSON object (json-stat2 dataset or v1 'json'); got a "
+                        f"JSON {type(data).__name__}. Request outputFormat=json-stat2.")
+    return data
 
 
 def _category_codes(dim: dict, name: str) -> list[str]:

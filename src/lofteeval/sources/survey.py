@@ -34,7 +34,7 @@ import pandas as pd
 from ..errors import DataError
 from ..indicators import INDICATORS
 from ._finish import ImportResult, finish
-from ._parse import DEFAULT_CODES, describe_input, parse_numbers, read_table
+from ._parse import DEFAULT_CODES, describe_input, parse_numbers, read_table, table_note
 
 __all__ = ["SURVEY_ITEMS", "read_survey_csv", "measured_year"]
 
@@ -99,7 +99,7 @@ def read_survey_csv(
     se, _ = _numbers(table, "se", where)
     lo, _ = _numbers(table, "ci_low", where)
     hi, _ = _numbers(table, "ci_high", where)
-    notes = [f"encoding {info['encoding']}, separator {info['sep']!r}"]
+    notes = [table_note(info)]
     from_ci = se.isna() & lo.notna() & hi.notna()
     if from_ci.any():
         se = se.where(~from_ci, (hi - lo) / (2 * Z95))
