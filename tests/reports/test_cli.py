@@ -67,3 +67,18 @@ def test_evaluate_prints_table_and_writes_csv(tmp_path, capsys):
 def test_evaluate_focus_area_not_in_lofte(capsys):
     assert main(["evaluate", "gotland-2020", "--demo", "--focus-area", "trafik"]) == 2
     assert "not a focus area of gotland-2020" in capsys.readouterr().err
+
+
+def test_report_with_followup_file(tmp_path, capsys):
+    from lofteeval.followup import example_follow_up_path
+
+    path = example_follow_up_path("gotland-2020", 2020)
+    assert main(["report", "gotland-2020", "--demo", "--direct", "--format", "html,xlsx",
+                 "--followup", str(path), "--out", str(tmp_path)]) == 0
+    folder = tmp_path / "gotland-2020"
+    html = (folder / "rapport.html").read_text(encoding="utf-8")
+    assert "Ingen uppföljningsfil angavs" not in html
+    assert 'class="status status-delvis">delvis<' in html  # vnr-2: 3 of 5
+    assert "Aktiviteter: 1 uppfyllt, 1 delvis, 1 ej uppfyllt (av 3)." in html  # våld i nära relationer
+    fu = pd.read_excel(folder / "resultat.xlsx", sheet_name="Uppföljning", header=2)
+    assert fu.set_index("activity").loc["vnr-2", "status"] == "delvis"

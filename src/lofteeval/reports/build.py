@@ -9,6 +9,7 @@ renderers can be tested with hand-made results.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import math
 import warnings
@@ -22,9 +23,10 @@ import pandas as pd
 from ..errors import DataError, DesignWarning, LofteevalError
 from ..indicators import INDICATORS, FocusArea, IndicatorSpec, focus_area, indicators_for
 from . import text as tx
+from .followup_table import followup_table, normalise_followup
 
 __all__ = ["Evaluated", "IndicatorSection", "FocusSection", "ReportContext", "load_report_panel",
-           "is_synthetic", "evaluate_for_report", "build_context", "results_frame"]
+           "is_synthetic", "evaluate_for_report", "build_context", "results_frame", "followup_table"]
 
 
 @dataclass(frozen=True)
@@ -358,6 +360,8 @@ def build_context(lofte: Any, evaluated: Evaluated, *, lang: str = "sv", level: 
     """
     if followup is not None and not isinstance(followup, pd.DataFrame):
         followup = followup_table(lofte, str(followup), lang=lang)
+    elif followup is not None and "activity" not in followup.columns:  # a lofteeval.follow_up() frame
+        followup = normalise_followup(followup)
     from ..plots import plot_results
 
     prov = dict(provenance or {})
@@ -365,6 +369,9 @@ def build_context(lofte: Any, evaluated: Evaluated, *, lang: str = "sv", level: 
     context_only = getattr(lofte, "kind", "lofte") == "problem_picture"
     focus = [_focus_section(a, evaluated, lang=lang, synthetic=synthetic, period=period,
                             context_only=context_only) for a in evaluated.areas]
+    if followup is not None:
+        focus = [dataclasses.replace(f, paragraph=f.paragraph + tx.activity_sentence(
+            followup.loc[followup["focus_area"] == f.id, "status"], lang=lang)) for f in focus]
     results = evaluated.results()
     labels = [(INDICATORS[r.indicator].label_sv if lang == "sv" else INDICATORS[r.indicator].label_en)
               if r.indicator in INDICATORS else str(r.indicator) for r in results]
@@ -382,47 +389,3 @@ def build_context(lofte: Any, evaluated: Evaluated, *, lang: str = "sv", level: 
         data_caveats=data_caveats(lofte, evaluated, lang=lang, provenance=prov),
         technical=tech, provenance=prov, results=results_frame(evaluated, lang=lang), forest_plot=forest,
     )
-
-
-# -- follow-up -----------------------------------------------------------------------------
-_FU_COLS = ["activity", "text", "owner", "focus_area", "target", "done", "status", "deadline", "comment"]
-
-
-def followup_table(lofte: Any, path: str | None, *, lang: str = "sv") -> pd.DataFrame:
-    """Target vs done per activity (columns ``activity, text, owner, focus_area, target, done,
-    status, deadline, comment``); without a file every activity is ``ej rapporterat``."""
-    if path is not None:
-        from ..followup import follow_up
-
-        frame = follow_up(lofte, path)
-        return _normalise_followup(frame)
-    rows = []
-    for a in lofte.activities:
-        target = "" if a.target is None else f"{a.target} {a.unit or ''}".strip()
-        rows.append({"activity": a.id, "text": a.text, "owner": a.owner, "focus_area": a.focus_area or "",
-                     "target": target, "done": "", "status": "ej rapporterat",
-                     "deadline": "" if a.deadline is None else a.deadline.isoformat(), "comment": ""})
-    return pd.DataFrame(rows, columns=_FU_COLS)
-
-
-def _cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-def _normalise_followup(frame: pd.DataFrame) -> pd.DataFrame:
-    """``followup.follow_up`` output -> the report's columns (target and unit joined)."""
-    rows = []
-    for _, r in frame.iterrows():
-        target = _cell(r.get("target"))
-        rows.append({
-            "activity": _cell(r.get("activity_id", r.get("activity"))), "text": _cell(r.get("text")),
-            "owner": _cell(r.get("owner")), "focus_area": _cell(r.get("focus_area")),
-            "target": f"{target} {_cell(r.get('unit'))}".strip() if target else "",
-            "done": _cell(r.get("done")), "status": _cell(r.get("status")),
-            "deadline": _cell(r.get("deadline")), "comment": _cell(r.get("comment")),
-        })
-    return pd.DataFrame(rows, columns=_FU_COLS)

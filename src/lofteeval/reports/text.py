@@ -28,6 +28,7 @@ __all__ = [
     "relative_mde",
     "describe_result",
     "focus_area_paragraph",
+    "activity_sentence",
     "METHOD_TEXT",
     "METHOD_NAME",
     "WARNING_TEXT",
@@ -342,3 +343,18 @@ def focus_area_paragraph(area: Any, pairs: Sequence[tuple[Any, Any]], *, lang: s
     notes = {ambiguity_note(s, lang=lang) for _, s in pairs} | {ambiguity_note(s, lang=lang) for s, _ in failures}
     parts += sorted(n for n in notes if n)
     return " ".join(parts)
+
+
+_STATUS_EN = {"uppfyllt": "met", "delvis": "partly met", "ej uppfyllt": "not met", "ej rapporterat": "not reported"}
+
+
+def activity_sentence(statuses: Any, *, lang: str = "sv") -> str:
+    """`` Aktiviteter: 2 uppfyllt, 1 delvis (av 3).`` from the follow-up statuses of one focus area."""
+    values = [str(v) for v in statuses]
+    if not values:
+        return ""
+    order = ("uppfyllt", "delvis", "ej uppfyllt", "ej rapporterat")
+    counts = [(s, values.count(s)) for s in order if values.count(s)]
+    if lang == "sv":
+        return " Aktiviteter: " + ", ".join(f"{n} {s}" for s, n in counts) + f" (av {len(values)})."
+    return " Activities: " + ", ".join(f"{n} {_STATUS_EN[s]}" for s, n in counts) + f" (of {len(values)})."
