@@ -180,6 +180,7 @@ def _check_values(out: pd.DataFrame, fails: _Failures) -> None:
             num, bad = _numeric(out[col])
             fails.add(f"{col} must be numeric", bad, out[col])
             fails.add(f"{col} must be >= 0", num < 0, num)
+            fails.add(f"{col} must be finite", np.isinf(num.to_numpy()), num)
             out[col] = num
         else:
             out[col] = np.nan

@@ -99,6 +99,9 @@ def _refuse_non_text(data: bytes, name: str) -> None:
             f"{name}: this is an Excel/zip file, not CSV; open it and save as CSV (UTF-8, ';'), "
             "or export CSV from the publisher."
         )
+    if data[:5] == b"%PDF-":
+        raise DataError(f"{name}: this is a PDF, not a data file; download the CSV/Excel version "
+                        "from the publisher (Brå and Kolada offer both).")
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")) or b"<html" in head:
         title = re.search(rb"<title>(.*?)</title>", data[:4096], re.I | re.S)
@@ -195,7 +198,13 @@ def sniff_separator(text: str, *, candidates: str = ";\t,") -> str:
         if body and min(body) > 1 and len(set(body)) == 1:
             key = (body[0], -rank, sep)
             best = key if best is None or key > best else best
-    if best is None:
+    if best is None:  # no clean split: take a separator most lines agree on, so that
+        # read_table can name the odd lines (an unquoted separator inside a cell)
+        for sep in candidates:
+            counts = _field_counts(lines, sep)
+            mode = max(set(counts), key=counts.count) if counts else 0
+            if mode > 1 and counts.count(mode) * 2 > len(counts) and counts[0] == mode:
+                return sep
         shown = " | ".join(lines[:2])[:120]
         raise DataError(
             f"cannot find the column separator: no one of {list(candidates)} splits the first "
@@ -221,7 +230,10 @@ def read_table(
     """
     name = describe_input(source)
     text, used = read_text(source, encoding=encoding)
-    sep = sep or sniff_separator(text)
+    try:
+        sep = sep or sniff_separator(text)
+    except DataError as exc:
+        raise DataError(f"{name}: {exc}") from None
     every = list(csv.reader(io.StringIO(text), delimiter=sep))
     rows = [r for r in every if any(c.strip() for c in r)]
     blank = len(every) - len(rows)
