@@ -106,6 +106,9 @@ def test_old_codes_follow_code_history():
     with pytest.raises(DataError, match=r"'1917' was replaced by '0331' on 1 January 2007"):
         kommun_code("1917", year=2010)
     assert kommun_code("1583", year=1997) == "1490"
+    assert kommun_code("1180", year=1996) == "1290"  # Kristianstad, Skåne län formed 1997
+    with pytest.raises(DataError, match=r"'1180' was replaced by '1290' on 1 January 1997"):
+        kommun_code("1180", year=1997)
 
 
 def test_code_history_rows():
