@@ -148,3 +148,21 @@ def test_real_violence_against_police_files_sum(shared_dir):
     two, _ = read_police_extract(folder / "våld mot polis 2 brott.csv")
     assert both["n"].sum() == one["n"].sum() + two["n"].sum()
     assert set(both["indicator"]) == {"reported_violence_against_police"}
+
+
+def test_cli_import_polisen_several_files_and_complete_years(tmp_path, capsys):
+    from lofteeval.cli import main
+    from lofteeval.harmonise.panel import load_panel
+
+    one, two = tmp_path / "a.csv", tmp_path / "b.csv"
+    one.write_bytes(_extract('1,1701,"a","2022-01-02","2022-01-02","Skara","","",1'))
+    two.write_bytes(_extract('1,1702,"b","2022-12-20","2022-12-20","Skara","","",1'))
+    out = tmp_path / "police.parquet"
+    assert main(["import", "polisen", str(one), str(two), "--complete-years", "2022", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    # 2 records (merged into 1 cell) + 289 zero-filled kommuner = 291 in; 290 out; 1 merged
+    assert "rows in 291 = rows out 290 + dropped 1" in printed and "zero_filled 289" in printed
+    frame = load_panel(out)
+    assert frame.set_index("kommun").loc["1495", "n"] == 2 and len(frame) == 290
+    assert main(["import", "polisen", str(one), "--complete-years", "2023"]) == 2
+    assert "not wholly covered" in capsys.readouterr().err
