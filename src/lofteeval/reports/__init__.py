@@ -15,6 +15,7 @@ xlsx      resultat.xlsx    results.xlsx
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,18 @@ def template_path(name: str = "report.py") -> Path:
                     "lofteeval checkout or set LOFTEEVAL_HOME to it.")
 
 
+def _ipc_kernel_manager() -> type:
+    """A kernel manager on IPC sockets (local only; no TCP ports and no unencrypted-TCP warning)."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("transport", "ipc")
+            super().__init__(*args, **kwargs)
+
+    return IPCKernelManager
+
+
 def render_report(lofte_id: str, *, demo: bool = False, panel_path: str | None = None,
                   out_dir: str | None = None, lang: str = "sv", formats: str = "html,pdf,xlsx",
                   level: float = 0.95, followup_path: str | None = None) -> dict[str, Path]:
@@ -190,7 +203,8 @@ def render_report(lofte_id: str, *, demo: bool = False, panel_path: str | None =
               "lang": lang, "formats": ",".join(fmts), "level": level, "followup_path": _abs(followup_path)}
     try:
         pm.execute_notebook(notebook, str(out_nb), parameters=params, kernel_name="python3",
-                            progress_bar=False, log_output=False, cwd=str(Path.cwd()))
+                            progress_bar=False, log_output=False, cwd=str(Path.cwd()),
+                            **({} if os.name == "nt" else {"kernel_manager_class": _ipc_kernel_manager()}))
     except pm.PapermillExecutionError as exc:
         raise LofteevalError(f"the report notebook failed: {exc.ename}: {exc.evalue} "
                              f"(executed notebook: {out_nb})") from None
