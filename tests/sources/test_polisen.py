@@ -166,3 +166,15 @@ def test_cli_import_polisen_several_files_and_complete_years(tmp_path, capsys):
     assert frame.set_index("kommun").loc["1495", "n"] == 2 and len(frame) == 290
     assert main(["import", "polisen", str(one), "--complete-years", "2023"]) == 2
     assert "not wholly covered" in capsys.readouterr().err
+
+
+def test_sparse_leading_years_flagged_but_a_low_middle_year_is_not(conserved):
+    counts = {2017: 1, 2018: 20, 2019: 4, 2020: 20, 2021: 20}  # 2017 leading and sparse; 2019 low but inside
+    rows = [f'{i},1211,"b","{y}-{"01-05" if k == 0 else "12-05"}","{y}-06-01","Skara","","",1'
+            for i, (y, k) in enumerate(((y, k) for y, n in counts.items() for k in range(n)), 1)]
+    frame, report = read_police_extract(_extract(*rows))
+    flags = frame.set_index("year")["flag"]
+    assert "sparse_year" in flags[2017] and "partial_year" not in flags[2017]
+    assert not any("sparse_year" in f or "partial_year" in f for f in flags[[2018, 2019, 2020, 2021]])
+    assert any("reported_car_fires 2017 (1)" in n for n in report.notes)
+    conserved(report)

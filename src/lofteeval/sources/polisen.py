@@ -23,9 +23,11 @@ Rules:
 - counts become rates per 100 000 with ``harmonise.rates.add_rates`` (``n`` = the count,
   population of the same year; ``population=`` or the shipped SCB figures);
 - the last year is flagged ``partial_year`` when the latest date is before 1 December of it, and
-  the first year when the earliest date is after 31 January of it (sparse early years that the
-  extract barely covers, such as 2015-2018 in the shared extracts, are *not* detected: check
-  the extract's own notes);
+  the first year when the earliest date is after 31 January of it; the leading and trailing years
+  whose national count is below 25 % of the indicator's median year (a few late-registered
+  reports from before the extract's real coverage, such as 2015-2018 in the shared extracts) are
+  flagged ``sparse_year`` and listed in the report (kept, not dropped; a low year between dense
+  years is real data and is not flagged);
 - kommun × year cells without records are **absent** by default: the extract's completeness is
   not documented (see its PROVENANCE), so no zero is invented.  A caller who knows the extract
   holds every report of its codes nationally may pass ``complete_years=`` (e.g.
@@ -172,6 +174,37 @@ def _read_all(source: Source | list[Source], encoding: str | None) -> tuple[pd.D
     return pd.concat(tables, ignore_index=True).fillna(""), where, notes
 
 
+SPARSE_SHARE = 0.25
+
+
+def _sparse_years(cells: pd.DataFrame, partial: list[int], notes: list[str]) -> np.ndarray:
+    """Mask of cells in leading/trailing years whose national count is < 25 % of the median year.
+
+    Extracts often hold a few late-registered reports from years before their real coverage
+    (2015-2018 in the shared extracts); such years look like very low rates, so they are flagged
+    ``sparse_year`` (kept, never dropped).  Partial years are judged by ``partial_year`` instead.
+    """
+    totals = cells[~cells["year"].isin(partial)].groupby(["indicator", "year"])["n"].sum()
+    if totals.empty:
+        return np.zeros(len(cells), dtype=bool)
+    low_keys = []
+    for ind, per_year in totals.groupby(level="indicator"):
+        per_year = per_year.droplevel("indicator").sort_index()
+        sparse = per_year < SPARSE_SHARE * per_year.median()
+        for order in (sparse, sparse[::-1]):  # only leading and trailing runs: outside coverage
+            for year, is_low in order.items():
+                if not is_low:
+                    break
+                low_keys.append((ind, year))
+    low = totals[totals.index.isin(sorted(set(low_keys)))]
+    if len(low):
+        notes.append("sparse_year (national count < 25 % of the median year, probably outside the "
+                     "extract's real coverage): " + ", ".join(
+                         f"{ind} {year} ({int(n)})" for (ind, year), n in low.items()))
+    keys = pd.MultiIndex.from_frame(cells[["indicator", "year"]])
+    return keys.isin(low.index)
+
+
 def read_police_extract(
     source: Source | list[Source],
     *,
@@ -256,6 +289,8 @@ def read_police_extract(
     flag = np.where(cells["mm"], "deso_mismatch", np.where(cells["zero"], "zero_filled", ""))
     is_partial = cells["year"].isin(partial).to_numpy()
     flag = np.where(is_partial, np.where(flag == "", "partial_year", flag + ";partial_year"), flag)
+    sparse = _sparse_years(cells, partial, notes)
+    flag = np.where(sparse, np.where(flag == "", "sparse_year", flag + ";sparse_year"), flag)
     notes.append(f"{int(recs['antal'].sum())} record(s) counted by {date_col} year; dates "
                  f"{first.date() if not pd.isna(first) else '-'} to {last.date() if not pd.isna(last) else '-'}"
                  + (f"; {', '.join(map(str, partial))} flagged partial_year (dates start after January or "
