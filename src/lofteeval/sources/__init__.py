@@ -35,7 +35,7 @@ _LAZY = {
     "read_kolada_json": ".kolada", "fetch_kolada": ".kolada", "KOLADA_KPIS": ".kolada",
     "read_scb_json": ".scb", "decode_jsonstat2": ".scb", "fetch_scb_population": ".scb",
     "read_survey_csv": ".survey", "SURVEY_ITEMS": ".survey",
-    "read_police_extract": ".polisen",
+    "read_police_extract": ".polisen", "BROTTSKOD_INDICATORS": ".polisen",
     "cached_download": "._cache",
 }
 __all__ = sorted(_LAZY)
