@@ -149,6 +149,22 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     ``se = sqrt(mean((tau_b - mean tau_b)^2))`` over the ``N0`` placebos (the limit of
     ``sqrt((B-1)/B) * sd(tau_b)`` as ``B`` grows; no randomness).  ``p`` and the interval both
     come from ``tau / se`` against the normal, so they agree.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> rows = [(f"u{i}", t, 10.0 * i + 0.5 * t + rng.normal(0, 0.1)) for i in range(8) for t in range(10)]
+    >>> df = pd.DataFrame(rows, columns=["unit", "time", "y"])
+    >>> df.loc[(df["unit"] == "u0") & (df["time"] >= 7), "y"] -= 3.0
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     res = synthetic_did(df, unit="unit", time="time", outcome="y", treated="u0",
+    ...                         treatment_start=7)
+    >>> bool(abs(res.estimate + 3.0) < 0.3), len(res.placebo)
+    (True, 7)
     """
     if not 0 < level < 1:
         raise DataError(f"level must be in (0, 1) (got {level}).")

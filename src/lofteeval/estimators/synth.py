@@ -280,16 +280,16 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
     Examples
     --------
     >>> import pandas as pd
-    >>> rows = [(u, t, 10.0 + i + 0.5 * t - (3.0 if (u == "a" and t >= 6) else 0.0))
-    ...         for i, u in enumerate("abcdef") for t in range(8)]
+    >>> rows = [(u, t, 10.0 + i + 0.5 * t) for i, u in enumerate("bcdef") for t in range(8)]
+    >>> rows += [("a", t, 11.5 + 0.5 * t - (3.0 if t >= 6 else 0.0)) for t in range(8)]
     >>> df = pd.DataFrame(rows, columns=["unit", "time", "y"])
     >>> import warnings
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")
     ...     res = synthetic_control(df, unit="unit", time="time", outcome="y", treated="a",
     ...                             treatment_start=6)
-    >>> round(res.estimate, 6)
-    -3.0
+    >>> round(res.estimate, 6), round(float(res.weights.sum()), 6)
+    (-3.0, 1.0)
     """
     if not 0 < level < 1:
         raise DataError(f"level must be in (0, 1) (got {level}).")
