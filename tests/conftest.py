@@ -26,7 +26,7 @@ def shared_dir() -> Path:
     """The project's ``../shared`` folder; tests that need it skip when it is absent."""
     path = Path(os.environ.get("LOFTEEVAL_SHARED", SHARED_DIR))
     if not path.is_dir():
-        pytest.skip(f"../shared not present next to the project (looked in {path.name}/)")
+        pytest.skip("../shared is not present next to the project root (set LOFTEEVAL_SHARED to its path)")
     return path
 
 
