@@ -28,7 +28,7 @@ from ..errors import (
     ShortPrePeriodWarning,
     caveat,
 )
-from ..inference.placebo import placebo_in_time, ratio_interval, rmspe_floor, rmspe_table
+from ..inference.placebo import placebo_in_time, ratio_interval, rmspe_table
 from ..inference.power import mde_from_placebo
 from ..results import EffectResult
 from ._simplex import simplex_lstsq, simplex_start
@@ -37,6 +37,8 @@ __all__ = ["synthetic_control"]
 
 MIN_PRE_PERIODS = 5
 MIN_DONORS = 20
+RATIO_FLOOR_FRACTION = 1.0
+"""Floor of the ratio's denominator, as a multiple of the gap's sd from idiosyncratic noise."""
 POOR_FIT_SD_FRACTION = 0.25
 """Pre-RMSPE above this fraction of the pre-period outcome's sd (all units, all years) warns."""
 
@@ -190,26 +192,48 @@ def _solve(z: np.ndarray, gram: np.ndarray, target: int, pool: np.ndarray) -> np
     return simplex_lstsq(gram[np.ix_(pool, pool)], gram[pool, target], start=start)
 
 
-def _fit_all(panel: _Panel, placebo: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Treated weights, treated gaps and (optionally) every placebo's gaps.
+def _fit_all(panel: _Panel, placebo: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    """Treated weights, treated gaps, every placebo's gaps, and each unit's ratio floor.
 
     The Gram matrix of all units' pre-period outcomes is computed once; each placebo uses a
-    sub-matrix of it.
+    sub-matrix of it.  Floors: treated first, then donors (see :func:`_gap_noise`).
     """
     z = _pre_rows(panel)
     gram = z @ z.T
+    noise = _unit_noise(panel)
     j = len(panel.donors)
     donors_idx = np.arange(1, j + 1)
     w = _solve(z, gram, 0, donors_idx)
     gaps = panel.y1 - w @ panel.y0
+    floors = np.empty(j + 1)
+    floors[0] = _gap_noise(noise, 0, donors_idx, w)
     if not placebo or j < 2:
-        return w, gaps, None
+        return w, gaps, None, floors
     pl = np.empty((j, panel.times.size))
     for k in range(j):
         pool = np.delete(donors_idx, k)
         wk = _solve(z, gram, k + 1, pool)
         pl[k] = panel.y0[k] - wk @ panel.y0[pool - 1]
-    return w, gaps, pl
+        floors[k + 1] = _gap_noise(noise, k + 1, pool, wk)
+    return w, gaps, pl, floors
+
+
+def _gap_noise(noise: np.ndarray, target: int, pool: np.ndarray, w: np.ndarray) -> float:
+    """Floor of a unit's ratio denominator: the sd of its gap from idiosyncratic noise alone."""
+    return RATIO_FLOOR_FRACTION * float(np.sqrt(noise[target] ** 2 + np.sum((w * noise[pool]) ** 2)))
+
+
+def _unit_noise(panel: _Panel) -> np.ndarray:
+    """Each unit's idiosyncratic noise sd (treated first, then donors), from pre-period data.
+
+    ``sd(first differences of y_it - mean_i y_it) / sqrt(2)``: removing the cross-unit mean of each
+    period takes out common shocks; differencing takes out the unit's level.
+    """
+    z = np.vstack([panel.y1, panel.y0])[:, panel.pre]
+    if z.shape[1] < 3:
+        return np.zeros(z.shape[0])
+    d = np.diff(z - z.mean(axis=0), axis=1)
+    return d.std(axis=1, ddof=1) / np.sqrt(2.0)
 
 
 def _fit_counterfactual(target: np.ndarray, donors: np.ndarray, pre: np.ndarray) -> np.ndarray:
@@ -269,9 +293,12 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
     Inference: every donor is treated in turn with the remaining donors as its pool (the treated
     unit never enters a placebo pool).  The p-value is the rank of the treated unit's post/pre
     RMSPE ratio among the placebos, ``(1 + #{placebo ratio >= treated ratio}) / (J + 1)``.  The
-    ratio's denominator is ``max(pre_rmspe, median pre_rmspe of all units)`` for every unit
-    (``diagnostics["ratio_floor"]``): with more donors than pre-periods many units are fitted
-    exactly before the start, and ADH's raw ratio then explodes and over-rejects.  The
+    ratio's denominator is ``max(pre_rmspe, floor)``, the floor being the sd that the unit's gap
+    would have from idiosyncratic noise alone, ``sqrt(s_i^2 + sum_j w_j^2 s_j^2)`` with ``s_i`` the
+    sd of the unit's pre-period first differences net of the cross-unit mean, over ``sqrt(2)``
+    (``diagnostics["ratio_floor"]`` for the treated unit).  With more donors than pre-periods
+    many units are fitted exactly before the start, and ADH's raw ratio then explodes and
+    over-rejects; the same rule applies to every unit, so the permutation argument is unchanged.  The
     interval inverts that test for a constant post-period effect ``tau`` (subtract ``tau`` from
     the treated post-period outcomes, recompute the ratio): it is the set of ``tau`` not rejected
     at ``1 - level``, so 0 lies outside it exactly when ``p < 1 - level``.  It is infinite when
@@ -295,13 +322,12 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
         raise DataError(f"level must be in (0, 1) (got {level}).")
     panel = _prepare(data, unit=unit, time=time, outcome=outcome, treated=treated,
                      treatment_start=treatment_start, donors=donors)
-    w, gaps, pl_gaps = _fit_all(panel, placebo=True)
+    w, gaps, pl_gaps, floor_all = _fit_all(panel, placebo=True)
     pre = panel.pre
-    pre_all = np.sqrt(np.mean(np.vstack([gaps[None, :]] + ([pl_gaps] if pl_gaps is not None else []))[:, pre] ** 2, axis=1))
-    floor = rmspe_floor(pre_all)
+    floor = float(floor_all[0])
     own = rmspe_table(["treated"], gaps[None, :], pre, floor=floor).iloc[0]
     if pl_gaps is not None:
-        placebo = rmspe_table(panel.donors, pl_gaps, pre, floor=floor)
+        placebo = rmspe_table(panel.donors, pl_gaps, pre, floor=floor_all[1:])
     else:
         placebo = pd.DataFrame({c: pd.Series(dtype=float) for c in ("pre_rmspe", "post_rmspe", "ratio", "effect")})
         placebo.insert(0, "unit", pd.Series(dtype=object))

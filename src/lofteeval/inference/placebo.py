@@ -16,7 +16,8 @@ With the default ``floor=0`` this is ADH's ratio (infinite when the pre-period f
 When donors outnumber pre-periods, many units are interpolated exactly before the start and
 their ratios explode, which makes the rank test reject far too often; :func:`rmspe_floor` (the
 median pre-RMSPE of all units, treated and placebos) is a floor applied identically to every
-unit, so the permutation argument still holds.
+unit, so the permutation argument still holds; synthetic control uses a per-unit floor from
+each unit's own noise instead (see :func:`lofteeval.estimators.synthetic_control`).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def rmspe_floor(pre_rmspe: np.ndarray) -> float:
 
 
 def rmspe_table(units: Sequence[Any], gaps: np.ndarray, pre: np.ndarray, *,
-                floor: float = 0.0) -> pd.DataFrame:
+                floor: float | np.ndarray = 0.0) -> pd.DataFrame:
     """Placebo frame from gaps.
 
     Parameters
@@ -70,8 +71,9 @@ def rmspe_table(units: Sequence[Any], gaps: np.ndarray, pre: np.ndarray, *,
         ``(n_units, T)`` observed minus counterfactual.
     pre : numpy.ndarray
         ``(T,)`` boolean mask of pre-treatment periods; the rest are post-treatment.
-    floor : float
-        Lower bound for the ratio's denominator (``pre_rmspe`` itself is reported unfloored).
+    floor : float or numpy.ndarray
+        Lower bound for the ratio's denominator, one for all or one per unit (``pre_rmspe``
+        itself is reported unfloored).
 
     Returns
     -------
