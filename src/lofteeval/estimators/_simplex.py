@@ -118,9 +118,9 @@ def simplex_lstsq(gram: np.ndarray, b: np.ndarray, *, start: np.ndarray | None =
         grad = gram[:, free] @ w[free] - b
         mult = grad - grad[free].mean()
         mult[free] = np.inf
-        j = int(np.argmin(mult))
+        j = int(mult.argmin())
         if mult[j] >= -tol:
-            return _clean(w)
+            return w / w.sum()
         w, free = _optimise_on(gram, b, w, np.concatenate((free, [j])), tol)
     raise RuntimeError(f"simplex_lstsq did not terminate within {cap} active-set changes (J={n}).")
 
@@ -142,7 +142,7 @@ def _kkt_solve(gram: np.ndarray, b: np.ndarray, free: np.ndarray) -> np.ndarray 
     z = sol[:m]
     # a nearly singular system shows up as a violated constraint or a large residual
     resid = g_ff @ z + sol[m] - rhs[:m]
-    if not (abs(z.sum() - 1.0) <= 1e-8 and float(np.abs(resid).max()) <= 1e-8 * (1.0 + float(np.abs(g_ff).max()))):
+    if not (abs(z.sum() - 1.0) <= 1e-8 and np.abs(resid).max() <= 1e-8 * (1.0 + np.abs(g_ff).max())):
         return None
     return z
 
@@ -217,11 +217,6 @@ def simplex_start(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         w[int(np.argmin(((x - y[:, None]) ** 2).sum(axis=0)))] = 1.0
         total = 1.0
     return w / total
-
-
-def _clean(w: np.ndarray) -> np.ndarray:
-    w = np.maximum(w, 0.0)
-    return w / w.sum()
 
 
 def kkt_violation(gram: np.ndarray, b: np.ndarray, w: np.ndarray) -> float:

@@ -189,7 +189,7 @@ def _pre_rows(panel: _Panel) -> np.ndarray:
 def _solve(z: np.ndarray, gram: np.ndarray, target: int, pool: np.ndarray) -> np.ndarray:
     """Exact weights of ``pool`` (row indices of ``z``) for unit ``target``, warm-started."""
     start = simplex_start(z[pool].T, z[target])
-    return simplex_lstsq(gram[np.ix_(pool, pool)], gram[pool, target], start=start)
+    return simplex_lstsq(gram[pool][:, pool], gram[pool, target], start=start)
 
 
 def _fit_all(panel: _Panel, placebo: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
@@ -211,7 +211,7 @@ def _fit_all(panel: _Panel, placebo: bool) -> tuple[np.ndarray, np.ndarray, np.n
         return w, gaps, None, floors
     pl = np.empty((j, panel.times.size))
     for k in range(j):
-        pool = np.delete(donors_idx, k)
+        pool = np.concatenate((donors_idx[:k], donors_idx[k + 1:]))
         wk = _solve(z, gram, k + 1, pool)
         pl[k] = panel.y0[k] - wk @ panel.y0[pool - 1]
         floors[k + 1] = _gap_noise(noise, k + 1, pool, wk)
