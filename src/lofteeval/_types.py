@@ -17,6 +17,18 @@ Owner = Literal["polisen", "kommun", "both"]
 FollowUpStatus = Literal["uppfyllt", "delvis", "ej uppfyllt", "ej rapporterat"]
 
 
+def alpha_of(level: float) -> float:
+    """Significance level ``1 - level`` rounded to 12 decimals.
+
+    ``1 - 0.95`` is ``0.050000000000000044`` in floating point, which would count a p-value of
+    exactly 0.05 (3 of 60 placebos) as significant. Every comparison ``p < alpha`` in lofteeval
+    goes through this function so that estimators, results and report texts agree.
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1) (got {level!r}).")
+    return round(1.0 - float(level), 12)
+
+
 def check_literal(value: object, alias: object, name: str) -> None:
     """Raise ``ValueError`` naming the allowed options when ``value`` is not one of ``alias``."""
     allowed = get_args(alias)

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._types import alpha_of
+
 __all__ = ["EffectResult", "results_table", "FRAME_COLUMNS"]
 
 FRAME_COLUMNS = [
@@ -110,7 +112,7 @@ class EffectResult:
     @property
     def significant(self) -> bool:
         """True when the interval excludes no effect (``p < 1 - level``)."""
-        return bool(self.p_value < 1 - self.level)
+        return bool(self.p_value < alpha_of(self.level))
 
     def with_identity(self, *, lofte_id: str | None = None, kommun: str | None = None,
                       indicator: str | None = None) -> EffectResult:

@@ -7,7 +7,15 @@ line on stderr with a non-zero exit code, never a traceback.
 
 from __future__ import annotations
 
-import argparse
+import os
+
+# The estimators solve many small problems (placebo fits): multi-threaded BLAS only adds overhead
+# there and oversubscribes small machines. Set before numpy is first imported; a user's own
+# setting wins.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
 import importlib
 import sys
 import warnings

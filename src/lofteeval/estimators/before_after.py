@@ -34,6 +34,7 @@ from ..errors import DesignError, DesignWarning, caveat
 from ..inference.power import mde_from_se, mde_poisson_rate_ratio
 from ..results import EffectResult
 from ._common import Panel, low_power_caveat, prepare_panel, standard_caveats
+from .._types import alpha_of
 
 __all__ = ["before_after"]
 
@@ -150,7 +151,7 @@ def _counts(panel: Panel, level: float) -> dict:
             "ratio with a zero count is undefined. Use a broader indicator or a longer window."
         )
     rr = (y1 / e1) / (y0 / e0)
-    alpha = 1 - level
+    alpha = alpha_of(level)
     total = int(round(y0 + y1))
     share0 = e1 / (e0 + e1)
     k = int(round(y1))

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._types import check_literal
+from .._types import alpha_of, check_literal
 from ..errors import DesignError, DesignWarning, FewDonorsWarning, caveat
 from ..inference import permutation as perm
 from ..inference.power import mde_from_permutation, mde_from_se
@@ -343,7 +343,7 @@ def _permutation(model: _LinearDid | _PoissonDid, beta: float, *, level: float, 
 
 
 def _few_donor_caveats(notes: list[str], n_controls: int, n_assign: int, level: float) -> None:
-    if perm.min_pvalue(n_assign) >= 1 - level:
+    if perm.min_pvalue(n_assign) >= alpha_of(level):
         caveat(notes, FewDonorsWarning,
                f"only {n_assign} treatment assignments: the smallest attainable p-value is "
                f"{1 / n_assign:.3f}, so the test can never reject at {1 - level:.0%}; the interval is "

@@ -24,6 +24,7 @@ from collections.abc import Callable
 import numpy as np
 
 from . import Interval
+from .._types import alpha_of
 
 __all__ = ["assignments", "rank_pvalue", "invert_test", "min_pvalue"]
 
@@ -123,7 +124,7 @@ def invert_test(pfun: Callable[[float], float], *, estimate: float, level: float
     -------
     Interval
     """
-    alpha = 1 - level
+    alpha = alpha_of(level)
     tol = 1e-6 * step if tol is None else tol
     step = step if step > 0 and np.isfinite(step) else 1.0
     p_null = float(pfun(null))

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import Interval
+from .._types import alpha_of
 
 __all__ = [
     "PLACEBO_COLUMNS",
@@ -133,7 +134,7 @@ def ratio_interval(post_gaps: np.ndarray, pre_rmspe: float, placebo_ratios: np.n
     """
     gaps = np.asarray(post_gaps, dtype=float)
     ratios = np.sort(np.asarray(placebo_ratios, dtype=float))[::-1]
-    alpha = 1 - level
+    alpha = alpha_of(level)
     center = float(gaps.mean())
     spread2 = float(np.mean((gaps - center) ** 2))
     p0 = rank_p_value(float(_ratio(np.array([np.sqrt(np.mean(gaps ** 2))]),

@@ -24,6 +24,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from scipy import stats
+from .._types import alpha_of
 
 __all__ = [
     "mde_from_se",
@@ -137,7 +138,7 @@ def simulate_power(estimator: Callable[..., Any], data: pd.DataFrame, *, effect:
             warnings.simplefilter("ignore")
             res = estimator(sim, unit=unit, time=time, outcome=outcome, treated=u,
                             treatment_start=treatment_start, level=level, **kwargs)
-        hits.append(res.p_value < 1 - level)
+        hits.append(res.p_value < alpha_of(level))
     return float(np.mean(hits))
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from typing import Any
+from .._types import alpha_of
 
 __all__ = [
     "LARGE_MDE",
@@ -209,7 +210,7 @@ def claimed(result: Any) -> bool:
     lo, hi, p = result.ci_low, result.ci_high, result.p_value
     if not (_finite(lo) and _finite(hi) and _finite(p)):
         return False
-    return (lo > 0 or hi < 0) and p < 1 - result.level
+    return (lo > 0 or hi < 0) and p < alpha_of(result.level)
 
 
 def relative_mde(result: Any) -> float | None:
