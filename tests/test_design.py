@@ -144,3 +144,43 @@ def test_design_error_messages(demo):
         make_design(old, "gotland-2020", "reported_assault")
     with pytest.raises(DesignError, match="problem_picture"):
         make_design(demo, "gotland-2020-problembild", "reported_assault")
+
+
+def test_reasons_in_swedish_match_the_english_ones(demo):
+    d = make_design(demo, "gotland-2020", "reported_assault")
+    ref = datasets._kommun_reference()[0].set_index("kommun")
+    group = ref.at["0980", "kommungrupp"]
+    assert list(d.comparison.columns[-2:]) == ["reason", "reason_sv"]
+    from lofteeval.harmonise.kommuner import kommuner
+
+    label = kommuner().set_index("kommun").at["0980", "kommungrupp_label"]  # C6 Mindre stad/tätort
+    first = d.comparison.iloc[0]
+    ratio = first["population"] / demo[(demo["indicator"] == "population") & (demo["kommun"] == "0980")
+                                       & demo["year"].isin(d.pre_period)]["value"].mean()
+    assert first["reason_sv"] == (f"samma kommungrupp ({group} {label}); {ratio:.2g}".replace(".", ",")
+                                  + " × löfteskommunens folkmängd; rang 1 i förperiodens anpassning")
+    assert first["reason"] == f"same kommungrupp {group}; population {ratio:.2g} x treated; pre-period RMSPE rank 1"
+    # every exclusion has a Swedish reason too, and no English words leak into it
+    assert (d.excluded["reason_sv"].str.len() > 0).all()
+    assert not d.excluded["reason_sv"].str.contains("population|outside|other|poor", regex=True).any()
+    assert d.excluded["reason_sv"].str.contains(r"^annan kommungrupp \(", regex=True).any()
+    out_of_band = d.excluded[d.excluded["reason"].str.contains("outside")]
+    assert out_of_band["reason_sv"].str.contains(r"folkmängd [\d\u00a0]+ utanför [\d\u00a0]+–[\d\u00a0]+$",
+                                                 regex=True).all()
+
+
+def test_exclusion_reasons_in_swedish(demo):
+    d = make_design(demo, "gislaved-2022", "reported_drug_offences", comparison="all", exclude_neighbours=True)
+    by = d.excluded.set_index("kommun")["reason_sv"]
+    assert by["1495"] == "eget löfte inom narkotika och ungdomsbrottslighet 2021 (skara-2021)"
+    assert by["0683"] == "grannkommun till Gislaved (risk för spridning)"  # Värnamo borders Gislaved
+    lan = make_design(demo, "gislaved-2022", "reported_residential_burglary", same_lan=True, comparison="all")
+    assert (lan.excluded["reason_sv"] == "annat län än löfteskommunens").sum() == (lan.excluded["reason"]
+                                                                                  .str.startswith("other län")).sum()
+    best = make_design(demo, "gotland-2020", "reported_assault", comparison="all", n_comparison=5)
+    assert best.excluded["reason_sv"].str.contains("inte bland de 5 bäst anpassade").any()
+    several = make_design(demo, "sodra-fyrbodal-2023", "reported_assault")
+    assert several.comparison["reason_sv"].str.contains("× löfteskommunernas genomsnittliga folkmängd").all()
+    own = {"0980": ("the löfte's own kommun", "löftets egen kommun")}
+    other = make_design(demo, "gotland-2020", "reported_assault", treated=["0180"], exclude=own)
+    assert other.excluded.set_index("kommun").at["0980", "reason_sv"] == "löftets egen kommun"

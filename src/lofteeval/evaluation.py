@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ._types import Method, check_literal
-from .design import Design, make_design
+from .design import Design, _load_lofte, make_design
 from .errors import DesignError, DesignWarning, EnforcementDrivenWarning, caveat
 
 __all__ = ["evaluate", "evaluate_focus_area", "evaluate_lofte", "displacement", "choose_method",
@@ -75,11 +75,10 @@ def evaluate(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: MethodO
         The design cannot be built, or the requested estimator is unavailable or unsuited.
     """
     from .indicators import indicator as get_indicator
-    from .registry import load_lofte
 
     if method != "auto":
         check_literal(method, Method, "method")
-    lf = load_lofte(lofte)
+    lf = _load_lofte(lofte)
     spec = get_indicator(indicator)
     d = design if design is not None else make_design(panel, lf, indicator, **design_kwargs)
     chosen, reason = choose_method(d, spec, method)
@@ -203,9 +202,9 @@ def _adjust(results: list[Any]) -> list[Any]:
 
 def _evaluate_many(panel: pd.DataFrame, lf: Any, indicators: list[str], method: MethodOrAuto,
                    level: float, design_kwargs: dict[str, Any]) -> list[Any]:
-    from .registry import load_registry
+    from ._comparison import cached_registry
 
-    design_kwargs.setdefault("registry", load_registry())
+    design_kwargs.setdefault("registry", cached_registry())
     present = set(panel["indicator"].unique())
     results, skipped = [], []
     for ind in indicators:
@@ -232,9 +231,8 @@ def evaluate_focus_area(panel: pd.DataFrame, lofte: Any, focus_area: str, *,
     """
     from .indicators import focus_area as get_area
     from .indicators import indicators_for
-    from .registry import load_lofte
 
-    lf = load_lofte(lofte)
+    lf = _load_lofte(lofte)
     area = get_area(focus_area)
     if not area.measurable:
         warnings.warn(f"focus area {focus_area!r} is not measurable with crime or survey data "
@@ -251,9 +249,8 @@ def evaluate_lofte(panel: pd.DataFrame, lofte: Any, *, method: MethodOrAuto = "a
     p-values are BH-adjusted across all of the löfte's indicators (``p_adjusted``).
     """
     from .indicators import FOCUS_AREAS, indicators_for
-    from .registry import load_lofte
 
-    lf = load_lofte(lofte)
+    lf = _load_lofte(lofte)
     ids: list[str] = []
     for fa in lf.focus_areas:
         if fa in FOCUS_AREAS and FOCUS_AREAS[fa].measurable:
@@ -272,15 +269,15 @@ def displacement(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: Met
     ``term="displacement"``.
     """
     from .harmonise.kommuner import neighbours
-    from .registry import load_lofte
 
-    lf = load_lofte(lofte)
+    lf = _load_lofte(lofte)
     own = set(lf.kommuner)
     nb = sorted({k for t in lf.kommuner for k in neighbours(t, include_links=include_links)} - own)
     if not nb:
         raise DesignError(f"kommun(er) {sorted(own)} of {lf.id!r} have no neighbours"
                           f"{'' if include_links else ' by land; pass include_links=True'}.")
-    design_kwargs.setdefault("exclude", {k: f"the löfte's own kommun ({lf.id})" for k in own})
+    design_kwargs.setdefault("exclude", {k: (f"the löfte's own kommun ({lf.id})", f"löftets egen kommun ({lf.id})")
+                                         for k in own})
     d = make_design(panel, lf, indicator, treated=nb, **design_kwargs)
     res = evaluate(panel, lf, indicator, method=method, level=level, design=d)
     diag = dict(res.diagnostics, displacement_of=tuple(lf.kommuner))

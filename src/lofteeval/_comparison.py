@@ -1,0 +1,338 @@
+"""Comparison-pool selection for :mod:`lofteeval.design`, with every reason in English and Swedish.
+
+Each step takes the remaining candidate kommuner and returns those it keeps; what it drops goes to
+an ``excluded`` list of :class:`Why` records ``(kommun, en, sv)``.  Kept kommuner get the same two
+reasons in :func:`comparison_frame`.  Reference data (kommun names, län, SKR kommungrupp and the
+registry) are read once per process and cached: they are immutable package data (the registry is
+re-read when a ``*.toml`` file in its folders changes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from .errors import DesignError
+
+MIN_POOL = 19  # a permutation or placebo rank p-value reaches 0.05 only with >= 19 comparison units
+FIT_CUTOFF = 2.0
+NBSP = "\u00a0"
+
+COMPARISON_COLUMNS = ["kommun", "name", "kommungrupp", "lan", "population", "pre_rmspe", "pre_corr",
+                      "fit_rank", "reason", "reason_sv"]
+EXCLUDED_COLUMNS = ["kommun", "name", "reason", "reason_sv"]
+
+
+class Why(NamedTuple):
+    """Why a kommun left the pool: its code and the reason in English and Swedish."""
+
+    kommun: str
+    en: str
+    sv: str
+
+
+# ------------------------------------------------------------------------------------------------
+# Cached reference data
+# ------------------------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _kommun_table() -> pd.DataFrame:
+    from .harmonise.kommuner import kommuner
+
+    ref = kommuner()[["kommun", "name", "lan", "kommungrupp", "kommungrupp_label"]].copy()
+    ref["kommun"] = ref["kommun"].astype(str)
+    return ref.set_index("kommun")
+
+
+def reference(panel: pd.DataFrame, pre: tuple[int, ...]) -> pd.DataFrame:
+    """Kommun reference (``name, lan, kommungrupp, kommungrupp_label``) with mean pre-period population."""
+    ref = _kommun_table().copy()
+    pop = panel[(panel["indicator"] == "population") & panel["year"].isin(pre)]
+    if pop.empty:
+        from .harmonise.kommuner import population
+
+        pop = population(years=pre)
+    size = pop.assign(kommun=pop["kommun"].astype(str)).groupby("kommun")["value"].mean()
+    ref["population"] = size.reindex(ref.index)
+    return ref
+
+
+def _registry_key() -> tuple[tuple[str, int, int], ...]:
+    from .registry import registry_dirs
+
+    files: list[tuple[str, int, int]] = []
+    for folder in registry_dirs():
+        for f in sorted(Path(folder).glob("*.toml")):
+            st = f.stat()
+            files.append((str(f), st.st_mtime_ns, st.st_size))
+    return tuple(files)
+
+
+@lru_cache(maxsize=4)
+def _registry_for(key: tuple[tuple[str, int, int], ...]) -> dict[str, Any]:
+    from .registry import load_registry
+
+    return load_registry()
+
+
+def cached_registry() -> dict[str, Any]:
+    """:func:`lofteeval.registry.load_registry` (default folders), cached on the files' mtime and size."""
+    return dict(_registry_for(_registry_key()))
+
+
+# ------------------------------------------------------------------------------------------------
+# Formatting
+# ------------------------------------------------------------------------------------------------
+def span(years: tuple[int, ...], dash: str = "-") -> str:
+    """``(2010, ..., 2022)`` -> ``"2010-2022"``; one year -> ``"2021"``; none -> ``"none"``."""
+    return f"{years[0]}{dash}{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "none")
+
+
+def _span_sv(years: tuple[int, ...]) -> str:
+    return span(years, "\u2013") if years else "inga"
+
+
+def _num_sv(x: float, fmt: str) -> str:
+    """Format ``x`` with ``fmt`` the Swedish way: decimal comma, non-breaking space for thousands."""
+    return format(x, fmt).replace(",", NBSP).replace(".", ",")
+
+
+def _ratio(x: float) -> str:
+    """Two significant digits below 10, a whole number above (never ``1.2e+02``)."""
+    return f"{x:.2g}" if x < 10 else f"{x:.0f}"
+
+
+def _group_sv(code: str, label: str) -> str:
+    return f"{code} {label}".strip()
+
+
+# ------------------------------------------------------------------------------------------------
+# Exclusion steps
+# ------------------------------------------------------------------------------------------------
+def drop_if(cand: list[str], test: Callable[[str], bool], en: str, sv: str, excluded: list[Why]) -> list[str]:
+    """Drop the candidates for which ``test`` holds, with one reason for all."""
+    keep = []
+    for k in cand:
+        if test(k):
+            excluded.append(Why(k, en, sv))
+        else:
+            keep.append(k)
+    return keep
+
+
+def drop_with(cand: list[str], reasons: dict[str, tuple[str, str]], excluded: list[Why]) -> list[str]:
+    """Drop the candidates named in ``reasons`` (``{code: (en, sv)}``)."""
+    excluded.extend(Why(k, *reasons[k]) for k in cand if k in reasons)
+    return [k for k in cand if k not in reasons]
+
+
+def user_reasons(exclude: dict[str, Any] | None) -> dict[str, tuple[str, str]]:
+    """``{code: reason}`` or ``{code: (en, sv)}`` -> ``{code: (en, sv)}`` (one text serves both)."""
+    out: dict[str, tuple[str, str]] = {}
+    for k, r in (exclude or {}).items():
+        en, sv = (r, r) if isinstance(r, str) else (str(r[0]), str(r[1]))
+        out[str(k)] = (en, sv)
+    return out
+
+
+def drop_incomplete(wide: pd.DataFrame, cand: list[str], window: tuple[int, ...],
+                    excluded: list[Why]) -> list[str]:
+    """Drop candidates with any missing value in the window."""
+    n_missing = wide.reindex(index=cand, columns=list(window)).isna().sum(axis=1).to_dict()
+    return drop_if(cand, lambda k: n_missing[k] > 0, f"missing values in the window {span(window)}",
+                   f"saknar värden under {_span_sv(window)}", excluded)
+
+
+def drop_contaminated(cand: list[str], lf: Any, spec: Any, window: tuple[int, ...],
+                      registry: dict[str, Any] | None, excluded: list[Why]) -> list[str]:
+    """Drop kommuner with their own löfte in a focus area of ``spec`` overlapping the window."""
+    from .indicators import FOCUS_AREAS
+
+    reg = cached_registry() if registry is None else registry
+    areas = set(spec.focus_areas)
+    hits: dict[str, tuple[str, str]] = {}
+    for other in reg.values():
+        if other.id == lf.id or getattr(other, "kind", "lofte") != "lofte":
+            continue
+        shared = sorted(areas & set(other.focus_areas))
+        if not shared or not (other.start_year <= window[-1] and other.end_year >= window[0]):
+            continue
+        years = tuple(other.years)
+        en = (f"own löfte {other.id!r} ({span(years)}) in focus area {', '.join(shared)} during the "
+              "window (contamination)")
+        labels = [FOCUS_AREAS[a].label_sv.lower() if a in FOCUS_AREAS else a for a in shared]
+        sv = f"eget löfte inom {' och '.join(labels)} {_span_sv(years)} ({other.id})"
+        for k in other.kommuner:
+            hits.setdefault(str(k), (en, sv))
+    return drop_with(cand, hits, excluded)
+
+
+def drop_neighbours(cand: list[str], treated: tuple[str, ...], ref: pd.DataFrame,
+                    excluded: list[Why]) -> list[str]:
+    """Drop kommuner bordering a treated kommun (bridge and ferry links count)."""
+    from .harmonise.kommuner import neighbours
+
+    names = ref["name"].to_dict()
+    reasons: dict[str, tuple[str, str]] = {}
+    for t in treated:
+        for k in neighbours(t, include_links=True):
+            reasons.setdefault(k, (f"neighbour of {t} (possible spillover; exclude_neighbours=True)",
+                                   f"grannkommun till {names.get(t, t)} (risk för spridning)"))
+    return drop_with(cand, reasons, excluded)
+
+
+def drop_other_lan(cand: list[str], treated: tuple[str, ...], ref: pd.DataFrame,
+                   excluded: list[Why]) -> list[str]:
+    """Keep only kommuner in a treated kommun's län."""
+    lan = ref["lan"].to_dict()
+    lans = {lan[t] for t in treated}
+    return drop_if(cand, lambda k: lan[k] not in lans, "other län (same_lan=True)",
+                   "annat län än löfteskommunens", excluded)
+
+
+# ------------------------------------------------------------------------------------------------
+# Pre-period fit and the pool rule
+# ------------------------------------------------------------------------------------------------
+def pre_fit(wide: pd.DataFrame, treated: tuple[str, ...], cand: list[str], pre: tuple[int, ...], *,
+            log_scale: bool) -> pd.DataFrame:
+    """RMSPE and correlation of each candidate's demeaned pre-period series with the treated mean."""
+    sub = wide.reindex(columns=list(pre))
+    if log_scale:
+        sub = np.log(sub.clip(lower=0) + 1.0)
+    target = sub.loc[list(treated)].mean(axis=0).to_numpy()
+    x = sub.reindex(cand).to_numpy(float)
+    xd = x - x.mean(axis=1, keepdims=True)
+    td = target - target.mean()
+    rmspe = np.sqrt(np.mean((xd - td) ** 2, axis=1)) if cand else np.array([])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = (xd @ td) / (np.linalg.norm(xd, axis=1) * np.linalg.norm(td))
+    out = pd.DataFrame({"pre_rmspe": rmspe, "pre_corr": corr}, index=pd.Index(cand, name="kommun"))
+    out["fit_rank"] = out["pre_rmspe"].rank(method="first").astype("Int64")
+    return out
+
+
+def choose(cand: list[str], treated: tuple[str, ...], ref: pd.DataFrame, fit: pd.DataFrame,
+           comparison: Any, n_comparison: int | None, size_factor: float,
+           excluded: list[Why]) -> tuple[list[str], list[str]]:
+    """Apply the pool rule (or the explicit list), then trim by pre-period fit; returns (pool, notes)."""
+    notes: list[str] = []
+    if not isinstance(comparison, str):
+        chosen = {str(k) for k in comparison}
+        unknown = sorted(chosen - set(cand))
+        if unknown:
+            notes.append(f"requested comparison kommuner not usable (excluded or missing): {unknown}")
+        excluded.extend(Why(k, "not in the requested comparison list", "inte med i den begärda listan "
+                            "över jämförelsekommuner") for k in cand if k not in chosen)
+        return [k for k in cand if k in chosen], notes
+    group, label, pops = ref["kommungrupp"].to_dict(), ref["kommungrupp_label"].to_dict(), ref["population"].to_dict()
+    groups = {group[t] for t in treated}
+    lo, hi = min(pops[t] for t in treated) / size_factor, max(pops[t] for t in treated) * size_factor
+    in_group = {k for k in cand if group[k] in groups}
+    in_size = {k for k in cand if lo <= pops[k] <= hi}
+    options = {"all": [(set(cand), "")], "kommungrupp": [(in_group, "g")], "size": [(in_size, "s")],
+               "auto": [(in_group & in_size, "gs"), (in_size, "s"), (in_group, "g"), (set(cand), "")]}
+    labels = {"gs": "kommungrupp and size", "s": "size only", "g": "kommungrupp only", "": "all kommuner"}
+    for i, (pool_set, used) in enumerate(options[comparison]):
+        if comparison != "auto" or len(pool_set) >= MIN_POOL:
+            break
+    if comparison == "auto" and i > 0:
+        notes.append(f"fewer than {MIN_POOL} kommuner matched kommungrupp and size; rule relaxed to "
+                     f"{labels[used]}")
+    for k in cand:
+        if k in pool_set:
+            continue
+        en, sv = [], []
+        if "g" in used and k not in in_group:
+            en.append(f"other kommungrupp ({group[k]})")
+            sv.append(f"annan kommungrupp ({_group_sv(group[k], label[k])})")
+        if "s" in used and k not in in_size:
+            en.append(f"population {pops[k]:,.0f} outside {lo:,.0f}-{hi:,.0f}")
+            sv.append(f"folkmängd {_num_sv(pops[k], ',.0f')} utanför {_num_sv(lo, ',.0f')}\u2013"
+                      f"{_num_sv(hi, ',.0f')}")
+        excluded.append(Why(k, "; ".join(en), "; ".join(sv)))
+    rmspe = fit["pre_rmspe"].to_dict()
+    pool = sorted(pool_set, key=lambda k: rmspe[k])
+    return trim_by_fit(pool, rmspe, n_comparison, notes, excluded), notes
+
+
+def trim_by_fit(pool: list[str], rmspe: dict[str, float], n_comparison: int | None, notes: list[str],
+                excluded: list[Why]) -> list[str]:
+    """Keep the best ``n_comparison``, or drop fits worse than ``FIT_CUTOFF`` x the median (>= MIN_POOL kept)."""
+    if n_comparison is not None:
+        if n_comparison < 1:
+            raise DesignError(f"n_comparison must be >= 1 (got {n_comparison}).")
+        excluded.extend(Why(k, f"pre-period fit rank beyond n_comparison={n_comparison}",
+                            f"inte bland de {n_comparison} bäst anpassade under förperioden "
+                            f"(n_comparison={n_comparison})") for k in pool[n_comparison:])
+        return pool[:n_comparison]
+    if len(pool) <= MIN_POOL:
+        return pool
+    med = float(np.median([rmspe[k] for k in pool]))
+    good = [k for k in pool if rmspe[k] <= FIT_CUTOFF * med]
+    if len(good) < MIN_POOL:
+        good = pool[:MIN_POOL]
+    kept = set(good)
+    for k in pool:
+        if k not in kept:
+            excluded.append(Why(
+                k, f"poor pre-period fit (RMSPE {rmspe[k]:.3g} > {FIT_CUTOFF:g} x pool median {med:.3g})",
+                f"dålig anpassning under förperioden (RMSPE {_num_sv(rmspe[k], '.3g')} > "
+                f"{_num_sv(FIT_CUTOFF, 'g')} × poolens median {_num_sv(med, '.3g')})"))
+    if len(good) < len(pool):
+        notes.append(f"{len(pool) - len(good)} kommuner dropped for pre-period RMSPE > {FIT_CUTOFF:g} x median")
+    return good
+
+
+# ------------------------------------------------------------------------------------------------
+# Output frames
+# ------------------------------------------------------------------------------------------------
+def comparison_frame(pool: list[str], ref: pd.DataFrame, fit: pd.DataFrame, treated: tuple[str, ...],
+                     comparison: Any) -> pd.DataFrame:
+    """One row per comparison kommun with its fit and why it was chosen (``reason``, ``reason_sv``)."""
+    sub = ref.loc[pool]
+    groups = set(ref.loc[list(treated), "kommungrupp"])
+    tpop = float(ref.loc[list(treated), "population"].mean())
+    whose = "löfteskommunens folkmängd" if len(treated) == 1 else "löfteskommunernas genomsnittliga folkmängd"
+    fit = fit.loc[pool].assign(fit_rank=lambda f: f["pre_rmspe"].rank(method="first").astype("Int64"))
+    en_rows, sv_rows = [], []
+    for k, g, lab, p, rank in zip(pool, sub["kommungrupp"], sub["kommungrupp_label"], sub["population"],
+                                  fit["fit_rank"]):
+        en = ["requested"] if not isinstance(comparison, str) else []
+        sv = ["vald av användaren"] if not isinstance(comparison, str) else []
+        same = g in groups
+        en.append(f"same kommungrupp {g}" if same else f"kommungrupp {g}")
+        sv.append(f"{'samma' if same else 'annan'} kommungrupp ({_group_sv(g, lab)})")
+        ratio = _ratio(p / tpop)
+        en.append(f"population {ratio} x treated")
+        sv.append(f"{ratio.replace('.', ',')} × {whose}")
+        en.append(f"pre-period RMSPE rank {int(rank)}")
+        sv.append(f"rang {int(rank)} i förperiodens anpassning")
+        en_rows.append("; ".join(en))
+        sv_rows.append("; ".join(sv))
+    out = pd.DataFrame({"kommun": pool, "name": sub["name"].to_numpy(), "kommungrupp": sub["kommungrupp"].to_numpy(),
+                        "lan": sub["lan"].to_numpy(), "population": sub["population"].to_numpy(float),
+                        "pre_rmspe": fit["pre_rmspe"].to_numpy(float), "pre_corr": fit["pre_corr"].to_numpy(float),
+                        "fit_rank": fit["fit_rank"].to_numpy(), "reason": en_rows, "reason_sv": sv_rows},
+                       columns=COMPARISON_COLUMNS)
+    return out
+
+
+def excluded_frame(excluded: list[Why], ref: pd.DataFrame) -> pd.DataFrame:
+    """``kommun, name, reason, reason_sv`` for every kommun left out of the pool."""
+    names = ref["name"].to_dict()
+    rows = [{"kommun": w.kommun, "name": names.get(w.kommun, ""), "reason": w.en, "reason_sv": w.sv}
+            for w in excluded]
+    return pd.DataFrame(rows, columns=EXCLUDED_COLUMNS)
+
+
+def reason_counts(excluded: list[Why]) -> str:
+    """``"12 other kommungrupp; 3 missing values ..."`` for error messages."""
+    counts: dict[str, int] = {}
+    for w in excluded:
+        key = w.en.split(" (")[0].split(":")[0]
+        counts[key] = counts.get(key, 0) + 1
+    return "; ".join(f"{v} {k}" for k, v in counts.items()) or "none"
