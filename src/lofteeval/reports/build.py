@@ -23,6 +23,7 @@ import pandas as pd
 from ..errors import DataError, DesignWarning, LofteevalError
 from ..indicators import INDICATORS, FocusArea, IndicatorSpec, focus_area, indicators_for
 from . import text as tx
+from .caveats import reason_text, technical_groups
 from .followup_table import followup_table, normalise_followup
 
 __all__ = ["Evaluated", "IndicatorSection", "FocusSection", "ReportContext", "load_report_panel",
@@ -86,7 +87,7 @@ class ReportContext:
     methods: list[str]
     assumptions: list[str]
     data_caveats: list[str]
-    technical: list[str]
+    technical: list[tuple[str, list[str]]]
     provenance: dict[str, Any]
     results: pd.DataFrame
     forest_plot: str = ""
@@ -225,7 +226,7 @@ def _unit_label(spec: IndicatorSpec, lang: str) -> str:
 
 
 # -- sections ------------------------------------------------------------------------------
-def _comparison_rows(res: Any, limit: int = 12) -> tuple[list[dict[str, str]], int]:
+def _comparison_rows(res: Any, *, lang: str = "sv", limit: int = 12) -> tuple[list[dict[str, str]], int]:
     """Comparison kommuner with why they were chosen and their synthetic weight (largest first)."""
     comp = res.comparison
     if comp is None or len(comp) == 0:
@@ -236,18 +237,18 @@ def _comparison_rows(res: Any, limit: int = 12) -> tuple[list[dict[str, str]], i
         w = pd.Series(res.weights, dtype=float)
         w.index = w.index.astype(str)
         comp = comp.assign(_w=comp["_code"].map(w).fillna(0.0)).sort_values("_w", ascending=False, kind="stable")
-    rows = [{"kommun": kommun_label(r["_code"]), "reason": str(r.get("reason", "")),
-             "weight": f"{r['_w']:.3f}" if "_w" in comp.columns else ""}
+    rows = [{"kommun": kommun_label(r["_code"]), "reason": reason_text(r, lang=lang, n_pool=len(comp)),
+             "weight": tx.fmt_number(r["_w"], lang=lang, digits=3) if "_w" in comp.columns else ""}
             for _, r in comp.head(limit).iterrows()]
     return rows, max(0, len(comp) - limit)
 
 
-def _weight_rows(res: Any, limit: int = 8) -> list[dict[str, str]]:
+def _weight_rows(res: Any, *, lang: str = "sv", limit: int = 8) -> list[dict[str, str]]:
     if res.weights is None or len(res.weights) == 0:
         return []
     w = pd.Series(res.weights, dtype=float).sort_values(ascending=False)
     w = w[w > 1e-4].head(limit)
-    return [{"kommun": kommun_label(str(k)), "weight": f"{v:.3f}"} for k, v in w.items()]
+    return [{"kommun": kommun_label(str(k)), "weight": tx.fmt_number(v, lang=lang, digits=3)} for k, v in w.items()]
 
 
 def _numbers(res: Any, spec: IndicatorSpec, lang: str) -> dict[str, str]:
@@ -269,7 +270,7 @@ def _indicator_section(res: Any, spec: IndicatorSpec, *, lang: str, synthetic: b
     from .. import plots
 
     label = spec.label_sv if lang == "sv" else spec.label_en
-    comp, more = _comparison_rows(res)
+    comp, more = _comparison_rows(res, lang=lang)
     names = {str(k): kommun_label(str(k)).split(" (")[0] for k in (res.weights.index if res.weights is not None else [])}
     caveats = list(spec.caveats_sv if lang == "sv" else spec.caveats_en)
     warn = tx.WARNING_TEXT[lang]
@@ -279,7 +280,7 @@ def _indicator_section(res: Any, spec: IndicatorSpec, *, lang: str, synthetic: b
     return IndicatorSection(
         spec=spec, label=label, sentence=tx.describe_result(res, spec, lang=lang), result=res,
         numbers=_numbers(res, spec, lang), comparison=comp, n_comparison_more=more,
-        weights=_weight_rows(res),
+        weights=_weight_rows(res, lang=lang),
         plot_effect=figure_uri(lambda ax: plots.plot_effect(
             res, ax=ax, lang=lang, period=period, ylabel=_unit_label(spec, lang), synthetic=synthetic),
             margins={"left": 0.11, "right": 0.98, "top": 0.92, "bottom": 0.3}),
@@ -378,7 +379,8 @@ def build_context(lofte: Any, evaluated: Evaluated, *, lang: str = "sv", level: 
     forest = figure_uri(lambda ax: plot_results(results, ax=ax, lang=lang, labels=labels, synthetic=synthetic),
                         size=(6.4, 1.0 + 0.5 * len(results))) if results else ""
     methods = sorted({r.method for r in results})
-    tech = sorted({w for r in results for w in r.warnings})
+    tech = technical_groups(zip(labels, (r.warnings for r in results)), lang=lang,
+                            enforcement={k: s.caveats_sv[0] for k, s in INDICATORS.items() if s.caveats_sv})
     return ReportContext(
         lang=lang, synthetic=synthetic, level=level, lofte=lofte,
         kommun_names=[kommun_label(k) for k in lofte.kommuner], focus=focus,

@@ -1,0 +1,88 @@
+"""Swedish technical caveats and comparison reasons (lofteeval.reports.caveats)."""
+
+from __future__ import annotations
+
+import pytest
+
+from lofteeval.reports.caveats import caveat_text, reason_text, split_caveat, technical_groups
+
+# Messages as the estimators write them (format strings in estimators/synth.py, _common.py, did.py).
+POOR_FIT = ("PoorPreFitWarning: pre-period RMSPE 41.06 is 0.30 x the outcome's sd (137.5); the synthetic "
+            "unit does not track the treated unit before the start.")
+COVID_1 = "CovidYearsWarning: the window contains [2020], when crime and reporting patterns shifted everywhere."
+COVID_2 = "CovidYearsWarning: the window contains [2020], when crime patterns shifted everywhere."
+SHORT = "ShortPrePeriodWarning: only 2 pre-period year(s); this design needs >= 3 to be convincing."
+FEW = ("FewDonorsWarning: only 12 treatment assignments: the smallest attainable p-value is 0.083, so the "
+       "test can never reject at 5%; the interval is correspondingly wide (possibly unbounded).")
+ZERO = ("ZeroCountsWarning: the treated unit(s) have zero counts in some year or fewer than 10 a year "
+        "(mean 4.3); rates and ratios are unstable.")
+ENFORCE = "EnforcementDrivenWarning: reported_drug_offences: Reported offences are largely driven by police."
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (POOR_FIT, "Före löftet följer den skattade utvecklingen inte löfteskommunen väl (avvikelse före "
+               "löftet, RMSPE, 41 mot utfallets standardavvikelse 138)."),
+    (COVID_1, "Analysperioden omfattar covid-året 2020, då brotts- och anmälningsmönster förändrades i "
+              "hela landet."),
+    (SHORT, "Kort förperiod: 2 år före löftet; designen behöver minst 3 för att jämförelsen ska gå att pröva."),
+])
+def test_known_classes_become_swedish_with_parsed_numbers(text, expected):
+    assert caveat_text(text, lang="sv") == expected
+
+
+def test_numbers_use_decimal_comma():
+    assert "0,083" in caveat_text(FEW, lang="sv")
+    assert "i snitt 4,3 per år" in caveat_text(ZERO, lang="sv")
+
+
+def test_no_english_left_in_known_classes():
+    for text in (POOR_FIT, COVID_1, COVID_2, SHORT, FEW, ZERO):
+        out = caveat_text(text, lang="sv")
+        assert "Warning" not in out and " the " not in out, out
+
+
+def test_unknown_class_and_unparsable_message_fall_back_to_original():
+    assert caveat_text("FooWarning: something new", lang="sv") == "FooWarning: something new"
+    assert caveat_text("no class here", lang="sv") == "no class here"
+    assert caveat_text("DesignWarning: an unforeseen design note", lang="sv") == (
+        "DesignWarning: an unforeseen design note")
+
+
+def test_english_report_keeps_english():
+    assert caveat_text(POOR_FIT, lang="en") == POOR_FIT
+
+
+def test_enforcement_caveat_uses_the_indicator_text():
+    got = caveat_text(ENFORCE, lang="sv", enforcement={"reported_drug_offences": "Styrs av polisens aktivitet."})
+    assert got == "Styrs av polisens aktivitet."
+    assert caveat_text(ENFORCE, lang="sv") == ENFORCE  # no Swedish text known: original
+
+
+def test_split_caveat():
+    assert split_caveat(POOR_FIT)[0] == "PoorPreFitWarning"
+    assert split_caveat("Note: lower-case words: x") == ("Note", "lower-case words: x")
+    assert split_caveat("a: b") == ("", "a: b")
+
+
+def test_groups_deduplicate_and_pull_shared_caveats_first():
+    groups = technical_groups([("Narkotikabrott", [COVID_1, COVID_2, POOR_FIT, "SyntheticData: demo"]),
+                               ("Olaga hot", [COVID_2, SHORT])], lang="sv")
+    labels = [g for g, _ in groups]
+    assert labels == ["Alla indikatorer", "Narkotikabrott", "Olaga hot"]
+    assert len(groups[0][1]) == 1 and groups[0][1][0].startswith("Analysperioden omfattar covid-året 2020")
+    assert all("Syntetiska" not in t for _, items in groups for t in items)  # every page says so already
+    assert sum(len(items) for _, items in groups) == 3
+
+
+def test_single_indicator_keeps_its_own_group():
+    groups = technical_groups([("Narkotikabrott", [COVID_1])], lang="sv")
+    assert [g for g, _ in groups] == ["Narkotikabrott"]
+
+
+def test_reason_prefers_reason_sv_and_translates_otherwise():
+    row = {"reason": "same kommungrupp C6; population 0.58 x treated; pre-period RMSPE rank 3"}
+    assert reason_text({**row, "reason_sv": "samma kommungrupp"}, lang="sv") == "samma kommungrupp"
+    got = reason_text(row, lang="sv", n_pool=26)
+    assert got == "Samma kommungrupp (C6); folkmängd 0,58\u00a0× löfteskommunens; plats 3 av 26 i följsamhet före löftet"
+    assert reason_text({**row, "reason_sv": None}, lang="sv").startswith("Samma kommungrupp (C6)")
+    assert reason_text(row, lang="en").startswith("same kommungrupp C6")
