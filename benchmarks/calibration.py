@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from lofteeval import datasets, estimators
+from lofteeval._types import alpha_of
 
 DESIGNS = {
     "before_after": ("before_after", dict(outcome="count", exposure="population")),
@@ -45,10 +46,12 @@ def _one(fn_name: str, cols: dict, df: pd.DataFrame, level: float) -> tuple[floa
     return float(res.p_value), float(res.ci_low), float(res.ci_high)
 
 
-def run(reps: int, units: int, level: float, swedish_sizes: bool, seed0: int) -> pd.DataFrame:
+def run(reps: int, units: int, level: float, swedish_sizes: bool, seed0: int,
+        only: str | None = None, effect: float = 0.0) -> pd.DataFrame:
     rows = []
     avail = {}
-    for label, (fn_name, _) in DESIGNS.items():
+    designs = {k: v for k, v in DESIGNS.items() if only is None or only in k}
+    for label, (fn_name, _) in designs.items():
         try:
             getattr(estimators, fn_name)
             avail[label] = True
@@ -58,8 +61,8 @@ def run(reps: int, units: int, level: float, swedish_sizes: bool, seed0: int) ->
     for rep in range(reps):
         df = datasets.simulate_null_panel(
             n_units=units, seed=seed0 + rep,
-            population_range=None if swedish_sizes else (50_000, 450_000))
-        for label, (fn_name, cols) in DESIGNS.items():
+            population_range=None if swedish_sizes else (50_000, 450_000), effect=effect)
+        for label, (fn_name, cols) in designs.items():
             if not avail[label]:
                 continue
             with warnings.catch_warnings():
@@ -75,10 +78,17 @@ def run(reps: int, units: int, level: float, swedish_sizes: bool, seed0: int) ->
     return pd.DataFrame(rows)
 
 
-def summarise(raw: pd.DataFrame, level: float) -> pd.DataFrame:
+def summarise(raw: pd.DataFrame, level: float, effect: float = 0.0) -> pd.DataFrame:
     ok = raw[raw["error"] == ""].copy()
-    alpha = 1 - level
+    alpha = alpha_of(level)
     ok["reject"] = ok["p"] < alpha
+    if effect != 0.0:
+        # power: share of replicates whose interval lies wholly on the side of the true effect
+        ok["detect"] = (ok["hi"] < 0) if effect < 0 else (ok["lo"] > 0)
+        out = ok.groupby("design", sort=False).agg(n=("p", "size"), power=("detect", "mean"),
+                                                   reject=("reject", "mean"))
+        out["power_target_0_8"] = out["power"] >= 0.8
+        return out
     ok["covers"] = (ok["lo"] <= 0) & (ok["hi"] >= 0)
     ok["disagree"] = ok["reject"] == ok["covers"]
     out = ok.groupby("design", sort=False).agg(
@@ -98,11 +108,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--level", type=float, default=0.95)
     ap.add_argument("--seed", type=int, default=1000)
     ap.add_argument("--swedish-sizes", action="store_true")
+    ap.add_argument("--only", default=None, help="run only designs whose label contains this text")
+    ap.add_argument("--effect", type=float, default=0.0,
+                    help="relative effect in the treated kommun (e.g. -0.3 for a power row)")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    raw = run(args.reps, args.units, args.level, args.swedish_sizes, args.seed)
-    table = summarise(raw, args.level)
-    print(f"Calibration on {args.reps} simulated null panels ({args.units} kommuner x 2010-2024, one "
+    raw = run(args.reps, args.units, args.level, args.swedish_sizes, args.seed, args.only, args.effect)
+    table = summarise(raw, args.level, args.effect)
+    kind = "null" if args.effect == 0 else f"effect {args.effect:+.0%}"
+    print(f"Calibration on {args.reps} simulated {kind} panels ({args.units} kommuner x 2010-2024, one "
           f"treated kommun of 150 000 from 2020, {'Swedish' if args.swedish_sizes else '50-450k'} "
           f"comparison sizes); synthetic data.")
     with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):

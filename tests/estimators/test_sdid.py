@@ -9,11 +9,15 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
+from scipy import stats
+
+from lofteeval.datasets import simulate_null_panel
 
 from lofteeval.errors import DesignError
 from lofteeval.estimators._simplex import kkt_violation
 from lofteeval.estimators.sdid import synthetic_did
 from lofteeval.inference.placebo import PLACEBO_COLUMNS
+from lofteeval.inference.power import mde_from_permutation
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference"
 PROP99 = dict(unit="State", time="Year", outcome="PacksPerCapita", treated="California",
@@ -147,12 +151,66 @@ def test_p_value_and_interval_agree(seed):
     res.check()
 
 
-def test_placebo_frame_and_mde(result):
-    assert list(result.placebo.columns) == PLACEBO_COLUMNS
+def test_placebo_frame_and_mde(prop99, result):
+    assert list(result.placebo.columns) == [*PLACEBO_COLUMNS, "statistic"]
     assert len(result.placebo) == 38
     se = np.std(result.placebo["effect"].to_numpy())
     assert result.diagnostics["se"] == pytest.approx(se)
-    assert result.mde == pytest.approx(2.8016 * se, rel=1e-3)
+    published = quiet(synthetic_did, prop99, **PROP99, inference="placebo_se")
+    assert published.mde == pytest.approx(2.8016 * se, rel=1e-3)
+    assert result.mde == pytest.approx(mde_from_permutation(result.placebo["statistic"],
+                                                            se=result.diagnostics["scale"]))
+
+
+def test_published_placebo_se_variant_gives_the_normal_interval(prop99, result, reference):
+    res = quiet(synthetic_did, prop99, **PROP99, inference="placebo_se")
+    se = res.diagnostics["se"]
+    assert res.estimate == pytest.approx(result.estimate)
+    assert (res.ci_low, res.ci_high) == pytest.approx((res.estimate - 1.959964 * se, res.estimate + 1.959964 * se))
+    assert res.p_value == pytest.approx(2 * stats.norm.sf(abs(res.estimate) / se))
+    assert "Algorithm 4" in res.inference
+
+
+def test_rank_p_value_is_the_studentised_rank_of_the_treated_unit(result):
+    # Prop 99: California is the most extreme of 39 (ADH 2010 found the same rank for synth)
+    stat = abs(result.diagnostics["statistic"])
+    manual = (1 + np.sum(np.abs(result.placebo["statistic"]) >= stat)) / 39
+    assert result.p_value == pytest.approx(manual)
+    assert result.diagnostics["statistic"] == pytest.approx(result.estimate / result.diagnostics["scale"])
+    assert result.p_value == pytest.approx(1 / 39)
+
+
+def test_rank_interval_is_the_inverted_test():
+    # subtracting a constant tau0 from the treated post-period must give p >= alpha exactly
+    # inside the interval (re-run the estimator, do not reuse the closed form)
+    df = simulate(11, effect=-0.03)
+    res = quiet(synthetic_did, df, **SIM, level=0.9)
+    post = (df["u"] == "u00") & (df["t"] >= 8)
+    width = res.ci_high - res.ci_low
+    for bound, inside in ((res.ci_low, 1), (res.ci_high, -1)):
+        for shift, accepted in ((inside * 1e-6 * width, True), (-inside * 1e-6 * width, False)):
+            moved = df.assign(y=df["y"].where(~post, df["y"] - (bound + shift)))
+            p = quiet(synthetic_did, moved, **SIM, level=0.9).p_value
+            assert (p >= 0.1) == accepted, (bound, shift, p)
+
+
+def test_rank_inference_is_calibrated_with_heterogeneous_donors():
+    # one kommun of 150 000 among donors sized like all Swedish kommuner (docs/calibration.md):
+    # under the null the rank p-value is uniform; the published placebo SE gives p near 1
+    rank_p, se_p = [], []
+    for seed in range(16):
+        df = simulate_null_panel(n_units=30, seed=500 + seed)
+        kw = dict(unit="kommun", time="year", outcome="rate", treated="0001", treatment_start=2020)
+        rank_p.append(quiet(synthetic_did, df, **kw).p_value)
+        se_p.append(quiet(synthetic_did, df, **kw, inference="placebo_se").p_value)
+    assert 0.3 < np.mean(rank_p) < 0.7
+    assert np.mean(se_p) > np.mean(rank_p)
+
+
+def test_period_diagnostics(result):
+    assert result.diagnostics["treatment_start"] == 1989
+    assert result.diagnostics["pre_periods"] == list(range(1970, 1989))
+    assert result.diagnostics["post_periods"] == list(range(1989, 2001))
 
 
 def test_several_treated_units_use_seeded_random_placebos():
@@ -172,3 +230,5 @@ def test_design_errors():
         synthetic_did(df, **{**SIM, "treated": ["u00", "u01"]}, donors=["u02", "u03"])
     with pytest.raises(DesignError, match="at least one donor"):
         synthetic_did(df, **SIM, donors=[])
+    with pytest.raises(ValueError, match="'inference' must be one of"):
+        synthetic_did(df, **SIM, inference="bootstrap")

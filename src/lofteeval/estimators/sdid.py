@@ -15,20 +15,26 @@ package ``synthdid`` runs Frank-Wolfe to a tolerance and then sparsifies.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._types import check_literal
 from ..errors import DataError, DesignError, PoorPreFitWarning, caveat
-from ..inference.placebo import rmspe_table
-from ..inference.power import mde_from_se
+from ..inference import Interval
+from ..inference.placebo import rmspe_table, studentised_interval
+from ..inference.power import mde_from_permutation, mde_from_se
 from ..results import EffectResult
 from ._simplex import simplex_lstsq, simplex_start
 from .synth import POOR_FIT_SD_FRACTION, _Panel, _prepare
 
 __all__ = ["synthetic_did"]
+
+SdidInference = Literal["placebo_rank", "placebo_se"]
+"""``placebo_rank`` (default): studentised placebo-in-space rank test, interval by inversion;
+``placebo_se``: the paper's placebo standard error (Algorithm 4) with a normal interval."""
 
 ETA_LAMBDA = 1e-6
 """Time-weight regularisation relative to the noise level (the paper's and synthdid's default)."""
@@ -74,13 +80,12 @@ def _fit(y1: np.ndarray, y0: np.ndarray, pre: np.ndarray, zeta_omega: float, zet
 
 
 def _placebo(panel: _Panel, zeta_omega: float, zeta_lambda: float, replications: int,
-             seed: int, omega: np.ndarray, lam: np.ndarray) -> tuple[list[Any], np.ndarray]:
-    """Algorithm 4: re-estimate with donors as pseudo-treated; one path per placebo.
+             seed: int, noise: _Noise) -> tuple[list[Any], np.ndarray, np.ndarray]:
+    """Algorithm 4: re-estimate with donors as pseudo-treated; one path and scale per placebo.
 
     One treated unit: every donor in turn (the exact ``B -> infinity`` limit of the random
     draws).  Several treated units: ``replications`` random draws of that many donors, averaged.
-    Each placebo is warm-started from the treated fit's weights (as synthdid does); the solution
-    is still exact.
+    Each placebo's noise scale (:meth:`_Noise.scale`) studentises its effect.
     """
     n1, n0 = len(panel.treated), len(panel.donors)
     idx = np.arange(n0)
@@ -89,19 +94,46 @@ def _placebo(panel: _Panel, zeta_omega: float, zeta_lambda: float, replications:
     else:
         rng = np.random.default_rng(seed)
         draws = [rng.permutation(n0)[-n1:] for _ in range(replications)]
-    labels, paths = [], np.empty((len(draws), panel.times.size))
+    labels, paths, scales = [], np.empty((len(draws), panel.times.size)), np.empty(len(draws))
     for b, pseudo in enumerate(draws):
         rest = np.setdiff1d(idx, pseudo, assume_unique=True)
-        paths[b] = _fit(panel.y0[pseudo].mean(axis=0), panel.y0[rest], panel.pre, zeta_omega,
-                        zeta_lambda)[3]
+        series = panel.y0[pseudo].mean(axis=0)
+        _, omega_b, _, paths[b] = _fit(series, panel.y0[rest], panel.pre, zeta_omega, zeta_lambda)
+        scales[b] = noise.scale(series, paths[b], omega_b, rest)
         labels.append(panel.donors[pseudo[0]] if n1 == 1 else "+".join(str(panel.donors[i]) for i in pseudo))
-    return labels, paths
+    return labels, paths, scales
+
+
+class _Noise:
+    """Idiosyncratic noise of units and the noise scale of a (placebo) gap (internal).
+
+    A series' noise sd is ``sd(first differences of (x_t - m_t)) / sqrt(2)`` over the
+    pre-period, ``m_t`` the cross-unit mean (common shocks removed, level differenced away), as
+    in synthetic control's ratio floor.
+    """
+
+    def __init__(self, panel: _Panel) -> None:
+        self.pre = panel.pre
+        self.mean = np.vstack([panel.y1, panel.y0])[:, panel.pre].mean(axis=0)
+        self.donors = np.array([self.of(row) for row in panel.y0])
+
+    def of(self, series: np.ndarray) -> float:
+        x = series[self.pre] - self.mean
+        return float(np.std(np.diff(x), ddof=1) / np.sqrt(2.0)) if x.size >= 3 else 0.0
+
+    def scale(self, series: np.ndarray, path: np.ndarray, omega: np.ndarray, pool: np.ndarray) -> float:
+        """``max(sd of the pre-period gap, sqrt(s_x^2 + sum_j omega_j^2 s_j^2))``."""
+        gap_pre = path[self.pre]
+        fit_sd = float(np.std(gap_pre, ddof=1)) if gap_pre.size > 1 else 0.0
+        floor = float(np.sqrt(self.of(series) ** 2 + np.sum((omega * self.donors[pool]) ** 2)))
+        return max(fit_sd, floor)
 
 
 def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, treated: Any,
                   treatment_start: Any, donors: Sequence[Hashable] | None = None,
-                  level: float = 0.95, replications: int = 200, seed: int = 0) -> EffectResult:
-    """Synthetic difference-in-differences with placebo standard errors.
+                  level: float = 0.95, inference: SdidInference = "placebo_rank",
+                  replications: int = 200, seed: int = 0) -> EffectResult:
+    """Synthetic difference-in-differences with placebo-in-space inference.
 
     Parameters
     ----------
@@ -117,7 +149,12 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     donors : list, optional
         Control units; default every unit that is not treated.
     level : float
-        Confidence level of the normal interval ``tau ± z * se``.
+        Confidence level of the interval.
+    inference : {"placebo_rank", "placebo_se"}
+        ``"placebo_rank"`` (default): studentised placebo-in-space rank test, interval by test
+        inversion.  ``"placebo_se"``: the paper's placebo standard error (Algorithm 4) and the
+        normal interval ``tau ± z * se`` (over-covers when donors are much noisier than the
+        treated unit, see Notes).
     replications, seed : int
         Placebo draws for several treated units (ignored for one treated unit, where every
         donor is used once).
@@ -127,7 +164,9 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     EffectResult
         ``method="sdid"``, ``scale="absolute"``; ``weights`` are the unit weights ``omega``;
         ``diagnostics["time_weights"]`` the time weights ``lambda`` (Series by period);
-        ``placebo`` one row per placebo with its estimate in ``effect``; ``effects`` per period
+        ``placebo`` one row per placebo with its estimate in ``effect`` and studentised
+        ``statistic``; ``diagnostics["se"]`` the placebo standard error (both variants),
+        ``diagnostics["scale"]`` the treated unit's noise scale; ``effects`` per period
         (observed, counterfactual = synthetic path + the lambda-weighted pre-period gap).
 
     Raises
@@ -144,11 +183,26 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
 
     Regularisation as in the paper and ``synthdid``: ``zeta_omega = (N1 * T1)^(1/4) * sigma``,
     ``zeta_lambda = 1e-6 * sigma``, ``sigma`` the sd of the donors' first differences in the
-    pre-period.  Standard error: the placebo method (Algorithm 4) with the treated unit's
-    ``zeta`` kept; for one treated unit every donor is the pseudo-treated unit once, so
-    ``se = sqrt(mean((tau_b - mean tau_b)^2))`` over the ``N0`` placebos (the limit of
-    ``sqrt((B-1)/B) * sd(tau_b)`` as ``B`` grows; no randomness).  ``p`` and the interval both
-    come from ``tau / se`` against the normal, so they agree.
+    pre-period.  Placebos (Algorithm 4, the treated unit's ``zeta`` kept): for one treated unit
+    every donor is the pseudo-treated unit once (no randomness); the treated unit never enters a
+    placebo's pool.
+
+    ``"placebo_se"``: ``se = sqrt(mean((tau_b - mean tau_b)^2))`` over the placebos (the limit of
+    ``sqrt((B-1)/B) * sd(tau_b)`` as ``B`` grows); ``p`` and the interval both come from
+    ``tau / se`` against the normal.  This treats the placebo effects as draws of the treated
+    unit's error, which fails when units differ in noise: with one kommun of 150 000 among
+    donors sized like all Swedish kommuner the small, noisy donors inflate ``se`` and the test
+    never rejects on null panels (0 % false positives, 100 % coverage; docs/calibration.md).
+
+    ``"placebo_rank"``: each unit's effect is divided by its own noise scale
+    ``max(sd of its pre-period gap, sqrt(s_i^2 + sum_j omega_j^2 s_j^2))``, ``s`` the unit's
+    idiosyncratic noise sd (pre-period first differences net of the cross-unit mean, over
+    ``sqrt(2)``), the same studentisation as DiD's permutation test and synthetic control's ratio
+    floor.  ``p = (1 + #{|t_b| >= |t|}) / (N0 + 1)``; the interval is the set of constant effects
+    ``tau0`` not rejected (subtracting ``tau0`` from the treated post-period moves only its own
+    statistic), ``tau ± r_k * scale``, so 0 lies outside it exactly when ``p < 1 - level``
+    (:func:`lofteeval.inference.placebo.studentised_interval`).  It is infinite when
+    ``N0 + 1 < 1 / (1 - level)``.
 
     Examples
     --------
@@ -168,6 +222,7 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     """
     if not 0 < level < 1:
         raise DataError(f"level must be in (0, 1) (got {level}).")
+    check_literal(inference, SdidInference, "inference")
     panel = _prepare(data, unit=unit, time=time, outcome=outcome, treated=treated,
                      treatment_start=treatment_start, donors=donors)
     n1, n0, t1 = len(panel.treated), len(panel.donors), int((~panel.pre).sum())
@@ -181,26 +236,40 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     zeta_omega = (n1 * t1) ** 0.25 * sigma
     zeta_lambda = ETA_LAMBDA * sigma
     tau, omega, lam, path = _fit(panel.y1, panel.y0, panel.pre, zeta_omega, zeta_lambda)
-    labels, pl_paths = _placebo(panel, zeta_omega, zeta_lambda, replications, seed, omega, lam)
+    noise = _Noise(panel)
+    labels, pl_paths, pl_scales = _placebo(panel, zeta_omega, zeta_lambda, replications, seed, noise)
     placebo = rmspe_table(labels, pl_paths, panel.pre)
     pl_tau = placebo["effect"].to_numpy()
     se = float(np.sqrt(np.mean((pl_tau - pl_tau.mean()) ** 2)))
-    z = float(stats.norm.ppf(0.5 + level / 2))
-    p = float(2 * stats.norm.sf(abs(tau) / se)) if se > 0 else float(tau == 0)
+    scale = noise.scale(panel.y1, path, omega, np.arange(n0))
+    placebo["statistic"] = pl_tau / pl_scales
+    if inference == "placebo_se":
+        z = float(stats.norm.ppf(0.5 + level / 2))
+        p = float(2 * stats.norm.sf(abs(tau) / se)) if se > 0 else float(tau == 0)
+        interval = Interval(tau - z * se, tau + z * se, p,
+                            "placebo standard error (Arkhangelsky et al. 2021, Algorithm 4), normal interval")
+        mde = mde_from_se(se, level=level)
+    else:
+        interval = studentised_interval(tau, scale, placebo["statistic"].to_numpy(), level=level,
+                                        method=f"studentised placebo-in-space rank test inversion "
+                                               f"({len(placebo)} placebos)")
+        mde = mde_from_permutation(placebo["statistic"].to_numpy(), se=scale, level=level)
     own = rmspe_table(["treated"], path[None, :], panel.pre).iloc[0]
     diagnostics = _diagnostics(panel, own, omega, lam, se, sigma, zeta_omega, zeta_lambda)
+    diagnostics.update(scale=scale, statistic=tau / scale if scale > 0 else float("nan"),
+                       p_value_min=1.0 / (len(placebo) + 1), n_placebo=len(placebo))
     return EffectResult(
         method="sdid",
         estimate=tau,
-        ci_low=tau - z * se,
-        ci_high=tau + z * se,
-        p_value=p,
+        ci_low=float(interval.low),
+        ci_high=float(interval.high),
+        p_value=float(interval.p_value),
         level=level,
-        inference="placebo standard error (Arkhangelsky et al. 2021, Algorithm 4), normal interval",
+        inference=interval.method,
         scale="absolute",
         effects=pd.DataFrame({"time": panel.times, "observed": panel.y1,
                               "counterfactual": panel.y1 - path, "effect": path}),
-        mde=mde_from_se(se, level=level),
+        mde=mde,
         diagnostics=diagnostics,
         warnings=tuple(panel.warnings),
         weights=pd.Series(omega, index=pd.Index(panel.donors, name=unit), name="weight"),
@@ -217,6 +286,7 @@ def _diagnostics(panel: _Panel, own: pd.Series, omega: np.ndarray, lam: np.ndarr
                f"pre-period RMSPE {pre_rmspe:.4g} (after the level shift) is {pre_rmspe / pre_sd:.2f} x "
                f"the outcome's sd ({pre_sd:.4g}); the weighted donors do not move with the treated unit.")
     return {
+        **panel.period_diagnostics(),
         "se": se,
         "pre_rmspe": pre_rmspe,
         "n_comparison": len(panel.donors),

@@ -53,11 +53,21 @@ class _Panel:
     y1: np.ndarray  # (T,) treated series (mean over treated units)
     y0: np.ndarray  # (J, T) donors
     pre: np.ndarray  # (T,) bool
+    treatment_start: Any = None
     warnings: list[str] = field(default_factory=list)
 
     @property
     def n_pre(self) -> int:
         return int(self.pre.sum())
+
+    def period_diagnostics(self) -> dict[str, Any]:
+        """``treatment_start``, ``pre_periods`` and ``post_periods`` (lists of plain values)."""
+        def plain(v: Any) -> Any:
+            return v.item() if isinstance(v, np.generic) else v
+        times = [plain(t) for t in self.times]
+        return {"treatment_start": plain(self.treatment_start),
+                "pre_periods": [t for t, p in zip(times, self.pre) if p],
+                "post_periods": [t for t, p in zip(times, self.pre) if not p]}
 
 
 def _as_list(x: Any) -> list[Hashable]:
@@ -153,7 +163,8 @@ def _prepare(data: pd.DataFrame, *, unit: str, time: str, outcome: str, treated:
             f"treatment_start={treatment_start!r} must leave at least one period before and one from "
             f"it on (got {n_pre} pre and {n_post} post periods in {times.min()}-{times.max()})."
         )
-    panel = _Panel(tuple(tr), dn, times, values[: len(tr)].mean(axis=0), values[len(tr):], pre)
+    panel = _Panel(tuple(tr), dn, times, values[: len(tr)].mean(axis=0), values[len(tr):], pre,
+                   treatment_start)
     _common_caveats(panel)
     return panel
 
@@ -367,6 +378,7 @@ def _diagnostics(panel: _Panel, own: pd.Series, placebo: pd.DataFrame, w: np.nda
                f"({pre_sd:.4g}); the synthetic unit does not track the treated unit before the start.")
     ratios = placebo["ratio"].to_numpy()
     return {
+        **panel.period_diagnostics(),
         "pre_rmspe": pre_rmspe,
         "post_rmspe": float(own["post_rmspe"]),
         "rmspe_ratio": float(own["ratio"]),

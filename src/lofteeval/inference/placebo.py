@@ -8,6 +8,9 @@ can use them:
 - :func:`rank_p_value` is the permutation p-value ``(1 + #{placebo >= treated}) / (J + 1)``;
 - :func:`ratio_interval` inverts that test for a constant post-period effect, so the interval and
   the p-value always agree (0 is outside the interval exactly when ``p < 1 - level``);
+- :func:`studentised_interval` does the same for a signed studentised statistic
+  ``(estimate - tau) / scale`` (each unit's placebo effect over its own noise scale), the
+  calibrated choice when donors differ much in size and noise from the treated unit;
 - :func:`placebo_in_space` and :func:`placebo_in_time` re-run a counterfactual function with each
   donor treated in turn, or with a backdated start.
 
@@ -37,6 +40,7 @@ __all__ = [
     "rmspe_floor",
     "rank_p_value",
     "ratio_interval",
+    "studentised_interval",
     "placebo_in_space",
     "placebo_in_time",
 ]
@@ -154,6 +158,43 @@ def ratio_interval(post_gaps: np.ndarray, pre_rmspe: float, placebo_ratios: np.n
         low, high = min(low, 0.0), max(high, 0.0)
     elif low <= 0.0 <= high:
         low, high = (np.nextafter(0.0, 1.0), high) if center > 0 else (low, -np.nextafter(0.0, 1.0))
+    return Interval(low, high, p0, method)
+
+
+def studentised_interval(estimate: float, scale: float, placebo_statistics: np.ndarray, *,
+                         level: float = 0.95, method: str = "studentised placebo-in-space rank test inversion",
+                         ) -> Interval:
+    """Interval and p-value of the two-sided rank test of ``|estimate - tau| / scale``.
+
+    The placebo statistics are each placebo unit's effect over its own noise scale (they never
+    involve the treated unit, so they do not move with ``tau``).  The treated statistic at ``tau``
+    is ``(estimate - tau) / scale``; ``p(tau) = (1 + #{|t_j| >= |estimate - tau| / scale}) / (J + 1)``.
+    The accepted set ``{tau : p(tau) >= 1 - level}`` is ``estimate ± r_k * scale`` with ``r_k`` the
+    k-th largest ``|t_j|`` and ``k`` the fewest placebos at least as extreme that keep
+    ``p >= 1 - level``; so 0 lies outside it exactly when ``p(0) < 1 - level``.
+
+    Returns
+    -------
+    Interval
+        Infinite when ``J + 1 < 1 / (1 - level)`` or the scale is not positive.
+    """
+    stats = np.sort(np.abs(np.asarray(placebo_statistics, dtype=float)))[::-1]
+    stats = np.where(np.isnan(stats), np.inf, stats)
+    alpha = alpha_of(level)
+    est = float(estimate)
+    if not (scale > 0 and np.isfinite(scale)):
+        return Interval(-np.inf, np.inf, 1.0, method)
+    p0 = rank_p_value(abs(est) / scale, stats)
+    k = _min_count(stats.size, alpha)
+    if k == 0 or not np.isfinite(stats[k - 1]):
+        return Interval(-np.inf, np.inf, p0, method)
+    half = float(stats[k - 1] * scale)
+    low, high = est - half, est + half
+    # Guard the agreement at floating-point ties: 0 is inside exactly when p0 >= alpha.
+    if p0 >= alpha:
+        low, high = min(low, 0.0), max(high, 0.0)
+    elif low <= 0.0 <= high:
+        low, high = (np.nextafter(0.0, 1.0), high) if est > 0 else (low, -np.nextafter(0.0, 1.0))
     return Interval(low, high, p0, method)
 
 
