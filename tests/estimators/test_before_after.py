@@ -39,8 +39,32 @@ def test_overdispersion_widens_the_interval() -> None:
     assert calm.estimate == pytest.approx(noisy.estimate)
     assert noisy.diagnostics["dispersion"] > 10
     assert noisy.ci_high - noisy.ci_low > 2 * (calm.ci_high - calm.ci_low)
-    assert "quasi-Poisson" in noisy.inference
+    assert "prediction" in noisy.inference
     assert noisy.p_value > calm.p_value
+
+
+def test_counts_prediction_interval_known_answer() -> None:
+    # hand computation: rate ratio 0.9; Pearson dispersion of the pre years around their mean 500,
+    # phi = (100^2 + 100^2 + 80^2 + 80^2) / 500 / 3; the post level is a new draw:
+    # with the counterfactual 500 a year in the post years,
+    # var(log RR) = 1/1000 (Poisson, averaged over 2 post years) + (phi - 1)/500 (year-level excess,
+    # one draw) + phi/2000 (error of the pre level); t(3) critical value.
+    res = before_after(_counts([400, 600, 420, 580], [450, 450]), outcome="y", exposure="pop", **KW)
+    phi = (2 * 100**2 + 2 * 80**2) / 500 / 3
+    se = np.sqrt(1 / 1000 + (phi - 1) / 500 + phi / 2000)
+    crit = stats.t.ppf(0.975, 3)
+    assert res.diagnostics["dispersion"] == pytest.approx(phi)
+    assert res.ci_low == pytest.approx(np.exp(np.log(0.9) - crit * se) - 1)
+    assert res.ci_high == pytest.approx(np.exp(np.log(0.9) + crit * se) - 1)
+    assert res.p_value == pytest.approx(2 * stats.t.sf(abs(np.log(0.9)) / se, 3))
+    # the exact Poisson test is kept as a diagnostic, and is far more confident
+    assert res.diagnostics["p_exact"] < res.p_value
+
+
+def test_one_pre_year_falls_back_to_exact_with_caveat() -> None:
+    res = before_after(_counts([500], [450, 460]), outcome="y", exposure="pop", **KW)
+    assert "exact" in res.inference
+    assert any("one pre-period year" in w for w in res.warnings)
 
 
 def test_small_kommun_cannot_detect_ten_percent() -> None:
@@ -59,13 +83,19 @@ def test_difference_of_proportions_known_answer() -> None:
     assert res.scale == "absolute"
 
 
-def test_rates_use_welch_t_test() -> None:
+def test_rates_prediction_interval_known_answer() -> None:
+    # the post mean is one new draw from the pre-period years: se = s_pre * sqrt(1 + 1/n_pre), t(n_pre - 1)
     pre, post = [10.0, 12.0, 11.0, 13.0], [9.0, 8.0, 10.5]
     df = pd.DataFrame({"k": "A", "year": range(2016, 2023), "r": [*pre, *post]})
     res = before_after(df, outcome="r", **KW)
-    ref = stats.ttest_ind(post, pre, equal_var=False)
-    assert res.estimate == pytest.approx(np.mean(post) - np.mean(pre))
-    assert res.p_value == pytest.approx(ref.pvalue)
+    se = np.std(pre, ddof=1) * np.sqrt(1 + 1 / 4)
+    est = np.mean(post) - np.mean(pre)
+    assert res.estimate == pytest.approx(est)
+    assert res.p_value == pytest.approx(2 * stats.t.sf(abs(est) / se, 3))
+    assert res.ci_high == pytest.approx(est + stats.t.ppf(0.975, 3) * se)
+    # Welch's test (years as independent draws) is kept as a diagnostic and is more confident
+    assert res.diagnostics["p_welch"] == pytest.approx(stats.ttest_ind(post, pre, equal_var=False).pvalue)
+    assert res.diagnostics["p_welch"] < res.p_value
 
 
 def test_several_treated_units_are_pooled_and_others_ignored() -> None:
@@ -97,7 +127,9 @@ def test_errors() -> None:
         before_after(df, outcome="y", exposure="pop", n="pop", **KW)
     with pytest.raises(DataError, match="must be >= 0"):
         before_after(_counts([100, -1, 100], [90, 90]), outcome="y", exposure="pop", **KW)
-    with pytest.raises(DesignError, match=">= 2 years on each side"):
-        before_after(_counts([1.0, 2.0, 3.0], [4.0]), outcome="y", **KW)
+    with pytest.raises(DesignError, match=">= 2 pre-period years"):
+        before_after(_counts([1.0], [4.0, 5.0]), outcome="y", **KW)
+    with pytest.raises(DesignError, match="year-to-year variation"):
+        before_after(_counts([3.0, 3.0, 3.0], [4.0, 5.0]), outcome="y", **KW)
     with pytest.raises(DesignError, match=r"\[0, 100\]"):
         before_after(_counts([0.4, 0.5], [150.0, 0.2]), outcome="y", n="pop", **KW)

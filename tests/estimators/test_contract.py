@@ -123,3 +123,51 @@ class TestEstimatorContract:
         assert wide.level == 0.95 and narrow.level == 0.80
         assert narrow.estimate == pytest.approx(wide.estimate, rel=1e-10)
         assert wide.ci_low <= narrow.ci_low + 1e-12 and narrow.ci_high <= wide.ci_high + 1e-12
+
+
+def _degenerate(kind: str) -> pd.DataFrame:
+    df = _panel(0.0, False).copy()
+    values = ["count", "rate", "share"]
+    if kind == "one_post_year":
+        return df.loc[df["year"] <= START].reset_index(drop=True)
+    if kind == "one_pre_year":
+        return df.loc[df["year"] >= START - 1].reset_index(drop=True)
+    if kind == "all_zero_counts":
+        return df.assign(count=0.0, rate=0.0, share=0.0)
+    if kind == "constant_outcome":
+        return df.assign(count=100.0, rate=100.0, share=30.0)
+    if kind == "treated_nan":
+        hole = (df["kommun"] == "0001") & (df["year"] == START - 2)
+        return df.assign(**{c: df[c].mask(hole) for c in values})
+    raise ValueError(kind)
+
+
+DEGENERATE = ["one_post_year", "one_pre_year", "all_zero_counts", "constant_outcome", "treated_nan"]
+
+
+@pytest.mark.parametrize("kind", DEGENERATE)
+def test_degenerate_input_gives_clear_error_or_caveated_result(case: str, kind: str) -> None:
+    """No raw numpy/statsmodels exception reaches the user: a DataError/DesignError or a sane result."""
+    from lofteeval.errors import DataError, DesignError
+
+    data = _degenerate(kind)
+    try:
+        res = _run(case, data=data)
+    except (DataError, DesignError) as err:
+        assert len(str(err)) > 20  # says what must hold
+        return
+    assert isinstance(res, EffectResult)
+    assert res.warnings, f"{case} on {kind}: a result without any caveat"
+    assert np.isfinite(res.estimate)
+    assert np.isnan(res.p_value) or 0.0 <= res.p_value <= 1.0
+    assert res.ci_low <= res.estimate <= res.ci_high
+
+
+def test_diagnostics_carry_the_periods(case: str) -> None:
+    res = _cached(case)
+    diag = res.diagnostics
+    if case.startswith(("synthetic", "staggered")) and "pre_periods" not in diag:
+        pytest.skip(f"{case}: periods in diagnostics not provided by its module yet")
+    assert diag["treatment_start"] == START
+    assert diag["pre_periods"] == list(range(2012, START))
+    assert diag["post_periods"] == list(range(START, 2024))

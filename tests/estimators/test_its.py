@@ -35,6 +35,27 @@ def test_rates_known_level_and_slope_change() -> None:
     crit = stats.t.ppf(0.975, YEARS.size - 4)
     se = res.diagnostics["se"]
     assert res.ci_high - res.estimate == pytest.approx(crit * se)
+    # prediction variance: the post level is a new draw (residual variance s2 of the segmented
+    # model) plus the forecast error of the pre-trend at mean tau_post = 2 (OLS or HAC, the larger)
+    ols = sm.OLS(y, x).fit()
+    g = np.array([1.0, 2.0])
+    forecast = max(g @ ols.cov_params()[:2, :2] @ g, g @ fit.cov_params()[:2, :2] @ g)
+    assert se == pytest.approx(np.sqrt(ols.ssr / (YEARS.size - 4) + forecast))
+
+
+def test_one_post_year_fits_level_change_only() -> None:
+    # gotland-2020 on the demo panel used to raise a raw LinAlgError (singular design)
+    years = np.arange(2010, 2021)
+    tau = years - 2020
+    y = 50 + 1.5 * tau - 8 * (tau >= 0) + np.random.default_rng(1).normal(0, 0.3, years.size)
+    res = its(pd.DataFrame({"k": "A", "year": years, "r": y}), outcome="r", **KW)
+    pre = tau < 0
+    trend = np.polyfit(tau[pre], y[pre], 1)
+    assert res.estimate == pytest.approx(y[-1] - np.polyval(trend, 0.0))
+    assert res.diagnostics["slope_change_identified"] is False
+    assert np.isnan(res.diagnostics["slope_change"])
+    assert any("slope change is not identified" in w for w in res.warnings)
+    assert res.diagnostics["post_periods"] == [2020]
 
 
 def test_counts_recover_relative_level_change() -> None:
@@ -59,7 +80,7 @@ def test_negbin_family_runs_and_is_close_to_poisson() -> None:
 
 def test_caveat_and_errors() -> None:
     df = pd.DataFrame({"k": "A", "year": YEARS, "r": np.arange(YEARS.size, dtype=float)})
-    with pytest.warns(DesignWarning, match="over-rejects"):
+    with pytest.warns(DesignWarning, match="no comparison group"):
         its(df, outcome="r", **KW)
     with pytest.raises(DesignError, match=">= 3 pre-period points"):
         its(df, outcome="r", unit="k", time="year", treated="A", treatment_start=2012)

@@ -56,6 +56,8 @@ __all__ = [
     "prepare_panel",
     "standard_caveats",
     "low_power_caveat",
+    "period_diagnostics",
+    "check_uncertainty",
     "COVID_YEARS",
     "SMALL_COUNT",
     "LOW_POWER_MDE",
@@ -346,6 +348,34 @@ def standard_caveats(
                 f"the treated unit(s) have zero counts in some year or fewer than {SMALL_COUNT:g} a year "
                 f"(mean {treated_counts.sum(axis=1).mean():.1f}); rates and ratios are unstable.",
             )
+
+
+def _plain(value: object) -> object:
+    """numpy scalars -> Python scalars, so diagnostics print and serialise cleanly."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def period_diagnostics(panel: Panel) -> dict:
+    """``treatment_start``, ``pre_periods`` and ``post_periods`` (lists) for a result's diagnostics."""
+    times = [_plain(t) for t in panel.times]
+    return {
+        "treatment_start": _plain(panel.treatment_start),
+        "pre_periods": [t for t, p in zip(times, panel.post) if not p],
+        "post_periods": [t for t, p in zip(times, panel.post) if p],
+    }
+
+
+def check_uncertainty(se: float, *, design: str, what: str) -> None:
+    """Raise ``DesignError`` unless the standard error ``se`` is finite and > 0.
+
+    ``what`` names the variation that was missing (e.g. "year-to-year variation in the pre-period").
+    """
+    if not (np.isfinite(se) and se > 0):
+        raise DesignError(
+            f"{design} needs {what} to estimate its uncertainty (got a standard error of {se!r}). "
+            "A constant or perfectly fitted series carries no information about noise; use counts with "
+            "exposure=, a longer window, or a design with comparison units (did)."
+        )
 
 
 def low_power_caveat(collected: list[str], mde: float | None, *, relative: bool, baseline: float = 1.0) -> None:

@@ -30,10 +30,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import DesignError, DesignWarning, caveat
+from ..errors import DesignError, DesignWarning, ShortPrePeriodWarning, caveat
 from ..inference.power import mde_from_se, mde_poisson_rate_ratio
 from ..results import EffectResult
-from ._common import Panel, low_power_caveat, prepare_panel, standard_caveats
+from ._common import (Panel, check_uncertainty, low_power_caveat, period_diagnostics, prepare_panel,
+                      standard_caveats)
 from .._types import alpha_of
 
 __all__ = ["before_after"]
@@ -111,11 +112,11 @@ def before_after(
     standard_caveats(notes, panel, min_pre=3, counts=exposure is not None)
     caveat(notes, DesignWarning, NO_COMPARISON)
     if exposure is not None:
-        num = _counts(panel, level)
+        num = _counts(panel, level, notes)
     elif n is not None:
-        num = _shares(panel, level)
+        num = _shares(panel, level, notes)
     else:
-        num = _rates(panel, level)
+        num = _rates(panel, level, notes)
     low_power_caveat(notes, num["mde"], relative=num["scale"] == "relative", baseline=num["baseline"])
     return EffectResult(
         method="before_after",
@@ -128,7 +129,8 @@ def before_after(
         scale=num["scale"],
         effects=num["effects"],
         mde=num["mde"],
-        diagnostics={"n_comparison": 0, "n_pre": panel.n_pre, "n_post": panel.n_post, **num["diag"]},
+        diagnostics={"n_comparison": 0, "n_pre": panel.n_pre, "n_post": panel.n_post,
+                     **period_diagnostics(panel), **num["diag"]},
         warnings=tuple(notes),
     )
 
@@ -140,7 +142,18 @@ def _effects(panel: Panel, observed: np.ndarray, level_pre: float, relative: boo
                          "post": panel.post})
 
 
-def _counts(panel: Panel, level: float) -> dict:
+def _exact_log_rr(k: int, total: int, e0: float, e1: float, alpha: float) -> tuple[float, float, float]:
+    """Exact conditional test: ``(p, log low, log high)`` of the rate ratio (Clopper-Pearson)."""
+    share = e1 / (e0 + e1)
+    p = min(1.0, 2 * min(stats.binom.sf(k - 1, total, share), stats.binom.cdf(k, total, share)))
+    lo = stats.beta.ppf(alpha / 2, k, total - k + 1) if k > 0 else 0.0
+    hi = stats.beta.ppf(1 - alpha / 2, k + 1, total - k) if k < total else 1.0
+    odds = e0 / e1
+    with np.errstate(divide="ignore"):
+        return float(p), float(np.log(lo / (1 - lo) * odds)), float(np.log(hi / (1 - hi) * odds))
+
+
+def _counts(panel: Panel, level: float, notes: list[str]) -> dict:
     y = panel.y.sum(axis=1).to_numpy()
     e = panel.exposure.sum(axis=1).to_numpy()
     post = panel.post
@@ -152,41 +165,45 @@ def _counts(panel: Panel, level: float) -> dict:
         )
     rr = (y1 / e1) / (y0 / e0)
     alpha = alpha_of(level)
-    total = int(round(y0 + y1))
-    share0 = e1 / (e0 + e1)
-    k = int(round(y1))
-    p_exact = min(1.0, 2 * min(stats.binom.sf(k - 1, total, share0), stats.binom.cdf(k, total, share0)))
-    lo_pi = stats.beta.ppf(alpha / 2, k, total - k + 1) if k > 0 else 0.0
-    hi_pi = stats.beta.ppf(1 - alpha / 2, k + 1, total - k) if k < total else 1.0
-    odds = e0 / e1
-    exact = (np.log(lo_pi / (1 - lo_pi) * odds), np.log(hi_pi / (1 - hi_pi) * odds))
+    p_exact, *exact = _exact_log_rr(int(round(y1)), int(round(y0 + y1)), e0, e1, alpha)
     rate0 = y0 / e0
     n_pre = int((~post).sum())
-    phi = 1.0
+    cf_post = e[post] * rate0
     if n_pre >= 2:
         mu = e[~post] * rate0
         phi = max(1.0, float(np.sum((y[~post] - mu) ** 2 / mu) / (n_pre - 1)))
-    se = np.sqrt(phi * (1 / y0 + 1 / y1))
-    df = max(n_pre - 1, 1)
-    crit = stats.t.ppf(1 - alpha / 2, df)
-    wald = (np.log(rr) - crit * se, np.log(rr) + crit * se)
-    p_wald = float(2 * stats.t.sf(abs(np.log(rr)) / se, df))
-    use_exact = (exact[1] - exact[0]) >= (wald[1] - wald[0])
-    low, high = exact if use_exact else wald
-    p = p_exact if use_exact else p_wald
+        # Poisson noise averages over post years; the year-level excess (phi - 1) does not: the
+        # post level is one new draw from the pre-period process, plus the error of the pre level.
+        var = 1 / cf_post.sum() + (phi - 1) / cf_post.mean() + phi / y0
+        df = n_pre - 1
+        crit = stats.t.ppf(1 - alpha / 2, df)
+        se = float(np.sqrt(var))
+        pred = (np.log(rr) - crit * se, np.log(rr) + crit * se)
+        p_pred = float(2 * stats.t.sf(abs(np.log(rr)) / se, df))
+    else:
+        phi, df, se, pred, p_pred = float("nan"), 0, float("nan"), (np.inf, -np.inf), float("nan")
+        caveat(notes, ShortPrePeriodWarning,
+               "one pre-period year: its year-to-year variation cannot be estimated, so the interval "
+               "(exact Poisson) reflects count noise only and is too narrow.")
+    use_exact = not np.isfinite(se) or (exact[1] - exact[0]) >= (pred[1] - pred[0])
+    low, high = exact if use_exact else pred
+    p = p_exact if use_exact else p_pred
     label = ("exact conditional binomial test, Clopper-Pearson" if use_exact
-             else f"quasi-Poisson Wald on log rate ratio, dispersion {phi:.2f} from pre-period, t({df})")
-    mde = mde_poisson_rate_ratio(y0, y0 * e1 / e0, level=level, dispersion=phi)
+             else f"prediction interval: post level as a new draw from the pre-period process "
+                  f"(year-level dispersion {phi:.2f}), t({df})")
+    se_mde = se if np.isfinite(se) else float(np.sqrt(1 / y0 + 1 / cf_post.sum()))
+    mde = float(-np.expm1(-mde_from_se(se_mde, level=level, df=df if df > 0 else None)))
     return {
         "estimate": float(rr - 1), "low": float(np.expm1(low)), "high": float(np.expm1(high)),
         "p": float(p), "label": label, "scale": "relative", "mde": mde, "baseline": 1.0,
         "effects": _effects(panel, y / e * 1e5, rate0 * 1e5, True),
-        "diag": {"count_pre": float(y0), "count_post": float(y1), "dispersion": phi,
-                 "p_exact": float(p_exact), "p_overdispersed": p_wald},
+        "diag": {"count_pre": float(y0), "count_post": float(y1), "dispersion": phi, "se_log": se,
+                 "df": df, "p_exact": float(p_exact), "p_prediction": p_pred,
+                 "exact_interval": (float(np.expm1(exact[0])), float(np.expm1(exact[1])))},
     }
 
 
-def _shares(panel: Panel, level: float) -> dict:
+def _shares(panel: Panel, level: float, notes: list[str]) -> dict:
     pct = panel.y.to_numpy()
     if (pct < 0).any() or (pct > 100).any():
         raise DesignError("survey shares must be percentages in [0, 100] (got values outside).")
@@ -204,9 +221,10 @@ def _shares(panel: Panel, level: float) -> dict:
     pooled = (succ.sum()) / resp.sum()
     se = 100 * np.sqrt(phi * (p0 * (1 - p0) / n0 + p1 * (1 - p1) / n1))
     se0 = 100 * np.sqrt(phi * pooled * (1 - pooled) * (1 / n0 + 1 / n1))
+    check_uncertainty(float(se), design="before/after on shares", what="shares strictly between 0 and 100")
     est = 100 * (p1 - p0)
     z = stats.norm.ppf(0.5 + level / 2)
-    p = float(2 * stats.norm.sf(abs(est) / se)) if se > 0 else float("nan")
+    p = float(2 * stats.norm.sf(abs(est) / se))
     return {
         "estimate": float(est), "low": float(est - z * se), "high": float(est + z * se), "p": p,
         "label": f"difference of proportions, binomial SE x dispersion {phi:.2f}", "scale": "absolute",
@@ -216,25 +234,28 @@ def _shares(panel: Panel, level: float) -> dict:
     }
 
 
-def _rates(panel: Panel, level: float) -> dict:
+def _rates(panel: Panel, level: float, notes: list[str]) -> dict:
     v = panel.y.mean(axis=1).to_numpy()
     post = panel.post
     a, b = v[~post], v[post]
-    if a.size < 2 or b.size < 2:
+    if a.size < 2:
         raise DesignError(
-            f"a rate comparison without counts needs >= 2 years on each side (got {a.size} pre, "
-            f"{b.size} post). Pass exposure= and counts, or widen the window."
+            f"a rate comparison without counts needs >= 2 pre-period years to estimate the year-to-year "
+            f"variation (got {a.size}). Pass exposure= and counts, or widen the window."
         )
     est = b.mean() - a.mean()
-    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
-    se = np.sqrt(va + vb)
-    df = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1)) if se > 0 else 1.0
+    df = a.size - 1
+    # the post-period mean is one new draw from the pre-period process (persistent year deviations
+    # do not average out), plus the error of the pre-period mean
+    se = float(np.sqrt(a.var(ddof=1) * (1 + 1 / a.size)))
+    check_uncertainty(se, design="before/after on rates", what="year-to-year variation in the pre-period")
     crit = stats.t.ppf(0.5 + level / 2, df)
-    p = float(2 * stats.t.sf(abs(est) / se, df)) if se > 0 else float("nan")
+    p = float(2 * stats.t.sf(abs(est) / se, df))
+    welch = stats.ttest_ind(b, a, equal_var=False).pvalue if b.size >= 2 else float("nan")
     return {
         "estimate": float(est), "low": float(est - crit * se), "high": float(est + crit * se), "p": p,
-        "label": f"Welch t-test across years, df {df:.1f}", "scale": "absolute",
-        "mde": mde_from_se(se, level=level, df=df), "baseline": float(a.mean()),
+        "label": f"prediction interval: post level as a new draw from the pre-period years, t({df})",
+        "scale": "absolute", "mde": mde_from_se(se, level=level, df=df), "baseline": float(a.mean()),
         "effects": _effects(panel, v, float(a.mean()), False),
-        "diag": {"se": float(se), "df": float(df)},
+        "diag": {"se": se, "df": df, "p_welch": float(welch)},
     }

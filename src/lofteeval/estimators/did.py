@@ -43,7 +43,7 @@ from ..errors import DesignError, DesignWarning, FewDonorsWarning, caveat
 from ..inference import permutation as perm
 from ..inference.power import mde_from_permutation, mde_from_se
 from ..results import EffectResult
-from ._common import Panel, low_power_caveat, prepare_panel, standard_caveats
+from ._common import Panel, low_power_caveat, period_diagnostics, prepare_panel, standard_caveats
 
 __all__ = ["did", "DidInference"]
 
@@ -134,6 +134,7 @@ def did(
         "n_treated": len(panel.treated),
         "n_pre": panel.n_pre,
         "n_post": panel.n_post,
+        **period_diagnostics(panel),
         "pre_rmspe": float(np.sqrt(np.mean(effects.loc[~panel.post, "effect"] ** 2))),
         "model": "poisson" if relative else "linear",
         "coef": float(beta),
@@ -196,13 +197,17 @@ class _LinearDid:
         pre = y[~self.post]
         resid = pre - pre.mean(axis=1, keepdims=True)
         sd = resid.std(axis=0, ddof=1) if pre.shape[0] >= 3 else np.ones(y.shape[1])
-        return s, sd
+        return s, _floor_sd(sd)
+
+    def group_scale(self, members: np.ndarray, sd: np.ndarray) -> np.ndarray:
+        """Studentising denominator of each assignment's statistic (pooled pre-period noise)."""
+        return np.sqrt((sd[members] ** 2).mean(axis=1))
 
     def group_stat(self, members: np.ndarray, s: np.ndarray, sd: np.ndarray, studentise: bool) -> np.ndarray:
         est = s[members].mean(axis=1)
         if not studentise:
             return est
-        return est / np.sqrt((sd[members] ** 2).mean(axis=1))
+        return est / self.group_scale(members, sd)
 
     def to_effect(self, members: np.ndarray, s: np.ndarray) -> np.ndarray:
         n, k = s.size, members.shape[1]
@@ -281,15 +286,21 @@ class _PoissonDid:
         phi = np.maximum(pearson.sum(axis=0) / max(n_pre - 1, 1), 1.0) if n_pre >= 3 else np.ones(y.shape[1])
         return self._sums[0], phi
 
+    def group_scale(self, members: np.ndarray, phi: np.ndarray) -> np.ndarray:
+        """Studentising denominator: quasi-Poisson s.e. of the log rate-ratio change."""
+        m_post, m_pre = (self._sums[i][members].sum(axis=1) for i in (1, 3))
+        tot = self._sums[1][members] + self._sums[3][members]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            phi_g = (phi[members] * tot).sum(axis=1) / tot.sum(axis=1)
+            return np.sqrt(phi_g * (1 / m_post + 1 / m_pre))
+
     def group_stat(self, members: np.ndarray, s: np.ndarray, phi: np.ndarray, studentise: bool) -> np.ndarray:
         o_post, m_post, o_pre, m_pre = (a[members].sum(axis=1) for a in self._sums)
         with np.errstate(divide="ignore", invalid="ignore"):
             est = np.log(o_post / m_post) - np.log(o_pre / m_pre)
             if not studentise:
                 return est
-            tot = self._sums[1][members] + self._sums[3][members]
-            phi_g = (phi[members] * tot).sum(axis=1) / tot.sum(axis=1)
-            return est / np.sqrt(phi_g * (1 / m_post + 1 / m_pre))
+            return est / self.group_scale(members, phi)
 
     def to_effect(self, members: np.ndarray, s: np.ndarray) -> np.ndarray:
         return self.group_stat(members, s, np.ones_like(s), False)
@@ -317,11 +328,13 @@ def _permutation(model: _LinearDid | _PoissonDid, beta: float, *, level: float, 
     s, sd = model.unit_stats(beta)
     placebo_stat = model.group_stat(members, s, sd, studentise)[1:]
     placebo_eff = model.to_effect(members, s)[1:]
-    se_t = float(model.group_stat(members[:1], s, sd, False)[0] / model.group_stat(members[:1], s, sd, True)[0]) \
-        if studentise else 1.0
-    if not np.isfinite(se_t):
+    # the treated assignment's studentising scale (not estimate / statistic: at delta = beta the
+    # linear model's treated residual change is exactly 0, which made that ratio 0/0)
+    se_t = float(model.group_scale(members[:1], sd)[0]) if studentise else 1.0
+    if not (np.isfinite(se_t) and se_t > 0):
         se_t = 1.0
-    spread = float(np.nanstd(placebo_eff, ddof=1)) if placebo_eff.size > 1 else 1.0
+    finite_eff = placebo_eff[np.isfinite(placebo_eff)]
+    spread = float(np.std(finite_eff, ddof=1)) if finite_eff.size > 1 else 1.0
     interval = perm.invert_test(pfun, estimate=beta, level=level, step=max(spread, 1e-8), tol=1e-5 * max(spread, 1e-8),
                                 limit=50.0 if isinstance(model, _PoissonDid) else 1e6 * max(spread, 1.0),
                                 method="permutation")
@@ -340,6 +353,21 @@ def _permutation(model: _LinearDid | _PoissonDid, beta: float, *, level: float, 
         "diagnostics": {"n_assignments": int(members.shape[0]),
                         "min_p_value": perm.min_pvalue(members.shape[0])},
     }
+
+
+def _floor_sd(sd: np.ndarray) -> np.ndarray:
+    """Replace zero pre-period s.d.s (a unit moving exactly with the mean) by the smallest positive one.
+
+    Raises ``DesignError`` when no unit varies: the statistic cannot be studentised.
+    """
+    positive = sd[np.isfinite(sd) & (sd > 0)]
+    if positive.size == 0:
+        raise DesignError(
+            "the outcome has no pre-period variation around the year means in any unit, so the "
+            "permutation statistic cannot be studentised. Check that the outcome column varies, "
+            "or use inference='cluster'."
+        )
+    return np.where(np.isfinite(sd) & (sd > 0), sd, positive.min())
 
 
 def _few_donor_caveats(notes: list[str], n_controls: int, n_assign: int, level: float) -> None:

@@ -34,12 +34,17 @@ from .._types import check_literal
 from ..errors import DesignError, DesignWarning, caveat
 from ..inference.power import mde_from_se
 from ..results import EffectResult
-from ._common import low_power_caveat, prepare_panel, standard_caveats
+from ._common import (Panel, check_uncertainty, low_power_caveat, period_diagnostics, prepare_panel,
+                      standard_caveats)
 
 __all__ = ["its", "ItsFamily", "hac_lag"]
 
 ItsFamily = Literal["poisson", "negbin"]
 N_PARAMS = 4
+NO_COMPARISON = (
+    "no comparison group: regional/national trends and year shocks after the start are attributed "
+    "to the löfte; the interval only reflects this kommun's own year-to-year variation."
+)
 
 
 def hac_lag(n_obs: int) -> int:
@@ -106,26 +111,26 @@ def its(
                           require_controls=False)
     if not np.issubdtype(panel.times.dtype, np.number):
         raise DesignError(f"ITS needs a numeric time column (got dtype {panel.times.dtype}).")
-    n_obs = panel.times.size
-    if panel.n_pre < 3 or n_obs < N_PARAMS + 2:
-        raise DesignError(
-            f"ITS needs >= 3 pre-period points and >= {N_PARAMS + 2} in all "
-            f"(got {panel.n_pre} pre, {n_obs} total). Use before_after or a longer series."
-        )
     notes: list[str] = []
+    x = _design_matrix(panel, notes)
+    n_obs, n_params = x.shape
+    if panel.n_pre < 3 or n_obs - n_params < 2:
+        raise DesignError(
+            f"ITS needs >= 3 pre-period points and >= {n_params + 2} in all to estimate a trend and "
+            f"the year-level noise (got {panel.n_pre} pre, {n_obs} total). Use before_after or a "
+            "longer series."
+        )
     standard_caveats(notes, panel, min_pre=6, counts=exposure is not None)
-    caveat(notes, DesignWarning,
-           f"single-series ITS with {n_obs} annual points: HAC standard errors (lag {hac_lag(n_obs)}) "
-           f"and t({n_obs - N_PARAMS}) critical values are approximate, and a year shock after the "
-           "start is attributed to the löfte; on null panels this design over-rejects.")
-    tau = (panel.times - float(treatment_start)).astype(float)
-    post = panel.post.astype(float)
-    x = np.column_stack([np.ones_like(tau), tau, post, tau * post])
-    if exposure is not None:
-        num = _fit_counts(panel, x, level, family)
-    else:
-        num = _fit_rates(panel, x, level)
+    caveat(notes, DesignWarning, NO_COMPARISON)
+    try:
+        num = _fit_counts(panel, x, level, family) if exposure is not None else _fit_rates(panel, x, level)
+    except (np.linalg.LinAlgError, ValueError, FloatingPointError) as err:
+        raise DesignError(
+            f"the segmented regression could not be fitted to this series ({type(err).__name__}: {err}). "
+            "It needs a numeric time with distinct periods and a series that varies; use before_after."
+        ) from err
     low_power_caveat(notes, num["mde"], relative=exposure is not None, baseline=num["baseline"])
+    df = n_obs - n_params
     return EffectResult(
         method="its",
         estimate=num["estimate"],
@@ -133,87 +138,116 @@ def its(
         ci_high=num["high"],
         p_value=num["p"],
         level=level,
-        inference=f"Newey-West HAC (lag {hac_lag(n_obs)}), t({n_obs - N_PARAMS}), delta method",
+        inference=(f"prediction interval: post level as a new draw from the segmented model's year-level "
+                   f"residual variance plus trend-forecast error (quasi-likelihood or Newey-West HAC, "
+                   f"lag {hac_lag(n_obs)}, the larger), t({df})"),
         scale="relative" if exposure is not None else "absolute",
         effects=num["effects"],
         mde=num["mde"],
         diagnostics={"n_comparison": 0, "n_pre": panel.n_pre, "n_post": panel.n_post,
-                     "hac_lag": hac_lag(n_obs), "df": n_obs - N_PARAMS, **num["diag"]},
+                     **period_diagnostics(panel), "hac_lag": hac_lag(n_obs), "df": df,
+                     "slope_change_identified": n_params == N_PARAMS, **num["diag"]},
         warnings=tuple(notes),
     )
 
 
+def _design_matrix(panel: Panel, notes: list[str]) -> np.ndarray:
+    """``[1, tau, post, tau * post]``; without the slope change when there is one post period."""
+    tau = (panel.times - float(panel.treatment_start)).astype(float)
+    post = panel.post.astype(float)
+    if panel.n_post >= 2:
+        return np.column_stack([np.ones_like(tau), tau, post, tau * post])
+    caveat(notes, DesignWarning,
+           f"only {panel.n_post} post-period point: a slope change is not identified, so only the level "
+           "change is estimated (the counterfactual is the extrapolated pre-period trend).")
+    return np.column_stack([np.ones_like(tau), tau, post])
+
+
 def _interval(est: float, se: float, df: int, level: float) -> tuple[float, float, float]:
+    check_uncertainty(se, design="ITS", what="year-to-year variation around the segmented trend")
     crit = stats.t.ppf(0.5 + level / 2, df)
-    p = float(2 * stats.t.sf(abs(est) / se, df)) if se > 0 else float("nan")
+    p = float(2 * stats.t.sf(abs(est) / se, df))
     return est - crit * se, est + crit * se, p
 
 
-def _fit_rates(panel, x: np.ndarray, level: float) -> dict:
+def _forecast_var(grad: np.ndarray, *covs: np.ndarray) -> float:
+    """Largest ``grad' C grad`` over the pre-trend blocks ``C[:2, :2]`` of the given covariances."""
+    return max(float(grad @ np.asarray(c)[:2, :2] @ grad) for c in covs)
+
+
+def _fit_rates(panel: Panel, x: np.ndarray, level: float) -> dict:
     import statsmodels.api as sm
 
     y = panel.y.mean(axis=1).to_numpy()
-    n_obs = y.size
-    fit = sm.OLS(y, x).fit(cov_type="HAC", cov_kwds={"maxlags": hac_lag(n_obs), "use_correction": True})
-    tau_post = x[panel.post, 1]
-    grad = np.array([0.0, 0.0, 1.0, tau_post.mean()])
+    n_obs, k = x.shape
+    fit = sm.OLS(y, x).fit()
+    hac = fit.get_robustcov_results(cov_type="HAC", maxlags=hac_lag(n_obs), use_correction=True)
+    post = panel.post
+    tau_post = x[post, 1]
+    grad = np.array([0.0, 0.0, 1.0, tau_post.mean()])[:k]
     est = float(grad @ fit.params)
-    se = float(np.sqrt(grad @ fit.cov_params() @ grad))
-    df = n_obs - N_PARAMS
+    s2 = float(fit.ssr / (n_obs - k))
+    var = s2 + _forecast_var(np.array([1.0, tau_post.mean()]), fit.cov_params(), hac.cov_params())
+    se = float(np.sqrt(var))
+    df = n_obs - k
     low, high, p = _interval(est, se, df, level)
     cf = x[:, :2] @ fit.params[:2]
-    pre_mean = float(y[~panel.post].mean())
+    pre_mean = float(y[~post].mean())
     return {
         "estimate": est, "low": float(low), "high": float(high), "p": p, "baseline": pre_mean,
         "mde": mde_from_se(se, level=level, df=df),
         "effects": pd.DataFrame({"time": panel.times, "observed": y, "counterfactual": cf,
-                                 "effect": y - cf, "post": panel.post}),
-        "diag": _coef_diag(fit.params, fit.cov_params(), se),
+                                 "effect": y - cf, "post": post}),
+        "diag": {**_coef_diag(fit.params, hac.cov_params(), se), "residual_variance": s2},
     }
 
 
-def _fit_counts(panel, x: np.ndarray, level: float, family: str) -> dict:
+def _fit_counts(panel: Panel, x: np.ndarray, level: float, family: str) -> dict:
     import statsmodels.api as sm
 
     y = panel.y.sum(axis=1).to_numpy()
     e = panel.exposure.sum(axis=1).to_numpy()
-    if y[panel.post].sum() == 0 or y[~panel.post].sum() == 0:
-        raise DesignError("ITS on counts needs non-zero counts before and after the start.")
-    n_obs = y.size
-    offset = np.log(e)
-    fam = sm.families.Poisson()
-    if family == "negbin":
-        mu0 = sm.GLM(y, x, family=fam, offset=offset).fit().mu
-        alpha = max(1e-8, float(np.sum(((y - mu0) ** 2 - mu0) / mu0**2) / (n_obs - N_PARAMS)))
-        fam = sm.families.NegativeBinomial(alpha=alpha)
-    fit = sm.GLM(y, x, family=fam, offset=offset).fit(
-        cov_type="HAC", cov_kwds={"maxlags": hac_lag(n_obs), "use_correction": True})
-    params, cov = np.asarray(fit.params), np.asarray(fit.cov_params())
     post = panel.post
-
-    def log_avg(theta: np.ndarray) -> float:
-        cf = np.exp(x[post, :2] @ theta[:2] + offset[post])
-        fitted = np.exp(x[post] @ theta + offset[post])
-        return float(np.log(fitted.sum() / cf.sum()))
-
-    g = log_avg(params)
-    grad = np.array([(log_avg(params + h) - log_avg(params - h)) / (2 * 1e-6)
-                     for h in np.eye(N_PARAMS) * 1e-6])
-    se = float(np.sqrt(grad @ cov @ grad))
-    df = n_obs - N_PARAMS
-    low, high, p = _interval(g, se, df, level)
+    if y[post].sum() == 0 or y[~post].sum() == 0:
+        raise DesignError(
+            f"ITS on counts needs non-zero counts before and after the start (got {y[~post].sum():g} "
+            f"before, {y[post].sum():g} after). Use a broader indicator or a longer window.")
+    n_obs, k = x.shape
+    offset = np.log(e)
+    pois = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit()
+    phi = max(1.0, float(pois.pearson_chi2 / (n_obs - k)))
+    fit = pois
+    if family == "negbin":
+        mu0 = pois.mu
+        alpha = max(1e-8, float(np.sum(((y - mu0) ** 2 - mu0) / mu0**2) / (n_obs - k)))
+        fit = sm.GLM(y, x, family=sm.families.NegativeBinomial(alpha=alpha), offset=offset).fit()
+    hac = sm.GLM(y, x, family=fit.model.family, offset=offset).fit(
+        cov_type="HAC", cov_kwds={"maxlags": hac_lag(n_obs), "use_correction": True})
+    params = np.asarray(fit.params)
     cf = np.exp(x[:, :2] @ params[:2] + offset)
+    fitted = np.exp(x @ params + offset)
+    g = float(np.log(fitted[post].sum() / cf[post].sum()))
+    cf_post = cf[post]
+    # Poisson noise averages over the post years, the year-level excess (phi - 1) does not
+    var_new = 1 / cf_post.sum() + (phi - 1) / cf_post.mean()
+    grad = np.array([1.0, float(np.sum(cf_post * x[post, 1]) / cf_post.sum())])
+    var = var_new + _forecast_var(grad, phi * np.asarray(pois.cov_params()), hac.cov_params())
+    se = float(np.sqrt(var))
+    df = n_obs - k
+    low, high, p = _interval(g, se, df, level)
     return {
         "estimate": float(np.expm1(g)), "low": float(np.expm1(low)), "high": float(np.expm1(high)),
         "p": p, "baseline": 1.0, "mde": float(-np.expm1(-mde_from_se(se, level=level, df=df))),
         "effects": pd.DataFrame({"time": panel.times, "observed": y, "counterfactual": cf,
                                  "effect": y / cf - 1, "post": post}),
-        "diag": {**_coef_diag(params, cov, se), "family": family},
+        "diag": {**_coef_diag(params, hac.cov_params(), se), "family": family, "dispersion": phi},
     }
 
 
 def _coef_diag(params: np.ndarray, cov: np.ndarray, se: float) -> dict:
     params, cov = np.asarray(params), np.asarray(cov)
+    slope = params.size > 3
     return {"level_change": float(params[2]), "level_change_se": float(np.sqrt(cov[2, 2])),
-            "slope_change": float(params[3]), "slope_change_se": float(np.sqrt(cov[3, 3])),
+            "slope_change": float(params[3]) if slope else float("nan"),
+            "slope_change_se": float(np.sqrt(cov[3, 3])) if slope else float("nan"),
             "se": se}
