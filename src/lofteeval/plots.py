@@ -99,6 +99,21 @@ def add_synthetic_note(ax: Any, *, lang: str = "sv") -> None:
             fontsize=7.5, color=COLOURS["synthetic"], style="italic")
 
 
+def _decimal_comma(ax: Any, lang: str) -> None:
+    """Swedish tick labels: ``2,5`` instead of ``2.5`` on every numeric axis of ``ax``."""
+    if lang != "sv":
+        return
+    from matplotlib.ticker import ScalarFormatter
+
+    class _Comma(ScalarFormatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return super().__call__(x, pos).replace(".", ",")
+
+    for axis in (ax.xaxis, ax.yaxis):
+        if type(axis.get_major_formatter()) is ScalarFormatter:
+            axis.set_major_formatter(_Comma())
+
+
 def _period(result: Any, period: tuple[int, int] | None) -> tuple[float, float] | None:
     if period is not None:
         return float(period[0]), float(period[1])
@@ -162,6 +177,7 @@ def plot_effect(result: Any, *, ax: Any = None, lang: str = "sv", period: tuple[
     ax.grid(axis="y", color="#e5e5e5", lw=0.6)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(0.0, -0.2), ncols=3)
+    _decimal_comma(ax, lang)
     if synthetic:
         add_synthetic_note(ax, lang=lang)
     return ax
@@ -199,6 +215,7 @@ def plot_placebo(result: Any, *, ax: Any = None, lang: str = "sv", synthetic: bo
     ax.set_ylabel(lab["placebo_y"])
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(fontsize=8, frameon=False, loc="upper right")
+    _decimal_comma(ax, lang)
     if synthetic:
         add_synthetic_note(ax, lang=lang)
     return ax
@@ -221,6 +238,7 @@ def plot_weights(result: Any, *, ax: Any = None, lang: str = "sv", top: int = 8,
     ax.set_xlabel(lab["weight"])
     ax.set_xlim(0, max(1e-9, float(w.max())) * 1.15)
     ax.spines[["top", "right"]].set_visible(False)
+    _decimal_comma(ax, lang)
     if synthetic:
         add_synthetic_note(ax, lang=lang)
     return ax
@@ -277,6 +295,7 @@ def plot_results(results: Sequence[Any], *, ax: Any = None, lang: str = "sv",
     ax.set_yticks(ys, names)
     ax.set_xlabel(lab["effect_level"])
     ax.spines[["top", "right"]].set_visible(False)
+    _decimal_comma(ax, lang)
     if synthetic:
         add_synthetic_note(ax, lang=lang)
     return ax

@@ -86,3 +86,17 @@ def test_reason_prefers_reason_sv_and_translates_otherwise():
     assert got == "Samma kommungrupp (C6); folkmängd 0,58\u00a0× löfteskommunens; plats 3 av 26 i följsamhet före löftet"
     assert reason_text({**row, "reason_sv": None}, lang="sv").startswith("Samma kommungrupp (C6)")
     assert reason_text(row, lang="en").startswith("same kommungrupp C6")
+
+
+@pytest.mark.parametrize(("label", "expected"), [
+    ("placebo-in-space rank test inversion (RMSPE ratio)", "placebotest: samma skattning för varje"),
+    ("permutation (studentised placebo-in-space rank, 27 assignments)",
+     "permutationstest: studentiserad rangordning bland 27 placebotilldelningar"),
+    ("cluster-robust by unit, t(25)", "klusterrobusta standardfel per kommun, t(25)"),
+])
+def test_inference_labels_in_swedish(label, expected):
+    from lofteeval.reports.caveats import inference_text
+
+    assert inference_text(label, lang="sv").startswith(expected)
+    assert inference_text(label, lang="en") == label
+    assert inference_text("some new method", lang="sv") == "some new method"

@@ -111,3 +111,17 @@ def test_fmt_p():
     assert tx.fmt_p(0.0004) == "<\u00a00,001"
     assert tx.fmt_p(0.0312) == "0,03"
     assert tx.fmt_p(None) == "–"
+
+
+def test_area_lead_counts_indicators_without_claiming():
+    from lofteeval.indicators import focus_area
+
+    null = make_result(-0.05, -0.30, 0.20, 0.60, indicator=LOWER.id, mde=0.4)
+    par = tx.focus_area_paragraph(focus_area("inbrott"), [(null, LOWER), (null, LOWER)], lang="sv")
+    assert par.startswith("Ingen av de två indikatorerna visar en säkerställd förändring")
+    assert "för båda är osäkerheten för stor" in par
+    one = tx.focus_area_paragraph(focus_area("inbrott"), [(null, LOWER)], lang="sv")
+    assert not one.startswith("Ingen av")  # a single indicator needs no summary sentence
+    sig = make_result(-0.18, -0.30, -0.06, 0.004, indicator=LOWER.id, p_adjusted=0.01)
+    par = tx.focus_area_paragraph(focus_area("inbrott"), [(sig, LOWER), (null, LOWER)], lang="sv")
+    assert par.startswith("En av de två indikatorerna visar en statistiskt säkerställd förändring")

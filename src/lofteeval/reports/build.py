@@ -23,7 +23,7 @@ import pandas as pd
 from ..errors import DataError, DesignWarning, LofteevalError
 from ..indicators import INDICATORS, FocusArea, IndicatorSpec, focus_area, indicators_for
 from . import text as tx
-from .caveats import reason_text, technical_groups
+from .caveats import inference_text, reason_text, technical_groups
 from .followup_table import followup_table, normalise_followup
 
 __all__ = ["Evaluated", "IndicatorSection", "FocusSection", "ReportContext", "load_report_panel",
@@ -60,6 +60,8 @@ class IndicatorSection:
     plot_effect: str
     plot_placebo: str
     caveats: list[str]
+    comparison_note: str = ""
+    more_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -226,21 +228,40 @@ def _unit_label(spec: IndicatorSpec, lang: str) -> str:
 
 
 # -- sections ------------------------------------------------------------------------------
-def _comparison_rows(res: Any, *, lang: str = "sv", limit: int = 12) -> tuple[list[dict[str, str]], int]:
-    """Comparison kommuner with why they were chosen and their synthetic weight (largest first)."""
+def _comparison_rows(res: Any, *, lang: str = "sv",
+                     limit: int = 10) -> tuple[list[dict[str, str]], int, str, str]:
+    """Comparison kommuner with why they were chosen and their synthetic weight (largest first).
+
+    With weights only the kommuner that carry weight are listed (at least five); a reason every
+    kommun shares (e.g. the kommungrupp) is said once in the returned note instead of on every row.
+    """
     comp = res.comparison
     if comp is None or len(comp) == 0:
-        return [], 0
+        return [], 0, "", ""
     col = "kommun" if "kommun" in comp.columns else ("unit" if "unit" in comp.columns else comp.columns[0])
     comp = comp.assign(_code=comp[col].astype(str))
-    if res.weights is not None and len(res.weights):
+    weighted = res.weights is not None and len(res.weights) > 0
+    if weighted:
         w = pd.Series(res.weights, dtype=float)
         w.index = w.index.astype(str)
         comp = comp.assign(_w=comp["_code"].map(w).fillna(0.0)).sort_values("_w", ascending=False, kind="stable")
-    rows = [{"kommun": kommun_label(r["_code"]), "reason": reason_text(r, lang=lang, n_pool=len(comp)),
-             "weight": tx.fmt_number(r["_w"], lang=lang, digits=3) if "_w" in comp.columns else ""}
-            for _, r in comp.head(limit).iterrows()]
-    return rows, max(0, len(comp) - limit)
+        limit = min(12, max(5, int((comp["_w"] >= 5e-4).sum())))
+    reasons = [reason_text(r, lang=lang, n_pool=len(comp)) for _, r in comp.iterrows()]
+    first = {r.split("; ")[0] for r in reasons}
+    note = ""
+    if len(comp) > 1 and len(first) == 1 and all("; " in r for r in reasons):
+        shared = first.pop()
+        note = (f"Alla {len(comp)} jämförelsekommuner: {shared[:1].lower() + shared[1:]}." if lang == "sv"
+                else f"All {len(comp)} comparison kommuner: {shared}.")
+        reasons = [r.split("; ", 1)[1] for r in reasons]
+    rows = [{"kommun": kommun_label(r["_code"]), "reason": why[:1].upper() + why[1:],
+             "weight": tx.fmt_number(r["_w"], lang=lang, digits=3) if weighted else ""}
+            for (_, r), why in zip(comp.head(limit).iterrows(), reasons)]
+    rest = comp.iloc[limit:]
+    zero = weighted and len(rest) and float(rest["_w"].max()) < 5e-4
+    more = (("kommuner till med vikt 0" if zero else "kommuner till") if lang == "sv"
+            else ("more kommuner with weight 0" if zero else "more kommuner"))
+    return rows, max(0, len(comp) - limit), note, more
 
 
 def _weight_rows(res: Any, *, lang: str = "sv", limit: int = 8) -> list[dict[str, str]]:
@@ -256,7 +277,8 @@ def _numbers(res: Any, spec: IndicatorSpec, lang: str) -> dict[str, str]:
     hi = tx.fmt_effect(res.ci_high, scale=res.scale, lang=lang)
     mde = tx.fmt_effect(res.mde, scale=res.scale, lang=lang, sign=False) if res.mde is not None else "–"
     return {
-        "method": tx.METHOD_NAME[lang].get(res.method, res.method), "inference": res.inference or "–",
+        "method": tx.METHOD_NAME[lang].get(res.method, res.method),
+        "inference": inference_text(res.inference, lang=lang),
         "effect": tx.fmt_effect(res.estimate, scale=res.scale, lang=lang),
         "unit": "%" if res.scale == "relative" else _unit_label(spec, lang),
         "interval": f"{lo} … {hi}", "level": f"{round(100 * res.level)} %",
@@ -270,7 +292,7 @@ def _indicator_section(res: Any, spec: IndicatorSpec, *, lang: str, synthetic: b
     from .. import plots
 
     label = spec.label_sv if lang == "sv" else spec.label_en
-    comp, more = _comparison_rows(res, lang=lang)
+    comp, more, comp_note, more_label = _comparison_rows(res, lang=lang)
     names = {str(k): kommun_label(str(k)).split(" (")[0] for k in (res.weights.index if res.weights is not None else [])}
     caveats = list(spec.caveats_sv if lang == "sv" else spec.caveats_en)
     warn = tx.WARNING_TEXT[lang]
@@ -279,7 +301,8 @@ def _indicator_section(res: Any, spec: IndicatorSpec, *, lang: str, synthetic: b
     caveats += [warn[k] for k in kinds if k in warn and k != "EnforcementDrivenWarning"]
     return IndicatorSection(
         spec=spec, label=label, sentence=tx.describe_result(res, spec, lang=lang), result=res,
-        numbers=_numbers(res, spec, lang), comparison=comp, n_comparison_more=more,
+        numbers=_numbers(res, spec, lang), comparison=comp, n_comparison_more=more, comparison_note=comp_note,
+        more_label=more_label,
         weights=_weight_rows(res, lang=lang),
         plot_effect=figure_uri(lambda ax: plots.plot_effect(
             res, ax=ax, lang=lang, period=period, ylabel=_unit_label(spec, lang), synthetic=synthetic),

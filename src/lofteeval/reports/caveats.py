@@ -23,7 +23,7 @@ from typing import Any
 
 from .text import NBSP, fmt_number
 
-__all__ = ["caveat_text", "technical_groups", "reason_text", "SYNTHETIC_CLASS"]
+__all__ = ["caveat_text", "technical_groups", "reason_text", "inference_text", "SYNTHETIC_CLASS"]
 
 SYNTHETIC_CLASS = "SyntheticData"
 """The pseudo-class evaluation.py adds to every result on the demo panel."""
@@ -236,3 +236,44 @@ def reason_text(row: Mapping[str, Any], *, lang: str = "sv", n_pool: int | None 
     parts = [_reason_part_sv(p, n_pool) for p in reason.split(";") if p.strip()]
     text = "; ".join(parts)
     return text[:1].upper() + text[1:]
+
+
+# -- how the uncertainty was estimated ------------------------------------------------------
+_INFERENCE_SV: tuple[tuple[str, str], ...] = (
+    (r"^studentised placebo-in-space rank test inversion \((\d+) placebos\)",
+     "placebotest: samma skattning för {0} jämförelsekommuner, studentiserad rangordning; intervallet "
+     "är de effekter testet inte förkastar"),
+    (r"^placebo-in-space rank test inversion \(RMSPE ratio\)",
+     "placebotest: samma skattning för varje jämförelsekommun, rangordning efter RMSPE-kvoten; "
+     "intervallet är de effekter testet inte förkastar"),
+    (r"^permutation \(studentised placebo-in-space rank, (\d+) assignments\)",
+     "permutationstest: studentiserad rangordning bland {0} placebotilldelningar"),
+    (r"^permutation \(placebo-in-space rank, (\d+) assignments\)",
+     "permutationstest: rangordning bland {0} placebotilldelningar"),
+    (r"^cluster-robust by unit, t\((\d+)\)", "klusterrobusta standardfel per kommun, t({0})"),
+    (r"^placebo standard error", "placebostandardfel (Arkhangelsky m.fl. 2021), normalfördelat intervall"),
+    (r"^exact conditional binomial test", "exakt villkorat binomialtest (Clopper–Pearson)"),
+    (r"^prediction interval: post level as a new draw from the pre-period process",
+     "prediktionsintervall: nivån under löftet jämförs med variationen mellan åren före"),
+    (r"^prediction interval: post level as a new draw from the segmented model",
+     "prediktionsintervall från den förlängda trenden före löftet (HAC-standardfel)"),
+    (r"^difference of proportions", "skillnad mellan andelar, binomialt standardfel justerat för överspridning"),
+    (r"^multiplier bootstrap \(Mammen\), B=(\d+)", "multiplikator-bootstrap (Mammen), {0} dragningar"),
+    (r"^analytic \(influence function\)", "analytiska standardfel (influensfunktion)"),
+)
+
+
+def inference_text(label: str | None, *, lang: str = "sv") -> str:
+    """How the interval was obtained (``EffectResult.inference``) in the report language.
+
+    Swedish descriptions exist for the labels lofteeval's estimators write; anything else is shown
+    as it is.
+    """
+    if not label:
+        return "–"
+    if lang != "sv":
+        return str(label)
+    for pattern, text in _INFERENCE_SV:
+        if m := re.match(pattern, str(label)):
+            return text.format(*m.groups())
+    return str(label)

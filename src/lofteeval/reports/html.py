@@ -63,6 +63,15 @@ def _prov_rows(c: ReportContext) -> list[tuple[str, str]]:
     return [(k, str(v)) for k, v in rows]
 
 
+def _synthetic_summary(c: ReportContext) -> str:
+    names = ", ".join(n.split(" (")[0] for n in c.kommun_names)
+    if c.lang == "sv":
+        return ("Rapporten bygger på syntetiska data: påhittade siffror som bara visar hur metoden och "
+                f"rapporten fungerar. Resultaten nedan säger ingenting om den verkliga utvecklingen i {names}.")
+    return ("This report uses synthetic data: made-up numbers that only show how the method and the report "
+            f"work. The results below say nothing about the real development in {names}.")
+
+
 def render_html(c: ReportContext) -> str:
     """Return the report as an HTML string (UTF-8, self-contained)."""
     sv = c.lang == "sv"
@@ -76,10 +85,10 @@ def render_html(c: ReportContext) -> str:
     return _env().get_template("report.html.j2").render(
         c=c, t=T[c.lang], fu_rows=fu, header_text=header,
         source_text=_source_text(c.lofte.source), prov_rows=_prov_rows(c),
-        forest_caption=(f"Skattade effekter med {level} % konfidensintervall; röda = säkerställda."
+        forest_caption=(f"Skattade effekter med {level}\u00a0% konfidensintervall; röda = säkerställda."
                         if sv else f"Estimated effects with {level}% confidence intervals; red = significant."),
         inference_label="Osäkerhet skattad med" if sv else "Uncertainty from",
-        mde_note=("MDE = minsta effekt som upptäcks med 80 % sannolikhet." if sv
+        mde_note=("MDE = minsta effekt som upptäcks med 80\u00a0% sannolikhet." if sv
                   else "MDE = smallest effect detected with 80% probability."),
         placebo_caption=(
             "Placebofördelning: samma metod använd på varje jämförelsekommun som om den haft löftet. "
@@ -88,6 +97,19 @@ def render_html(c: ReportContext) -> str:
             "Placebo distribution: the same method applied to every comparison kommun as if it had the "
             "löfte. The löfte kommun's estimate (red line) must stand out to count as significant."),
         more_label="kommuner till" if sv else "more kommuner",
+        synthetic_summary=_synthetic_summary(c),
+        reading_guide=(
+            f"Så läses siffrorna: effekten är skillnaden mellan utfallet och den skattade utvecklingen "
+            f"utan löftet. {level}\u00a0% KI är ett {level}\u00a0% konfidensintervall. En förändring kallas "
+            "säkerställd bara när intervallet inte omfattar noll. Justerat p tar hänsyn till att flera "
+            "indikatorer prövas samtidigt. Minsta upptäckbara effekt (MDE) är den minsta förändring som "
+            "analysen upptäcker med 80\u00a0% sannolikhet."
+            if sv else
+            f"How to read the numbers: the effect is the difference between the outcome and the estimated "
+            f"path without the löfte. {level}% CI is a {level}% confidence interval. A change is called "
+            "significant only when the interval excludes zero. Adjusted p accounts for testing several "
+            "indicators at once. The minimum detectable effect (MDE) is the smallest change the analysis "
+            "detects with 80% probability."),
         downloaded_label="Hämtad" if sv else "Downloaded",
         pvalue_note=(
             "Justerade p-värden tar hänsyn till att flera utfall prövas för samma löfte "

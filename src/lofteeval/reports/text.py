@@ -65,6 +65,7 @@ T: dict[str, dict[str, str]] = {
         "problem_picture": "Problembild", "notes": "Anteckningar", "no_followup": (
             "Ingen uppföljningsfil angavs; alla aktiviteter visas som ej rapporterade."),
         "tech": "Tekniska meddelanden från skattningen", "yes": "ja", "no": "nej",
+        "registry_assumptions": "Tolkningar vid registreringen av löftet",
     },
     "en": {
         "title": "Evaluation of a medborgarlöfte", "summary": "Summary", "lofte": "The löfte",
@@ -84,6 +85,7 @@ T: dict[str, dict[str, str]] = {
         "problem_picture": "Problem picture", "notes": "Notes", "no_followup": (
             "No follow-up file was given; every activity is shown as not reported."),
         "tech": "Technical messages from the estimation", "yes": "yes", "no": "no",
+        "registry_assumptions": "Interpretations made when the löfte was registered",
     },
 }
 
@@ -143,7 +145,8 @@ WARNING_TEXT: dict[str, dict[str, str]] = {
         "PoorPreFitWarning": "Den skattade utvecklingen följer inte löfteskommunen väl före löftet.",
         "ZeroCountsWarning": "Små tal: enstaka händelser ger stora procentuella hopp.",
         "EnforcementDrivenWarning": "Indikatorn påverkas av polisens egen aktivitet.",
-        "CovidYearsWarning": "Perioden omfattar covid-åren 2020–2021, då brottsmönster ändrades överallt.",
+        "CovidYearsWarning": "Analysperioden omfattar minst ett av pandemiåren 2020–2021, då brotts- och "
+        "anmälningsmönster förändrades i hela landet.",
         "LowPowerWarning": "Låg statistisk styrka: ett resultat utan säkerställd förändring säger lite.",
     },
     "en": {
@@ -253,7 +256,7 @@ def describe_result(result: Any, spec: Any, *, lang: str = "sv") -> str:
         return f"{label}: " + ("kunde inte skattas." if sv else "could not be estimated.")
     est = fmt_effect(result.estimate, scale=result.scale, unit=unit, lang=lang)
     ci = _interval(result, unit, lang)
-    alpha = 1 - result.level
+    alpha = alpha_of(result.level)
     if claimed(result):
         down = result.estimate < 0
         mag = fmt_effect(abs(result.estimate), scale=result.scale, unit=unit, lang=lang, sign=False)
@@ -276,12 +279,14 @@ def describe_result(result: Any, spec: Any, *, lang: str = "sv") -> str:
         return s + (f", {direction}." if direction else ".")
     mde_rel = relative_mde(result)
     if mde_rel is not None and mde_rel >= LARGE_MDE:
-        mde = fmt_effect(mde_rel, scale="relative", lang=lang, sign=False)
+        mde = fmt_effect(mde_rel, scale="relative", lang=lang, sign=False) + _of_level(result, sv)
         if sv:
-            return (f"{label}: kan inte avgöras – minsta upptäckbara effekt är {mde}. Skattningen "
-                    f"({est}; {ci}) är för osäker för att visa eller utesluta en effekt av rimlig storlek.")
-        return (f"{label}: cannot be determined – the minimum detectable effect is {mde}. The estimate "
-                f"({est}; {ci}) is too uncertain to show or rule out an effect of plausible size.")
+            return (f"{label}: kan inte avgöras – minsta upptäckbara effekt är {mde}. Mindre förändringar "
+                    f"än så upptäcks oftast inte, och skattningen ({est}; {ci}) kan varken visa eller "
+                    "utesluta en effekt av rimlig storlek.")
+        return (f"{label}: cannot be determined – the minimum detectable effect is {mde}. Smaller changes "
+                f"usually go unnoticed, and the estimate ({est}; {ci}) can neither show nor rule out an "
+                "effect of plausible size.")
     if sv:
         if abs(result.estimate) < 1e-12:
             shape = f"skattningen är {est}"
@@ -294,9 +299,16 @@ def describe_result(result: Any, spec: Any, *, lang: str = "sv") -> str:
                  "that is compatible with random variation")
         s = f"{label}: no confirmed change – {shape} ({ci}; {_p_part(result, lang)})."
     if mde_rel is not None:
-        mde = fmt_effect(mde_rel, scale="relative", lang=lang, sign=False)
+        mde = fmt_effect(mde_rel, scale="relative", lang=lang, sign=False) + _of_level(result, sv)
         s += (f" Minsta upptäckbara effekt är {mde}." if sv else f" The minimum detectable effect is {mde}.")
     return s
+
+
+def _of_level(result: Any, sv: bool) -> str:
+    """Say what a relative MDE is relative to when the effect itself is on an absolute scale."""
+    if result.scale == "relative":
+        return ""
+    return " av den förväntade nivån" if sv else " of the expected level"
 
 
 def _direction(spec: Any, down: bool, sv: bool) -> str:
@@ -337,7 +349,8 @@ def focus_area_paragraph(area: Any, pairs: Sequence[tuple[Any, Any]], *, lang: s
             return ("Fokusområdet kan inte mätas med brotts- eller trygghetsdata; det följs upp genom "
                     "aktiviteterna i avsnitt 2.")
         return "This focus area cannot be measured with crime or survey data; see the activities in section 2."
-    parts = [describe_result(r, s, lang=lang) for r, s in pairs]
+    parts = [p for p in [_area_lead(pairs, failures, sv)] if p]
+    parts += [describe_result(r, s, lang=lang) for r, s in pairs]
     for spec, reason in failures:
         label = spec.label_sv if sv else spec.label_en
         parts.append(f"{label}: " + (f"kunde inte skattas ({reason})." if sv else f"could not be estimated ({reason})."))
@@ -359,3 +372,35 @@ def activity_sentence(statuses: Any, *, lang: str = "sv") -> str:
     if lang == "sv":
         return " Aktiviteter: " + ", ".join(f"{n} {s}" for s, n in counts) + f" (av {len(values)})."
     return " Activities: " + ", ".join(f"{n} {_STATUS_EN[s]}" for s, n in counts) + f" (of {len(values)})."
+
+
+def _area_lead(pairs: Sequence[tuple[Any, Any]], failures: Sequence[tuple[Any, str]], sv: bool) -> str:
+    """A one-sentence verdict over a focus area's indicators ('' for a single indicator)."""
+    n = len(pairs) + len(failures)
+    if len(pairs) < 2:
+        return ""
+    n_claim = sum(claimed(r) for r, _ in pairs)
+    n_unclear = sum(not claimed(r) and (relative_mde(r) or 0) >= LARGE_MDE for r, _ in pairs)
+    words = {2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex"}
+    if sv:
+        total = f"de {words.get(n, n)} indikatorerna" if n == len(pairs) else f"de {len(pairs)} indikatorer som kunde skattas"
+        if n_claim == 0:
+            lead = f"Ingen av {total} visar en säkerställd förändring under löftesperioden"
+            if n_unclear == len(pairs):
+                lead += (f"; för {'båda' if n_unclear == 2 else 'alla'} är osäkerheten för stor för att "
+                         "avgöra om löftet gjorde skillnad")
+            elif n_unclear:
+                lead += (f"; för {words.get(n_unclear, 'en') if n_unclear > 1 else 'en'} av dem är "
+                         "osäkerheten för stor för att avgöra saken")
+            return lead + "."
+        return (f"{words.get(n_claim, n_claim) if n_claim > 1 else 'En'} av {total} visar en statistiskt "
+                "säkerställd förändring (se nedan).")
+    total = f"the {len(pairs)} indicators" + ("" if n == len(pairs) else " that could be estimated")
+    if n_claim == 0:
+        lead = f"None of {total} shows a confirmed change during the löfte period"
+        if n_unclear == len(pairs):
+            lead += "; for all of them the uncertainty is too large to tell whether the löfte made a difference"
+        elif n_unclear:
+            lead += f"; for {n_unclear} of them the uncertainty is too large to tell"
+        return lead + "."
+    return f"{n_claim} of {total} show a statistically significant change (see below)."
