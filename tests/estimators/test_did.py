@@ -162,3 +162,22 @@ def test_unbalanced_comparison_unit_is_dropped_with_warning() -> None:
     with pytest.warns(DroppedRowsWarning, match="1 comparison unit"):
         res = did(holey, outcome="rate", treated="0001", **KW)
     assert res.diagnostics["n_comparison"] == 18
+
+
+def test_linear_mde_uses_the_treated_units_own_scale_without_warnings() -> None:
+    # regression: the studentising scale was computed as estimate / statistic, which is 0/0 for the
+    # linear model at delta = beta (the treated unit's residual change is then exactly 0): a
+    # RuntimeWarning and an MDE in studentised units (scale silently replaced by 1).
+    from lofteeval.inference.power import mde_from_permutation
+
+    df = simulate_null_panel(n_units=21, years=range(2012, 2024), seed=4, treatment_start=2022)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        res = did(df, unit="kommun", time="year", outcome="rate", treated="0001", treatment_start=2022)
+    wide = df.pivot(index="year", columns="kommun", values="rate")
+    pre = wide.loc[wide.index < 2022].to_numpy()
+    sd0 = np.std(pre[:, 0] - pre.mean(axis=1), ddof=1)
+    expected = mde_from_permutation(res.placebo["statistic"].to_numpy(), se=sd0)
+    assert res.mde == pytest.approx(expected)
+    assert res.diagnostics["post_periods"] == [2022, 2023]

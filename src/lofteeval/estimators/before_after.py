@@ -2,24 +2,32 @@
 
 Three cases, chosen by the columns given:
 
-- **counts with exposure** (``exposure=``): the post/pre rate ratio of the summed counts.  Two tests:
-  the *exact* conditional test (given the total, the post count is binomial with the post share of
-  exposure under "no change"; Clopper–Pearson interval mapped to the rate ratio) and an
-  *overdispersion-aware* Wald test on the log rate ratio whose variance is inflated by the
-  quasi-Poisson dispersion estimated from the year-to-year variation of the pre-period
-  (``t(n_pre - 1)`` critical values).  The wider of the two intervals is reported, with its own
-  p-value, so p-value and interval agree.  ``scale="relative"`` (ratio - 1).
+- **counts with exposure** (``exposure=``): the post/pre rate ratio of the summed counts.  Default
+  inference is a *prediction interval*: the post-period level is treated as a new draw from the
+  pre-period process.  On the log scale its variance is ``1 / E_post`` (Poisson noise, which
+  averages over the post years) ``+ (phi - 1) / mean(E_post_year)`` (the year-level excess over
+  Poisson, ``phi`` the quasi-Poisson dispersion of the pre-period years around their level: one
+  new draw, since persistent year deviations do not average out) ``+ phi / count_pre`` (error of the
+  pre-period level), with ``t(n_pre - 1)`` critical values.  The exact conditional Poisson test
+  (Clopper-Pearson) is kept as a diagnostic (``p_exact``, ``exact_interval``) and is reported instead
+  when its interval is the wider one (tiny counts) or when there is a single pre-period year.
+  ``scale="relative"`` (ratio - 1).
 - **survey shares** (``n=``; outcome in percent, ``n`` respondents): difference of pooled post and
   pre proportions in percentage points, its binomial standard error inflated by the between-wave
   dispersion of the pre-period when that exceeds sampling noise.  ``scale="absolute"``.
-- **rates without counts**: Welch's t-test of the post-year values against the pre-year values
-  (years treated as independent draws).  ``scale="absolute"``.
+- **rates without counts**: the post-period mean minus the pre-period mean with the prediction
+  standard error ``s_pre * sqrt(1 + 1 / n_pre)`` (the post mean is one new draw from the pre-period
+  years) and ``t(n_pre - 1)`` critical values; Welch's test is kept as a diagnostic (``p_welch``).
+  ``scale="absolute"``.
 
 Honesty note: with no comparison group, every regional or national change and every year shock
-after ``treatment_start`` is attributed to the löfte.  On simulated null kommun panels with common
-year effects this design **over-rejects** (false-positive rate well above the nominal 5 %; see
-``tests/inference/test_calibration_small.py``).  Use it as a description, and prefer ``did`` or
-``synthetic_control`` for causal claims; every result carries a caveat saying so.
+after ``treatment_start`` is attributed to the löfte; the interval only reflects the treated
+kommun's own year-to-year variation.  On 200 simulated null panels with a random-walk common year
+effect (``docs/calibration.md``; treated kommun of 150 000, 2010-2019 before, 2020-2024 after) the
+false-positive rate at 5 % is 9.0 % for counts and 6.5 % for rates (coverage 91.0 % and 93.5 %),
+down from 35.5 % with count-noise-only inference, but still above the 3-7 % target for counts: a
+single series cannot tell a löfte from a common shock.  Use it as a description, and prefer
+``did`` or ``synthetic_control`` for causal claims; every result carries a caveat saying so.
 """
 
 from __future__ import annotations
@@ -40,9 +48,10 @@ from .._types import alpha_of
 __all__ = ["before_after"]
 
 NO_COMPARISON = (
-    "no comparison group: regional/national trends and year shocks after the start are attributed "
-    "to the löfte; on null panels with year shocks this design rejects far more often than the "
-    "nominal level."
+    "no comparison group: regional/national trends and common year shocks after the start are "
+    "attributed to the löfte; the interval reflects only this kommun's own year-to-year variation, "
+    "and on simulated null panels with common shocks this design rejects about 9 % of the time at "
+    "5 % (counts; 6.5 % for rates). Prefer did or synthetic_control for causal claims."
 )
 
 
