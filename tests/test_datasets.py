@@ -173,3 +173,86 @@ def test_national_anchors_match_shared_files(shared_dir):
         # anchors were derived with 2020-2023 population interpolated; the reference now has
         # SCB's rounded 2020 value, so allow 0.2 %
         np.testing.assert_allclose([points[y] for y in derived], list(derived.values()), rtol=2e-3, atol=0.06)
+
+
+# -- the demo panel through the public data boundary --------------------------------------------
+def test_demo_panel_passes_validate_tidy(demo):
+    import lofteeval
+
+    clean = lofteeval.validate_tidy(demo)
+    assert len(clean) == len(demo)
+    assert set(clean["indicator"].unique()) == set(demo["indicator"].unique())
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_is_synthetic_survives_save_and_load(demo, tmp_path, suffix):
+    import lofteeval
+
+    path = lofteeval.save_panel(demo, tmp_path / f"panel{suffix}")
+    back = lofteeval.load_panel(path)
+    assert datasets.is_synthetic(back)
+    assert back.attrs.get("synthetic") is True
+    # without the sidecar (attrs lost), the source/flag columns still say so
+    path.with_name(path.name + ".meta.json").unlink(missing_ok=True)
+    bare = lofteeval.load_panel(path)
+    assert datasets.is_synthetic(bare)
+
+
+def test_is_synthetic_on_subsets_and_real_frames(demo):
+    sub = demo[(demo["kommun"] == "0980") & (demo["indicator"] == "reported_assault")]
+    assert datasets.is_synthetic(sub)
+    bare = sub.copy()
+    bare.attrs = {}
+    assert datasets.is_synthetic(bare)  # source == "demo"
+    real = bare.assign(source="bra", flag="")
+    assert not datasets.is_synthetic(real)
+    assert datasets.is_synthetic(real.assign(flag=["synthetic"] + [""] * (len(real) - 1)))
+    mixed = pd.concat([real, bare.iloc[:1]])
+    assert datasets.is_synthetic(mixed)  # one demo row taints the frame
+
+
+# -- the injected effects are in the data ---------------------------------------------------------
+def test_injections_change_only_their_cells_and_by_the_stated_amount(demo):
+    # the same panel drawn without injections differs only in the injected cells; there the count
+    # ratio is 1 + effect up to the thinning / added-draw noise (binomial: sd ~ 1 % for Gotland).
+    null = datasets._demo_panel(0, years=range(2010, 2025), inject=False)
+    injected = np.zeros(len(demo), dtype=bool)
+    for eff in datasets.INJECTED_EFFECTS:
+        cells = ((demo["indicator"] == eff.indicator) & demo["kommun"].isin(eff.kommuner)
+                 & (demo["year"] >= eff.start_year)).to_numpy()
+        injected |= cells
+        if eff.scale == "relative":
+            before, after = null.loc[cells, "n"].sum(), demo.loc[cells, "n"].sum()
+            tol = 3 * np.sqrt(abs(eff.effect) * (1 + abs(eff.effect)) / before) + 0.01
+            assert after / before - 1 == pytest.approx(eff.effect, abs=tol), eff
+        else:  # survey: the same uniforms drawn through the shifted share
+            diff = (demo.loc[cells, "value"] - null.loc[cells, "value"]).mean()
+            assert diff == pytest.approx(eff.effect, abs=1.0), eff
+    same = demo["value"].to_numpy() == null["value"].to_numpy()
+    assert same[~injected].all()
+    assert not same[injected].any()
+
+
+def test_adding_an_indicator_leaves_the_others_unchanged():
+    # each indicator draws from its own stream: a panel without saw_drug_dealing has the very same
+    # values for every other indicator (so adding indicators does not reshuffle the demo numbers)
+    from lofteeval import indicators
+
+    full = datasets.demo_panel(seed=3)
+    spec = indicators.INDICATORS.pop("saw_drug_dealing")
+    try:
+        fewer = datasets.demo_panel(seed=3)
+    finally:
+        indicators.INDICATORS["saw_drug_dealing"] = spec
+    kept = full[full["indicator"] != "saw_drug_dealing"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(kept, fewer.reset_index(drop=True))
+
+
+def test_saw_drug_dealing_levels(demo):
+    # assumed levels (docs/demo_data.md): median kommun ~12 %, storstäder ~20 %
+    groups = datasets._kommun_reference()[0].set_index("kommun")["kommungrupp"]
+    rows = demo[demo["indicator"] == "saw_drug_dealing"]
+    assert (rows["unit"] == "percent").all() and rows["se"].gt(0).all()
+    med = rows.groupby(rows["kommun"].map(groups))["value"].median()
+    assert 9 < rows["value"].median() < 15
+    assert med["A1"] > 17 and med["A1"] > med[["C7", "C8"]].max() + 5

@@ -25,7 +25,7 @@ from .design import Design, _load_lofte, make_design
 from .errors import DesignError, DesignWarning, EnforcementDrivenWarning, caveat
 
 __all__ = ["evaluate", "evaluate_focus_area", "evaluate_lofte", "displacement", "choose_method",
-           "estimator_frame", "MethodOrAuto", "ESTIMATOR_NAMES"]
+           "estimator_frame", "treated_handling", "MethodOrAuto", "ESTIMATOR_NAMES"]
 
 MethodOrAuto = Literal["auto", "before_after", "its", "did", "synth", "sdid", "staggered"]
 ESTIMATOR_NAMES: dict[str, str] = {
@@ -68,6 +68,9 @@ def evaluate(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: MethodO
     -------
     EffectResult
         With ``lofte_id``, ``kommun`` (codes joined by ``","``), ``indicator`` and ``comparison``.
+        With several treated kommuner, ``diagnostics["treated_handling"]`` (and ``_sv``) says how the
+        design combines them (DiD: one joint treatment; synthetic control / SDID: their averaged
+        series; ITS, before/after: pooled counts) and ``method_reason`` repeats it.
 
     Raises
     ------
@@ -84,7 +87,7 @@ def evaluate(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: MethodO
     chosen, reason = choose_method(d, spec, method)
     frame, cols = estimator_frame(panel, d, spec, chosen)
     result = _run(chosen, frame, d, cols, level)
-    return _finish(result, panel, lf, spec, d, chosen, reason)
+    return _finish(result, panel, lf, spec, d, chosen, reason, cols)
 
 
 def choose_method(design: Design, spec: Any, method: str = "auto") -> tuple[str, str]:
@@ -170,7 +173,39 @@ def _run(method: str, frame: pd.DataFrame, design: Design, cols: dict[str, str |
     return fn(frame, **call)
 
 
-def _finish(result: Any, panel: pd.DataFrame, lf: Any, spec: Any, d: Design, method: str, reason: str) -> Any:
+def treated_handling(method: str, n_treated: int, *, counts: bool) -> tuple[str, str]:
+    """How ``method`` treats several treated kommuner, in English and Swedish (empty for one)."""
+    if n_treated < 2:
+        return "", ""
+    n = n_treated
+    if method == "did":
+        model = ("Poisson counts with each kommun's population as exposure, so larger kommuner weigh "
+                 "more" if counts else "a linear model on the values, each kommun weighing the same")
+        model_sv = ("antal brott med folkmängden som exponering, så större kommuner väger tyngre" if counts
+                    else "alla kommuner väger lika")
+        return (f"{n} treated kommuner, one joint treatment: a common effect in the two-way fixed-effects "
+                f"model ({model}); the permutation test reassigns all {n} at once",
+                f"{n} löfteskommuner behandlas gemensamt: en gemensam effekt i modellen med kommun- och "
+                f"årseffekter ({model_sv}); permutationstestet flyttar alla {n} samtidigt")
+    if method in ("synth", "sdid"):
+        name = "synthetic control" if method == "synth" else "synthetic DiD"
+        name_sv = "den syntetiska kontrollen" if method == "synth" else "syntetisk DiD"
+        return (f"{n} treated kommuner averaged (equal weights, per year) into one treated series that the "
+                f"{name} matches; the estimate is for that average kommun",
+                f"de {n} löfteskommunernas värden har medelvärdesbildats (lika vikt, per år) till en serie som "
+                f"{name_sv} matchar; skattningen gäller den genomsnittliga kommunen")
+    if method in ("its", "before_after"):
+        how = ("counts and populations summed into one series for the whole area" if counts
+               else "values averaged per year into one series")
+        how_sv = ("antal brott och folkmängd summerade till en serie för hela området" if counts
+                  else "värdena medelvärdesbildade per år till en serie")
+        return f"{n} treated kommuner pooled: {how}", f"{n} löfteskommuner slås ihop: {how_sv}"
+    return (f"{n} treated kommuner, each a unit of the same cohort; the effect averages over them",
+            f"{n} löfteskommuner, var och en en enhet i samma kohort; effekten är ett genomsnitt över dem")
+
+
+def _finish(result: Any, panel: pd.DataFrame, lf: Any, spec: Any, d: Design, method: str, reason: str,
+            cols: dict[str, str | None]) -> Any:
     from .datasets import is_synthetic
 
     notes = list(result.warnings)
@@ -183,6 +218,10 @@ def _finish(result: Any, panel: pd.DataFrame, lf: Any, spec: Any, d: Design, met
         notes.append(SYNTHETIC_NOTE)
     diag = dict(result.diagnostics)
     diag.setdefault("n_comparison", len(d.comparison))
+    handling, handling_sv = treated_handling(method, len(d.treated), counts=cols.get("exposure") is not None)
+    if handling:
+        reason = f"{reason}; {handling}"
+    diag.update(treated_handling=handling, treated_handling_sv=handling_sv, n_treated=len(d.treated))
     diag.update(method_reason=reason, treatment_start=d.treatment_start, pre_period=d.pre_period,
                 post_period=d.post_period, design_notes=d.notes, synthetic=synthetic,
                 focus_areas=d.focus_areas)

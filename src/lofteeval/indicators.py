@@ -208,6 +208,27 @@ _IND = [
         caveats_sv=(_NTU_SV,), caveats_en=(_NTU_EN,),
     ),
     IndicatorSpec(
+        "saw_drug_dealing", "Andel som sett narkotikaförsäljning i sitt bostadsområde",
+        "Share who saw drug dealing in their neighbourhood", "survey", "percent", "lower",
+        ("narkotika", "trygghet"), kind="survey", national_category="saw_drug_dealing",
+        source_detail=("Trygghetsmätningar (Polisens trygghetsmätning, kommunala trygghetsenkäter): "
+                       "sett narkotikaförsäljning i bostadsområdet de senaste 12 månaderna"),
+        caveats_sv=(
+            "Frågan ställs i lokala trygghetsmätningar, inte i NTU; formulering och urval skiljer "
+            "sig mellan kommuner och år, så jämför helst samma mätning över tid.",
+            "Fler som ser försäljning kan betyda öppnare handel men också större uppmärksamhet "
+            "(t.ex. efter en kampanj).",
+            "Urvalsosäkerheten är stor i små kommuner.",
+        ),
+        caveats_en=(
+            "Asked in local safety surveys, not in NTU; wording and samples differ between kommuner "
+            "and years, so compare the same survey over time.",
+            "More people seeing dealing can mean more open dealing but also more attention "
+            "(e.g. after a campaign).",
+            "Sampling error is large in small kommuner.",
+        ),
+    ),
+    IndicatorSpec(
         "problem_drugs", "Problem med narkotikapåverkade personer (index 0–6)",
         "Problem: people affected by drugs (index 0–6)", "survey", "index", "lower",
         ("narkotika", "trygghet"), kind="survey",
