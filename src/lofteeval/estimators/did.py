@@ -344,10 +344,11 @@ def _permutation(model: _LinearDid | _PoissonDid, beta: float, *, level: float, 
     if relative:
         mde = float(-np.expm1(-mde))
     kind = "studentised " if studentise else ""
+    unit_ids = panel.y.columns.to_numpy(object)  # one conversion, not one Index lookup per draw
     return {
         "low": interval.low, "high": interval.high, "p": interval.p_value, "mde": mde,
         "label": f"permutation ({kind}placebo-in-space rank, {members.shape[0]} assignments)",
-        "placebo": pd.DataFrame({"units": [tuple(panel.y.columns[m]) for m in members[1:]],
+        "placebo": pd.DataFrame({"units": [tuple(unit_ids[m]) for m in members[1:]],
                                  "effect": np.expm1(placebo_eff) if relative else placebo_eff,
                                  "statistic": placebo_stat}),
         "diagnostics": {"n_assignments": int(members.shape[0]),

@@ -329,6 +329,17 @@ def _result(res: core.AttGt, agg: core.Aggregate, coh: np.ndarray, times: np.nda
         caveat(collected, DesignWarning,
                f"pre-trend Wald test not computed: the covariance of the {df} pre-treatment "
                "ATT(g,t) is singular (e.g. no variation in pre-period changes).")
+    first = float(np.min(coh[coh > 0])) if np.any(coh > 0) else float("nan")
+
+    def _as_periods(values: np.ndarray) -> list:
+        whole = np.all(np.mod(values, 1) == 0)
+        return [int(v) for v in values] if whole else values.tolist()
+
+    diagnostics.update({  # periods relative to the earliest cohort (the plots shade from there)
+        "treatment_start": int(first) if np.isfinite(first) and first % 1 == 0 else first,
+        "pre_periods": _as_periods(times[times < first]),
+        "post_periods": _as_periods(times[times >= first]),
+    })
     est = agg.overall
     p_value = float(2 * special.ndtr(-abs(est / se_all))) if se_all > 0 else float("nan")
     diagnostics.update({
