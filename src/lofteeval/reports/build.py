@@ -62,6 +62,7 @@ class IndicatorSection:
     caveats: list[str]
     comparison_note: str = ""
     more_label: str = ""
+    see: str = ""
 
 
 @dataclass(frozen=True)
@@ -327,15 +328,29 @@ def _context_paragraph(area: FocusArea, *, lang: str) -> str:
 
 
 def _focus_section(area_id: str, evaluated: Evaluated, *, lang: str, synthetic: bool,
-                   period: tuple[int, int], context_only: bool = False) -> FocusSection:
+                   period: tuple[int, int], context_only: bool = False, number: int = 0,
+                   seen: dict[str, str] | None = None) -> FocusSection:
+    """One focus area; an indicator already shown under an earlier area (``seen``: id -> section
+    number) gets its sentence and numbers with a pointer there instead of repeated plots and tables."""
     area: FocusArea = focus_area(area_id)
     pairs = evaluated.pairs.get(area_id, ())
     fails = evaluated.failures.get(area_id, ())
+    seen = {} if seen is None else seen
+    sections = []
+    for j, (r, s) in enumerate(pairs, start=1):
+        if s.id in seen:
+            sections.append(IndicatorSection(
+                spec=s, label=s.label_sv if lang == "sv" else s.label_en, result=r,
+                sentence=tx.describe_result(r, s, lang=lang), numbers=_numbers(r, s, lang), comparison=[],
+                n_comparison_more=0, weights=[], plot_effect="", plot_placebo="", caveats=[], see=seen[s.id]))
+        else:
+            seen[s.id] = f"3.{number}.{j}"
+            sections.append(_indicator_section(r, s, lang=lang, synthetic=synthetic, period=period))
     return FocusSection(
         id=area_id, label=area.label_sv if lang == "sv" else area.label_en,
         paragraph=(_context_paragraph(area, lang=lang) if context_only
                    else tx.focus_area_paragraph(area, pairs, lang=lang, failures=fails)),
-        indicators=[_indicator_section(r, s, lang=lang, synthetic=synthetic, period=period) for r, s in pairs],
+        indicators=sections,
         failures=[(s.label_sv if lang == "sv" else s.label_en, why) for s, why in fails],
         measurable=area.measurable,
     )
@@ -391,8 +406,10 @@ def build_context(lofte: Any, evaluated: Evaluated, *, lang: str = "sv", level: 
     prov = dict(provenance or {})
     period = (lofte.start_year, lofte.end_year)
     context_only = getattr(lofte, "kind", "lofte") == "problem_picture"
+    seen: dict[str, str] = {}
     focus = [_focus_section(a, evaluated, lang=lang, synthetic=synthetic, period=period,
-                            context_only=context_only) for a in evaluated.areas]
+                            context_only=context_only, number=i, seen=seen)
+             for i, a in enumerate(evaluated.areas, start=1)]
     if followup is not None:
         focus = [dataclasses.replace(f, paragraph=f.paragraph + tx.activity_sentence(
             followup.loc[followup["focus_area"] == f.id, "status"], lang=lang)) for f in focus]

@@ -64,7 +64,9 @@ def _prov_rows(c: ReportContext) -> list[tuple[str, str]]:
 
 
 def _synthetic_summary(c: ReportContext) -> str:
-    names = ", ".join(n.split(" (")[0] for n in c.kommun_names)
+    parts = [n.split(" (")[0] for n in c.kommun_names] or ["–"]
+    sep = " och " if c.lang == "sv" else " and "
+    names = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + sep + parts[-1]
     if c.lang == "sv":
         return ("Rapporten bygger på syntetiska data: påhittade siffror som bara visar hur metoden och "
                 f"rapporten fungerar. Resultaten nedan säger ingenting om den verkliga utvecklingen i {names}.")
@@ -97,6 +99,9 @@ def render_html(c: ReportContext) -> str:
             "Placebo distribution: the same method applied to every comparison kommun as if it had the "
             "löfte. The löfte kommun's estimate (red line) must stand out to count as significant."),
         more_label="kommuner till" if sv else "more kommuner",
+        see_text=("Samma indikator och skattning som i avsnitt NUM, där figuren, jämförelsekommunerna och "
+                  "förbehållen visas." if sv else "The same indicator and estimate as in section NUM, which "
+                  "shows the plot, the comparison kommuner and the caveats."),
         synthetic_summary=_synthetic_summary(c),
         reading_guide=(
             f"Så läses siffrorna: effekten är skillnaden mellan utfallet och den skattade utvecklingen "

@@ -15,13 +15,16 @@ def write_pdf(html: str, path: str | Path) -> int:
     embeds subsets of the fonts used, so å/ä/ö render on any reader.
     """
     import logging
+    import warnings
 
     from weasyprint import HTML
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    document = HTML(string=html, base_url=str(Path(path).parent)).render()
-    document.write_pdf(str(path))
+    with warnings.catch_warnings():  # WeasyPrint's note about a system library, not about the report
+        warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
+        document = HTML(string=html, base_url=str(Path(path).parent)).render()
+        document.write_pdf(str(path))
     return len(document.pages)
 
 

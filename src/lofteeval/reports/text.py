@@ -381,7 +381,7 @@ def _area_lead(pairs: Sequence[tuple[Any, Any]], failures: Sequence[tuple[Any, s
         return ""
     n_claim = sum(claimed(r) for r, _ in pairs)
     n_unclear = sum(not claimed(r) and (relative_mde(r) or 0) >= LARGE_MDE for r, _ in pairs)
-    words = {2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex"}
+    words = {2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju", 8: "åtta", 9: "nio", 10: "tio"}
     if sv:
         total = f"de {words.get(n, n)} indikatorerna" if n == len(pairs) else f"de {len(pairs)} indikatorer som kunde skattas"
         if n_claim == 0:
