@@ -28,7 +28,8 @@ from ..inference.placebo import rmspe_table, studentised_interval
 from ..inference.power import mde_from_permutation, mde_from_se
 from ..results import EffectResult
 from ._simplex import simplex_lstsq, simplex_start
-from .synth import POOR_FIT_SD_FRACTION, _Panel, _prepare
+from ._synth_data import _Panel, _prepare
+from .synth import POOR_FIT_SD_FRACTION
 
 __all__ = ["synthetic_did"]
 
