@@ -32,6 +32,8 @@ from lofteeval.inference.placebo import (
     placebo_in_space,
     rank_p_value,
     ratio_interval,
+    studentise,
+    studentised_interval,
 )
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference"
@@ -276,6 +278,24 @@ def test_ratio_interval_matches_brute_force_inversion(rng):
     accepted = grid[[rank_p_value(s, ratios) >= 0.1 for s in stat]]
     assert iv.low == pytest.approx(accepted.min(), abs=2e-3)
     assert iv.high == pytest.approx(accepted.max(), abs=2e-3)
+
+
+def test_studentised_interval_matches_brute_force_inversion(rng):
+    stats = rng.standard_t(5, 39)
+    iv = studentised_interval(-2.0, 0.7, stats, level=0.9)
+    grid = np.linspace(-15, 15, 30001)
+    accepted = grid[[rank_p_value(abs(-2.0 - tau) / 0.7, np.abs(stats)) >= 0.1 for tau in grid]]
+    assert iv.low == pytest.approx(accepted.min(), abs=2e-3)
+    assert iv.high == pytest.approx(accepted.max(), abs=2e-3)
+    assert iv.p_value == pytest.approx(rank_p_value(2.0 / 0.7, np.abs(stats)))
+
+
+def test_studentise_zero_scale_and_too_few_placebos():
+    assert_allclose(studentise(np.array([1.0, 0.0, -2.0]), np.array([0.0, 0.0, 4.0])), [np.inf, 0.0, -0.5])
+    point = studentised_interval(-1.0, 0.0, np.ones(39), level=0.95)
+    assert (point.low, point.high, point.p_value) == (-1.0, -1.0, pytest.approx(1 / 40))
+    wide = studentised_interval(-1.0, 0.5, np.ones(10), level=0.95)
+    assert np.isinf(wide.low) and np.isinf(wide.high)
 
 
 def test_generic_placebo_in_space_matches_the_fast_path():

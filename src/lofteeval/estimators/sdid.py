@@ -24,7 +24,7 @@ from scipy import stats
 from .._types import check_literal
 from ..errors import DataError, DesignError, PoorPreFitWarning, caveat
 from ..inference import Interval
-from ..inference.placebo import rmspe_table, studentised_interval
+from ..inference.placebo import rmspe_table, studentise, studentised_interval
 from ..inference.power import mde_from_permutation, mde_from_se
 from ..results import EffectResult
 from ._simplex import simplex_lstsq, simplex_start
@@ -243,7 +243,7 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     pl_tau = placebo["effect"].to_numpy()
     se = float(np.sqrt(np.mean((pl_tau - pl_tau.mean()) ** 2)))
     scale = noise.scale(panel.y1, path, omega, np.arange(n0))
-    placebo["statistic"] = pl_tau / pl_scales
+    placebo["statistic"] = studentise(pl_tau, pl_scales)
     if inference == "placebo_se":
         z = float(stats.norm.ppf(0.5 + level / 2))
         p = float(2 * stats.norm.sf(abs(tau) / se)) if se > 0 else float(tau == 0)
@@ -257,7 +257,7 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
         mde = mde_from_permutation(placebo["statistic"].to_numpy(), se=scale, level=level)
     own = rmspe_table(["treated"], path[None, :], panel.pre).iloc[0]
     diagnostics = _diagnostics(panel, own, omega, lam, se, sigma, zeta_omega, zeta_lambda)
-    diagnostics.update(scale=scale, statistic=tau / scale if scale > 0 else float("nan"),
+    diagnostics.update(scale=scale, statistic=float(studentise(np.array([tau]), np.array([scale]))[0]),
                        p_value_min=1.0 / (len(placebo) + 1), n_placebo=len(placebo))
     return EffectResult(
         method="sdid",

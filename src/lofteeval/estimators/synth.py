@@ -20,7 +20,13 @@ import pandas as pd
 
 from ..errors import DataError, PoorPreFitWarning, caveat
 from .._types import check_literal
-from ..inference.placebo import placebo_in_time, ratio_interval, rmspe_table, studentised_interval
+from ..inference.placebo import (
+    placebo_in_time,
+    ratio_interval,
+    rmspe_table,
+    studentise,
+    studentised_interval,
+)
 from ..inference.power import mde_from_permutation, mde_from_placebo
 from ..results import EffectResult
 from ._simplex import simplex_lstsq, simplex_start
@@ -221,7 +227,8 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
         placebo = pd.DataFrame({c: pd.Series(dtype=float) for c in ("pre_rmspe", "post_rmspe", "ratio", "effect")})
         placebo.insert(0, "unit", pd.Series(dtype=object))
     scale = max(float(own["pre_rmspe"]), floor)
-    placebo["statistic"] = placebo["effect"] / np.maximum(placebo["pre_rmspe"], floor_all[1:])
+    placebo["statistic"] = studentise(placebo["effect"].to_numpy(),
+                                      np.maximum(placebo["pre_rmspe"].to_numpy(), floor_all[1:]))
     if inference == "rmspe_ratio":
         interval = ratio_interval(gaps[~pre], scale, placebo["ratio"].to_numpy(), level=level)
         mde = mde_from_placebo(placebo["effect"].to_numpy(), level=level) if len(placebo) > 1 else None
@@ -232,7 +239,7 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
         mde = mde_from_permutation(placebo["statistic"].to_numpy(), se=scale, level=level) \
             if len(placebo) > 1 else None
     diagnostics = _diagnostics(panel, own, placebo, w)
-    stat = float(own["effect"]) / scale if scale > 0 else float("nan")
+    stat = float(studentise(np.array([own["effect"]]), np.array([scale]))[0])
     diagnostics.update(ratio_floor=floor, scale=scale, statistic=stat, inference_statistic=inference)
     if inference == "studentised":
         diagnostics["rank"] = int(1 + np.count_nonzero(np.abs(placebo["statistic"].to_numpy()) >= abs(stat)))

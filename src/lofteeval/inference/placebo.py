@@ -40,6 +40,7 @@ __all__ = [
     "rmspe_floor",
     "rank_p_value",
     "ratio_interval",
+    "studentise",
     "studentised_interval",
     "placebo_in_space",
     "placebo_in_time",
@@ -161,6 +162,14 @@ def ratio_interval(post_gaps: np.ndarray, pre_rmspe: float, placebo_ratios: np.n
     return Interval(low, high, p0, method)
 
 
+def studentise(effects: np.ndarray, scales: np.ndarray) -> np.ndarray:
+    """``effect / scale`` per unit; a zero scale gives 0 for a zero effect and ``±inf`` otherwise."""
+    eff = np.asarray(effects, dtype=float)
+    sc = np.asarray(scales, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(sc > 0, eff / np.where(sc > 0, sc, 1.0), np.where(eff == 0, 0.0, np.sign(eff) * np.inf))
+
+
 def studentised_interval(estimate: float, scale: float, placebo_statistics: np.ndarray, *,
                          level: float = 0.95, method: str = "studentised placebo-in-space rank test inversion",
                          ) -> Interval:
@@ -176,15 +185,16 @@ def studentised_interval(estimate: float, scale: float, placebo_statistics: np.n
     Returns
     -------
     Interval
-        Infinite when ``J + 1 < 1 / (1 - level)`` or the scale is not positive.
+        Infinite when ``J + 1 < 1 / (1 - level)`` or the scale is not finite; a point when the
+        scale is 0 (a noise-free fit).
     """
     stats = np.sort(np.abs(np.asarray(placebo_statistics, dtype=float)))[::-1]
     stats = np.where(np.isnan(stats), np.inf, stats)
     alpha = alpha_of(level)
-    est = float(estimate)
-    if not (scale > 0 and np.isfinite(scale)):
+    est, scale = float(estimate), float(scale)
+    if not (scale >= 0 and np.isfinite(scale)):
         return Interval(-np.inf, np.inf, 1.0, method)
-    p0 = rank_p_value(abs(est) / scale, stats)
+    p0 = rank_p_value(float(np.abs(studentise(np.array([est]), np.array([scale]))[0])), stats)
     k = _min_count(stats.size, alpha)
     if k == 0 or not np.isfinite(stats[k - 1]):
         return Interval(-np.inf, np.inf, p0, method)
