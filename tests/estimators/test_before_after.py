@@ -34,8 +34,10 @@ def test_rate_ratio_and_exact_interval_match_clopper_pearson() -> None:
 
 
 def test_overdispersion_widens_the_interval() -> None:
-    calm = before_after(_counts([500, 500, 500, 500], [450, 450]), outcome="y", exposure="pop", **KW)
-    noisy = before_after(_counts([400, 600, 420, 580], [450, 450]), outcome="y", exposure="pop", **KW)
+    calm = before_after(_counts([500, 500, 500, 500], [450, 450]), outcome="y", exposure="pop",
+                        inference="stationary", **KW)
+    noisy = before_after(_counts([400, 600, 420, 580], [450, 450]), outcome="y", exposure="pop",
+                         inference="stationary", **KW)
     assert calm.estimate == pytest.approx(noisy.estimate)
     assert noisy.diagnostics["dispersion"] > 10
     assert noisy.ci_high - noisy.ci_low > 2 * (calm.ci_high - calm.ci_low)
@@ -49,7 +51,8 @@ def test_counts_prediction_interval_known_answer() -> None:
     # with the counterfactual 500 a year in the post years,
     # var(log RR) = 1/1000 (Poisson, averaged over 2 post years) + (phi - 1)/500 (year-level excess,
     # one draw) + phi/2000 (error of the pre level); t(3) critical value.
-    res = before_after(_counts([400, 600, 420, 580], [450, 450]), outcome="y", exposure="pop", **KW)
+    res = before_after(_counts([400, 600, 420, 580], [450, 450]), outcome="y", exposure="pop",
+                       inference="stationary", **KW)
     phi = (2 * 100**2 + 2 * 80**2) / 500 / 3
     se = np.sqrt(1 / 1000 + (phi - 1) / 500 + phi / 2000)
     crit = stats.t.ppf(0.975, 3)
@@ -87,7 +90,7 @@ def test_rates_prediction_interval_known_answer() -> None:
     # the post mean is one new draw from the pre-period years: se = s_pre * sqrt(1 + 1/n_pre), t(n_pre - 1)
     pre, post = [10.0, 12.0, 11.0, 13.0], [9.0, 8.0, 10.5]
     df = pd.DataFrame({"k": "A", "year": range(2016, 2023), "r": [*pre, *post]})
-    res = before_after(df, outcome="r", **KW)
+    res = before_after(df, outcome="r", inference="stationary", **KW)
     se = np.std(pre, ddof=1) * np.sqrt(1 + 1 / 4)
     est = np.mean(post) - np.mean(pre)
     assert res.estimate == pytest.approx(est)
@@ -133,3 +136,95 @@ def test_errors() -> None:
         before_after(_counts([3.0, 3.0, 3.0], [4.0, 5.0]), outcome="y", **KW)
     with pytest.raises(DesignError, match=r"\[0, 100\]"):
         before_after(_counts([0.4, 0.5], [150.0, 0.2]), outcome="y", n="pop", **KW)
+
+
+# --- structural (local level) inference, the default --------------------------------------------
+
+
+def _local_level_series(rng: np.random.Generator, n: int, s_eta: float, s_eps: float) -> np.ndarray:
+    return np.cumsum(rng.normal(0, np.sqrt(s_eta), n)) + rng.normal(0, np.sqrt(s_eps), n)
+
+
+@pytest.mark.parametrize(("trend", "name"), [(False, "llevel"), (True, "lldtrend")])
+def test_local_level_fit_matches_statsmodels(trend: bool, name: str) -> None:
+    # reference: statsmodels UnobservedComponents (exact diffuse initialisation), same model
+    import statsmodels.api as sm
+
+    from lofteeval.estimators._local_level import fit_forecast
+
+    z = _local_level_series(np.random.default_rng(3), 15, 0.04**2, 0.06**2)
+    fit = fit_forecast(z[:10], np.zeros(10), z[10:], trend=trend)
+    ref = sm.tsa.UnobservedComponents(z[:10], level=name).fit(disp=False)
+    assert fit.loglik == pytest.approx(ref.llf, abs=1e-5)
+    assert fit.irregular_var == pytest.approx(ref.params[0], abs=1e-5)
+    at = sm.tsa.UnobservedComponents(z[:10], level=name).smooth([fit.irregular_var, fit.level_var])
+    fc = at.get_forecast(5)
+    assert fit.forecast == pytest.approx(fc.predicted_mean, abs=1e-6)
+    # the forecast covariance of the post mean: statsmodels' per-horizon variances on the diagonal
+    assert fit.se**2 >= np.mean(fc.var_pred_mean) / 5
+
+
+def test_structural_p_value_and_interval_agree_by_inversion() -> None:
+    from lofteeval.estimators._local_level import mixture_test, posterior_predictive
+
+    rng = np.random.default_rng(4)
+    z = _local_level_series(rng, 15, 0.03**2, 0.05**2)
+    res = mixture_test(posterior_predictive(z[:10], np.zeros(10), z[10:]), level=0.95)
+    assert (res["p"] < 0.05) == (res["low"] > 0 or res["high"] < 0)
+    # shifting the post period by the interval's end puts the observed mean on the 2.5 % tail
+    for end in (res["low"], res["high"]):
+        shifted = mixture_test(posterior_predictive(z[:10], np.zeros(10), z[10:] - end), level=0.95)
+        assert shifted["p"] == pytest.approx(0.05, abs=1e-8)
+
+
+def test_structural_forecast_variance_grows_with_a_random_walk() -> None:
+    # the same pre-period; a longer post period is further from the last pre year, so the
+    # predictive sd of its mean is larger (the stationary interval would not grow)
+    from lofteeval.estimators._local_level import posterior_predictive
+
+    z = _local_level_series(np.random.default_rng(5), 20, 0.05**2, 0.02**2)
+    sd = [float(np.sqrt(m["weights"] @ m["sds"] ** 2))
+          for m in (posterior_predictive(z[:10], np.zeros(10), z[10:10 + h]) for h in (1, 5, 10))]
+    assert sd[0] < sd[1] < sd[2]
+
+
+def test_structural_boundary_fit_still_allows_level_movement() -> None:
+    # a flat pre-period with white noise: the ML level variance is exactly 0 (pile-up), but the
+    # posterior integrates over it, so the interval is wider than the stationary one's
+    pre = 1000 + 20 * (-1.0) ** np.arange(10)  # zig-zag around a constant: all movement is noise
+    df = pd.DataFrame({"k": "A", "year": range(2010, 2025), "r": [*pre, 990, 1010, 995, 1005, 1000]})
+    new = before_after(df, outcome="r", **KW)
+    old = before_after(df, outcome="r", inference="stationary", **KW)
+    assert new.diagnostics["level_variance_ml"] < 1e-6
+    assert new.diagnostics["level_variance_at_boundary"]
+    assert new.diagnostics["level_variance"] > 0
+    assert new.ci_high - new.ci_low > old.ci_high - old.ci_low
+
+
+def test_structural_calibration_on_local_level_series() -> None:
+    # 120 null series from a local level model with a known Poisson-like irregular part: the
+    # two-sided 5 % test should reject about 6 times; 0-1 or >= 15 would be far outside binomial noise
+    from lofteeval.estimators._local_level import mixture_test, posterior_predictive
+
+    rng = np.random.default_rng(2024)
+    rejections = 0
+    for _ in range(120):
+        z = _local_level_series(rng, 15, 0.04**2, 0.05**2)
+        mix = posterior_predictive(z[:10], np.full(10, 0.03**2), z[10:], trend=False)
+        rejections += mixture_test(mix, level=0.95)["p"] < 0.05
+    assert 2 <= rejections <= 14
+
+
+def test_structural_counts_default_and_fallback_with_few_pre_years() -> None:
+    df = _counts([500, 520, 480, 510, 490, 505], [350, 340, 360])
+    res = before_after(df, outcome="y", exposure="pop", **KW)
+    assert "structural" in res.inference
+    # flat pre-period: the forecast is about the pre-period mean, so the estimate is near 350/500 - 1
+    assert res.estimate == pytest.approx(350 / 500.8 - 1, abs=0.02)
+    assert res.ci_low < res.estimate < res.ci_high < 0
+    assert res.p_value < 0.05
+    short = before_after(_counts([500, 520, 480], [450, 440]), outcome="y", exposure="pop", **KW)
+    assert "prediction interval" in short.inference
+    assert any("local level model needs" in w for w in short.warnings)
+    with pytest.raises(DataError, match="'inference' must be one of"):
+        before_after(df, outcome="y", exposure="pop", inference="bayes", **KW)

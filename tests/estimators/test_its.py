@@ -26,7 +26,7 @@ def test_rates_known_level_and_slope_change() -> None:
     rng = np.random.default_rng(0)
     tau = YEARS - 2020
     y = 100 + 2 * tau - 15 * (tau >= 0) - 1.0 * tau * (tau >= 0) + rng.normal(0, 0.5, YEARS.size)
-    res = its(pd.DataFrame({"k": "A", "year": YEARS, "r": y}), outcome="r", **KW)
+    res = its(pd.DataFrame({"k": "A", "year": YEARS, "r": y}), outcome="r", inference="stationary", **KW)
     x = np.column_stack([np.ones(YEARS.size), tau, tau >= 0, tau * (tau >= 0)]).astype(float)
     fit = sm.OLS(y, x).fit(cov_type="HAC", cov_kwds={"maxlags": 2, "use_correction": True})
     assert res.estimate == pytest.approx(fit.params[2] + fit.params[3] * 2.0)  # mean tau_post = 2
@@ -48,7 +48,7 @@ def test_one_post_year_fits_level_change_only() -> None:
     years = np.arange(2010, 2021)
     tau = years - 2020
     y = 50 + 1.5 * tau - 8 * (tau >= 0) + np.random.default_rng(1).normal(0, 0.3, years.size)
-    res = its(pd.DataFrame({"k": "A", "year": years, "r": y}), outcome="r", **KW)
+    res = its(pd.DataFrame({"k": "A", "year": years, "r": y}), outcome="r", inference="stationary", **KW)
     pre = tau < 0
     trend = np.polyfit(tau[pre], y[pre], 1)
     assert res.estimate == pytest.approx(y[-1] - np.polyval(trend, 0.0))
@@ -61,8 +61,13 @@ def test_one_post_year_fits_level_change_only() -> None:
 def test_counts_recover_relative_level_change() -> None:
     pop = np.full(YEARS.size, 80_000.0)
     mu = pop * 0.01 * np.exp(0.02 * (YEARS - 2020)) * np.where(YEARS >= 2020, 0.8, 1.0)
-    res = its(pd.DataFrame({"k": "A", "year": YEARS, "y": mu, "pop": pop}), outcome="y", exposure="pop", **KW)
+    df = pd.DataFrame({"k": "A", "year": YEARS, "y": mu, "pop": pop})
+    res = its(df, outcome="y", exposure="pop", inference="stationary", **KW)
     assert res.estimate == pytest.approx(-0.2, abs=1e-6)
+    # structural default: the drift continues the pre-trend; log((y + 0.5) / pop) moves it slightly
+    new = its(df, outcome="y", exposure="pop", **KW)
+    assert new.estimate == pytest.approx(-0.2, abs=1e-3)
+    assert new.effects.loc[new.effects["post"], "effect"].to_numpy() == pytest.approx(-0.2, abs=1e-3)
     assert res.scale == "relative"
     eff = res.effects
     assert eff.loc[eff["post"], "effect"].to_numpy() == pytest.approx(-0.2, abs=1e-6)
@@ -91,3 +96,30 @@ def test_caveat_and_errors() -> None:
 
     with pytest.raises(DataError, match="'family' must be one of"):
         its(df, outcome="r", family="gamma", **KW)
+
+
+def test_structural_default_counterfactual_continues_the_trend() -> None:
+    # a noisy linear pre-trend and no change: the forecast follows the trend, so the effect is small
+    # and not significant, while before_after-style flat levels would see a large change
+    rng = np.random.default_rng(7)
+    tau = YEARS - 2020
+    y = 100 + 3 * tau + rng.normal(0, 1.0, YEARS.size)
+    res = its(pd.DataFrame({"k": "A", "year": YEARS, "r": y}), outcome="r", **KW)
+    assert "structural" in res.inference
+    assert abs(res.estimate) < 3
+    assert res.p_value > 0.05
+    assert res.ci_low < 0 < res.ci_high
+    post = res.effects[res.effects["post"]]
+    assert post["counterfactual"].to_numpy() == pytest.approx(100 + 3 * tau[tau >= 0], abs=3)
+
+
+def test_structural_falls_back_with_few_pre_points() -> None:
+    years = np.arange(2016, 2025)
+    df = pd.DataFrame({"k": "A", "year": years, "r": np.random.default_rng(1).normal(50, 1, years.size)})
+    res = its(df, outcome="r", **KW)
+    assert "prediction interval" in res.inference
+    assert any("local level model with drift needs" in w for w in res.warnings)
+    from lofteeval.errors import DataError
+
+    with pytest.raises(DataError, match="'inference' must be one of"):
+        its(df, outcome="r", inference="bayes", **KW)

@@ -33,6 +33,7 @@ above the 3-7 % target: a single series cannot tell a löfte from a common shock
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -43,9 +44,13 @@ from ..inference.power import mde_from_se, mde_poisson_rate_ratio
 from ..results import EffectResult
 from ._common import (Panel, check_uncertainty, low_power_caveat, period_diagnostics, prepare_panel,
                       standard_caveats)
-from .._types import alpha_of
+from .._types import alpha_of, check_literal
+from ._local_level import structural_test
 
-__all__ = ["before_after"]
+__all__ = ["before_after", "BaInference", "MIN_STRUCTURAL_PRE"]
+
+BaInference = Literal["structural", "stationary"]
+MIN_STRUCTURAL_PRE = 4
 
 NO_COMPARISON = (
     "no comparison group: regional/national trends and common year shocks after the start are "
@@ -67,6 +72,7 @@ def before_after(
     n: str | None = None,
     level: float = 0.95,
     pre_years: int | Sequence | None = None,
+    inference: BaInference = "structural",
 ) -> EffectResult:
     """Compare the treated unit(s) after ``treatment_start`` with before.
 
@@ -89,6 +95,9 @@ def before_after(
         Confidence level.
     pre_years : int or list, optional
         Use only the last ``pre_years`` pre-period years (or the listed ones).
+    inference : {"structural", "stationary"}
+        Counts and rates: forecast from a local level model fitted to the pre-period (default) or
+        the post level as a new draw from a stationary pre-period process.  Ignored for shares.
 
     Returns
     -------
@@ -114,18 +123,20 @@ def before_after(
         raise DesignError("pass exposure= (counts) or n= (survey shares), not both.")
     if not 0 < level < 1:
         raise DesignError(f"level must be in (0, 1) (got {level}).")
+    check_literal(inference, BaInference, "inference")
     panel = prepare_panel(data, unit=unit, time=time, outcome=outcome, treated=treated,
                           treatment_start=treatment_start, exposure=exposure, n=n, controls=[],
                           pre_years=pre_years, require_controls=False)
     notes: list[str] = []
     standard_caveats(notes, panel, min_pre=3, counts=exposure is not None)
     caveat(notes, DesignWarning, NO_COMPARISON)
+    structural = inference == "structural" and n is None and _structural_ok(panel, notes)
     if exposure is not None:
-        num = _counts(panel, level, notes)
+        num = _counts(panel, level, notes, structural)
     elif n is not None:
         num = _shares(panel, level, notes)
     else:
-        num = _rates(panel, level, notes)
+        num = _rates(panel, level, notes, structural)
     low_power_caveat(notes, num["mde"], relative=num["scale"] == "relative", baseline=num["baseline"])
     return EffectResult(
         method="before_after",
@@ -144,8 +155,9 @@ def before_after(
     )
 
 
-def _effects(panel: Panel, observed: np.ndarray, level_pre: float, relative: bool) -> pd.DataFrame:
-    cf = np.full(observed.shape, level_pre)
+def _effects(panel: Panel, observed: np.ndarray, level_pre: float | np.ndarray,
+             relative: bool) -> pd.DataFrame:
+    cf = np.broadcast_to(np.asarray(level_pre, dtype=float), observed.shape)
     eff = observed / cf - 1 if relative else observed - cf
     return pd.DataFrame({"time": panel.times, "observed": observed, "counterfactual": cf, "effect": eff,
                          "post": panel.post})
@@ -162,7 +174,16 @@ def _exact_log_rr(k: int, total: int, e0: float, e1: float, alpha: float) -> tup
         return float(p), float(np.log(lo / (1 - lo) * odds)), float(np.log(hi / (1 - hi) * odds))
 
 
-def _counts(panel: Panel, level: float, notes: list[str]) -> dict:
+def _structural_ok(panel: Panel, notes: list[str]) -> bool:
+    if panel.n_pre >= MIN_STRUCTURAL_PRE:
+        return True
+    caveat(notes, ShortPrePeriodWarning,
+           f"only {panel.n_pre} pre-period year(s): the local level model needs >= {MIN_STRUCTURAL_PRE} to "
+           "estimate its two variances, so the stationary prediction interval is used instead.")
+    return False
+
+
+def _counts(panel: Panel, level: float, notes: list[str], structural: bool) -> dict:
     y = panel.y.sum(axis=1).to_numpy()
     e = panel.exposure.sum(axis=1).to_numpy()
     post = panel.post
@@ -176,40 +197,61 @@ def _counts(panel: Panel, level: float, notes: list[str]) -> dict:
     alpha = alpha_of(level)
     p_exact, *exact = _exact_log_rr(int(round(y1)), int(round(y0 + y1)), e0, e1, alpha)
     rate0 = y0 / e0
-    n_pre = int((~post).sum())
-    cf_post = e[post] * rate0
-    if n_pre >= 2:
-        mu = e[~post] * rate0
-        phi = max(1.0, float(np.sum((y[~post] - mu) ** 2 / mu) / (n_pre - 1)))
-        # Poisson noise averages over post years; the year-level excess (phi - 1) does not: the
-        # post level is one new draw from the pre-period process, plus the error of the pre level.
-        var = 1 / cf_post.sum() + (phi - 1) / cf_post.mean() + phi / y0
-        df = n_pre - 1
-        crit = stats.t.ppf(1 - alpha / 2, df)
-        se = float(np.sqrt(var))
-        pred = (np.log(rr) - crit * se, np.log(rr) + crit * se)
-        p_pred = float(2 * stats.t.sf(abs(np.log(rr)) / se, df))
+    cf = np.full(y.shape, rate0)
+    if structural:
+        z = np.log((y + 0.5) / e)
+        num = structural_test(z[~post], 1 / (y[~post] + 0.5), z[post], e[post], trend=False, level=level)
+        est, pred, p_pred, se, df = num["gap"], (num["low"], num["high"]), num["p"], num["se"], 0
+        cf[post] = np.exp(num["forecast"])
+        label = ("structural forecast: local level model of the pre-period log rate (random-walk level, "
+                 "Poisson + extra irregular noise), post mean vs its posterior predictive distribution")
+        diag = {"dispersion": float("nan"), **num["diag"]}
     else:
-        phi, df, se, pred, p_pred = float("nan"), 0, float("nan"), (np.inf, -np.inf), float("nan")
-        caveat(notes, ShortPrePeriodWarning,
-               "one pre-period year: its year-to-year variation cannot be estimated, so the interval "
-               "(exact Poisson) reflects count noise only and is too narrow.")
+        est, pred, p_pred, se, df, label, diag = _counts_stationary(y, e, post, y0, rr, alpha, notes)
     use_exact = not np.isfinite(se) or (exact[1] - exact[0]) >= (pred[1] - pred[0])
     low, high = exact if use_exact else pred
     p = p_exact if use_exact else p_pred
-    label = ("exact conditional binomial test, Clopper-Pearson" if use_exact
-             else f"prediction interval: post level as a new draw from the pre-period process "
-                  f"(year-level dispersion {phi:.2f}), t({df})")
-    se_mde = se if np.isfinite(se) else float(np.sqrt(1 / y0 + 1 / cf_post.sum()))
+    if use_exact:
+        est, cf[:] = np.log(rr), rate0
+        label = "exact conditional binomial test, Clopper-Pearson"
+    se_mde = se if np.isfinite(se) else float(np.sqrt(1 / y0 + 1 / (e[post] * rate0).sum()))
     mde = float(-np.expm1(-mde_from_se(se_mde, level=level, df=df if df > 0 else None)))
+    obs = y / e * 1e5
+    effects = pd.DataFrame({"time": panel.times, "observed": obs, "counterfactual": cf * 1e5,
+                            "effect": obs / (cf * 1e5) - 1, "post": post})
     return {
-        "estimate": float(rr - 1), "low": float(np.expm1(low)), "high": float(np.expm1(high)),
+        "estimate": float(np.expm1(est)), "low": float(np.expm1(low)), "high": float(np.expm1(high)),
         "p": float(p), "label": label, "scale": "relative", "mde": mde, "baseline": 1.0,
-        "effects": _effects(panel, y / e * 1e5, rate0 * 1e5, True),
-        "diag": {"count_pre": float(y0), "count_post": float(y1), "dispersion": phi, "se_log": se,
-                 "df": df, "p_exact": float(p_exact), "p_prediction": p_pred,
-                 "exact_interval": (float(np.expm1(exact[0])), float(np.expm1(exact[1])))},
+        "effects": effects,
+        "diag": {"count_pre": float(y0), "count_post": float(y1), "se_log": se, "df": df,
+                 "rate_ratio": float(rr), "p_exact": float(p_exact), "p_prediction": p_pred,
+                 "exact_interval": (float(np.expm1(exact[0])), float(np.expm1(exact[1]))), **diag},
     }
+
+
+def _counts_stationary(y: np.ndarray, e: np.ndarray, post: np.ndarray, y0: float, rr: float,
+                       alpha: float, notes: list[str]) -> tuple:
+    """Post level as a new draw from the stationary pre-period process (``inference="stationary"``)."""
+    n_pre = int((~post).sum())
+    rate0 = y0 / e[~post].sum()
+    cf_post = e[post] * rate0
+    if n_pre < 2:
+        caveat(notes, ShortPrePeriodWarning,
+               "one pre-period year: its year-to-year variation cannot be estimated, so the interval "
+               "(exact Poisson) reflects count noise only and is too narrow.")
+        return np.log(rr), (np.inf, -np.inf), float("nan"), float("nan"), 0, "", {"dispersion": float("nan")}
+    mu = e[~post] * rate0
+    phi = max(1.0, float(np.sum((y[~post] - mu) ** 2 / mu) / (n_pre - 1)))
+    # Poisson noise averages over post years; the year-level excess (phi - 1) does not: the
+    # post level is one new draw from the pre-period process, plus the error of the pre level.
+    se = float(np.sqrt(1 / cf_post.sum() + (phi - 1) / cf_post.mean() + phi / y0))
+    df = n_pre - 1
+    crit = stats.t.ppf(1 - alpha / 2, df)
+    pred = (np.log(rr) - crit * se, np.log(rr) + crit * se)
+    p_pred = float(2 * stats.t.sf(abs(np.log(rr)) / se, df))
+    label = (f"prediction interval: post level as a new draw from the pre-period process "
+             f"(year-level dispersion {phi:.2f}), t({df})")
+    return np.log(rr), pred, p_pred, se, df, label, {"dispersion": phi}
 
 
 def _shares(panel: Panel, level: float, notes: list[str]) -> dict:
@@ -243,7 +285,7 @@ def _shares(panel: Panel, level: float, notes: list[str]) -> dict:
     }
 
 
-def _rates(panel: Panel, level: float, notes: list[str]) -> dict:
+def _rates(panel: Panel, level: float, notes: list[str], structural: bool) -> dict:
     v = panel.y.mean(axis=1).to_numpy()
     post = panel.post
     a, b = v[~post], v[post]
@@ -252,19 +294,30 @@ def _rates(panel: Panel, level: float, notes: list[str]) -> dict:
             f"a rate comparison without counts needs >= 2 pre-period years to estimate the year-to-year "
             f"variation (got {a.size}). Pass exposure= and counts, or widen the window."
         )
-    est = b.mean() - a.mean()
-    df = a.size - 1
-    # the post-period mean is one new draw from the pre-period process (persistent year deviations
-    # do not average out), plus the error of the pre-period mean
-    se = float(np.sqrt(a.var(ddof=1) * (1 + 1 / a.size)))
-    check_uncertainty(se, design="before/after on rates", what="year-to-year variation in the pre-period")
-    crit = stats.t.ppf(0.5 + level / 2, df)
-    p = float(2 * stats.t.sf(abs(est) / se, df))
+    cf = np.full(v.shape, a.mean())
+    if structural and np.ptp(a) > 0:
+        num = structural_test(a, np.zeros(a.size), b, None, trend=False, level=level)
+        est, se, df, low, high, p = num["gap"], num["se"], None, num["low"], num["high"], num["p"]
+        check_uncertainty(se, design="before/after on rates", what="year-to-year variation in the pre-period")
+        cf[post] = num["forecast"]
+        label = ("structural forecast: local level model of the pre-period rates, post mean vs its "
+                 "posterior predictive distribution")
+        diag = num["diag"]
+    else:
+        est = b.mean() - a.mean()
+        df = a.size - 1
+        # the post-period mean is one new draw from the pre-period process (persistent year deviations
+        # do not average out), plus the error of the pre-period mean
+        se = float(np.sqrt(a.var(ddof=1) * (1 + 1 / a.size)))
+        check_uncertainty(se, design="before/after on rates", what="year-to-year variation in the pre-period")
+        crit = stats.t.ppf(1 - alpha_of(level) / 2, df)
+        low, high, p = est - crit * se, est + crit * se, float(2 * stats.t.sf(abs(est) / se, df))
+        label = f"prediction interval: post level as a new draw from the pre-period years, t({df})"
+        diag = {"se": se, "df": df}
     welch = stats.ttest_ind(b, a, equal_var=False).pvalue if b.size >= 2 else float("nan")
     return {
-        "estimate": float(est), "low": float(est - crit * se), "high": float(est + crit * se), "p": p,
-        "label": f"prediction interval: post level as a new draw from the pre-period years, t({df})",
+        "estimate": float(est), "low": float(low), "high": float(high), "p": float(p), "label": label,
         "scale": "absolute", "mde": mde_from_se(se, level=level, df=df), "baseline": float(a.mean()),
-        "effects": _effects(panel, v, float(a.mean()), False),
-        "diag": {"se": se, "df": df, "p_welch": float(welch)},
+        "effects": _effects(panel, v, cf, False),
+        "diag": {**diag, "p_welch": float(welch)},
     }

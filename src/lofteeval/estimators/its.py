@@ -41,15 +41,18 @@ import pandas as pd
 from scipy import stats
 
 from .._types import check_literal
+from ._local_level import structural_test
 from ..errors import DesignError, DesignWarning, caveat
 from ..inference.power import mde_from_se
 from ..results import EffectResult
 from ._common import (Panel, check_uncertainty, low_power_caveat, period_diagnostics, prepare_panel,
                       standard_caveats)
 
-__all__ = ["its", "ItsFamily", "hac_lag"]
+__all__ = ["its", "ItsFamily", "ItsInference", "hac_lag", "MIN_STRUCTURAL_PRE"]
 
 ItsFamily = Literal["poisson", "negbin"]
+ItsInference = Literal["structural", "stationary"]
+MIN_STRUCTURAL_PRE = 5
 N_PARAMS = 4
 NO_COMPARISON = (
     "no comparison group: regional/national trends and common year shocks after the start are "
@@ -75,6 +78,7 @@ def its(
     exposure: str | None = None,
     level: float = 0.95,
     family: ItsFamily = "poisson",
+    inference: ItsInference = "structural",
 ) -> EffectResult:
     """Segmented-regression ITS estimate of a level and slope change at ``treatment_start``.
 
@@ -93,7 +97,11 @@ def its(
     level : float
         Confidence level.
     family : {"poisson", "negbin"}
-        Count family (ignored for rates).
+        Count family of the segmented regression (ignored for rates).
+    inference : {"structural", "stationary"}
+        Forecast from a local level model with drift fitted to the pre-period (default; needs
+        ``MIN_STRUCTURAL_PRE`` pre-period points, otherwise the stationary one is used with a caveat)
+        or the segmented-regression prediction interval.
 
     Returns
     -------
@@ -117,6 +125,7 @@ def its(
     'relative'
     """
     check_literal(family, ItsFamily, "family")
+    check_literal(inference, ItsInference, "inference")
     if not 0 < level < 1:
         raise DesignError(f"level must be in (0, 1) (got {level}).")
     panel = prepare_panel(data, unit=unit, time=time, outcome=outcome, treated=treated,
@@ -142,8 +151,13 @@ def its(
             f"the segmented regression could not be fitted to this series ({type(err).__name__}: {err}). "
             "It needs a numeric time with distinct periods and a series that varies; use before_after."
         ) from err
-    low_power_caveat(notes, num["mde"], relative=exposure is not None, baseline=num["baseline"])
     df = n_obs - n_params
+    label = (f"prediction interval: post level as a new draw from the segmented model's year-level "
+             f"residual variance plus trend-forecast error (quasi-likelihood or Newey-West HAC, "
+             f"lag {hac_lag(n_obs)}, the larger), t({df})")
+    if inference == "structural" and _structural_ok(panel, notes):
+        num, label = _structural(panel, num, level, counts=exposure is not None)
+    low_power_caveat(notes, num["mde"], relative=exposure is not None, baseline=num["baseline"])
     return EffectResult(
         method="its",
         estimate=num["estimate"],
@@ -151,9 +165,7 @@ def its(
         ci_high=num["high"],
         p_value=num["p"],
         level=level,
-        inference=(f"prediction interval: post level as a new draw from the segmented model's year-level "
-                   f"residual variance plus trend-forecast error (quasi-likelihood or Newey-West HAC, "
-                   f"lag {hac_lag(n_obs)}, the larger), t({df})"),
+        inference=label,
         scale="relative" if exposure is not None else "absolute",
         effects=num["effects"],
         mde=num["mde"],
@@ -162,6 +174,45 @@ def its(
                      "slope_change_identified": n_params == N_PARAMS, **num["diag"]},
         warnings=tuple(notes),
     )
+
+
+def _structural_ok(panel: Panel, notes: list[str]) -> bool:
+    if panel.n_pre >= MIN_STRUCTURAL_PRE:
+        return True
+    caveat(notes, DesignWarning,
+           f"only {panel.n_pre} pre-period points: the local level model with drift needs >= "
+           f"{MIN_STRUCTURAL_PRE}, so the stationary segmented-regression interval is used instead.")
+    return False
+
+
+def _structural(panel: Panel, num: dict, level: float, *, counts: bool) -> tuple[dict, str]:
+    """Replace the headline inference by the local-level-with-drift forecast of the post period."""
+    post = panel.post
+    if counts:
+        y = panel.y.sum(axis=1).to_numpy()
+        e = panel.exposure.sum(axis=1).to_numpy()
+        z, known, exp_post = np.log((y + 0.5) / e), 1 / (y + 0.5), e[post]
+    else:
+        z = panel.y.mean(axis=1).to_numpy()
+        known, exp_post = np.zeros(z.size), None
+    res = structural_test(z[~post], known[~post], z[post], exp_post, trend=True, level=level)
+    check_uncertainty(res["se"], design="ITS", what="year-to-year variation around the pre-period trend")
+    eff = num["effects"].copy()
+    fc = res["forecast"]
+    cf = np.exp(fc) * exp_post if counts else fc
+    eff.loc[post, "counterfactual"] = cf
+    obs = eff.loc[post, "observed"].to_numpy()
+    eff.loc[post, "effect"] = obs / cf - 1 if counts else obs - cf
+    tr = np.expm1 if counts else (lambda x: x)  # noqa: E731
+    mde = mde_from_se(res["se"], level=level)
+    out = {**num, "estimate": float(tr(res["gap"])), "low": float(tr(res["low"])),
+           "high": float(tr(res["high"])), "p": res["p"], "effects": eff,
+           "mde": float(-np.expm1(-mde)) if counts else mde,
+           "diag": {**num["diag"], "se_stationary": num["diag"]["se"], **res["diag"]}}
+    label = (f"structural forecast: local level model with drift of the pre-period "
+             f"{'log rate' if counts else 'series'} (random-walk level, fixed slope), post mean vs "
+             f"its posterior predictive distribution")
+    return out, label
 
 
 def _design_matrix(panel: Panel, notes: list[str]) -> np.ndarray:
