@@ -58,7 +58,7 @@ def test_placebo_marks_treated_estimate_in_percent():
     ax = plots.plot_placebo(res)
     treated = [ln for ln in ax.get_lines() if ln.get_label() == "Löfteskommunen"][0]
     assert treated.get_xdata()[0] == pytest.approx(25.0)
-    assert sum(p.get_height() for p in ax.patches) == len(res.placebo)
+    assert sum(p.get_data().values.sum() for p in ax.patches) == len(res.placebo)  # one step patch
 
 
 def test_placebo_and_weights_absent_say_so():

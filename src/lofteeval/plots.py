@@ -207,8 +207,10 @@ def plot_placebo(result: Any, *, ax: Any = None, lang: str = "sv", synthetic: bo
                 fontsize=9, color="#555555")
         ax.set_axis_off()
         return ax
-    bins = min(30, max(8, vals.size // 3))
-    ax.hist(vals, bins=bins, color=COLOURS["placebo"], edgecolor="white")
+    counts, edges = np.histogram(vals, bins=min(30, max(8, vals.size // 3)))
+    # one filled step patch instead of a bar patch per bin: same picture, a fraction of the draw time
+    ax.stairs(counts, edges, fill=True, color=COLOURS["placebo"], lw=0)
+    ax.set_ylim(0, max(1, int(counts.max())) * 1.08)
     ax.axvline(result.estimate * pct, color=COLOURS["treated"], lw=2.2, label=lab["placebo_treated"])
     ax.axvline(0, color=COLOURS["zero"], lw=0.8, ls=":")
     ax.set_xlabel(lab["placebo_x"] + (" (%)" if pct == 100.0 else ""))

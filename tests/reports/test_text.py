@@ -125,3 +125,58 @@ def test_area_lead_counts_indicators_without_claiming():
     sig = make_result(-0.18, -0.30, -0.06, 0.004, indicator=LOWER.id, p_adjusted=0.01)
     par = tx.focus_area_paragraph(focus_area("inbrott"), [(sig, LOWER), (null, LOWER)], lang="sv")
     assert par.startswith("En av de två indikatorerna visar en statistiskt säkerställd förändring")
+
+
+def _trygghet_pairs(p: float = 0.5, p_adjusted: float | None = None):
+    from lofteeval.indicators import indicators_for
+
+    specs = indicators_for("trygghet")  # seven indicators
+    mdes = [0.10, 0.40, 0.20, 0.50, 0.30, 0.10, 0.15]
+    ests = [-0.10, -0.05, 0.0, 0.02, 0.05, 0.08, 0.12]
+    return [(make_result(e, e - 0.2, e + 0.25, p, indicator=s.id, mde=m, p_adjusted=p_adjusted), s)
+            for s, e, m in zip(specs, ests, mdes)]
+
+
+def test_compact_summary_is_one_short_paragraph_per_area():
+    from lofteeval.indicators import focus_area
+
+    pairs = _trygghet_pairs()
+    par = tx.focus_area_paragraph(focus_area("trygghet"), pairs, lang="sv")
+    full = " ".join(tx.describe_result(r, s, lang="sv") for r, s in pairs)
+    # a verdict sentence plus one clause per indicator: at most ~110 characters per indicator
+    assert len(par) <= 160 + 110 * len(pairs), len(par)
+    assert len(par) < 0.5 * len(full)
+    assert par.startswith("Ingen av de sju indikatorerna visar en säkerställd förändring")
+    assert par.count("kan inte avgöras (MDE") == 3  # the three with MDE >= 25 %
+    for _, spec in pairs:
+        assert spec.label_sv.lower() in par.lower()
+    for word in CLAIM_WORDS + ("minskning", "ökning"):
+        assert word not in par.lower()  # nothing holds: no direction words at all
+
+
+def test_compact_summary_claims_only_what_holds_after_adjustment():
+    from lofteeval.indicators import focus_area
+
+    sig = make_result(-0.18, -0.30, -0.06, 0.004, indicator=LOWER.id, p_adjusted=0.01)
+    weak = make_result(-0.20, -0.35, -0.05, 0.03, indicator=LOWER.id, p_adjusted=0.12)
+    par = tx.focus_area_paragraph(focus_area("inbrott"), [(sig, LOWER), (weak, LOWER)], lang="sv")
+    assert par.startswith("En av de två indikatorerna visar en statistiskt säkerställd förändring")
+    assert par.count("minskade") == 1 and "säkerställt och i önskad riktning" in par
+    assert "inte säkerställt efter justering" in par
+
+
+def test_compact_summary_states_each_caveat_once_per_area():
+    from lofteeval.indicators import focus_area
+
+    traffic = INDICATORS["reported_traffic_offences"]
+    drug = make_result(0.25, 0.08, 0.45, 0.01, indicator=AMBIG.id, p_adjusted=0.02)
+    tr = make_result(0.05, -0.10, 0.20, 0.5, indicator=traffic.id)
+    par = tx.focus_area_paragraph(focus_area("narkotika"), [(drug, AMBIG), (tr, traffic), (tr, traffic)],
+                                  lang="sv")
+    assert par.count(AMBIG.caveats_sv[0]) == 1
+    assert par.count(traffic.caveats_sv[0]) == 1 or traffic.caveats_sv[0] == AMBIG.caveats_sv[0]
+    dv = INDICATORS["reported_domestic_violence"]
+    res = make_result(-0.08, -0.25, 0.10, 0.40, indicator=dv.id)
+    par = tx.focus_area_paragraph(focus_area("vald_nara_relation"), [(res, dv)], lang="sv")
+    assert dv.caveats_sv[0] in par and "förtroende" in par  # the trust caveat
+    assert "minskade" not in par and "ökade" not in par

@@ -16,6 +16,7 @@ xlsx      resultat.xlsx    results.xlsx
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -133,16 +134,51 @@ def template_path(name: str = "report.py") -> Path:
                     "lofteeval checkout or set LOFTEEVAL_HOME to it.")
 
 
-def _ipc_kernel_manager() -> type:
-    """A kernel manager on IPC sockets (local only; no TCP ports and no unencrypted-TCP warning)."""
+def _start_kernel() -> Any:
+    """Spawn a python3 kernel now and return its (async) kernel manager.
+
+    Spawned before this process imports papermill and jupytext, so the kernel boots meanwhile.
+    Local IPC sockets (no TCP ports, no unencrypted-TCP warning) except on Windows; IPython's
+    history database is off (nothing to record in a batch run).
+    """
     from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
 
-    class IPCKernelManager(AsyncKernelManager):  # type: ignore[misc]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs.setdefault("transport", "ipc")
-            super().__init__(*args, **kwargs)
+    class BatchKernelManager(AsyncKernelManager):  # type: ignore[misc]
+        """Remembers its clients so that :func:`_stop_kernel` can close their sockets."""
 
-    return IPCKernelManager
+        def client(self, **kwargs: Any) -> Any:
+            kc = super().client(**kwargs)
+            self.__dict__.setdefault("lofteeval_clients", []).append(kc)
+            return kc
+
+    km = BatchKernelManager(kernel_name="python3", **({} if os.name == "nt" else {"transport": "ipc"}))
+    run_sync(km.start_kernel)(extra_arguments=["--HistoryManager.enabled=False"])
+    return km
+
+
+def _stop_kernel(km: Any) -> None:
+    """Close the clients' channels and stop the kernel at once (its outputs are already written)."""
+    from jupyter_core.utils import run_sync
+
+    for kc in km.__dict__.get("lofteeval_clients", []):
+        kc.stop_channels()
+    run_sync(km.shutdown_kernel)(now=True)
+
+
+def _import_papermill() -> tuple[Any, Any]:
+    """Import jupytext and papermill without jsonschema's optional ``rfc3987_syntax`` grammar.
+
+    nbformat imports jsonschema, whose format checker imports ``rfc3987_syntax`` when present; that
+    module compiles an IRI grammar at import (2-3 s on a loaded 2-core machine) for the ``iri``
+    string format, which no notebook schema uses.  Marking it absent (only when nothing imported it
+    yet) makes jsonschema skip that one format check.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    import jupytext
+    import papermill
+
+    return jupytext, papermill
 
 
 def render_report(lofte_id: str, *, demo: bool = False, panel_path: str | None = None,
@@ -181,33 +217,34 @@ def render_report(lofte_id: str, *, demo: bool = False, panel_path: str | None =
     DataError
         Bad ``formats``/``lang`` or a missing panel.
     """
-    import jupytext
-    import papermill as pm
-
     from ..errors import LofteevalError
+    from ..registry import load_lofte
 
     names = output_names(lang)
     fmts = parse_formats(formats)
-    from ..registry import load_lofte
-
     load_lofte(lofte_id)  # unknown ids fail here with one clear line, before a kernel starts
     folder = _out_folder(out_dir, lofte_id)
-    notebook = jupytext.read(template_path())
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    out_nb = folder / names["ipynb"]
-    def _abs(p: str | None) -> str | None:
-        return str(Path(p).resolve()) if p is not None else None
-
-    params = {"lofte_id": lofte_id, "demo": demo, "panel_path": _abs(panel_path),
-              "out_dir": str(Path(out_dir).resolve()) if out_dir is not None else None,
-              "lang": lang, "formats": ",".join(fmts), "level": level, "followup_path": _abs(followup_path)}
+    km = _start_kernel()
     try:
-        pm.execute_notebook(notebook, str(out_nb), parameters=params, kernel_name="python3",
-                            progress_bar=False, log_output=False, cwd=str(Path.cwd()),
-                            **({} if os.name == "nt" else {"kernel_manager_class": _ipc_kernel_manager()}))
-    except pm.PapermillExecutionError as exc:
-        raise LofteevalError(f"the report notebook failed: {exc.ename}: {exc.evalue} "
-                             f"(executed notebook: {out_nb})") from None
+        jupytext, pm = _import_papermill()
+        notebook = jupytext.read(template_path())
+        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        out_nb = folder / names["ipynb"]
+
+        def _abs(p: str | None) -> str | None:
+            return str(Path(p).resolve()) if p is not None else None
+
+        params = {"lofte_id": lofte_id, "demo": demo, "panel_path": _abs(panel_path),
+                  "out_dir": str(Path(out_dir).resolve()) if out_dir is not None else None,
+                  "lang": lang, "formats": ",".join(fmts), "level": level, "followup_path": _abs(followup_path)}
+        try:
+            pm.execute_notebook(notebook, str(out_nb), parameters=params, kernel_name="python3",
+                                progress_bar=False, log_output=False, cwd=str(Path.cwd()), km=km)
+        except pm.PapermillExecutionError as exc:
+            raise LofteevalError(f"the report notebook failed: {exc.ename}: {exc.evalue} "
+                                 f"(executed notebook: {out_nb})") from None
+    finally:
+        _stop_kernel(km)
     written = {f: folder / names[f] for f in fmts}
     written["ipynb"] = out_nb
     return written

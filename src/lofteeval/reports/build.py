@@ -209,16 +209,23 @@ def figure_uri(draw: Any, *, size: tuple[float, float] = (6.4, 3.2), dpi: int = 
     """Call ``draw(ax)`` on a fresh Figure and return it as a PNG data URI.
 
     PNG at 150 dpi prints sharply at the report's 15 cm width and renders in WeasyPrint several
-    times faster than SVG (whose text matplotlib writes as paths).
+    times faster than SVG (whose text matplotlib writes as paths).  The PNG is RGB (the plots are
+    opaque; WeasyPrint would otherwise split off an alpha mask for the PDF) and lightly compressed
+    (WeasyPrint recompresses it for the PDF anyway).
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from PIL import Image
 
     fig = Figure(figsize=size, dpi=dpi, layout=None if margins else "constrained")
     if margins:  # fixed margins: much faster than constrained layout
         fig.subplots_adjust(**margins)
     draw(fig.add_subplot())
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    image.convert("RGB").save(buf, format="png", compress_level=1, dpi=(dpi, dpi))
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 

@@ -17,12 +17,12 @@ def write_pdf(html: str, path: str | Path) -> int:
     import logging
     import warnings
 
-    from weasyprint import HTML
-
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     with warnings.catch_warnings():  # WeasyPrint's note about a system library, not about the report
         warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
+        from weasyprint import HTML  # the note is raised on first import
+
         document = HTML(string=html, base_url=str(Path(path).parent)).render()
         document.write_pdf(str(path))
     return len(document.pages)
@@ -30,7 +30,11 @@ def write_pdf(html: str, path: str | Path) -> int:
 
 def page_texts(html: str) -> list[str]:
     """The text of every laid-out page (running header and footer included), for checks and tests."""
-    from weasyprint import HTML
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
+        from weasyprint import HTML
 
     def walk(box: object) -> list[str]:
         out = [box.text] if getattr(box, "text", None) else []

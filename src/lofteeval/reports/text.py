@@ -11,6 +11,10 @@ The rules (tested in ``tests/reports/test_text.py``):
   claimed, the text says *kan inte avgöras – minsta upptäckbara effekt är 35 %*.
 - Indicators whose level moves with police activity or trust (``better == "ambiguous"``) always get
   their caveat from ``IndicatorSpec.caveats_sv`` / ``caveats_en``.
+- The summary (:func:`focus_area_paragraph`) is one short paragraph per focus area: a verdict
+  sentence, one clause per indicator (effect with interval, or *kan inte avgöras (MDE X %)*; a
+  direction word only for a change that holds after the multiplicity adjustment), and each
+  ambiguity caveat once.  The full sentences of :func:`describe_result` are in section 3.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ __all__ = [
     "claimed",
     "relative_mde",
     "describe_result",
+    "holds",
+    "summary_clause",
     "focus_area_paragraph",
     "activity_sentence",
     "METHOD_TEXT",
@@ -332,16 +338,64 @@ def ambiguity_note(spec: Any, *, lang: str = "sv") -> str:
     return f"{head} ({label.lower()}): {body}"
 
 
+def holds(result: Any) -> bool:
+    """Claimed (:func:`claimed`) and still below ``1 - level`` after the multiplicity adjustment."""
+    adj = result.p_adjusted
+    return claimed(result) and not (_finite(adj) and adj >= alpha_of(result.level))
+
+
+def _lower_first(label: str) -> str:
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+def summary_clause(result: Any, spec: Any, *, lang: str = "sv") -> str:
+    """One short clause for the summary: the effect with its interval, or *kan inte avgöras (MDE X %)*.
+
+    A direction word is used only when the change holds after adjustment (:func:`holds`); every
+    other clause gives the numbers alone (the area's lead sentence says that nothing is confirmed).
+    """
+    sv = lang == "sv"
+    label = _lower_first(spec.label_sv if sv else spec.label_en)
+    if not _finite(result.estimate):
+        return f"{label} " + ("kunde inte skattas" if sv else "could not be estimated")
+    unit = spec.unit
+    lo = fmt_effect(result.ci_low, scale=result.scale, unit="", lang=lang)
+    hi = fmt_effect(result.ci_high, scale=result.scale, unit=unit, lang=lang)
+    ci = f"{lo}{' till ' if sv else ' to '}{hi}"
+    est = fmt_effect(result.estimate, scale=result.scale, unit=unit, lang=lang)
+    if holds(result):
+        down = result.estimate < 0
+        mag = fmt_effect(abs(result.estimate), scale=result.scale, unit=unit, lang=lang, sign=False)
+        direction = _direction(spec, down, sv)
+        if sv:
+            return (f"{label} {'minskade' if down else 'ökade'} med {mag} ({ci}), säkerställt"
+                    + (f" och {direction}" if direction else ""))
+        return (f"{label} {'decreased' if down else 'increased'} by {mag} ({ci}), significant"
+                + (f" and {direction}" if direction else ""))
+    if claimed(result):  # significant alone, not after adjustment
+        return f"{label} {est} ({ci}), " + ("inte säkerställt efter justering" if sv else
+                                            "not significant after adjustment")
+    mde_rel = relative_mde(result)
+    if mde_rel is not None and mde_rel >= LARGE_MDE:
+        mde = fmt_effect(mde_rel, scale="relative", lang=lang, sign=False)
+        return f"{label} " + (f"kan inte avgöras (MDE {mde})" if sv else f"cannot be determined (MDE {mde})")
+    return f"{label} {est} ({ci})"
+
+
 def focus_area_paragraph(area: Any, pairs: Sequence[tuple[Any, Any]], *, lang: str = "sv",
                          failures: Sequence[tuple[Any, str]] = ()) -> str:
-    """A plain-language paragraph for one focus area.
+    """A short plain-language paragraph for one focus area (the report's summary).
+
+    A verdict sentence over the area's indicators, then one clause per indicator
+    (:func:`summary_clause`), then the caveat of each indicator that moves with police activity or
+    trust, once.  The full hedged sentences (:func:`describe_result`) belong to section 3.
 
     Parameters
     ----------
     area : FocusArea
     pairs : sequence of (EffectResult, IndicatorSpec)
     failures : sequence of (IndicatorSpec, reason)
-        Indicators that could not be estimated, with the reason.
+        Indicators that could not be estimated (the reason is shown in section 3).
     """
     sv = lang == "sv"
     if not pairs and not failures:
@@ -350,13 +404,32 @@ def focus_area_paragraph(area: Any, pairs: Sequence[tuple[Any, Any]], *, lang: s
                     "aktiviteterna i avsnitt 2.")
         return "This focus area cannot be measured with crime or survey data; see the activities in section 2."
     parts = [p for p in [_area_lead(pairs, failures, sv)] if p]
-    parts += [describe_result(r, s, lang=lang) for r, s in pairs]
-    for spec, reason in failures:
-        label = spec.label_sv if sv else spec.label_en
-        parts.append(f"{label}: " + (f"kunde inte skattas ({reason})." if sv else f"could not be estimated ({reason})."))
-    notes = {ambiguity_note(s, lang=lang) for _, s in pairs} | {ambiguity_note(s, lang=lang) for s, _ in failures}
-    parts += sorted(n for n in notes if n)
+    clauses = [summary_clause(r, s, lang=lang) for r, s in pairs]
+    clauses += [_lower_first(s.label_sv if sv else s.label_en)
+                + (" kunde inte skattas (se avsnitt 3)" if sv else " could not be estimated (see section 3)")
+                for s, _ in failures]
+    if clauses:
+        lvl = f"{round(100 * pairs[0][0].level)}{NBSP if sv else ''}%" if pairs else ""
+        head = (f"Skattad effekt ({lvl} KI)" if sv else f"Estimated effect ({lvl} CI)") if pairs else ""
+        body = "; ".join(clauses)
+        parts.append(f"{head}: {body}." if head else body[:1].upper() + body[1:] + ".")
+    parts += _grouped_notes([s for _, s in pairs] + [s for s, _ in failures], lang=lang)
     return " ".join(parts)
+
+
+def _grouped_notes(specs: Sequence[Any], *, lang: str) -> list[str]:
+    """Each ambiguity caveat once, naming every indicator it concerns (drug and traffic offences
+    share the police-activity caveat)."""
+    by_body: dict[str, list[str]] = {}
+    for spec in specs:
+        note = ambiguity_note(spec, lang=lang)
+        if note:
+            label = (spec.label_sv if lang == "sv" else spec.label_en).lower()
+            labels = by_body.setdefault(note.split("): ", 1)[1], [])
+            if label not in labels:
+                labels.append(label)
+    head = "Observera" if lang == "sv" else "Note"
+    return [f"{head} ({', '.join(labels)}): {body}" for body, labels in by_body.items()]
 
 
 _STATUS_EN = {"uppfyllt": "met", "delvis": "partly met", "ej uppfyllt": "not met", "ej rapporterat": "not reported"}
@@ -375,13 +448,23 @@ def activity_sentence(statuses: Any, *, lang: str = "sv") -> str:
 
 
 def _area_lead(pairs: Sequence[tuple[Any, Any]], failures: Sequence[tuple[Any, str]], sv: bool) -> str:
-    """A one-sentence verdict over a focus area's indicators ('' for a single indicator)."""
+    """A one-sentence verdict over a focus area's indicators ('' when none could be estimated)."""
     n = len(pairs) + len(failures)
-    if len(pairs) < 2:
+    if not pairs:
         return ""
-    n_claim = sum(claimed(r) for r, _ in pairs)
-    n_unclear = sum(not claimed(r) and (relative_mde(r) or 0) >= LARGE_MDE for r, _ in pairs)
+    n_claim = sum(holds(r) for r, _ in pairs)
+    n_unclear = sum(not holds(r) and (relative_mde(r) or 0) >= LARGE_MDE for r, _ in pairs)
     words = {2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju", 8: "åtta", 9: "nio", 10: "tio"}
+    if len(pairs) == 1:
+        if sv:
+            one = "Den indikator som kunde skattas" if failures else "Indikatorn"
+            return (f"{one} visar en statistiskt säkerställd förändring." if n_claim else
+                    "Osäkerheten är för stor för att avgöra om löftet gjorde skillnad." if n_unclear else
+                    "Ingen säkerställd förändring under löftesperioden.")
+        one = "The one indicator that could be estimated" if failures else "The indicator"
+        return (f"{one} shows a statistically significant change." if n_claim else
+                "The uncertainty is too large to tell whether the löfte made a difference." if n_unclear else
+                "No confirmed change during the löfte period.")
     if sv:
         total = f"de {words.get(n, n)} indikatorerna" if n == len(pairs) else f"de {len(pairs)} indikatorer som kunde skattas"
         if n_claim == 0:
@@ -394,7 +477,7 @@ def _area_lead(pairs: Sequence[tuple[Any, Any]], failures: Sequence[tuple[Any, s
                          "osäkerheten för stor för att avgöra saken")
             return lead + "."
         return (f"{words.get(n_claim, n_claim) if n_claim > 1 else 'En'} av {total} visar en statistiskt "
-                "säkerställd förändring (se nedan).")
+                "säkerställd förändring.").capitalize()
     total = f"the {len(pairs)} indicators" + ("" if n == len(pairs) else " that could be estimated")
     if n_claim == 0:
         lead = f"None of {total} shows a confirmed change during the löfte period"
@@ -403,4 +486,4 @@ def _area_lead(pairs: Sequence[tuple[Any, Any]], failures: Sequence[tuple[Any, s
         elif n_unclear:
             lead += f"; for {n_unclear} of them the uncertainty is too large to tell"
         return lead + "."
-    return f"{n_claim} of {total} show a statistically significant change (see below)."
+    return f"{n_claim} of {total} show{'s' if n_claim == 1 else ''} a statistically significant change."
