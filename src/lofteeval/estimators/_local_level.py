@@ -22,12 +22,16 @@ from the Kalman filter; its covariance across post years is
 with ``P`` the one-step-ahead state covariance after the last pre-period year: under a random walk
 it grows with the horizon.  The test compares the observed post mean with the forecast mean.
 
-Boundary fits.  With 10 pre-period years the maximum-likelihood level variance is often exactly
-zero (the "pile-up" problem of Shephard & Harvey 1990; Stock & Watson 1998), which turns the
-forecast into the stationary one whose interval does not grow with the horizon.  The fallback is
-:data:`LEVEL_FLOOR_SHARE`: the level variance is never taken below that share of the total
-one-step variance of the differenced series (see ``fit_forecast``), i.e. we always allow that some
-of the year-to-year movement is persistent.  It is reported as ``level_floor_used``.
+Boundary fits and the inference used.  With 10 pre-period years the maximum-likelihood level
+variance is exactly zero in about 30 % of null series (the "pile-up" problem, Shephard & Harvey
+1990; Stock & Watson 1998), which turns the forecast into the stationary one whose interval does not
+grow with the horizon; plugging in the ML variances rejected 15-17 % of 400 null panels at 5 %.  The
+estimators therefore do not plug in: :func:`posterior_predictive` integrates both variances out on a
+log grid under half-Cauchy(0, 1) priors on the standard deviations (Gelman 2006; scale = the root
+mean squared first difference of the pre-period series), which keeps mass on positive level
+variances when the ML fit sits on the boundary and carries the estimation noise of two variances
+from ten points into the interval, in the spirit of CausalImpact's posterior predictive.
+:func:`fit_forecast` (ML) is kept for diagnostics and as the reference checked against statsmodels.
 """
 
 from __future__ import annotations

@@ -2,32 +2,43 @@
 
 Three cases, chosen by the columns given:
 
-- **counts with exposure** (``exposure=``): the post/pre rate ratio of the summed counts.  Default
-  inference is a *prediction interval*: the post-period level is treated as a new draw from the
-  pre-period process.  On the log scale its variance is ``1 / E_post`` (Poisson noise, which
-  averages over the post years) ``+ (phi - 1) / mean(E_post_year)`` (the year-level excess over
-  Poisson, ``phi`` the quasi-Poisson dispersion of the pre-period years around their level: one
-  new draw, since persistent year deviations do not average out) ``+ phi / count_pre`` (error of the
-  pre-period level), with ``t(n_pre - 1)`` critical values.  The exact conditional Poisson test
-  (Clopper-Pearson) is kept as a diagnostic (``p_exact``, ``exact_interval``) and is reported instead
-  when its interval is the wider one (tiny counts) or when there is a single pre-period year.
-  ``scale="relative"`` (ratio - 1).
+- **counts with exposure** (``exposure=``): default inference (``inference="structural"``) is a
+  structural time-series forecast: a local level model (random-walk level plus irregular noise,
+  Harvey 1989) of the pre-period log rate ``log((y + 0.5) / exposure)``, the irregular variance being
+  the known Poisson part ``1 / (y + 0.5)`` plus an estimated extra; the post-period mean log rate is
+  compared with its posterior predictive distribution (both variances integrated out under
+  half-Cauchy priors, see ``_local_level``), whose variance grows with the distance from the last
+  pre-period year.  The estimate is ``exp(post mean - predictive median) - 1``, the interval is
+  inverted from the same distribution (``p < alpha`` exactly when it excludes 0).  Needs
+  ``MIN_STRUCTURAL_PRE`` (4) pre-period years, otherwise the stationary inference is used with a
+  caveat.  ``inference="stationary"``: the post/pre rate ratio, with the post level as a new draw
+  from a stationary pre-period process; on the log scale its variance is ``1 / E_post`` (Poisson
+  noise, which averages over the post years) ``+ (phi - 1) / mean(E_post_year)`` (the year-level
+  excess over Poisson, ``phi`` the quasi-Poisson dispersion of the pre-period years, one new draw)
+  ``+ phi / count_pre`` (error of the pre-period level), with ``t(n_pre - 1)`` critical values.  In
+  both, the exact conditional Poisson test (Clopper-Pearson) is kept as a diagnostic (``p_exact``,
+  ``exact_interval``) and is reported instead when its interval is the wider one (tiny counts) or
+  when there is a single pre-period year.  ``scale="relative"`` (ratio - 1).
 - **survey shares** (``n=``; outcome in percent, ``n`` respondents): difference of pooled post and
   pre proportions in percentage points, its binomial standard error inflated by the between-wave
   dispersion of the pre-period when that exceeds sampling noise.  ``scale="absolute"``.
-- **rates without counts**: the post-period mean minus the pre-period mean with the prediction
-  standard error ``s_pre * sqrt(1 + 1 / n_pre)`` (the post mean is one new draw from the pre-period
-  years) and ``t(n_pre - 1)`` critical values; Welch's test is kept as a diagnostic (``p_welch``).
-  ``scale="absolute"``.
+- **rates without counts**: ``inference="structural"`` (default): the same local level forecast
+  on the rate itself (no known noise part), effect = post mean minus the predictive median.
+  ``inference="stationary"``: the post-period mean minus the pre-period mean with the prediction
+  standard error ``s_pre * sqrt(1 + 1 / n_pre)`` and ``t(n_pre - 1)`` critical values.  Welch's
+  test is kept as a diagnostic (``p_welch``).  ``scale="absolute"``.
 
-Honesty note: with no comparison group, every regional or national change and every year shock
-after ``treatment_start`` is attributed to the löfte; the interval only reflects the treated
-kommun's own year-to-year variation.  On 200 simulated null panels with a random-walk common year
-effect (``docs/calibration.md``; treated kommun of 150 000, 2010-2019 before, 2020-2024 after) the
-false-positive rate at 5 % is 9.0 % for counts and 6.5 % for rates (coverage 91.0 % and 93.5 %);
-on 600 panels 9.7 % and 7.5 %.  That is down from 35.5 % with count-noise-only inference, but still
-above the 3-7 % target: a single series cannot tell a löfte from a common shock.  Use it as a description, and prefer
-``did`` or ``synthetic_control`` for causal claims; every result carries a caveat saying so.
+Assumption and honesty note: with no comparison group, the kommun's own past movement is the
+only guide to what would have happened.  Common regional or national shocks are not removed; the
+structural model treats them as part of the kommun's random-walk level, so they widen the interval
+(the further from the start, the wider) instead of being attributed to the löfte with false
+confidence.  On 400 simulated null panels with a random-walk common year effect (40 kommuner
+2010-2024, treated kommun of 150 000, start 2020; ``simulate_null_panel``) the false-positive rate
+at 5 % is 3.7 % for counts and 3.3 % for rates (coverage 96.3 % and 96.8 %); the stationary
+inference rejects 10.5 % and 8.5 %.  The price is power: for a -30 % effect 0.96 (counts) and 0.86
+(rates) on 100 panels, median MDE 24 % and 28 % (stationary 20 % and 24 %, but not calibrated).
+A real effect cannot be told from a kommun-specific shock at the same time; prefer ``did`` or
+``synthetic_control`` for causal claims; every result carries a caveat saying so.
 """
 
 from __future__ import annotations
@@ -53,10 +64,10 @@ BaInference = Literal["structural", "stationary"]
 MIN_STRUCTURAL_PRE = 4
 
 NO_COMPARISON = (
-    "no comparison group: regional/national trends and common year shocks after the start are "
-    "attributed to the löfte; the interval reflects only this kommun's own year-to-year variation, "
-    "and on simulated null panels with common shocks this design rejects about 10 % of the time at "
-    "5 % (counts; 7.5 % for rates). Prefer did or synthetic_control for causal claims."
+    "no comparison group: the kommun's own past movement is the only guide, and regional/national "
+    "shocks after the start are not removed (the default structural interval counts them as "
+    "uncertainty; a shock unlike the kommun's past is attributed to the löfte). Prefer did or "
+    "synthetic_control for causal claims."
 )
 
 

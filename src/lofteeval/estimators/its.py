@@ -11,22 +11,35 @@ Model, with ``tau = time - treatment_start`` and ``post = tau >= 0``::
   (``c = d = 0``); its interval comes from the delta method on the log scale.
 - **rates** (no exposure): OLS; the headline is the average absolute effect ``c + d * mean(tau_post)``.
 
-Inference is a *prediction interval*: the average post-period level is treated as a new draw from
-the process fitted before the start.  Its variance is the year-level residual variance of the
-segmented model (counts: ``1 / E_post`` Poisson noise, which averages over the post years, plus
-``(phi - 1) / mean(E_post_year)`` with ``phi`` the quasi-Poisson Pearson dispersion, as one draw;
-rates: the OLS residual variance ``s2`` as one draw) plus the forecast error of the extrapolated
-pre-trend (delta method with the quasi-likelihood and the Newey–West HAC covariance, lag
-``L = floor(4 (T / 100)^(2/9))`` at least 1, whichever is larger), with Student-t critical values
-on the residual degrees of freedom ``T - 4``.  With a single post-period point the slope change is
-not identified: the level-change-only model ``a + b tau + c post`` is fitted (``T - 3`` df) and a
-caveat says so.
+Default inference (``inference="structural"``): a local level model with drift (random-walk
+level, fixed slope, irregular noise; statsmodels' ``"lldtrend"``) fitted to the pre-period log rate
+``log((y + 0.5) / exposure)`` (counts; known Poisson variance ``1 / (y + 0.5)`` plus an estimated
+extra) or the rate (rates); the post-period mean is compared with its posterior predictive
+distribution (variances integrated out, see ``_local_level``), whose variance grows with the horizon
+and includes the uncertainty of the drift.  Headline = post mean minus predictive median
+(``exp(.) - 1`` for counts); the interval is inverted from the same distribution, so ``p < alpha``
+exactly when it excludes 0.  The segmented regression is still fitted: its level and slope changes
+are diagnostics and its pre-trend is the pre-period counterfactual in ``effects``; post-period rows
+show the structural forecast.  Needs ``MIN_STRUCTURAL_PRE`` (5) pre-period points, else the
+stationary inference is used with a caveat.
 
-Honesty note: a single series cannot tell a löfte from a common year shock.  On 200 simulated null
-panels with a random-walk common year effect (``docs/calibration.md``) the false-positive rate at
-5 % is 10.0 % for counts and 6.5 % for rates (coverage 90.0 % and 93.5 %); on 600 panels 12.0 %
-and 9.0 %.  That is down from 33 % with HAC-only standard errors, but above the 3-7 % target.  Every result carries a
-caveat saying that there is no comparison group and common shocks are attributed to the löfte.
+``inference="stationary"``: the average post-period level is a new draw from the segmented model
+fitted before the start.  Its variance is the year-level residual variance (counts: ``1 / E_post``
+Poisson noise plus ``(phi - 1) / mean(E_post_year)`` with ``phi`` the quasi-Poisson Pearson
+dispersion, as one draw; rates: the OLS residual variance ``s2`` as one draw) plus the forecast
+error of the extrapolated pre-trend (delta method with the quasi-likelihood and the Newey–West HAC
+covariance, lag ``L = floor(4 (T / 100)^(2/9))`` at least 1, whichever is larger), with Student-t
+critical values on ``T - 4`` df.  With a single post-period point the slope change is not
+identified: the level-change-only model ``a + b tau + c post`` is fitted (``T - 3`` df) with a caveat.
+
+Assumption and honesty note: the kommun's own past movement (trend plus random-walk level) is the
+only guide; common shocks are not removed but counted as uncertainty.  On 400 simulated null panels
+with a random-walk common year effect (``simulate_null_panel``: 40 kommuner 2010-2024, treated
+kommun of 150 000, start 2020) the false-positive rate at 5 % is 4.0 % for counts and 3.5 % for
+rates (coverage 96.0 % and 96.5 %); the stationary inference rejects 12.8 % and 9.5 %.  The price is
+power: for a -30 % effect 0.75 (counts) and 0.49 (rates) on 100 panels, median MDE 31 % and 38 %
+(stationary 0.95 / 0.86, MDE 22 % / 26 %, not calibrated).  Every result carries a caveat saying
+that there is no comparison group.
 
 Identifying assumption: without the löfte the pre-period trend would have continued unchanged.
 """
@@ -55,10 +68,10 @@ ItsInference = Literal["structural", "stationary"]
 MIN_STRUCTURAL_PRE = 5
 N_PARAMS = 4
 NO_COMPARISON = (
-    "no comparison group: regional/national trends and common year shocks after the start are "
-    "attributed to the löfte; the interval reflects only this kommun's own year-to-year variation "
-    "around its trend, and on simulated null panels with common shocks this design rejects about "
-    "12 % of the time at 5 % (counts; 9 % for rates). Prefer did or synthetic_control for causal claims."
+    "no comparison group: the kommun's own past trend and movement are the only guide, and "
+    "regional/national shocks after the start are not removed (the default structural interval "
+    "counts them as uncertainty; a shock unlike the kommun's past is attributed to the löfte). "
+    "Prefer did or synthetic_control for causal claims."
 )
 
 
