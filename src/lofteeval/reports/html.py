@@ -2,7 +2,7 @@
 
 Templates live in ``reports/templates`` (package data).  jinja2 autoescaping is on for every
 template, so text from registry or data files (titles, activity texts, notes) cannot inject markup;
-plots are embedded as SVG data URIs and tables are real HTML tables.
+plots are embedded as PNG data URIs and tables are real HTML tables.
 """
 
 from __future__ import annotations
