@@ -107,3 +107,10 @@ def test_no_mutation_of_effects():
     before = res.effects.copy()
     plots.plot_effect(res)
     pd.testing.assert_frame_equal(res.effects, before)
+
+
+def test_swedish_ticks_group_thousands_from_five_digits():
+    assert plots._group_thousands("10000") == "10\u202f000"
+    assert plots._group_thousands("\u2212125000,5") == "\u2212125\u202f000,5"
+    assert plots._group_thousands("9000") == "9000"
+    assert plots._group_thousands("0,25") == "0,25"

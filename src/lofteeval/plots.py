@@ -107,11 +107,20 @@ def _decimal_comma(ax: Any, lang: str) -> None:
 
     class _Comma(ScalarFormatter):
         def __call__(self, x: float, pos: int | None = None) -> str:
-            return super().__call__(x, pos).replace(".", ",")
+            return _group_thousands(super().__call__(x, pos).replace(".", ","))
 
     for axis in (ax.xaxis, ax.yaxis):
         if type(axis.get_major_formatter()) is ScalarFormatter:
             axis.set_major_formatter(_Comma())
+
+
+def _group_thousands(label: str) -> str:
+    """``"10000"`` -> ``"10 000"`` (narrow no-break space; Swedish grouping from five digits)."""
+    sign = label[:1] if label[:1] in "-\u2212" else ""
+    head, sep, tail = label[len(sign):].partition(",")
+    if head.isdigit() and len(head) >= 5:
+        head = f"{int(head):,}".replace(",", "\u202f")
+    return sign + head + sep + tail
 
 
 def _period(result: Any, period: tuple[int, int] | None) -> tuple[float, float] | None:
