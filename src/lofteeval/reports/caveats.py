@@ -108,9 +108,10 @@ def _low_power(msg: str) -> str:
 
 def _design(msg: str) -> str | None:
     if msg.startswith("no comparison group"):
-        return ("Ingen jämförelsegrupp: regionala och nationella trender efter starten tillskrivs "
-                "löftet, så designen visar förändring, inte orsak, och ger för ofta falskt säkerställda "
-                "resultat.")
+        return ("Ingen jämförelsegrupp: kommunens egen historik är enda vägledningen. Regionala och "
+                "nationella förändringar efter starten räknas som osäkerhet men tas inte bort, så en "
+                "förändring som inte liknar kommunens tidigare svängningar tillskrivs löftet. Designen "
+                "visar förändring, inte orsak.")
     if m := re.match(r"cluster-robust standard errors with (\d+) treated", msg):
         return (f"Klusterrobusta standardfel med {m.group(1)} löfteskommun(er) ger för ofta falskt "
                 "säkerställda resultat; permutationsbaserad osäkerhet är att föredra.")
@@ -253,6 +254,12 @@ _INFERENCE_SV: tuple[tuple[str, str], ...] = (
     (r"^cluster-robust by unit, t\((\d+)\)", "klusterrobusta standardfel per kommun, t({0})"),
     (r"^placebo standard error", "placebostandardfel (Arkhangelsky m.fl. 2021), normalfördelat intervall"),
     (r"^exact conditional binomial test", "exakt villkorat binomialtest (Clopper–Pearson)"),
+    (r"^structural forecast: local level model with drift",
+     "prognos från en tillståndsmodell med slumpvandrande nivå och trend, anpassad till åren före "
+     "löftet; osäkerheten växer med avståndet från starten"),
+    (r"^structural forecast: local level model",
+     "prognos från en tillståndsmodell (slumpvandrande nivå) anpassad till åren före löftet; "
+     "osäkerheten växer med avståndet från starten"),
     (r"^prediction interval: post level as a new draw from the pre-period process",
      "prediktionsintervall: nivån under löftet jämförs med variationen mellan åren före"),
     (r"^prediction interval: post level as a new draw from the segmented model",
