@@ -173,7 +173,7 @@ def test_auto_method_choice_is_explained(demo):
     survey = evaluate(demo, "gislaved-2022", "unsafe_outdoors_night")
     assert survey.method == "did" and "survey indicator" in survey.diagnostics["method_reason"]
     single = evaluate(demo, "gotland-2020", "reported_assault")
-    expected = "synth" if _has("synthetic_control") and len(single.comparison) >= 19 else "did"
+    expected = "synth" if _has("synthetic_control") and len(single.comparison) >= 20 else "did"
     assert single.method == expected
     assert single.diagnostics["method_reason"]
 

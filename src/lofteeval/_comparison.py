@@ -19,7 +19,7 @@ import pandas as pd
 
 from .errors import DesignError
 
-MIN_POOL = 19  # a permutation or placebo rank p-value reaches 0.05 only with >= 19 comparison units
+MIN_POOL = 20  # with J comparison units the smallest rank p-value is 1/(J+1): p < 0.05 needs J >= 20
 FIT_CUTOFF = 2.0
 NBSP = "\u00a0"
 

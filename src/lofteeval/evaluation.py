@@ -32,7 +32,7 @@ ESTIMATOR_NAMES: dict[str, str] = {
     "before_after": "before_after", "its": "its", "did": "did", "synth": "synthetic_control",
     "sdid": "synthetic_did", "staggered": "staggered_did",
 }
-MIN_SYNTH_DONORS = 19  # a placebo rank p-value can only fall below 0.05 with >= 19 donors
+MIN_SYNTH_DONORS = 20  # with J donors the smallest rank p-value is 1/(J+1): p < 0.05 needs J >= 20
 MIN_SYNTH_PRE = 5
 MIN_DID_COMPARISON = 5
 SYNTHETIC_NOTE = "SyntheticData: Syntetiska data – endast för demonstration (synthetic demo panel)"
@@ -54,8 +54,8 @@ def evaluate(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: MethodO
         Indicator id.
     method : {"auto", "before_after", "its", "did", "synth", "sdid", "staggered"}
         ``"auto"``: synthetic control for one treated kommun on a crime indicator with at least
-        19 comparison kommuner (so that a placebo rank p-value can
-        reach 0.05) and 5 pre years; otherwise DiD when at least 5 comparison kommuner
+        20 comparison kommuner (so that a placebo rank p-value can
+        fall below 0.05) and 5 pre years; otherwise DiD when at least 5 comparison kommuner
         exist; otherwise before/after.  The choice and why is in ``diagnostics["method_reason"]``.
     level : float
         Confidence level.
