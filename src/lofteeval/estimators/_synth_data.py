@@ -18,12 +18,14 @@ from ..errors import (
     DataError,
     DesignError,
     FewDonorsWarning,
+    PoorPreFitWarning,
     ShortPrePeriodWarning,
     caveat,
 )
 
 MIN_PRE_PERIODS = 5
 MIN_DONORS = 20
+POOR_FIT_SD_FRACTION = 0.25  # pre-period RMSPE above this share of the outcome's sd = poor fit
 
 
 @dataclass
@@ -42,6 +44,17 @@ class _Panel:
     @property
     def n_pre(self) -> int:
         return int(self.pre.sum())
+
+    def check_pre_fit(self, pre_rmspe: float, *, what: str) -> None:
+        """Record a ``PoorPreFitWarning`` when ``pre_rmspe`` exceeds ``POOR_FIT_SD_FRACTION`` of the
+        outcome's pre-period sd (treated and donors pooled); ``what`` ends the message."""
+        if self.pre.sum() < 2:
+            return
+        pre_sd = float(np.std(np.vstack([self.y1, self.y0])[:, self.pre], ddof=1))
+        if pre_sd > 0 and pre_rmspe > POOR_FIT_SD_FRACTION * pre_sd:
+            caveat(self.warnings, PoorPreFitWarning,
+                   f"pre-period RMSPE {pre_rmspe:.4g} is {pre_rmspe / pre_sd:.2f} x the outcome's sd "
+                   f"({pre_sd:.4g}); {what}")
 
     def period_diagnostics(self) -> dict[str, Any]:
         """``treatment_start``, ``pre_periods`` and ``post_periods`` (lists of plain values)."""

@@ -22,14 +22,13 @@ import pandas as pd
 from scipy import stats
 
 from .._types import check_literal
-from ..errors import DataError, DesignError, PoorPreFitWarning, caveat
+from ..errors import DataError, DesignError
 from ..inference import Interval
 from ..inference.placebo import rmspe_table, studentise, studentised_interval
 from ..inference.power import mde_from_permutation, mde_from_se
 from ..results import EffectResult
 from ._simplex import simplex_lstsq, simplex_start
 from ._synth_data import _Panel, _prepare
-from .synth import POOR_FIT_SD_FRACTION
 
 __all__ = ["synthetic_did"]
 
@@ -280,12 +279,9 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
 
 def _diagnostics(panel: _Panel, own: pd.Series, omega: np.ndarray, lam: np.ndarray, se: float,
                  sigma: float, zeta_omega: float, zeta_lambda: float) -> dict[str, Any]:
-    pre_sd = float(np.std(np.vstack([panel.y1, panel.y0])[:, panel.pre], ddof=1))
     pre_rmspe = float(own["pre_rmspe"])
-    if pre_sd > 0 and pre_rmspe > POOR_FIT_SD_FRACTION * pre_sd:
-        caveat(panel.warnings, PoorPreFitWarning,
-               f"pre-period RMSPE {pre_rmspe:.4g} (after the level shift) is {pre_rmspe / pre_sd:.2f} x "
-               f"the outcome's sd ({pre_sd:.4g}); the weighted donors do not move with the treated unit.")
+    panel.check_pre_fit(pre_rmspe, what="(after the level shift) the weighted donors do not move "
+                                        "with the treated unit.")
     return {
         **panel.period_diagnostics(),
         "se": se,

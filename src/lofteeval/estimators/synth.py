@@ -18,7 +18,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, PoorPreFitWarning, caveat
+from ..errors import DataError
 from .._types import check_literal
 from ..inference.placebo import (
     placebo_in_time,
@@ -30,7 +30,7 @@ from ..inference.placebo import (
 from ..inference.power import mde_from_permutation, mde_from_placebo
 from ..results import EffectResult
 from ._simplex import simplex_lstsq, simplex_start
-from ._synth_data import MIN_DONORS, MIN_PRE_PERIODS, _Panel, _prepare
+from ._synth_data import MIN_DONORS, MIN_PRE_PERIODS, POOR_FIT_SD_FRACTION, _Panel, _prepare  # noqa: F401
 
 __all__ = ["synthetic_control"]
 
@@ -40,7 +40,6 @@ post/pre RMSPE ratio."""
 
 RATIO_FLOOR_FRACTION = 1.0
 """Floor of the ratio's denominator, as a multiple of the gap's sd from idiosyncratic noise."""
-POOR_FIT_SD_FRACTION = 0.25
 """Pre-RMSPE above this fraction of the pre-period outcome's sd (all units, all years) warns."""
 
 
@@ -267,12 +266,8 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
 
 
 def _diagnostics(panel: _Panel, own: pd.Series, placebo: pd.DataFrame, w: np.ndarray) -> dict[str, Any]:
-    pre_sd = float(np.std(np.vstack([panel.y1, panel.y0])[:, panel.pre], ddof=1)) if panel.pre.sum() > 1 else float("nan")
     pre_rmspe = float(own["pre_rmspe"])
-    if np.isfinite(pre_sd) and pre_sd > 0 and pre_rmspe > POOR_FIT_SD_FRACTION * pre_sd:
-        caveat(panel.warnings, PoorPreFitWarning,
-               f"pre-period RMSPE {pre_rmspe:.4g} is {pre_rmspe / pre_sd:.2f} x the outcome's sd "
-               f"({pre_sd:.4g}); the synthetic unit does not track the treated unit before the start.")
+    panel.check_pre_fit(pre_rmspe, what="the synthetic unit does not track the treated unit before the start.")
     ratios = placebo["ratio"].to_numpy()
     return {
         **panel.period_diagnostics(),
