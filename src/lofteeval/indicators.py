@@ -18,9 +18,13 @@ Conventions for values in the tidy panel (``../shared/STYLE.md`` §2):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ._types import Better, Unit
 from .errors import DataError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = [
     "FocusArea",
@@ -327,7 +331,7 @@ def indicators_for(focus_area_id: str) -> list[IndicatorSpec]:
     return [i for i in _IND if focus_area_id in i.focus_areas]
 
 
-def list_focus_areas() -> "pd.DataFrame":  # noqa: F821
+def list_focus_areas() -> pd.DataFrame:
     """A table of the focus-area vocabulary (id, Swedish and English labels, measurable)."""
     import pandas as pd
 
@@ -337,7 +341,7 @@ def list_focus_areas() -> "pd.DataFrame":  # noqa: F821
     )
 
 
-def list_indicators() -> "pd.DataFrame":  # noqa: F821
+def list_indicators() -> pd.DataFrame:
     """A table of every indicator spec."""
     import pandas as pd
 

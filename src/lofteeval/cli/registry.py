@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 
-def _table(frame: "pd.DataFrame", *, max_colwidth: int = 60) -> str:  # noqa: F821
+def _table(frame: pd.DataFrame, *, max_colwidth: int = 60) -> str:
     import pandas as pd
 
     with pd.option_context("display.max_colwidth", max_colwidth, "display.width", 200,

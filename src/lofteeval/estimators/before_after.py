@@ -51,7 +51,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import DesignError, DesignWarning, ShortPrePeriodWarning, caveat
-from ..inference.power import mde_from_se, mde_poisson_rate_ratio
+from ..inference.power import mde_from_se
 from ..results import EffectResult
 from ._common import (Panel, check_uncertainty, low_power_caveat, period_diagnostics, prepare_panel,
                       standard_caveats)

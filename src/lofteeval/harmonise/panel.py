@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, DroppedRowsWarning, FlaggedRowsWarning
-from .schema import IDENTITY, OPTIONAL_COLUMNS, TIDY_COLUMNS, empty_tidy, validate_tidy
+from .schema import empty_tidy, validate_tidy
 
 __all__ = ["ImportReport", "SYNTHETIC_NOTICE", "build_panel", "panel_gaps", "save_panel", "load_panel"]
 

@@ -301,7 +301,6 @@ def _indicator_section(res: Any, spec: IndicatorSpec, *, lang: str, synthetic: b
 
     label = spec.label_sv if lang == "sv" else spec.label_en
     comp, more, comp_note, more_label = _comparison_rows(res, lang=lang)
-    names = {str(k): kommun_label(str(k)).split(" (")[0] for k in (res.weights.index if res.weights is not None else [])}
     caveats = list(spec.caveats_sv if lang == "sv" else spec.caveats_en)
     warn = tx.WARNING_TEXT[lang]
     # the spec's own caveat already says why an ambiguous indicator moves (police activity or trust)
