@@ -43,6 +43,7 @@ _LAZY: dict[str, str] = {
     # design, estimation, results
     "Design": ".design", "make_design": ".design",
     "evaluate": ".evaluation", "evaluate_focus_area": ".evaluation", "evaluate_lofte": ".evaluation",
+    "evaluate_staggered": ".evaluation",
     "EffectResult": ".results", "results_table": ".results",
     "adjust_pvalues": ".inference.multiple",
     # reports

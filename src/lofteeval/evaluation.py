@@ -24,7 +24,7 @@ from ._types import Method, check_literal
 from .design import Design, _load_lofte, make_design
 from .errors import DesignError, DesignWarning, EnforcementDrivenWarning, caveat
 
-__all__ = ["evaluate", "evaluate_focus_area", "evaluate_lofte", "displacement", "choose_method",
+__all__ = ["evaluate", "evaluate_focus_area", "evaluate_lofte", "evaluate_staggered", "displacement", "choose_method",
            "estimator_frame", "treated_handling", "MethodOrAuto", "ESTIMATOR_NAMES"]
 
 MethodOrAuto = Literal["auto", "before_after", "its", "did", "synth", "sdid", "staggered"]
@@ -321,3 +321,90 @@ def displacement(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: Met
     res = evaluate(panel, lf, indicator, method=method, level=level, design=d)
     diag = dict(res.diagnostics, displacement_of=tuple(lf.kommuner))
     return res.replace(term="displacement", diagnostics=diag)
+
+
+# ------------------------------------------------------------------------------------------------
+def evaluate_staggered(panel: pd.DataFrame, indicator: str, loften: Any = None, *,
+                       control_group: str = "never_treated", aggregation: str = "dynamic",
+                       level: float = 0.95, registry: dict[str, Any] | None = None) -> Any:
+    """Callaway–Sant'Anna staggered DiD across several löften acting on one indicator.
+
+    Each löfte's kommuner form the cohort of its start year (a kommun in several löften joins
+    the earliest). Comparison kommuner are those with no löfte in the registry touching any focus
+    area the indicator measures; kommuner with such a löfte that is not among ``loften`` are
+    excluded (contamination) and listed in ``comparison``-style rows of ``result.comparison``
+    with their reason. The outcome is the indicator's value (rate, share or index).
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        Tidy panel.
+    indicator : str
+        Indicator id; it must measure at least one focus area.
+    loften : list of ids or Lofte, optional
+        The löften to pool; default every löfte (not problem pictures) in the registry whose focus
+        areas include one the indicator measures.
+    control_group : {"never_treated", "not_yet_treated"}
+    aggregation : {"simple", "group", "dynamic", "calendar"}
+    level : float
+    registry : dict, optional
+        ``load_registry()`` result; the package registry by default.
+
+    Notes
+    -----
+    Identifying assumptions: parallel trends between each cohort and the comparison kommuner, no
+    anticipation, and no spillover to the comparison kommuner. With one or a few kommuner per
+    cohort the analytic standard errors rest on few treated units and are optimistic; the result
+    says so.
+    """
+    from . import estimators
+    from ._comparison import cached_registry
+    from .datasets import is_synthetic
+    from .indicators import indicator as get_indicator
+
+    spec = get_indicator(indicator)
+    if not spec.focus_areas:
+        raise DesignError(f"indicator {indicator!r} measures no focus area, so no löften can be pooled "
+                          "for it; pass an indicator listed under a focus area (lofteeval.list_indicators()).")
+    reg = registry if registry is not None else cached_registry()
+    related = [lf for lf in reg.values() if lf.is_lofte and set(lf.focus_areas) & set(spec.focus_areas)]
+    chosen = related if loften is None else [_load_lofte(x) for x in loften]
+    if not chosen:
+        raise DesignError(f"no löfte in the registry acts on {indicator!r} (focus areas "
+                          f"{', '.join(spec.focus_areas)}); pass loften= explicitly.")
+    cohort: dict[str, int] = {}
+    for lf in sorted(chosen, key=lambda x: x.start_year):
+        for k in lf.kommuner:
+            cohort.setdefault(k, lf.start_year)
+    chosen_ids = {lf.id for lf in chosen}
+    excluded = {k: f"own löfte {lf.id} on {', '.join(sorted(set(lf.focus_areas) & set(spec.focus_areas)))}"
+                for lf in related if lf.id not in chosen_ids for k in lf.kommuner if k not in cohort}
+    rows = panel[panel["indicator"] == indicator]
+    frame = pd.DataFrame({"kommun": rows["kommun"].astype(str), "year": rows["year"].astype(int),
+                          "value": rows["value"].astype(float)})
+    frame = frame[~frame["kommun"].isin(list(excluded))]
+    wide = frame.pivot(index="kommun", columns="year", values="value")
+    incomplete = wide.index[wide.isna().any(axis=1)]
+    missing_treated = sorted(set(cohort) - set(wide.index) | (set(cohort) & set(incomplete)))
+    if missing_treated:
+        raise DesignError(f"löfte kommuner {missing_treated} lack {indicator!r} for some years in "
+                          f"{wide.columns.min()}-{wide.columns.max()}; the staggered design needs a "
+                          "balanced panel. Restrict the panel's years or fill the gaps.")
+    notes: list[str] = []
+    if len(incomplete):
+        caveat(notes, DesignWarning, f"{len(incomplete)} comparison kommun(er) dropped: {indicator!r} is "
+               f"missing in some years ({', '.join(map(str, incomplete[:5]))}{' ...' if len(incomplete) > 5 else ''}).")
+        frame = frame[~frame["kommun"].isin(list(incomplete))]
+    frame["cohort"] = frame["kommun"].map(cohort).fillna(0).astype(int)
+    result = estimators.staggered_did(frame, unit="kommun", time="year", outcome="value", cohort="cohort",
+                                      control_group=control_group, aggregation=aggregation, level=level)
+    if is_synthetic(panel):
+        notes.append(SYNTHETIC_NOTE)
+    comparison = pd.DataFrame(
+        [{"kommun": k, "reason": f"löfte kommun, cohort {c}", "role": "treated"} for k, c in sorted(cohort.items())]
+        + [{"kommun": k, "reason": why, "role": "excluded"} for k, why in sorted(excluded.items())])
+    diag = dict(result.diagnostics)
+    diag.update(loften=sorted(chosen_ids), cohorts=dict(sorted(cohort.items())), n_excluded=len(excluded))
+    out = result.replace(warnings=tuple(result.warnings) + tuple(notes), diagnostics=diag, comparison=comparison)
+    return out.with_identity(lofte_id="+".join(sorted(chosen_ids)), kommun=",".join(sorted(cohort)),
+                             indicator=indicator)
