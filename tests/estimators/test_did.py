@@ -177,7 +177,87 @@ def test_linear_mde_uses_the_treated_units_own_scale_without_warnings() -> None:
         res = did(df, unit="kommun", time="year", outcome="rate", treated="0001", treatment_start=2022)
     wide = df.pivot(index="year", columns="kommun", values="rate")
     pre = wide.loc[wide.index < 2022].to_numpy()
-    sd0 = np.std(pre[:, 0] - pre.mean(axis=1), ddof=1)
-    expected = mde_from_permutation(res.placebo["statistic"].to_numpy(), se=sd0)
+    r0 = pre[:, 0] - pre.mean(axis=1)  # 10 pre-years, 2 post-years: cuts 3..9
+    cuts = [r0[c:c + 2].mean() - r0[:c].mean() for c in range(3, 10)]
+    expected = mde_from_permutation(res.placebo["statistic"].to_numpy(), se=np.sqrt(np.mean(np.square(cuts))))
     assert res.mde == pytest.approx(expected)
     assert res.diagnostics["post_periods"] == [2022, 2023]
+
+
+def _tiny_panel(pre: np.ndarray, post: np.ndarray) -> pd.DataFrame:
+    y = np.vstack([pre, post])
+    years = 2020 - pre.shape[0] + np.arange(y.shape[0])
+    return pd.DataFrame({"kommun": np.repeat([f"{j + 1:04d}" for j in range(y.shape[1])], y.shape[0]),
+                         "year": np.tile(years, y.shape[1]), "rate": y.T.ravel()})
+
+
+def test_linear_scale_is_rms_of_pre_period_placebo_in_time_statistics() -> None:
+    # 5 pre-years, 2 post-years, 4 units; donor 0004's statistic computed by hand.  The year means
+    # are (15, 17, 19, 21, 21), so its residuals are r = (-15, -12, -9, 4, -10); with 2 post-years
+    # the placebo-in-time statistics are: cut 3, mean(r[3:5]) - mean(r[0:3]) = -3 - (-12) = 9;
+    # cut 4 (window cut short at the end of the pre-period), r[4] - mean(r[0:4]) = -10 - (-8) = -2.
+    # Scale sqrt((81 + 4) / 2).
+    pre = np.array([[10, 20, 30, 0], [11, 22, 30, 5], [12, 21, 33, 10], [13, 26, 20, 25], [14, 24, 35, 11]],
+                   dtype=float)
+    post = np.array([[20, 25, 30, 9], [18, 29, 31, 14]], dtype=float)
+    r = pre[:, 3] - pre.mean(axis=1)
+    assert r == pytest.approx([-15, -12, -9, 4, -10])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = did(_tiny_panel(pre, post), outcome="rate", treated="0001", **KW)
+    change = post.mean(axis=0) - pre.mean(axis=0)
+    s4 = change[3] - change[1:].mean()  # at delta = estimate the treated change equals the donors' mean
+    stat = res.placebo.set_index("units")["statistic"]
+    assert stat[("0004",)] == pytest.approx(s4 / np.sqrt(42.5))
+
+
+def test_linear_scale_falls_back_to_residual_sd_with_three_pre_years() -> None:
+    pre = np.array([[10, 20, 30, 0], [11, 22, 30, 5], [12, 21, 33, 10]], dtype=float)
+    post = np.array([[20, 25, 30, 9], [18, 29, 31, 14]], dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = did(_tiny_panel(pre, post), outcome="rate", treated="0001", **KW)
+    change = post.mean(axis=0) - pre.mean(axis=0)
+    sd = np.std(pre[:, 3] - pre.mean(axis=1), ddof=1)
+    stat = res.placebo.set_index("units")["statistic"]
+    assert stat[("0004",)] == pytest.approx((change[3] - change[1:].mean()) / sd)
+
+
+@pytest.mark.parametrize("factor", [0.2, 5.0])
+def test_scaling_one_units_residual_path_leaves_its_statistic_unchanged(factor: float) -> None:
+    # multiply donor j's residuals (from the year means of the panel with the estimated effect
+    # removed, every year) by `factor` and spread the opposite change over the other donors, so the
+    # year means and the estimate stay put: j's residual change and its placebo-in-time scale both
+    # scale by `factor`, so its studentised statistic is unchanged.
+    df = _sim(n_units=25)
+    a = did(df, outcome="rate", treated="0001", **KW)
+    wide = df.pivot(index="year", columns="kommun", values="rate")
+    adjusted = wide.copy()
+    adjusted.loc[adjusted.index >= 2020, "0001"] -= a.estimate
+    resid = adjusted.sub(adjusted.mean(axis=1), axis=0)
+    j = "0007"
+    others = [u for u in wide.columns if u not in ("0001", j)]
+    shift = (factor - 1) * resid[j]
+    moved = wide.copy()
+    moved[j] += shift
+    moved[others] = moved[others].sub(shift / len(others), axis=0)
+    long = moved.stack().rename("rate").reset_index()
+    b = did(long, outcome="rate", treated="0001", **KW)
+    assert b.estimate == pytest.approx(a.estimate, abs=1e-9)
+    a, b = (r.placebo.set_index("units")["statistic"] for r in (a, b))
+    assert b[(j,)] == pytest.approx(a[(j,)], rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_linear_permutation_p_value_and_interval_agree(seed: int) -> None:
+    from lofteeval._types import alpha_of
+    from lofteeval.estimators._common import prepare_panel
+    from lofteeval.estimators.did import _LinearDid
+
+    df = simulate_null_panel(n_units=41, seed=seed, effect=-0.15 * (seed % 3))
+    res = did(df, outcome="rate", treated="0001", **KW)
+    assert (res.p_value < alpha_of(0.95)) == (res.ci_low > 0 or res.ci_high < 0)
+    model = _LinearDid(prepare_panel(df, unit="kommun", time="year", outcome="rate", treated="0001",
+                                     treatment_start=2020))
+    # the studentising scale is a pre-period quantity: the same for every hypothesised effect
+    assert np.array_equal(model.unit_stats(0.0)[1], model.unit_stats(res.ci_low - 7.0)[1])
