@@ -153,8 +153,13 @@ def ratio_interval(post_gaps: np.ndarray, pre_rmspe: float, placebo_ratios: np.n
         return Interval(-np.inf, np.inf, p0, method) if np.isinf(r_k) else Interval(center, center, p0, method)
     half2 = (r_k * pre_rmspe) ** 2 - spread2
     half = float(np.sqrt(half2)) if half2 > 0 else 0.0
-    low, high = center - half, center + half
-    # Guard the agreement at floating-point ties: 0 is inside exactly when p0 >= alpha.
+    return _agreeing_interval(center - half, center + half, center, p0, alpha, method)
+
+
+def _agreeing_interval(low: float, high: float, center: float, p0: float, alpha: float,
+                       method: str) -> Interval:
+    """``Interval(low, high)`` nudged at floating-point ties so that 0 lies inside it exactly when
+    ``p0 >= alpha`` (the p-value and the inverted interval must agree)."""
     if p0 >= alpha:
         low, high = min(low, 0.0), max(high, 0.0)
     elif low <= 0.0 <= high:
@@ -199,13 +204,7 @@ def studentised_interval(estimate: float, scale: float, placebo_statistics: np.n
     if k == 0 or not np.isfinite(stats[k - 1]):
         return Interval(-np.inf, np.inf, p0, method)
     half = float(stats[k - 1] * scale)
-    low, high = est - half, est + half
-    # Guard the agreement at floating-point ties: 0 is inside exactly when p0 >= alpha.
-    if p0 >= alpha:
-        low, high = min(low, 0.0), max(high, 0.0)
-    elif low <= 0.0 <= high:
-        low, high = (np.nextafter(0.0, 1.0), high) if est > 0 else (low, -np.nextafter(0.0, 1.0))
-    return Interval(low, high, p0, method)
+    return _agreeing_interval(est - half, est + half, est, p0, alpha, method)
 
 
 def placebo_in_space(target_and_donors: pd.DataFrame, *, pre: np.ndarray,
