@@ -230,15 +230,6 @@ def _finish(result: Any, panel: pd.DataFrame, lf: Any, spec: Any, d: Design, met
 
 
 # ------------------------------------------------------------------------------------------------
-def _adjust(results: list[Any]) -> list[Any]:
-    from .inference.multiple import adjust_pvalues
-
-    if not results:
-        return results
-    adj = adjust_pvalues([r.p_value for r in results], method="bh")
-    return [r.replace(p_adjusted=None if not np.isfinite(a) else float(a)) for r, a in zip(results, adj)]
-
-
 def _evaluate_many(panel: pd.DataFrame, lf: Any, indicators: list[str], method: MethodOrAuto,
                    level: float, design_kwargs: dict[str, Any]) -> list[Any]:
     from ._comparison import cached_registry
@@ -257,7 +248,9 @@ def _evaluate_many(panel: pd.DataFrame, lf: Any, indicators: list[str], method: 
     if skipped:
         warnings.warn(f"{len(skipped)} indicator(s) of {lf.id!r} not evaluated: " + "; ".join(skipped),
                       DesignWarning, stacklevel=3)
-    return _adjust(results)
+    from .inference.multiple import adjust_results
+
+    return adjust_results(results, method="bh")
 
 
 def evaluate_focus_area(panel: pd.DataFrame, lofte: Any, focus_area: str, *,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import io
-import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -150,7 +149,7 @@ def evaluate_for_report(panel: pd.DataFrame, lofte: Any, *, level: float = 0.95,
     a failure with the reason (the report shows it) instead of stopping the report.
     """
     from ..evaluation import evaluate
-    from ..inference.multiple import adjust_pvalues
+    from ..inference.multiple import adjust_results
 
     if getattr(lofte, "kind", "lofte") == "problem_picture":  # context only, never evaluated
         return Evaluated(areas=tuple(lofte.focus_areas), pairs={}, failures={})
@@ -178,8 +177,7 @@ def evaluate_for_report(panel: pd.DataFrame, lofte: Any, *, level: float = 0.95,
             else:
                 pairs[area].append((got, spec))
     ids = [k for k, v in cache.items() if not isinstance(v, str)]
-    adj = adjust_pvalues([cache[k].p_value for k in ids], method="bh")
-    fixed = {k: cache[k].replace(p_adjusted=None if math.isnan(a) else float(a)) for k, a in zip(ids, adj)}
+    fixed = dict(zip(ids, adjust_results([cache[k] for k in ids], method="bh")))
     return Evaluated(
         areas=tuple(lofte.focus_areas),
         pairs={a: tuple((fixed[s.id], s) for _, s in v) for a, v in pairs.items()},
