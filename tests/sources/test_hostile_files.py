@@ -1,0 +1,131 @@
+"""Hostile files (issue 11): binary and broken text refused from their first bytes, one DataError naming the file.
+
+Cases are the files in ``tests/fixtures/sources/hostile`` or generated here; each asserts the
+reader's one error and its message.
+"""
+
+from __future__ import annotations
+
+import os
+import tracemalloc
+
+import pytest
+
+from lofteeval.errors import DataError
+from lofteeval.sources import read_police_extract, read_survey_csv
+from lofteeval.sources._parse import read_table, read_text
+
+HEADER = "kommun;year;item;value;unit\n"
+ROW = "Skövde;2023;worry_crime;21;percent\n"
+
+SIGNATURES = [
+    ("xlsx", b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml", r"x\.csv: this is an Excel/zip file"),
+    ("empty zip", b"PK\x05\x06" + bytes(18), r"x\.csv: this is an \(empty\) zip file"),
+    ("old xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(8), r"x\.csv: this is an old Excel \(\.xls\)"),
+    ("pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", r"x\.csv: this is a PDF.*CSV/Excel version"),
+    ("gzip", b"\x1f\x8b\x08\x00" + bytes(6), r"x\.csv: this is a gzip archive.*unpack"),
+    ("7z", b"7z\xbc\xaf\x27\x1c\x00\x04", r"x\.csv: this is a 7-Zip archive"),
+    ("rar", b"Rar!\x1a\x07\x01\x00", r"x\.csv: this is a RAR archive"),
+    ("png", b"\x89PNG\r\n\x1a\n\x00\x00", r"x\.csv: this is a PNG image"),
+    ("jpeg", b"\xff\xd8\xff\xe0\x00\x10JFIF", r"x\.csv: this is a JPEG image"),
+    ("sqlite", b"SQLite format 3\x00\x10\x00", r"x\.csv: this is an SQLite database"),
+    ("parquet", b"PAR1\x15\x04\x15", r"x\.csv: this is a Parquet file"),
+]
+
+
+@pytest.mark.parametrize("what, head, message", SIGNATURES, ids=[s[0] for s in SIGNATURES])
+def test_file_signatures_refused_by_name(tmp_path, what, head, message):
+    path = tmp_path / "x.csv"
+    path.write_bytes(head + b"kommun;year\n" * 20)
+    with pytest.raises(DataError, match=message):
+        read_survey_csv(path)
+
+
+@pytest.mark.parametrize("name, message", [
+    ("fake.xlsx", r"^fake\.xlsx: this is an Excel/zip file"),
+    ("old_excel.xls", r"^old_excel\.xls: this is an old Excel"),
+    ("gzip_named.csv", r"^gzip_named\.csv: this is a gzip archive"),
+])
+def test_fixture_binaries_refused(fx, name, message):
+    with pytest.raises(DataError, match=message):
+        read_police_extract(fx / "hostile" / name)
+
+
+def test_nul_byte_after_the_first_4_kib_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "nul.csv"
+    path.write_bytes((HEADER + ROW * 300).encode() + b"Skara;2023;worry\x00_crime;25;percent\n")
+    with pytest.raises(DataError, match=r"nul\.csv: binary content \(NUL byte at byte \d+, line 302\)"):
+        read_survey_csv(path)
+
+
+def test_control_characters_are_not_text(tmp_path):
+    path = tmp_path / "ctl.csv"
+    path.write_bytes(bytes(range(1, 9)) * 40 + HEADER.encode())
+    with pytest.raises(DataError, match=r"ctl\.csv: 320 control characters in the first \d+ bytes"):
+        read_table(path)
+
+
+def test_big_random_file_refused_from_its_head_without_reading_it_whole(tmp_path):
+    path = tmp_path / "garbage.csv"
+    with path.open("wb") as fh:  # 300 MB, sparse on disk: random head, NUL bytes after
+        fh.write(os.urandom(8192))
+        fh.truncate(300 * 2**20)
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError, match=r"garbage\.csv: (binary content|\d+ control characters)"):
+            read_survey_csv(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 2**20  # the 300 MB were never loaded
+
+
+def test_big_text_file_that_is_no_table_refused_from_its_head(tmp_path):
+    path = tmp_path / "prose.csv"
+    with path.open("wb") as fh:
+        fh.write(b"Lorem ipsum dolor sit amet consectetur adipiscing elit\n" * 5000)
+        fh.seek(200 * 2**20)
+        fh.write(b"end\n")
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError, match=r"prose\.csv: cannot find the column separator"):
+            read_table(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 2**20
+
+
+def test_utf8_file_with_one_bad_byte_names_byte_and_line(fx):
+    with pytest.raises(DataError, match=r"bad_byte_utf8\.csv: not valid UTF-8: byte 0xf6 at offset 68 \(line 3\)"):
+        read_survey_csv(fx / "hostile" / "bad_byte_utf8.csv")
+
+
+def test_cp1252_file_is_still_read_but_undefined_bytes_are_refused():
+    text, used = read_text("kommun;year\nMalmö;2023\n".encode("cp1252"))
+    assert used == "cp1252" and "Malmö" in text
+    with pytest.raises(DataError, match=r"byte 0x81 at offset 12 \(line 2\) is neither UTF-8 nor Windows-1252"):
+        read_text(b"kommun;year\n\x81lm\xf6;2023\n")
+
+
+def test_unbalanced_quote_names_the_line(fx):
+    with pytest.raises(DataError, match=r"unbalanced_quote\.csv: cannot split line 2 into fields.*never closed"):
+        read_survey_csv(fx / "hostile" / "unbalanced_quote.csv")
+
+
+def test_text_after_a_closing_quote_names_the_line():
+    data = (HEADER + ROW + 'Skara;2023;"worry"_crime;25;percent\n').encode()
+    with pytest.raises(DataError, match=r"<bytes>: cannot split line 3 into fields"):
+        read_table(data)
+
+
+def test_giant_quoted_field_is_one_error_not_a_csv_traceback(tmp_path):
+    path = tmp_path / "giant.csv"
+    path.write_text(HEADER + ROW + 'Skara;2023;"' + "x" * 200_000 + '";25;percent\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"giant\.csv: cannot split line 3 into fields \(field larger than"):
+        read_survey_csv(path)
+
+
+def test_folder_instead_of_file(tmp_path):
+    with pytest.raises(DataError, match="expected a file, got the folder"):
+        read_survey_csv(tmp_path)
