@@ -12,7 +12,7 @@ import tracemalloc
 import pytest
 
 from lofteeval.errors import DataError
-from lofteeval.sources import read_police_extract, read_survey_csv
+from lofteeval.sources import read_kolada_json, read_police_extract, read_scb_json, read_survey_csv
 from lofteeval.sources._parse import read_table, read_text
 
 HEADER = "kommun;year;item;value;unit\n"
@@ -129,3 +129,38 @@ def test_giant_quoted_field_is_one_error_not_a_csv_traceback(tmp_path):
 def test_folder_instead_of_file(tmp_path):
     with pytest.raises(DataError, match="expected a file, got the folder"):
         read_survey_csv(tmp_path)
+
+
+@pytest.mark.parametrize("reader", [read_kolada_json, read_scb_json], ids=["kolada", "scb"])
+def test_json_readers_refuse_binary_and_non_json_by_name(tmp_path, reader):
+    path = tmp_path / "svar.json"
+    path.write_bytes(b"%PDF-1.4\n" + bytes(100))
+    with pytest.raises(DataError, match=r"^svar\.json: this is a PDF"):
+        reader(path)
+    path.write_text("kommun;year;value\nSkara;2021;1\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"^svar\.json: not JSON: it starts with 'kommun;year;value"):
+        reader(path)
+
+
+@pytest.mark.parametrize("reader", [read_kolada_json, read_scb_json], ids=["kolada", "scb"])
+def test_big_json_that_is_no_json_refused_from_its_head(tmp_path, reader):
+    path = tmp_path / "big.json"
+    with path.open("wb") as fh:
+        fh.write(b"<error>quota exceeded</error>\n" * 3000)
+        fh.seek(300 * 2**20)
+        fh.write(b"\n")
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError, match=r"^big\.json: not JSON: it starts with '<error>"):
+            reader(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 2**20
+
+
+def test_json_with_a_bad_utf8_byte_names_it(tmp_path):
+    path = tmp_path / "kolada.json"
+    path.write_bytes('{"values": [{"kpi": "N07540", "municipality": "Malmö", '.encode() + b'"x": "\xff"}]}')
+    with pytest.raises(DataError, match=r"^kolada\.json: not valid UTF-8: byte 0xff"):
+        read_kolada_json(path)

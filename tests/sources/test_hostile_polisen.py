@@ -68,3 +68,30 @@ def test_schema_errors_from_finish_name_the_file():
     # a year outside the schema's range is refused by validate_tidy: the message still names the input
     with pytest.raises(DataError, match=r"(?s)^<bytes>: .*year must be within"):
         read_police_extract(_extract('1,1211,"b","1899-03-01","1899-03-01","Skara","","",1'))
+
+
+def test_excel_serial_dates_refused():
+    with pytest.raises(DataError, match=r"must hold dates as YYYY-MM-DD.*'44621' \(row 1\)"):
+        read_police_extract(_extract('1,1211,"b","44621","44621","Skara","","",1'))
+
+
+def test_timezone_datetimes_count_by_their_date(conserved):
+    frame, report = read_police_extract(_extract('1,1211,"b","2022-12-31T23:30:00+01:00","2022-12-31","Skara","","",1',
+                                                 '2,1211,"b","2023-01-01T00:10:00Z","2023-01-01","Skara","","",1'))
+    assert frame.set_index("year")["n"].to_dict() == {2022: 1.0, 2023: 1.0}
+    conserved(report)
+
+
+def test_empty_brottskod_dropped_with_a_count(conserved):
+    frame, report = read_police_extract(_extract('1,1211,"b","2022-03-01","2022-03-01","Skara","","",1',
+                                                 '2,,"b","2022-03-02","2022-03-02","Skara","","",1'))
+    assert frame["n"].tolist() == [1.0] and frame["indicator"].tolist() == ["reported_car_fires"]
+    assert report.rows_dropped == {"empty Brottskod (crime type unknown)": 1}
+    conserved(report)
+
+
+def test_antal_netting_is_impossible_and_zero_counts_are_kept(conserved):
+    frame, report = read_police_extract(_extract('1,1211,"b","2022-03-01","2022-03-01","Skara","","",0',
+                                                 '2,1211,"b","2022-03-02","2022-03-02","Skara","","",3'))
+    assert frame["n"].tolist() == [3.0]
+    conserved(report)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import DataError
 
-__all__ = ["HEAD_BYTES", "load_bytes", "refuse_non_text", "decode", "head_text"]
+__all__ = ["HEAD_BYTES", "load_bytes", "refuse_non_text", "refuse_non_json", "decode", "head_text"]
 
 HEAD_BYTES = 65_536
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -163,3 +163,21 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
             f"{name}: byte 0x{data[at]:02x} at offset {at} (line {_line_of(data, at)}) is neither UTF-8 "
             "nor Windows-1252 text; a damaged or binary file? Save it as CSV in UTF-8."
         ) from None
+
+
+def refuse_non_json(source: str | Path | bytes, name: str) -> None:
+    """Refuse a file that is not JSON from its first bytes: binary, or text that no JSON value starts with."""
+    if isinstance(source, (bytes, bytearray)):
+        head = bytes(source[:HEAD_BYTES])
+    else:
+        path = Path(source)
+        if not path.is_file():
+            return  # load_bytes reports folders and missing files
+        with path.open("rb") as fh:
+            head = fh.read(HEAD_BYTES)
+    refuse_non_text(head, name)
+    body = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not (body[:1] in b'{["-0123456789' and body[:1] or body.startswith((b"true", b"false", b"null"))):
+        shown = body[:40].decode("utf-8", "replace")
+        raise DataError(f"{name}: not JSON: it starts with {shown!r} where a JSON response starts with "
+                        "'{' or '['. Is this a CSV export or an error page? Download the JSON response again.")

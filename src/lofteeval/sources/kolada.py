@@ -6,10 +6,16 @@ Format (``../shared/SOURCES.md`` §1): an envelope ``{"values": [...], "count", 
 
 Rules applied by :func:`read_kolada_json`:
 
-- ``period`` is coerced to ``int``; only ``gender == "T"`` is kept (an item without a T entry is
-  dropped with its reason);
+- ``period`` must be a year (``2021`` or ``"2021"``; months, fractions and text raise); only
+  ``gender == "T"`` is kept (an item without a T entry is dropped with its reason; two T entries
+  with different values raise, equal ones are read once and noted);
 - ``value: null`` or ``status: "Missing"`` → NaN flagged ``missing``; string codes ``..``/``-``
-  → NaN flagged (``suppressed``/``missing``);
+  → NaN flagged (``suppressed``/``missing``); booleans, lists, objects and non-finite numbers
+  raise ``DataError`` (naming file, item, KPI and municipality), as do rates per 100 000 outside
+  0-100 000 and populations that are not whole or exceed 12 million;
+- JSON nested too deeply to parse, and files that are not JSON from their first bytes, are one
+  ``DataError``; items repeated for one kommun-year are dropped with a count (same value) or
+  refused (different values);
 - rows with a truthy ``isdeleted``/``is_deleted`` (only with ``from_date`` queries) are dropped;
 - riket ``0000`` and regions ``00LL`` are dropped with their reason;
 - KPIs map to indicator ids through :data:`KOLADA_KPIS` (N07403 "anmälda våldsbrott" per
@@ -36,8 +42,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ._checks import named
 from ._finish import ImportResult, finish
-from ._parse import DEFAULT_CODES, describe_input, named, parse_number, read_text
+from ._parse import DEFAULT_CODES, describe_input, parse_number, read_text
+from ._sniff import refuse_non_json
 
 __all__ = ["KOLADA_KPIS", "KoladaKpi", "BASE_URL", "read_kolada_json", "fetch_kolada", "kolada_urls"]
 
@@ -82,9 +90,9 @@ def _load(payload: Any) -> list[dict]:
         kinds = sorted({type(p).__name__ for p in payload}) or ["nothing"]
         raise DataError(f"not a Kolada data response: a JSON list of {', '.join(kinds)} (expected the "
                         "envelope {\"values\": [...]} from the /data endpoints, or a list of such pages).")
-    if isinstance(payload, (str, Path)) and not str(payload).lstrip().startswith(("{", "[")):
-        text, _ = read_text(payload)
-    elif isinstance(payload, (bytes, bytearray)):
+    if isinstance(payload, (str, Path)) and not str(payload).lstrip().startswith(("{", "[")) or \
+            isinstance(payload, (bytes, bytearray)):
+        refuse_non_json(payload, describe_input(payload))
         text, _ = read_text(payload)
     else:
         text = str(payload)
@@ -223,7 +231,8 @@ def read_kolada_json(
     """
     is_path = isinstance(payload, Path) or (isinstance(payload, str) and not payload.lstrip().startswith(("{", "[")))
     where = describe_input(payload) if is_path or isinstance(payload, bytes) else "kolada"
-    pages = _load(payload)
+    with named(where):
+        pages = _load(payload)
     rows, dropped, unmapped, notes = [], Counter(), Counter(), set()
     rows_in = 0
     for item in _entries(pages, where):

@@ -7,9 +7,16 @@ DeSO.område, Antal``.
 Rules:
 
 - the year is the **registration** year (``Inskrivningsdatum``) by default, as Brå's official
-  "anmälda brott" counts; ``by="offence"`` uses ``Brottsdatum``;
+  "anmälda brott" counts; ``by="offence"`` uses ``Brottsdatum``.  Dates are ``YYYY-MM-DD``,
+  optionally with a time (``2022-03-01 13:45:00``, ``2022-03-01T13:45+01:00``: the date part
+  counts); an empty date drops the record with a count, any other form (``2022-03``,
+  ``01/03/2022``, ``2022-02-30``, Excel serial numbers) raises ``DataError`` naming file, column
+  and rows;
+- ``Antal`` must be a whole count >= 0 (a negative count would net against the others: refused,
+  naming file, row and column); a record with an empty ``Brottskod`` is dropped with a count;
 - the kommun is ``Kommun`` resolved to its code; when ``Kommun`` is empty the DeSO prefix
   (``DeSO.område[:4]``) is used; when both are empty the record is dropped with that reason;
+  unknown names raise, or with ``unknown="drop"`` are dropped with a count;
 - the DeSO prefix is cross-checked against the name: records where they disagree are counted,
   listed in the report and their cells flagged ``deso_mismatch`` (the name wins);
 - ``Antal`` is summed per kommun × year × indicator.  Brottskoder map to indicator ids through
@@ -53,8 +60,9 @@ import pandas as pd
 
 from .._types import check_literal
 from ..errors import DataError
+from ._checks import check_range, named
 from ._finish import ImportResult, finish
-from ._parse import check_range, check_whole_counts, describe_input, named, parse_numbers, read_table, table_note
+from ._parse import check_whole_counts, describe_input, parse_numbers, read_table, table_note
 
 __all__ = ["BROTTSKOD_INDICATORS", "read_police_extract"]
 
@@ -324,6 +332,9 @@ def read_police_extract(
     dropped[f"empty {date_col}"] += int(no_date.sum())
     dropped["Antal missing"] += int((~no_place & ~no_date & antal.isna()).sum())
     keep = ~no_place & ~no_date & antal.notna()
+    no_code = keep & (table["Brottskod"].str.strip() == "")
+    dropped["empty Brottskod (crime type unknown)"] += int(no_code.sum())
+    keep &= ~no_code
     code, mismatch = _place(table, keep, where, notes, unknown)
     dropped["unknown kommun name or code"] += int(code.isna().sum())
     indicator = _indicators(table.loc[keep, "Brottskod"].str.strip(), unmapped, dropped, notes)

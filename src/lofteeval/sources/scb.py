@@ -27,9 +27,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ._checks import check_range, check_years, named
 from ._finish import ImportResult, finish
-from ._parse import check_range, check_years, describe_input, named, parse_number, read_text
+from ._parse import describe_input, parse_number, read_text
 from ._scb_dims import eliminate as _eliminate, labels as _labels
+from ._sniff import refuse_non_json
 
 __all__ = ["BASE_URL", "TABLE", "decode_jsonstat2", "read_scb_json", "population_query", "fetch_scb_population"]
 
@@ -44,6 +46,7 @@ def _json(payload: Any) -> dict:
     if isinstance(payload, dict):
         return payload
     if isinstance(payload, (bytes, bytearray)) or (isinstance(payload, (str, Path)) and not str(payload).lstrip("\ufeff ").startswith("{")):
+        refuse_non_json(payload, _where(payload))
         text, _ = read_text(payload)
     else:
         text = str(payload).lstrip("\ufeff")
@@ -55,7 +58,7 @@ def _json(payload: Any) -> dict:
     except RecursionError:
         raise DataError(f"{_where(payload)}: JSON nested too deeply to be an SCB response; download it again.") from None
     if not isinstance(data, dict):
-        raise DataError(f"SCB response must be a JSON object (json-stat2 dataset or v1 'json'); got a "
+        raise DataError(f"{_where(payload)}: SCB response must be a JSON object (json-stat2 dataset or v1 'json'); got a "
                         f"JSON {type(data).__name__}. Request outputFormat=json-stat2.")
     return data
 
@@ -209,9 +212,12 @@ def _find_dim(columns: list[str], names: tuple[str, ...]) -> str | None:
 def read_scb_json(payload: Any, *, unknown: Literal["raise", "drop"] = "raise") -> ImportResult:
     """Parse an SCB population response (json-stat2 or v1 ``json``) into tidy ``population`` rows.
 
-    Rows of other contents codes (e.g. BE0101N2 Folkökning) are dropped with a reason; extra
-    dimensions left in the response (age, sex, civil status) are summed over, with a note; riket
-    ``00`` and län rows are dropped with their reasons.
+    Rows of other contents codes (e.g. BE0101N2 Folkökning) are dropped with a reason.  Extra
+    dimensions left in the response (age, sex, civil status) give totals only safely: a total
+    category is selected (its parts dropped with a count, never added to it), a complete partition
+    is summed with a count, anything else raises (:mod:`._scb_dims`).  Riket ``00`` and län rows
+    are dropped with their reasons.  Values must be JSON numbers or null (status codes as
+    strings), whole, 0 to 12 million; ``Tid`` must be a year; sparse indexes must lie in range.
 
     Returns
     -------

@@ -18,7 +18,10 @@ columns (any order, ``;`` or ``,``, Swedish numbers accepted)::
   Jan-Apr about the previous calendar year: "jan-april 2017 (avser 2016)").
 - ``se``: taken as given; else from a 95 % interval as ``(ci_high - ci_low) / (2 * 1.96)`` (noted).
 - ``XX`` and ``..`` are NaN flagged ``suppressed``; ``-`` and empty are ``missing``.
-- Percent must lie in 0-100 and the problem index in 0-6, else ``DataError``.
+- Percent must lie in 0-100 and the problem index in 0-6, ``n`` be a whole number >= 0, ``se``
+  >= 0 and ``ci_low <= value <= ci_high``; ``year``/``wave`` must be whole four-digit years
+  (``2020.7`` or ``2021-05`` raise, never truncated); else one ``DataError`` naming file, column
+  and rows.
 """
 
 from __future__ import annotations
@@ -33,8 +36,9 @@ import pandas as pd
 
 from ..errors import DataError
 from ..indicators import INDICATORS
+from ._checks import check_range, check_years, named
 from ._finish import ImportResult, finish
-from ._parse import DEFAULT_CODES, check_range, check_years, describe_input, named, parse_numbers, read_table, table_note
+from ._parse import DEFAULT_CODES, describe_input, parse_numbers, read_table, table_note
 
 __all__ = ["SURVEY_ITEMS", "read_survey_csv", "measured_year"]
 
