@@ -95,3 +95,8 @@ def test_antal_netting_is_impossible_and_zero_counts_are_kept(conserved):
                                                  '2,1211,"b","2022-03-02","2022-03-02","Skara","","",3'))
     assert frame["n"].tolist() == [3.0]
     conserved(report)
+
+
+def test_infinite_antal_refused():
+    with pytest.raises(DataError, match=r"column 'Antal' must be a count of reports.*inf \(row 1\)"):
+        read_police_extract(_extract('1,1211,"b","2022-03-01","2022-03-01","Skara","","",1e4001'))

@@ -27,11 +27,11 @@ def _rows_listed(mask: pd.Series, shown: pd.Series) -> str:
 
 def check_range(values: pd.Series, column: str, where: str, *, low: float = 0.0, high: float = math.inf,
                 what: str = "", fix: str = "fix the cells or check the column") -> None:
-    """Raise one ``DataError`` when a value of ``column`` lies outside ``low``-``high`` (NaN passes).
+    """Raise one ``DataError`` when a value of ``column`` lies outside ``low``-``high`` or is infinite (NaN passes).
 
     Rows are numbered from 1 after the header (or per item for JSON), as in :func:`parse_numbers`.
     """
-    bad = values.notna() & ((values < low) | (values > high))
+    bad = values.notna() & (np.isinf(values) | (values < low) | (values > high))
     if bad.any():
         raise DataError(
             f"{where + ': ' if where else ''}column {column!r} must be {what or 'a value'} within "
