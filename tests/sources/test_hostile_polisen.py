@@ -100,3 +100,9 @@ def test_antal_netting_is_impossible_and_zero_counts_are_kept(conserved):
 def test_infinite_antal_refused():
     with pytest.raises(DataError, match=r"column 'Antal' must be a count of reports.*inf \(row 1\)"):
         read_police_extract(_extract('1,1211,"b","2022-03-01","2022-03-01","Skara","","",1e4001'))
+
+
+def test_an_extract_whose_every_record_is_dropped_is_an_error_not_an_empty_result():
+    with pytest.raises(DataError, match=r"^<bytes>: none of the 2 records can be counted \(empty Inskrivningsdatum: 2\)"):
+        read_police_extract(_extract('1,1211,"b","","2022-03-01","Skara","","",1',
+                                     '2,1211,"b","","2022-03-01","Skara","","",1'))

@@ -133,3 +133,10 @@ def test_deeply_nested_json_is_one_error(tmp_path):
     path.write_text('{"value": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
     with pytest.raises(DataError, match=r"^deep\.json: JSON nested too deeply"):
         read_scb_json(path)
+
+
+def test_decode_names_the_file(tmp_path):
+    path = tmp_path / "tab638.json"
+    path.write_text(json.dumps(_dataset(values={"7": 1})), encoding="utf-8")
+    with pytest.raises(DataError, match=r"^tab638\.json: json-stat2 sparse 'value' has the index '7'"):
+        decode_jsonstat2(path)

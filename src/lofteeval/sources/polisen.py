@@ -335,6 +335,11 @@ def read_police_extract(
     no_code = keep & (table["Brottskod"].str.strip() == "")
     dropped["empty Brottskod (crime type unknown)"] += int(no_code.sum())
     keep &= ~no_code
+    if len(table) and not keep.any():
+        reasons = "; ".join(f"{k}: {v}" for k, v in dropped.items() if v)
+        raise DataError(f"{where}: none of the {rows_in} records can be counted ({reasons}). Every record needs "
+                        f"a Kommun or DeSO.område, a {date_col} and an Antal; check that this is the extract "
+                        "itself and that the columns are filled.")
     code, mismatch = _place(table, keep, where, notes, unknown)
     dropped["unknown kommun name or code"] += int(code.isna().sum())
     indicator = _indicators(table.loc[keep, "Brottskod"].str.strip(), unmapped, dropped, notes)

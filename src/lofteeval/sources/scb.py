@@ -126,6 +126,11 @@ def decode_jsonstat2(payload: Any) -> pd.DataFrame:
         Not a json-stat2 dataset, or ``len(value) != prod(size)``.
     """
     data = _json(payload)
+    with named(_where(payload)):
+        return _decode(data)
+
+
+def _decode(data: dict) -> pd.DataFrame:
     if "dimension" not in data or "id" not in data:
         raise DataError(f"not a json-stat2 dataset (keys {sorted(data)[:6]}); request outputFormat=json-stat2.")
     ids, dims = data["id"], data["dimension"]
