@@ -164,3 +164,28 @@ def test_json_with_a_bad_utf8_byte_names_it(tmp_path):
     path.write_bytes('{"values": [{"kpi": "N07540", "municipality": "Malmö", '.encode() + b'"x": "\xff"}]}')
     with pytest.raises(DataError, match=r"^kolada\.json: not valid UTF-8: byte 0xff"):
         read_kolada_json(path)
+
+
+@pytest.mark.parametrize("header, shown", [
+    ("kommun;year;item;value;unit;value", r"'value' appears twice in the header \(as 'value' and 'value'\)"),
+    ("kommun;year;item;value;unit;Year", r"'Year' appears twice in the header \(as 'year' and 'Year'\)"),
+])
+def test_repeated_column_names_are_refused(tmp_path, header, shown):
+    path = tmp_path / "dup.csv"
+    path.write_text(header + "\nSkara;2021;worry_crime;21;percent;22\n", encoding="utf-8")
+    with pytest.raises(DataError, match=f"^dup\\.csv: the column {shown}"):
+        read_survey_csv(path)
+
+
+def test_repeated_police_columns_are_refused():
+    data = ('"","Id","Brottskod","Brottskod.klartext","Inskrivningsdatum","Brottsdatum","Kommun","Län",'
+            '"DeSO.område","Antal","Antal"\n"1",1,1211,"b","2022-01-02","2022-01-02","Skara","","",1,2\n').encode()
+    with pytest.raises(DataError, match=r"^<bytes>: the column 'Antal' appears twice"):
+        read_police_extract(data)
+
+
+def test_header_without_data_rows_is_refused(tmp_path):
+    path = tmp_path / "tom.csv"
+    path.write_text(HEADER, encoding="utf-8")
+    with pytest.raises(DataError, match=r"^tom\.csv: only a header line \(kommun, year, item, value, unit\), no data rows"):
+        read_survey_csv(path)

@@ -241,6 +241,7 @@ def read_table(
         )
     if header:
         cols, body = [c.strip() for c in rows[0]], rows[1:]
+        _check_header(cols, body, name)
     else:
         cols, body = [f"col{i}" for i in range(width)], rows
     if names is not None:
@@ -250,6 +251,20 @@ def read_table(
     frame = pd.DataFrame(body, columns=cols, dtype=object).astype(str)
     info = {"encoding": used, "sep": sep, "blank_lines": str(blank)}
     return frame, info
+
+
+def _check_header(cols: list[str], body: list[list[str]], name: str) -> None:
+    """Refuse a header without data rows and repeated column names (which column would count?)."""
+    if not body:
+        raise DataError(f"{name}: only a header line ({', '.join(cols)[:80]}), no data rows; the export "
+                        "or download stopped early. Download or export it again.")
+    seen: dict[str, str] = {}
+    for col in cols:
+        key = col.lower()
+        if key and key in seen:
+            raise DataError(f"{name}: the column {col!r} appears twice in the header (as {seen[key]!r} and "
+                            f"{col!r}); a reader cannot know which to use. Delete or rename one of them.")
+        seen[key] = col
 
 
 def table_note(info: Mapping[str, str]) -> str:
