@@ -124,3 +124,8 @@ def test_schema_errors_name_the_file(tmp_path):
     path.write_text(json.dumps(_page(_item(8000.0, municipality="9999"))), encoding="utf-8")
     with pytest.raises(DataError, match=r"(?s)^kolada_2021\.json: .*9999"):
         read_kolada_json(path)
+
+
+def test_isdeleted_that_is_not_a_boolean_is_refused():
+    with pytest.raises(DataError, match=r"item 1: 'isdeleted' must be true or false; got 'false'"):
+        read_kolada_json(_page({**_item(8000.0), "isdeleted": "false"}))

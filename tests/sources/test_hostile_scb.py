@@ -140,3 +140,10 @@ def test_decode_names_the_file(tmp_path):
     path.write_text(json.dumps(_dataset(values={"7": 1})), encoding="utf-8")
     with pytest.raises(DataError, match=r"^tab638\.json: json-stat2 sparse 'value' has the index '7'"):
         decode_jsonstat2(path)
+
+
+def test_unknown_status_codes_are_noted_not_ignored(conserved):
+    frame, report = read_scb_json(_dataset(values=[48000], status={"0": "p"}))
+    assert frame["value"].tolist() == [48000.0]
+    assert any("status codes lofteeval does not know" in n and "'p' (1 cells)" in n for n in report.notes)
+    conserved(report)

@@ -237,7 +237,11 @@ def read_kolada_json(
     rows_in = 0
     for item in _entries(pages, where):
         rows_in += 1
-        if item.get("isdeleted") or item.get("is_deleted"):
+        deleted = item.get("isdeleted", item.get("is_deleted"))
+        if deleted not in (None, True, False, 0, 1):
+            raise DataError(f"{where}: item {rows_in}: 'isdeleted' must be true or false; got {_shape(deleted)}. "
+                            "A Kolada response never holds that: the file was edited or is not from Kolada.")
+        if deleted:
             dropped["deleted in Kolada (isdeleted)"] += 1
             continue
         kpi = str(item.get("kpi", ""))

@@ -245,6 +245,10 @@ def read_scb_json(payload: Any, *, unknown: Literal["raise", "drop"] = "raise") 
             dropped[f"ContentsCode not {POPULATION_CONTENT} (Folkmängd)"] += int(other.sum())
             frame = frame[~other]
     value, flag = _values(frame, where)
+    odd = Counter(str(st).strip() for st in frame["status"] if str(st).strip() and str(st).strip() not in SCB_STATUS)
+    if odd:
+        notes.append("status codes lofteeval does not know, values kept unflagged: "
+                     + ", ".join(f"{k!r} ({n} cells)" for k, n in sorted(odd.items())[:5]))
     frame = frame.assign(value=value, flag=flag)
     extra = [c for c in frame.columns if c not in {region, tid, content, "value", "status", "flag"}]
     frame = _eliminate(frame, extra, [region, tid], _labels(data), where, dropped, notes)
