@@ -77,10 +77,11 @@ def refuse_non_text(data: bytes, name: str, *, utf16: bool = False) -> None:
             "text table; UTF-16 without a byte-order mark, a spreadsheet or a damaged download? "
             "Save it as CSV in UTF-8."
         )
-    controls = len(_CONTROL.findall(data))
-    if controls >= 8 and controls > 0.01 * len(data):
+    head = data[:HEAD_BYTES]
+    controls = len(_CONTROL.findall(head))
+    if controls >= 8 and controls > 0.01 * len(head):
         raise DataError(
-            f"{name}: {controls} control characters in the first {len(data)} bytes: binary content, "
+            f"{name}: {controls} control characters in the first {len(head)} bytes: binary content, "
             "not a text table. Check that this is the CSV/JSON file and not a spreadsheet, archive "
             "or damaged download."
         )
