@@ -189,3 +189,17 @@ def test_header_without_data_rows_is_refused(tmp_path):
     path.write_text(HEADER, encoding="utf-8")
     with pytest.raises(DataError, match=r"^tom\.csv: only a header line \(kommun, year, item, value, unit\), no data rows"):
         read_survey_csv(path)
+
+
+@pytest.mark.parametrize("source, name", [
+    ("polisen", "police_negative_antal.csv"), ("polisen", "police_monthly_dates.csv"), ("polisen", "fake.xlsx"),
+    ("survey", "survey_fractional_year.csv"), ("survey", "bad_byte_utf8.csv"), ("survey", "unbalanced_quote.csv"),
+    ("kolada", "old_excel.xls"), ("scb", "gzip_named.csv"),
+])
+def test_cli_import_gives_one_error_naming_the_file(fx, capsys, source, name):
+    from lofteeval.cli import main
+
+    assert main(["import", source, str(fx / "hostile" / name)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("lofteeval: error:") == 1 and "Traceback" not in err
+    assert name in err
