@@ -106,3 +106,10 @@ def test_an_extract_whose_every_record_is_dropped_is_an_error_not_an_empty_resul
     with pytest.raises(DataError, match=r"^<bytes>: none of the 2 records can be counted \(empty Inskrivningsdatum: 2\)"):
         read_police_extract(_extract('1,1211,"b","","2022-03-01","Skara","","",1',
                                      '2,1211,"b","","2022-03-01","Skara","","",1'))
+
+
+def test_more_reports_than_inhabitants_is_refused():
+    # Skara has about 18 900 inhabitants: 50 000 car fires in one year is an error in Antal
+    with pytest.raises(DataError, match=r"^<bytes>: a rate per 100 000 must be at most 100 000.*1495 2022 "
+                                        r"reported_car_fires: 50000 reports.*column 'Antal'"):
+        read_police_extract(_extract('1,1211,"b","2022-03-01","2022-03-01","Skara","","",50000'))

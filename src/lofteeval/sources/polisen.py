@@ -379,7 +379,19 @@ def read_police_extract(
         "se": np.nan,
     })
     with named(where):
-        return finish(raw, source="polisen", where=where, rows_in=rows_in + n_filled,
-                      dropped=Counter({k: v for k, v in dropped.items() if v}), notes=notes, unknown=unknown,
-                      allow_unknown_indicators=bool(raw["indicator"].str.startswith("police_code_").any()),
-                      population=population)
+        result = finish(raw, source="polisen", where=where, rows_in=rows_in + n_filled,
+                        dropped=Counter({k: v for k, v in dropped.items() if v}), notes=notes, unknown=unknown,
+                        allow_unknown_indicators=bool(raw["indicator"].str.startswith("police_code_").any()),
+                        population=population)
+    _refuse_absurd_rates(result.frame, where)
+    return result
+
+
+def _refuse_absurd_rates(frame: pd.DataFrame, where: str) -> None:
+    """More reports of one crime type than inhabitants (a rate above 100 000) is an error in ``Antal``."""
+    absurd = frame[(frame["unit"] == "per_100k") & (frame["value"] > 100_000)]
+    if len(absurd):
+        shown = ", ".join(f"{r.kommun} {r.year} {r.indicator}: {r.n:g} reports, {r.value:,.0f} per 100 000"
+                          for r in absurd.head(3).itertuples())
+        raise DataError(f"{where}: a rate per 100 000 must be at most 100 000 (no more reports than inhabitants); "
+                        f"{len(absurd)} kommun-year(s) exceed it ({shown}). Check column 'Antal' of those records.")
