@@ -33,6 +33,25 @@ SIGNATURES = [
 ]
 
 
+def _big_file(path, head: bytes, size: int) -> None:
+    """``head`` followed by zeros up to ``size`` bytes, sparse on disk (nothing is really written)."""
+    with path.open("wb") as fh:
+        fh.write(head)
+        fh.truncate(size)
+
+
+def _refused_without_reading_it_whole(reader, path, message: str) -> None:
+    """``reader(path)`` raises ``DataError`` matching ``message`` with a peak of < 20 MB Python memory."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError, match=message):
+            reader(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 2**20  # the hundreds of MB were never loaded
+
+
 @pytest.mark.parametrize("what, head, message", SIGNATURES, ids=[s[0] for s in SIGNATURES])
 def test_file_signatures_refused_by_name(tmp_path, what, head, message):
     path = tmp_path / "x.csv"
@@ -67,33 +86,14 @@ def test_control_characters_are_not_text(tmp_path):
 
 def test_big_random_file_refused_from_its_head_without_reading_it_whole(tmp_path):
     path = tmp_path / "garbage.csv"
-    with path.open("wb") as fh:  # 300 MB, sparse on disk: random head, NUL bytes after
-        fh.write(os.urandom(8192))
-        fh.truncate(300 * 2**20)
-    tracemalloc.start()
-    try:
-        with pytest.raises(DataError, match=r"garbage\.csv: (binary content|\d+ control characters)"):
-            read_survey_csv(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 20 * 2**20  # the 300 MB were never loaded
+    _big_file(path, os.urandom(8192), 300 * 2**20)  # random head, NUL bytes after
+    _refused_without_reading_it_whole(read_survey_csv, path, r"garbage\.csv: (binary content|\d+ control characters)")
 
 
 def test_big_text_file_that_is_no_table_refused_from_its_head(tmp_path):
     path = tmp_path / "prose.csv"
-    with path.open("wb") as fh:
-        fh.write(b"Lorem ipsum dolor sit amet consectetur adipiscing elit\n" * 5000)
-        fh.seek(200 * 2**20)
-        fh.write(b"end\n")
-    tracemalloc.start()
-    try:
-        with pytest.raises(DataError, match=r"prose\.csv: cannot find the column separator"):
-            read_table(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 20 * 2**20
+    _big_file(path, b"Lorem ipsum dolor sit amet consectetur adipiscing elit\n" * 5000, 200 * 2**20)
+    _refused_without_reading_it_whole(read_table, path, r"prose\.csv: cannot find the column separator")
 
 
 def test_utf8_file_with_one_bad_byte_names_byte_and_line(fx):
@@ -145,18 +145,8 @@ def test_json_readers_refuse_binary_and_non_json_by_name(tmp_path, reader):
 @pytest.mark.parametrize("reader", [read_kolada_json, read_scb_json], ids=["kolada", "scb"])
 def test_big_json_that_is_no_json_refused_from_its_head(tmp_path, reader):
     path = tmp_path / "big.json"
-    with path.open("wb") as fh:
-        fh.write(b"<error>quota exceeded</error>\n" * 3000)
-        fh.seek(300 * 2**20)
-        fh.write(b"\n")
-    tracemalloc.start()
-    try:
-        with pytest.raises(DataError, match=r"^big\.json: not JSON: it starts with '<error>"):
-            reader(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 20 * 2**20
+    _big_file(path, b"<error>quota exceeded</error>\n" * 3000, 300 * 2**20)
+    _refused_without_reading_it_whole(reader, path, r"^big\.json: not JSON: it starts with '<error>")
 
 
 def test_json_with_a_bad_utf8_byte_names_it(tmp_path):
