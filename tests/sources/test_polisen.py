@@ -107,10 +107,13 @@ def test_bad_extracts(row, message):
         read_police_extract(_extract(row))
 
 
-def test_bad_dates_dropped_with_reason(conserved):
-    frame, report = read_police_extract(_extract('1,1211,"b","2022-13-40","2022-01-02","Skara","","",1',
+def test_bad_dates_refused_empty_dates_dropped_with_reason(conserved):
+    with pytest.raises(DataError, match=r"column 'Inskrivningsdatum' must hold dates.*'2022-13-40' \(row 1\)"):
+        read_police_extract(_extract('1,1211,"b","2022-13-40","2022-01-02","Skara","","",1',
+                                     '2,1211,"b","2022-02-02","2022-01-02","Skara","","",1'))
+    frame, report = read_police_extract(_extract('1,1211,"b","","2022-01-02","Skara","","",1',
                                                  '2,1211,"b","2022-02-02","2022-01-02","Skara","","",1'))
-    assert report.rows_dropped == {"no valid Inskrivningsdatum": 1}
+    assert report.rows_dropped == {"empty Inskrivningsdatum": 1}
     conserved(report)
 
 

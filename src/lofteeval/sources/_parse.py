@@ -1,8 +1,9 @@
 """Low-level parsing shared by the source readers: bytes → text → table → numbers.
 
 - :func:`read_text` reads a path or bytes, detects the encoding (UTF-8 with BOM, UTF-8,
-  UTF-16 with BOM as Excel's "Unicode text" writes it, cp1252/Latin-1) and refuses inputs that are not text tables (empty, HTML error pages, Excel/zip,
-  binary, double-encoded UTF-8) with one :class:`~lofteeval.errors.DataError` naming the problem.
+  UTF-16 with BOM as Excel's "Unicode text" writes it, cp1252) and refuses inputs that are not
+  text tables (empty, HTML error pages, Excel/zip/PDF/archives, binary, a bad byte in UTF-8,
+  double-encoded UTF-8; see :mod:`._sniff`) with one :class:`~lofteeval.errors.DataError` naming the problem.
 - :func:`read_table` sniffs the separator (``;``, tab or ``,``) and returns a string frame.
 - :func:`parse_numbers` turns Swedish number strings (space / NBSP / narrow-NBSP thousands
   separators, decimal comma, Unicode minus) into floats and special codes into NaN plus a flag.
@@ -37,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ._sniff import decode, head_text, load_bytes, refuse_non_text
 
 __all__ = [
     "ZERO",
@@ -82,41 +84,6 @@ def describe_input(source: object) -> str:
     return Path(str(source)).name
 
 
-def _load_bytes(source: str | Path | bytes) -> bytes:
-    if isinstance(source, (bytes, bytearray)):
-        return bytes(source)
-    path = Path(source)
-    if path.is_dir():
-        raise DataError(f"expected a file, got the folder {path.name!r}.")
-    return path.read_bytes()  # FileNotFoundError is reported by the CLI as 'file not found'
-
-
-def _refuse_non_text(data: bytes, name: str) -> None:
-    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise DataError(f"{name}: the file is empty; download it again or check the path.")
-    if data[:4] == b"PK\x03\x04":
-        raise DataError(
-            f"{name}: this is an Excel/zip file, not CSV; open it and save as CSV (UTF-8, ';'), "
-            "or export CSV from the publisher."
-        )
-    if data[:5] == b"%PDF-":
-        raise DataError(f"{name}: this is a PDF, not a data file; download the CSV/Excel version "
-                        "from the publisher (Brå and Kolada offer both).")
-    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")) or b"<html" in head:
-        title = re.search(rb"<title>(.*?)</title>", data[:4096], re.I | re.S)
-        shown = f" (page title: {title.group(1).decode('utf-8', 'replace').strip()[:80]!r})" if title else ""
-        raise DataError(
-            f"{name}: got an HTML page instead of a data file{shown}; the download probably failed "
-            "or hit a login/error page. Download the file again in a browser and save the CSV itself."
-        )
-    if b"\x00" in data[:4096]:
-        raise DataError(
-            f"{name}: binary content (NUL bytes), not a text table; UTF-16 or a spreadsheet? "
-            "Save it as CSV in UTF-8."
-        )
-
-
 def read_text(source: str | Path | bytes, *, encoding: str | None = None) -> tuple[str, str]:
     """Read ``source`` as text and return ``(text, encoding_used)``.
 
@@ -126,7 +93,7 @@ def read_text(source: str | Path | bytes, *, encoding: str | None = None) -> tup
         A path or the raw bytes.
     encoding
         Force an encoding; ``None`` (default) detects UTF-8 with BOM, UTF-8, then cp1252
-        (Latin-1 for bytes cp1252 leaves undefined).
+        (:func:`._sniff.decode`).
 
     Raises
     ------
@@ -135,16 +102,16 @@ def read_text(source: str | Path | bytes, *, encoding: str | None = None) -> tup
         forced ``encoding``.
     """
     name = describe_input(source)
-    data = _load_bytes(source)
+    data = load_bytes(source)
     if encoding is None and data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel "Unicode text"
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError:
             raise DataError(f"{name}: starts with a UTF-16 byte-order mark but does not decode as "
                             "UTF-16; save it again as CSV (UTF-8).") from None
-        _refuse_non_text(text.encode("utf-8"), name)
+        refuse_non_text(text.encode("utf-8"), name)
         return text.removeprefix("\ufeff"), "utf-16"
-    _refuse_non_text(data, name)
+    refuse_non_text(data, name)
     if encoding is not None:
         try:
             text, used = data.decode(encoding), encoding
@@ -155,16 +122,8 @@ def read_text(source: str | Path | bytes, *, encoding: str | None = None) -> tup
                 "(UTF-8, UTF-8 with BOM and cp1252 are recognised)."
             ) from None
         text = text.removeprefix("\ufeff")
-    elif data.startswith(b"\xef\xbb\xbf"):
-        text, used = data.decode("utf-8-sig", errors="strict"), "utf-8-sig"
     else:
-        try:
-            text, used = data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            try:
-                text, used = data.decode("cp1252"), "cp1252"
-            except UnicodeDecodeError:
-                text, used = data.decode("latin-1"), "latin-1"
+        text, used = decode(data, name)
     bad = [m for m in _MOJIBAKE if m in text]
     if bad:
         raise DataError(
@@ -176,7 +135,28 @@ def read_text(source: str | Path | bytes, *, encoding: str | None = None) -> tup
 
 
 def _field_counts(lines: list[str], sep: str) -> list[int]:
-    return [len(row) for row in csv.reader(lines, delimiter=sep)]
+    try:
+        return [len(row) for row in csv.reader(lines, delimiter=sep)]
+    except csv.Error:  # an open quote or a giant field: not this separator's problem
+        return [len(ln.split(sep)) for ln in lines]
+
+
+def _csv_rows(text: str, sep: str, name: str) -> list[list[str]]:
+    """All rows of ``text``; an unbalanced quote or a malformed quoted field is one DataError."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep, strict=True)
+    rows: list[list[str]] = []
+    last = 0
+    try:
+        for row in reader:
+            rows.append(row)
+            last = reader.line_num
+    except csv.Error as exc:
+        raise DataError(
+            f"{name}: cannot split line {last + 1} into fields ({exc}): a cell opens a quote (\") "
+            "that is never closed, or has text after its closing quote. Fix the quoting in that line "
+            "(write a quote inside a cell as \"\"), or export the file again."
+        ) from None
+    return rows
 
 
 def sniff_separator(text: str, *, candidates: str = ";\t,") -> str:
@@ -205,6 +185,10 @@ def sniff_separator(text: str, *, candidates: str = ";\t,") -> str:
             mode = max(set(counts), key=counts.count) if counts else 0
             if mode > 1 and counts.count(mode) * 2 > len(counts) and counts[0] == mode:
                 return sep
+        for sep in candidates:  # an unclosed quote hides the rest: split ignoring quotes, so
+            naive = {len(ln.split(sep)) for ln in lines}  # that read_table names the line
+            if len(naive) == 1 and min(naive) > 1 and '"' in text:
+                return sep
         shown = " | ".join(lines[:2])[:120]
         raise DataError(
             f"cannot find the column separator: no one of {list(candidates)} splits the first "
@@ -229,12 +213,15 @@ def read_table(
     download and raises :class:`DataError`.
     """
     name = describe_input(source)
-    text, used = read_text(source, encoding=encoding)
     try:
+        head = head_text(source) if sep is None and encoding is None else None
+        if head is not None:  # refuse a big file that is no table before reading it whole
+            sniff_separator(head)
+        text, used = read_text(source, encoding=encoding)
         sep = sep or sniff_separator(text)
     except DataError as exc:
-        raise DataError(f"{name}: {exc}") from None
-    every = list(csv.reader(io.StringIO(text), delimiter=sep))
+        raise DataError(str(exc) if str(exc).startswith(f"{name}: ") else f"{name}: {exc}") from None
+    every = _csv_rows(text, sep, name)
     rows = [r for r in every if any(c.strip() for c in r)]
     blank = len(every) - len(rows)
     if not rows:
@@ -254,6 +241,7 @@ def read_table(
         )
     if header:
         cols, body = [c.strip() for c in rows[0]], rows[1:]
+        _check_header(cols, body, name)
     else:
         cols, body = [f"col{i}" for i in range(width)], rows
     if names is not None:
@@ -263,6 +251,20 @@ def read_table(
     frame = pd.DataFrame(body, columns=cols, dtype=object).astype(str)
     info = {"encoding": used, "sep": sep, "blank_lines": str(blank)}
     return frame, info
+
+
+def _check_header(cols: list[str], body: list[list[str]], name: str) -> None:
+    """Refuse a header without data rows and repeated column names (which column would count?)."""
+    if not body:
+        raise DataError(f"{name}: only a header line ({', '.join(cols)[:80]}), no data rows; the export "
+                        "or download stopped early. Download or export it again.")
+    seen: dict[str, str] = {}
+    for col in cols:
+        key = col.lower()
+        if key and key in seen:
+            raise DataError(f"{name}: the column {col!r} appears twice in the header (as {seen[key]!r} and "
+                            f"{col!r}); a reader cannot know which to use. Delete or rename one of them.")
+        seen[key] = col
 
 
 def table_note(info: Mapping[str, str]) -> str:
@@ -365,3 +367,4 @@ def check_whole_counts(counts: pd.Series, column: str, where: str, raw: pd.Serie
             "write 2 731 (space); fix the file or remove the separator."
         )
     return counts
+

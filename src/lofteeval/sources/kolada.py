@@ -6,10 +6,16 @@ Format (``../shared/SOURCES.md`` §1): an envelope ``{"values": [...], "count", 
 
 Rules applied by :func:`read_kolada_json`:
 
-- ``period`` is coerced to ``int``; only ``gender == "T"`` is kept (an item without a T entry is
-  dropped with its reason);
+- ``period`` must be a year (``2021`` or ``"2021"``; months, fractions and text raise); only
+  ``gender == "T"`` is kept (an item without a T entry is dropped with its reason; two T entries
+  with different values raise, equal ones are read once and noted);
 - ``value: null`` or ``status: "Missing"`` → NaN flagged ``missing``; string codes ``..``/``-``
-  → NaN flagged (``suppressed``/``missing``);
+  → NaN flagged (``suppressed``/``missing``); booleans, lists, objects and non-finite numbers
+  raise ``DataError`` (naming file, item, KPI and municipality), as do rates per 100 000 outside
+  0-100 000 and populations that are not whole or exceed 12 million;
+- JSON nested too deeply to parse, and files that are not JSON from their first bytes, are one
+  ``DataError``; items repeated for one kommun-year are dropped with a count (same value) or
+  refused (different values);
 - rows with a truthy ``isdeleted``/``is_deleted`` (only with ``from_date`` queries) are dropped;
 - riket ``0000`` and regions ``00LL`` are dropped with their reason;
 - KPIs map to indicator ids through :data:`KOLADA_KPIS` (N07403 "anmälda våldsbrott" per
@@ -25,6 +31,7 @@ Licence: free use; cite "Källa: Kolada"; processed data must not be attributed 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -35,8 +42,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ._checks import named
 from ._finish import ImportResult, finish
-from ._parse import DEFAULT_CODES, describe_input, read_text
+from ._parse import DEFAULT_CODES, describe_input, parse_number, read_text
+from ._sniff import refuse_non_json
 
 __all__ = ["KOLADA_KPIS", "KoladaKpi", "BASE_URL", "read_kolada_json", "fetch_kolada", "kolada_urls"]
 
@@ -81,21 +90,33 @@ def _load(payload: Any) -> list[dict]:
         kinds = sorted({type(p).__name__ for p in payload}) or ["nothing"]
         raise DataError(f"not a Kolada data response: a JSON list of {', '.join(kinds)} (expected the "
                         "envelope {\"values\": [...]} from the /data endpoints, or a list of such pages).")
-    if isinstance(payload, (str, Path)) and not str(payload).lstrip().startswith(("{", "[")):
-        text, _ = read_text(payload)
-    elif isinstance(payload, (bytes, bytearray)):
+    if isinstance(payload, (str, Path)) and not str(payload).lstrip().startswith(("{", "[")) or \
+            isinstance(payload, (bytes, bytearray)):
+        refuse_non_json(payload, describe_input(payload))
         text, _ = read_text(payload)
     else:
         text = str(payload)
+    name = describe_input(payload) if not isinstance(payload, str) or len(payload) < 200 else "<json>"
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise DataError(f"{describe_input(payload) if not isinstance(payload, str) or len(payload) < 200 else '<json>'}: "
-                        f"not valid JSON ({exc.msg} at line {exc.lineno}); a truncated download?") from None
+        raise DataError(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno}); a truncated download?") from None
+    except RecursionError:
+        raise DataError(f"{name}: JSON nested too deeply to be a Kolada response (thousands of levels of "
+                        "[ or {); a Kolada /data response is an envelope of flat items. Download it again.") from None
     if not isinstance(data, (dict, list)):
         raise DataError(f"not a Kolada data response: a JSON {type(data).__name__} (expected the envelope "
                         "{\"values\": [...]} from the /data endpoints).")
     return _load(data)
+
+
+def _shape(obj: Any) -> str:
+    """A short, recursion-safe description of a JSON value for error messages."""
+    if isinstance(obj, dict):
+        return "an object with keys " + repr(sorted(map(str, obj))[:6])
+    if isinstance(obj, list):
+        return f"a list of {len(obj)}"
+    return f"{obj!r}"[:80]
 
 
 def _entries(pages: list[dict], where: str) -> Iterator[dict]:
@@ -110,27 +131,84 @@ def _entries(pages: list[dict], where: str) -> Iterator[dict]:
         for item in items:
             values = item.get("values") if isinstance(item, dict) else None
             if not isinstance(values, list) or not all(isinstance(v, dict) for v in values):
+                shown = _shape(values if isinstance(item, dict) else item)
                 raise DataError(f"{where}: each item must be an object with a 'values' list of "
-                                f"{{gender, value}} objects (got {str(item)[:80]!r}); is this a Kolada "
-                                "/data response?")
+                                f"{{gender, value}} objects (got {shown}); is this a Kolada /data response?")
             yield item
 
 
-def _value(entry: dict) -> tuple[float, str]:
-    raw, status = entry.get("value"), str(entry.get("status") or "")
-    if status.lower() == "missing" or raw is None:
-        return np.nan, "missing"
+def _number(raw: Any, at: str) -> tuple[float, str]:
+    """One Kolada ``value``: a JSON number, a number string or a special code; anything else raises."""
     if isinstance(raw, str):
         key = raw.strip()
         if key in DEFAULT_CODES:
             return np.nan, DEFAULT_CODES[key]
         try:
-            return float(key.replace(",", ".").replace(" ", "")), ""
+            value = parse_number(key)
         except ValueError:
-            raise DataError(f"Kolada value {raw!r} is neither a number nor a known code "
+            raise DataError(f"{at}: value {raw[:40]!r} is neither a number nor a known code "
                             f"({', '.join(repr(k) for k in DEFAULT_CODES if k)}); fix the file or "
                             "report the new code.") from None
-    return float(raw), ""
+    elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        value = float(raw)
+    else:
+        what = "a boolean" if isinstance(raw, bool) else _shape(raw)
+        raise DataError(f"{at}: value must be a number, null or a code string such as '..'; got {what}. "
+                        "A Kolada /data response never holds that: the file was edited or is not from Kolada.")
+    if not np.isfinite(value):
+        raise DataError(f"{at}: value must be finite; got {raw!r}. Fix or remove that value.")
+    return value, ""
+
+
+def _value(entry: dict, at: str) -> tuple[float, str]:
+    raw, status = entry.get("value"), entry.get("status")
+    status = "" if status is None else status
+    if not isinstance(status, str):
+        raise DataError(f"{at}: status must be a string such as 'Missing' or ''; got {_shape(status)}.")
+    if status.lower() == "missing" or raw is None:
+        return np.nan, "missing"
+    return _number(raw, at)
+
+
+def _period(raw: Any, at: str) -> int:
+    """A whole year from ``period`` (``2021`` or ``"2021"``); months, fractions and text raise."""
+    if isinstance(raw, int) and not isinstance(raw, bool) and 1900 <= raw <= 2100:
+        return raw
+    if isinstance(raw, str) and re.fullmatch(r"\s*(19|20)\d\d\s*", raw):
+        return int(raw)
+    hint = (" Monthly or quarterly periods are not yearly data: use a yearly KPI."
+            if isinstance(raw, str) and re.fullmatch(r"\s*\d{4}\s*[-MKQmkq]\s*\d{1,2}\s*", raw) else "")
+    raise DataError(f"{at}: 'period' must be a year such as 2021; got {_shape(raw)}.{hint}")
+
+
+def _total(item: dict, at: str, notes: set[str]) -> dict | None:
+    """The item's gender-T entry; two T entries with different values raise, equal ones are noted."""
+    total = [v for v in item.get("values") or [] if str(v.get("gender", "T")).upper() == "T"]
+    if len(total) > 1:
+        seen = {repr(v.get("value")) for v in total}
+        if len(seen) > 1:
+            raise DataError(f"{at}: {len(total)} total (gender T) entries with different values "
+                            f"{sorted(seen)}; Kolada gives one per item. Keep the right one in the file.")
+        notes.add(f"{at}: a repeated total (gender T) entry with the same value was read once")
+    return total[0] if total else None
+
+
+_LIMITS = {"per_100k": (100_000.0, "a rate per 100 000 cannot exceed 100 000"),
+           "count": (12_000_000.0, "no kommun has more inhabitants than Sweden (~10.6 million)")}
+
+
+def _plausible(value: float, spec: KoladaKpi, at: str) -> None:
+    high, why = _LIMITS[spec.unit]
+    if np.isnan(value):
+        return
+    if value < 0:
+        raise DataError(f"{at}: {spec.indicator} ({spec.unit}) must be >= 0; got {value:g}. "
+                        "Fix or remove that value.")
+    if value > high:
+        raise DataError(f"{at}: {spec.indicator} ({spec.unit}) must be at most {high:,.0f} ({why}); "
+                        f"got {value:g}. Is the KPI mapped to the right unit? Fix or remove that value.")
+    if spec.unit == "count" and value != int(value):
+        raise DataError(f"{at}: {spec.indicator} must be a whole count; got {value:g}. Fix that value.")
 
 
 def read_kolada_json(
@@ -153,12 +231,17 @@ def read_kolada_json(
     """
     is_path = isinstance(payload, Path) or (isinstance(payload, str) and not payload.lstrip().startswith(("{", "[")))
     where = describe_input(payload) if is_path or isinstance(payload, bytes) else "kolada"
-    pages = _load(payload)
+    with named(where):
+        pages = _load(payload)
     rows, dropped, unmapped, notes = [], Counter(), Counter(), set()
     rows_in = 0
     for item in _entries(pages, where):
         rows_in += 1
-        if item.get("isdeleted") or item.get("is_deleted"):
+        deleted = item.get("isdeleted", item.get("is_deleted"))
+        if deleted not in (None, True, False, 0, 1):
+            raise DataError(f"{where}: item {rows_in}: 'isdeleted' must be true or false; got {_shape(deleted)}. "
+                            "A Kolada response never holds that: the file was edited or is not from Kolada.")
+        if deleted:
             dropped["deleted in Kolada (isdeleted)"] += 1
             continue
         kpi = str(item.get("kpi", ""))
@@ -167,17 +250,15 @@ def read_kolada_json(
             unmapped[kpi] += 1
             dropped["KPI not mapped to an indicator"] += 1
             continue
-        total = [v for v in item.get("values") or [] if str(v.get("gender", "T")).upper() == "T"]
-        if not total:
+        at = f"{where}: item {rows_in} (KPI {kpi}, municipality {str(item.get('municipality', ''))[:10]!r})"
+        total = _total(item, at, notes)
+        if total is None:
             dropped["no total (gender T) value"] += 1
             continue
-        try:
-            period = int(str(item["period"]).strip()[:4])
-        except (KeyError, ValueError):
-            raise DataError(f"{where}: item without a usable 'period' ({item.get('period')!r}) for KPI {kpi}.") from None
-        value, flag = _value(total[0])
-        if spec.factor != 1.0:
-            value *= spec.factor
+        period = _period(item.get("period"), at)
+        value, flag = _value(total, at)
+        value *= spec.factor
+        _plausible(value, spec, at)
         if spec.note:
             notes.add(spec.note)
         if spec.unit == "per_100k" and value == 0.0:
@@ -189,8 +270,9 @@ def read_kolada_json(
     if unmapped:
         notes.add("unmapped KPIs: " + ", ".join(
             f"{k} ({c} rows{'; ' + _KNOWN_UNMAPPED[k] if k in _KNOWN_UNMAPPED else ''})" for k, c in sorted(unmapped.items())))
-    return finish(raw, source="kolada", where=where, rows_in=rows_in, dropped=dropped,
-                  notes=sorted(notes), unknown=unknown)
+    with named(where):
+        return finish(raw, source="kolada", where=where, rows_in=rows_in, dropped=dropped,
+                      notes=sorted(notes), unknown=unknown)
 
 
 def _batches(ids: Iterable[object], size: int = MAX_IDS) -> list[str]:

@@ -7,9 +7,16 @@ DeSO.område, Antal``.
 Rules:
 
 - the year is the **registration** year (``Inskrivningsdatum``) by default, as Brå's official
-  "anmälda brott" counts; ``by="offence"`` uses ``Brottsdatum``;
+  "anmälda brott" counts; ``by="offence"`` uses ``Brottsdatum``.  Dates are ``YYYY-MM-DD``,
+  optionally with a time (``2022-03-01 13:45:00``, ``2022-03-01T13:45+01:00``: the date part
+  counts); an empty date drops the record with a count, any other form (``2022-03``,
+  ``01/03/2022``, ``2022-02-30``, Excel serial numbers) raises ``DataError`` naming file, column
+  and rows;
+- ``Antal`` must be a whole count >= 0 (a negative count would net against the others: refused,
+  naming file, row and column); a record with an empty ``Brottskod`` is dropped with a count;
 - the kommun is ``Kommun`` resolved to its code; when ``Kommun`` is empty the DeSO prefix
   (``DeSO.område[:4]``) is used; when both are empty the record is dropped with that reason;
+  unknown names raise, or with ``unknown="drop"`` are dropped with a count;
 - the DeSO prefix is cross-checked against the name: records where they disagree are counted,
   listed in the report and their cells flagged ``deso_mismatch`` (the name wins);
 - ``Antal`` is summed per kommun × year × indicator.  Brottskoder map to indicator ids through
@@ -53,6 +60,7 @@ import pandas as pd
 
 from .._types import check_literal
 from ..errors import DataError
+from ._checks import check_range, named
 from ._finish import ImportResult, finish
 from ._parse import check_whole_counts, describe_input, parse_numbers, read_table, table_note
 
@@ -60,6 +68,7 @@ __all__ = ["BROTTSKOD_INDICATORS", "read_police_extract"]
 
 By = Literal["registration", "offence"]
 Unmapped = Literal["keep", "drop"]
+Unknown = Literal["raise", "drop"]
 Source = str | Path | bytes
 _REQUIRED = ("Brottskod", "Inskrivningsdatum", "Brottsdatum", "Kommun", "DeSO.område")
 
@@ -78,7 +87,8 @@ BROTTSKOD_INDICATORS: dict[str, str] = _brottskod_map()
 """Brottskod → indicator id (from ``IndicatorSpec.extra["brottskod"]``; several codes may sum)."""
 
 
-def _resolve_names(names: pd.Series, where: str) -> pd.Series:
+def _resolve_names(names: pd.Series, where: str, unknown: Unknown) -> pd.Series:
+    """Kommun code per name (``""`` for empty names, ``None`` for unknown ones with ``unknown="drop"``)."""
     from ..harmonise.kommuner import kommun_code
 
     mapping, errors = {}, []
@@ -89,26 +99,36 @@ def _resolve_names(names: pd.Series, where: str) -> pd.Series:
         try:
             mapping[name] = kommun_code(name)
         except DataError as exc:
+            mapping[name] = None
             errors.append(str(exc))
-    if errors:
-        raise DataError(f"{where}: {len(errors)} Kommun value(s) unknown:\n  - " + "\n  - ".join(errors[:10]))
+    if errors and unknown == "raise":
+        raise DataError(f"{where}: {len(errors)} Kommun value(s) unknown (column 'Kommun'):\n  - " + "\n  - ".join(errors[:10])
+                        + "\nFix the names, or pass unknown='drop' (CLI: --unknown drop) to drop those "
+                        "records with a count.")
     return names.map(mapping)
 
 
-def _place(table: pd.DataFrame, keep: pd.Series, where: str, notes: list[str]) -> tuple[pd.Series, pd.Series]:
-    """Kommun code per kept record (name, else DeSO prefix) and the name/DeSO mismatch mask."""
+def _place(table: pd.DataFrame, keep: pd.Series, where: str, notes: list[str],
+           unknown: Unknown) -> tuple[pd.Series, pd.Series]:
+    """Kommun code per kept record (name, else DeSO prefix; ``None`` = unknown name, to drop) and
+    the name/DeSO mismatch mask."""
     name = table.loc[keep, "Kommun"].str.strip()
     deso = table.loc[keep, "DeSO.område"].str.strip()
-    from_name = _resolve_names(name, where)
+    from_name = _resolve_names(name, where, unknown)
+    unknown_name = from_name.isna()
+    from_name = from_name.fillna("")
     prefix = deso.str[:4]
-    code = from_name.where(from_name != "", prefix)
-    bad_prefix = (from_name == "") & ~prefix.str.fullmatch(r"\d{4}").fillna(False).astype(bool)
+    code = from_name.where(from_name != "", prefix).where(~unknown_name, None)
+    bad_prefix = (from_name == "") & ~unknown_name & ~prefix.str.fullmatch(r"\d{4}").fillna(False).astype(bool)
     if bad_prefix.any():
-        raise DataError(f"{where}: {int(bad_prefix.sum())} record(s) have an empty Kommun and a DeSO.område "
-                        f"that does not start with a 4-digit kommun code (e.g. {deso[bad_prefix].iloc[0]!r}).")
+        raise DataError(f"{where}: column 'DeSO.område': {int(bad_prefix.sum())} record(s) have an empty Kommun "
+                        f"and a DeSO.område that does not start with a 4-digit kommun code (e.g. "
+                        f"{deso[bad_prefix].iloc[0]!r}, row {bad_prefix.idxmax() + 1}); a DeSO code is "
+                        "the kommun code and five characters, e.g. 1495C1010. Fix the cell or fill in Kommun.")
     mismatch = (from_name != "") & (prefix != "") & (from_name != prefix)
-    if (from_name == "").any():
-        notes.append(f"{int((from_name == '').sum())} record(s) with empty Kommun placed by their DeSO prefix")
+    empty = (from_name == "") & ~unknown_name
+    if empty.any():
+        notes.append(f"{int(empty.sum())} record(s) with empty Kommun placed by their DeSO prefix")
     if mismatch.any():
         pairs = (name[mismatch] + " vs DeSO " + deso[mismatch]).unique()
         notes.append(f"{int(mismatch.sum())} record(s) whose DeSO prefix disagrees with Kommun (name used): "
@@ -155,8 +175,47 @@ def _zero_fill(cells: pd.DataFrame, years: list[int], first: pd.Timestamp, last:
     return fill.assign(n=0.0, mm=False, zero=True)
 
 
-def _read_all(source: Source | list[Source], encoding: str | None) -> tuple[pd.DataFrame, str, list[str]]:
-    """One table from one extract or several (e.g. 1701 and 1702 files, summed per indicator)."""
+_DATE = r"\d{4}-\d{2}-\d{2}([ T]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?"
+
+
+def _dates(raw: pd.Series, column: str, name: str) -> pd.Series:
+    """Dates of ``column`` (``YYYY-MM-DD``, optionally with a time and zone); empty cells are NaT.
+
+    Raises ``DataError`` listing the cells that are neither empty nor such a date (``2022-03``,
+    ``01/03/2022``, ``2022-02-30``) with their rows: a whole extract never loses rows silently.
+    """
+    text = raw.str.strip()
+    shaped = text.str.fullmatch(_DATE).fillna(False).astype(bool)
+    dates = pd.to_datetime(text.str[:10].where(shaped), errors="coerce", format="%Y-%m-%d")
+    bad = (text != "") & dates.isna()
+    if bad.any():
+        rows = np.flatnonzero(bad.to_numpy())[:5]
+        shown = ", ".join(f"{text.iloc[i]!r} (row {i + 1})" for i in rows)
+        raise DataError(
+            f"{name}: column {column!r} must hold dates as YYYY-MM-DD (a time part such as "
+            f"'2022-03-01 13:45:00' is allowed); {int(bad.sum())} cell(s) are not: {shown}"
+            f"{' ...' if bad.sum() > 5 else ''}. Export the extract again with ISO dates, or fix the cells."
+        )
+    return dates
+
+
+def _counts(table: pd.DataFrame, name: str) -> pd.Series:
+    """``Antal`` as whole counts >= 0 (1 per record when the column is absent)."""
+    if "Antal" not in table:
+        return pd.Series(1.0, index=table.index)
+    antal = check_whole_counts(parse_numbers(table["Antal"], column="Antal", where=name)[0], "Antal", name)
+    check_range(antal, "Antal", name, what="a count of reports (whole number >= 0)",
+                fix="a negative count would net against the others; fix or remove those records")
+    return antal
+
+
+def _read_all(source: Source | list[Source], encoding: str | None,
+              date_col: str) -> tuple[pd.DataFrame, str, list[str]]:
+    """One table from one extract or several (e.g. 1701 and 1702 files, summed per indicator).
+
+    Each file's ``Antal`` and ``date_col`` are checked with that file's name and rows; the table
+    gets the parsed ``_antal`` and ``_date`` columns.
+    """
     sources = list(source) if isinstance(source, (list, tuple)) else [source]
     if not sources:
         raise DataError("read_police_extract needs at least one file.")
@@ -168,10 +227,13 @@ def _read_all(source: Source | list[Source], encoding: str | None) -> tuple[pd.D
         if missing:
             raise DataError(f"{name}: a police extract needs columns {list(_REQUIRED)}; missing {missing} "
                             f"(found {list(table.columns)[:10]}).")
+        table = table.assign(_antal=_counts(table, name), _date=_dates(table[date_col], date_col, name))
         tables.append(table)
         notes.append(f"{name}: {len(table)} records, {table_note(info)}")
     where = " + ".join(describe_input(one) for one in sources)
-    return pd.concat(tables, ignore_index=True).fillna(""), where, notes
+    both = pd.concat(tables, ignore_index=True)
+    text = [c for c in both.columns if c not in ("_antal", "_date")]
+    return both.assign(**{c: both[c].fillna("") for c in text}), where, notes
 
 
 SPARSE_SHARE = 0.25
@@ -213,6 +275,7 @@ def read_police_extract(
     complete_years: Iterable[int] | None = None,
     population: pd.DataFrame | None = None,
     encoding: str | None = None,
+    unknown: Unknown = "raise",
 ) -> ImportResult:
     """Aggregate a police register extract to kommun × year rates per indicator.
 
@@ -236,6 +299,10 @@ def read_police_extract(
         Tidy population rows for the rates (default: the shipped SCB figures).
     encoding
         Force an encoding instead of detecting it.
+    unknown
+        ``Kommun`` names that resolve to no kommun: ``"raise"`` (default, one error listing them
+        with their closest matches) or ``"drop"`` (records dropped with a count), as in the
+        other readers.
 
     Returns
     -------
@@ -250,25 +317,33 @@ def read_police_extract(
     """
     check_literal(by, By, "by")
     check_literal(unmapped, Unmapped, "unmapped")
-    table, where, notes = _read_all(source, encoding)
+    check_literal(unknown, Unknown, "unknown")
+    date_col = "Inskrivningsdatum" if by == "registration" else "Brottsdatum"
+    table, where, notes = _read_all(source, encoding, date_col)
     rows_in, dropped = len(table), Counter()
     if "Id" in table:
         dup = table.duplicated(["Id", "Brottskod"])
         dropped["duplicate record (same Id and Brottskod)"] += int(dup.sum())
         table = table[~dup]
-    antal = (check_whole_counts(parse_numbers(table["Antal"], column="Antal", where=where)[0], "Antal", where)
-             if "Antal" in table else pd.Series(1.0, index=table.index))
-    date_col = "Inskrivningsdatum" if by == "registration" else "Brottsdatum"
-    dates = pd.to_datetime(table[date_col].str.strip(), errors="coerce", format="%Y-%m-%d")
+    antal, dates = table["_antal"], table["_date"]
     no_place = (table["Kommun"].str.strip() == "") & (table["DeSO.område"].str.strip() == "")
     no_date = dates.isna() & ~no_place
     dropped["no kommun (empty Kommun and DeSO.område)"] += int(no_place.sum())
-    dropped[f"no valid {date_col}"] += int(no_date.sum())
+    dropped[f"empty {date_col}"] += int(no_date.sum())
     dropped["Antal missing"] += int((~no_place & ~no_date & antal.isna()).sum())
     keep = ~no_place & ~no_date & antal.notna()
-    code, mismatch = _place(table, keep, where, notes)
+    no_code = keep & (table["Brottskod"].str.strip() == "")
+    dropped["empty Brottskod (crime type unknown)"] += int(no_code.sum())
+    keep &= ~no_code
+    if len(table) and not keep.any():
+        reasons = "; ".join(f"{k}: {v}" for k, v in dropped.items() if v)
+        raise DataError(f"{where}: none of the {rows_in} records can be counted ({reasons}). Every record needs "
+                        f"a Kommun or DeSO.område, a {date_col} and an Antal; check that this is the extract "
+                        "itself and that the columns are filled.")
+    code, mismatch = _place(table, keep, where, notes, unknown)
+    dropped["unknown kommun name or code"] += int(code.isna().sum())
     indicator = _indicators(table.loc[keep, "Brottskod"].str.strip(), unmapped, dropped, notes)
-    use = indicator.notna()
+    use = indicator.notna() & code.notna()
     recs = pd.DataFrame({"kommun": code[use], "year": dates[keep][use].dt.year.astype("int64"),
                          "indicator": indicator[use], "antal": antal[keep][use], "mismatch": mismatch[use]})
     cells = recs.groupby(["kommun", "year", "indicator"], as_index=False).agg(
@@ -303,7 +378,20 @@ def read_police_extract(
         "value": cells["n"].astype(float), "unit": "count", "flag": flag, "n": cells["n"].astype(float),
         "se": np.nan,
     })
-    return finish(raw, source="polisen", where=where, rows_in=rows_in + n_filled,
-                  dropped=Counter({k: v for k, v in dropped.items() if v}), notes=notes,
-                  allow_unknown_indicators=bool(raw["indicator"].str.startswith("police_code_").any()),
-                  population=population)
+    with named(where):
+        result = finish(raw, source="polisen", where=where, rows_in=rows_in + n_filled,
+                        dropped=Counter({k: v for k, v in dropped.items() if v}), notes=notes, unknown=unknown,
+                        allow_unknown_indicators=bool(raw["indicator"].str.startswith("police_code_").any()),
+                        population=population)
+    _refuse_absurd_rates(result.frame, where)
+    return result
+
+
+def _refuse_absurd_rates(frame: pd.DataFrame, where: str) -> None:
+    """More reports of one crime type than inhabitants (a rate above 100 000) is an error in ``Antal``."""
+    absurd = frame[(frame["unit"] == "per_100k") & (frame["value"] > 100_000)]
+    if len(absurd):
+        shown = ", ".join(f"{r.kommun} {r.year} {r.indicator}: {r.n:g} reports, {r.value:,.0f} per 100 000"
+                          for r in absurd.head(3).itertuples())
+        raise DataError(f"{where}: a rate per 100 000 must be at most 100 000 (no more reports than inhabitants); "
+                        f"{len(absurd)} kommun-year(s) exceed it ({shown}). Check column 'Antal' of those records.")

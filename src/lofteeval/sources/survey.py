@@ -18,7 +18,10 @@ columns (any order, ``;`` or ``,``, Swedish numbers accepted)::
   Jan-Apr about the previous calendar year: "jan-april 2017 (avser 2016)").
 - ``se``: taken as given; else from a 95 % interval as ``(ci_high - ci_low) / (2 * 1.96)`` (noted).
 - ``XX`` and ``..`` are NaN flagged ``suppressed``; ``-`` and empty are ``missing``.
-- Percent must lie in 0-100 and the problem index in 0-6, else ``DataError``.
+- Percent must lie in 0-100 and the problem index in 0-6, ``n`` be a whole number >= 0, ``se``
+  >= 0 and ``ci_low <= value <= ci_high``; ``year``/``wave`` must be whole four-digit years
+  (``2020.7`` or ``2021-05`` raise, never truncated); else one ``DataError`` naming file, column
+  and rows.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..indicators import INDICATORS
+from ._checks import check_range, check_years, named
 from ._finish import ImportResult, finish
 from ._parse import DEFAULT_CODES, describe_input, parse_numbers, read_table, table_note
 
@@ -99,21 +103,18 @@ def read_survey_csv(
     se, _ = _numbers(table, "se", where)
     lo, _ = _numbers(table, "ci_low", where)
     hi, _ = _numbers(table, "ci_high", where)
+    _check_sampling(n, se, lo, hi, value, where)
     notes = [table_note(info)]
     from_ci = se.isna() & lo.notna() & hi.notna()
     if from_ci.any():
         se = se.where(~from_ci, (hi - lo) / (2 * Z95))
         notes.append(f"{int(from_ci.sum())} se computed from the 95 % interval as (high - low) / (2 x 1.96)")
     if year_col is not None:
-        year = pd.to_numeric(year_col.str.strip(), errors="coerce")
+        year = check_years(year_col, "year", where)
     else:
-        waves = pd.to_numeric(wave_col.str.strip(), errors="coerce")
-        year = pd.Series([measured_year(i, int(w)) if pd.notna(w) else np.nan for i, w in zip(items, waves)],
-                         index=table.index)
+        waves = check_years(wave_col, "wave", where)
+        year = pd.Series([measured_year(i, int(w)) for i, w in zip(items, waves)], index=table.index)
         notes.append("year = wave for safety/worry/problem items, wave - 1 for victimisation items")
-    if year.isna().any():
-        bad = (year_col if year_col is not None else wave_col)[year.isna()].head(3).tolist()
-        raise DataError(f"{where}: {int(year.isna().sum())} row(s) without a valid year/wave (e.g. {bad}).")
     indicator = items.str.lower().map(lambda s: SURVEY_ITEMS.get(s))
     unit = _col(table, "unit").str.strip().str.lower()
     _check_units(indicator, unit, value, where)
@@ -126,7 +127,25 @@ def read_survey_csv(
         "kommun": _col(table, "kommun").str.strip(), "year": year.astype(int), "indicator": indicator,
         "value": value, "unit": unit, "flag": flag, "n": n, "se": se,
     })[mapped]
-    return finish(raw, source="survey", where=where, rows_in=len(table), dropped=dropped, notes=notes, unknown=unknown)
+    with named(where):
+        return finish(raw, source="survey", where=where, rows_in=len(table), dropped=dropped, notes=notes,
+                      unknown=unknown)
+
+
+def _check_sampling(n: pd.Series, se: pd.Series, lo: pd.Series, hi: pd.Series, value: pd.Series,
+                    where: str) -> None:
+    """``n`` whole and >= 0, ``se`` >= 0, ``ci_low <= value <= ci_high`` where given; else one DataError."""
+    check_range(n, "n", where, what="a number of respondents", fix="n is the number of answers")
+    frac = n.notna() & (n != n.round())
+    if frac.any():
+        raise DataError(f"{where}: column 'n' must hold whole numbers of respondents; row {frac.idxmax() + 1} "
+                        f"has {n[frac].iloc[0]:g}. Fix the cell (a weighted n belongs in a note, not here).")
+    check_range(se, "se", where, what="a standard error", fix="a standard error is never negative")
+    rows = [f"row {i + 1}: {a:g} <= {v:g} <= {b:g} fails" for i, (a, v, b) in enumerate(zip(lo, value, hi))
+            if not (np.isnan(a) or np.isnan(b)) and (a > b or (not np.isnan(v) and not a <= v <= b))]
+    if rows:
+        raise DataError(f"{where}: columns 'ci_low', 'value', 'ci_high' must satisfy ci_low <= value <= ci_high; "
+                        f"{len(rows)} row(s) do not ({'; '.join(rows[:5])}). Swapped columns? Fix the cells.")
 
 
 def _check_units(indicator: pd.Series, unit: pd.Series, value: pd.Series, where: str) -> None:
@@ -134,13 +153,13 @@ def _check_units(indicator: pd.Series, unit: pd.Series, value: pd.Series, where:
     for ind, u, v, row in zip(indicator, unit, value, range(1, len(unit) + 1)):
         if ind is None or pd.isna(ind):
             if u not in _RANGES:
-                problems.append(f"row {row}: unit {u!r} must be 'percent' or 'index'")
+                problems.append(f"row {row}: column 'unit' {u!r} must be 'percent' or 'index'")
             continue
         want = INDICATORS[ind].unit
         if u != want:
-            problems.append(f"row {row}: {ind} is measured in {want!r}, the file says {u!r}")
+            problems.append(f"row {row}: {ind} is measured in {want!r}, the file says {u!r} (column 'unit')")
         elif not np.isnan(v) and not (_RANGES[u][0] <= v <= _RANGES[u][1]):
-            problems.append(f"row {row}: {ind} value {v:g} outside {_RANGES[u][0]:g}-{_RANGES[u][1]:g} ({u})")
+            problems.append(f"row {row}: {ind} column 'value' {v:g} outside {_RANGES[u][0]:g}-{_RANGES[u][1]:g} ({u})")
     if problems:
         raise DataError(f"{where}: {len(problems)} survey value(s) inconsistent: " + "; ".join(problems[:5])
                         + ("; ..." if len(problems) > 5 else "") + ". Fix the file (index = Polisens 0-6 scale).")
