@@ -156,7 +156,7 @@ def match_crimes(topic: SolTopic, paths: tuple[str, ...]) -> dict[str, int]:
             pre = _norm_path(prefix)
             rx = re.compile(pattern.lower())
             hits = norm[norm["_n"].str.startswith(pre) & norm["_n"].str[len(pre):].map(
-                lambda tail: bool(rx.match(tail)))]
+                lambda tail: bool(rx.match(tail.lstrip())))]
             if len(hits) > 1:  # sub-categories repeat the prefix: keep the shortest (the offence total)
                 shortest = hits["_n"].str.len().min()
                 hits = hits[hits["_n"].str.len() == shortest]
