@@ -67,7 +67,8 @@ def value(crime: int, region: int, period: int) -> int:
 
 
 def result_page(crimes: list[int], regions: list[int], periods: list[int], labels: dict[int, str],
-                per_100k: bool, missing: set[tuple[int, int, int]] = frozenset()) -> str:
+                per_100k: bool, missing: set[tuple[int, int, int]] = frozenset(),
+                crime_labels: dict[int, str] | None = None) -> str:
     measures = ["antal", "antal_100k"] if per_100k else ["antal"]
     head = "".join(f'<th colspan="{len(measures)}" class="resultatRubrik2" id="{p}" axis="manader" nowrap>'
                    f"\n      {labels[p]}\n\n    </th>" for p in periods)
@@ -89,7 +90,7 @@ def result_page(crimes: list[int], regions: list[int], periods: list[int], label
                     else:
                         text = f"{v}"
                     cells.append(f'<td align="right" class="resultatAntal" headers="{p} 289 {c} {r} {m}">{text}</td>')
-            out.append(f'<tr><th class="resultatRubrik2" headers="{r}">Brott {c}</th>{"".join(cells)}</tr>')
+            out.append(f'<tr><th class="resultatRubrik2" headers="{r}">{(crime_labels or {}).get(c, f"Brott {c}")}</th>{"".join(cells)}</tr>')
     out.append("</table></BODY></HTML>")
     return "".join(out)
 

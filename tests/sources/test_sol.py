@@ -189,3 +189,65 @@ def test_expired_session_page_is_not_cached(tmp_path):
     with pytest.raises(DataError, match="no result cells"):
         fetch_sol(["reported_drug_offences"], ["0980"], YEARS, client=client(Broken()), dest_dir=tmp_path)
     assert [p.name for p in tmp_path.iterdir() if "topic" not in p.name] == []
+
+
+# ---------------------------------------------------------------- a table downloaded by hand
+def _export_html() -> bytes:
+    from sol_fakes import result_page
+
+    labels = {11650: "Brott mot narkotikastrafflagen", 11099: "12 kap. Skadegörelsebrott", 77: "Rattfylleri"}
+    page = result_page([11650, 11099, 77], [8365, 8617, 8291], [2486, 2526], {2486: "2015", 2526: "2016 prel."},
+                       True, crime_labels=labels)
+    return page.encode("utf-8")
+
+
+def test_import_html_export_maps_labels_and_region_ids():
+    from lofteeval.sources.sol_export import read_bra_sol_file
+
+    res = read_bra_sol_file(_export_html())
+    f = res.frame
+    assert set(f["kommun"]) == {"0980", "1440"}  # Gotland 8365, Ale 8617; riket 8291 dropped with a reason
+    assert set(f["indicator"]) == {"reported_drug_offences", "reported_criminal_damage"}
+    assert res.report.rows_dropped["category not mapped to an indicator"] == 3 * 2 * 2
+    assert res.report.rows_dropped["län or region total, not a kommun"] == 2 * 2  # riket 8291, 2 crimes × 2 years
+    assert f.loc[f["year"] == 2016, "flag"].str.contains("provisional").all()
+    assert (f["unit"] == "per_100k").all() and f["n"].gt(f["value"]).all()
+    assert res.report.rows_in == res.report.rows_out + sum(res.report.rows_dropped.values())
+
+
+def test_import_xlsx_export_wide_layout(tmp_path):
+    from openpyxl import Workbook
+
+    from lofteeval.sources.sol_export import read_bra_sol_file
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Anmälda brott"])
+    ws.append([])
+    ws.append(["Brott", "Region", "2023", "2024 prel."])
+    ws.append(["Brott mot narkotikastrafflagen", "Gotland kommun", 512, 498])
+    ws.append([None, "Ale kommun", 130, ".."])
+    path = tmp_path / "sol.xlsx"
+    wb.save(path)
+    res = read_bra_sol_file(path)
+    f = res.frame.set_index(["kommun", "year"])
+    assert f.loc[("0980", 2023), "n"] == 512 and f.loc[("1440", 2023), "n"] == 130
+    assert np.isnan(f.loc[("1440", 2024), "n"]) and "provisional" in f.loc[("0980", 2024), "flag"]
+
+
+def test_import_broken_xls_is_one_clear_error():
+    from lofteeval.sources.sol_export import read_bra_sol_file
+
+    with pytest.raises(DataError, match="not a readable .xls workbook"):
+        read_bra_sol_file(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+
+
+def test_cli_import_bra_sol_html(tmp_path, capsys):
+    from lofteeval.cli import main
+
+    src = tmp_path / "sol.html"
+    src.write_bytes(_export_html())
+    out = tmp_path / "tidy.csv"
+    assert main(["import", "bra-sol", str(src), "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "rows in 36" in text and out.is_file()

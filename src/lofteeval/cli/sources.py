@@ -62,7 +62,9 @@ def _run_import(args: argparse.Namespace) -> int:
             raise DataError("`import bra` needs --year: Brå's kommun CSV does not say which year it covers.")
         result = sources.read_bra_kommun_csv(file, year=args.year, unknown=args.unknown, dash=args.dash, **common)
     elif args.source == "bra-sol":
-        result = sources.read_bra_sol_export(file, unknown=args.unknown, dash=args.dash, **common)
+        from ..sources.sol_export import read_bra_sol_file
+
+        result = read_bra_sol_file(file, unknown=args.unknown, dash=args.dash, **common)
     elif args.source == "kolada":
         result = sources.read_kolada_json(Path(file), unknown=args.unknown)
     elif args.source == "scb":
@@ -94,7 +96,7 @@ def register(subparsers: Any) -> None:
         "import", help="read a downloaded source file into a validated tidy file",
         description="Read a downloaded file, validate it, print the conservation summary and write "
                     "the tidy rows. Sources: bra (yearly kommun CSV, needs --year), bra-sol (Brå "
-                    "statistical database export), kolada (saved /data JSON), scb (json-stat2 or v1 "
+                    "statistical database table saved by hand: HTML page, XLS/XLSX or CSV), kolada (saved /data JSON), scb (json-stat2 or v1 "
                     "json), survey (user-kept CSV), polisen (register extract).")
     imp.add_argument("source", choices=IMPORTERS, help="which reader to use")
     imp.add_argument("file", nargs="+", help="the downloaded file (polisen: one or more extracts, read as one)")

@@ -192,8 +192,8 @@ def parse_result_page(page: bytes | str | Path) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``period_id, period_label, year, preliminary, crime_id, region_id, region_label, measure,
-        value, flag`` — one row per ``td.resultatAntal`` cell; ``value`` NaN with ``flag
+        ``period_id, period_label, year, preliminary, crime_id, crime_label, region_id,
+        region_label, measure, value, flag`` — one row per ``td.resultatAntal`` cell; ``value`` NaN with ``flag
         "suppressed"`` for ``..``; ``measure`` is ``count`` or ``per_100k``.
 
     Raises
@@ -217,8 +217,10 @@ def parse_result_page(page: bytes | str | Path) -> pd.DataFrame:
         value, flag = _number(td.text_content())
         label = periods.get(ids[0], "")
         year, prel = period_year(label) if label else (np.nan, False)
+        row_head = td.getparent().xpath("./th")
+        crime_label = re.sub(r"\s+", " ", row_head[0].text_content()).strip() if row_head else ""
         rows.append({"period_id": int(ids[0]), "period_label": label, "year": year, "preliminary": prel,
-                     "crime_id": int(ids[2]), "region_id": int(ids[3]),
+                     "crime_id": int(ids[2]), "crime_label": crime_label, "region_id": int(ids[3]),
                      "region_label": regions.get(ids[3], ""),
                      "measure": "count" if ids[-1].lower() == "antal" else "per_100k",
                      "value": value, "flag": flag})
