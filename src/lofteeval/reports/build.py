@@ -14,6 +14,7 @@ import io
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -62,6 +63,7 @@ class IndicatorSection:
     comparison_note: str = ""
     more_label: str = ""
     see: str = ""
+    windows: list[dict[str, str]] = field(default_factory=list)  # löfte years / years after (--through)
 
 
 @dataclass(frozen=True)
@@ -114,8 +116,14 @@ def is_synthetic(panel: pd.DataFrame) -> bool:
     return "source" in panel.columns and bool((panel["source"] == "demo").any())
 
 
-def load_report_panel(*, demo: bool = False, panel_path: str | None = None) -> pd.DataFrame:
-    """The synthetic demo panel (``demo=True``) or a saved tidy panel; exactly one must be chosen."""
+def load_report_panel(*, demo: bool = False, panel_path: str | None = None,
+                      lofte_id: str | None = None) -> pd.DataFrame:
+    """The synthetic demo panel (``demo=True``) or a saved tidy panel; exactly one must be chosen.
+
+    Without ``demo`` and ``panel_path`` the project's ``data/processed/panel.parquet`` (or
+    ``panel.csv``) is used; when there is none this raises ``DataError`` naming ``lofteeval data
+    fetch --lofte ID`` and ``--demo`` — never the demo panel in silence.
+    """
     if demo and panel_path:
         raise DataError("choose either the demo panel or panel_path, not both (got both); "
                         "drop --demo or --panel.")
@@ -126,8 +134,22 @@ def load_report_panel(*, demo: bool = False, panel_path: str | None = None) -> p
     from ..harmonise.panel import load_panel
 
     if panel_path is None:
-        return load_panel()
+        return load_panel(default_panel_path(lofte_id))
     return load_panel(panel_path)
+
+
+def default_panel_path(lofte_id: str | None = None) -> Path:
+    """``data/processed/panel.parquet`` (or ``.csv``) when it exists, else one clear ``DataError``."""
+    from ..config import processed_dir
+
+    for name in ("panel.parquet", "panel.csv"):
+        if (processed_dir() / name).is_file():
+            return processed_dir() / name
+    lid = lofte_id or "ID"
+    raise DataError(
+        "no panel at data/processed/panel.parquet (nor panel.csv). "
+        f"Fetch the official data with `lofteeval data fetch --lofte {lid}`, pass --panel PATH, or use "
+        "--demo for the synthetic demo panel (numbers for demonstration only).")
 
 
 def kommun_label(code: str) -> str:
@@ -142,7 +164,7 @@ def kommun_label(code: str) -> str:
 
 # -- evaluation ----------------------------------------------------------------------------
 def evaluate_for_report(panel: pd.DataFrame, lofte: Any, *, level: float = 0.95,
-                        method: str = "auto", lang: str = "sv") -> Evaluated:
+                        method: str = "auto", lang: str = "sv", through: int | None = None) -> Evaluated:
     """Evaluate every indicator of every focus area of ``lofte``; BH-adjust across the löfte.
 
     An indicator missing from the panel, or one whose design cannot be estimated, is recorded as
@@ -167,7 +189,8 @@ def evaluate_for_report(panel: pd.DataFrame, lofte: Any, *, level: float = 0.95,
                     try:
                         with warnings.catch_warnings():  # design caveats are kept on the result
                             warnings.simplefilter("ignore", DesignWarning)
-                            cache[spec.id] = evaluate(panel, lofte, spec.id, method=method, level=level)
+                            cache[spec.id] = evaluate(panel, lofte, spec.id, method=method, level=level,
+                                                      through=through)
                     except (LofteevalError, ValueError, np.linalg.LinAlgError) as exc:
                         # the report shows the reason instead of stopping; the message's first clause
                         cache[spec.id] = f"{type(exc).__name__}: {str(exc).split(';')[0]}"
@@ -293,6 +316,13 @@ def _numbers(res: Any, spec: IndicatorSpec, lang: str) -> dict[str, str]:
     }
 
 
+def window_rows(res: Any, period: tuple[int, int], *, lang: str) -> list[dict[str, str]]:
+    """The two follow-up windows of ``res`` (see :mod:`.windows`)."""
+    from .windows import window_rows as rows
+
+    return rows(res, period, lang=lang)
+
+
 def _indicator_section(res: Any, spec: IndicatorSpec, *, lang: str, synthetic: bool,
                        period: tuple[int, int]) -> IndicatorSection:
     from .. import plots
@@ -318,6 +348,7 @@ def _indicator_section(res: Any, spec: IndicatorSpec, *, lang: str, synthetic: b
                                 size=(6.4, 2.4), dpi=120, margins={"left": 0.1, "right": 0.98, "top": 0.9,
                                                           "bottom": 0.2}) if res.placebo is not None and len(res.placebo) else "",
         caveats=list(dict.fromkeys(caveats)),
+        windows=window_rows(res, period, lang=lang),
     )
 
 
