@@ -64,6 +64,7 @@ class IndicatorSource:
     fetchable: bool = True
     reason: str = ""
     how: str = ""
+    name: str = ""
 
     @property
     def label(self) -> str:
@@ -76,12 +77,12 @@ class IndicatorSource:
             return f"SCB {self.scb}" + (f"; även Kolada {self.kolada}" if self.kolada else "")
         if self.kind == "kolada":
             return f"Kolada {self.kolada}"
-        return {"survey": "enkät", "register": "polisens registerutdrag"}.get(self.kind, self.kind) + (
-            f": {self.how}" if self.how else "")
+        return self.name or {"survey": "enkät", "register": "polisens registerutdrag"}.get(self.kind, self.kind)
 
 
-def _sol(ind: str, *paths: str, kolada: str | None = None, extra: tuple[str, ...] = ()) -> IndicatorSource:
-    return IndicatorSource(ind, "sol", SOL_FIRST_YEAR, tuple(paths), kolada=kolada, breaks=BREAKS_CRIME + extra)
+def _sol(ind: str, *paths: str, kolada: str | None = None, extra: tuple[str, ...] = (),
+         first_year: int = SOL_FIRST_YEAR) -> IndicatorSource:
+    return IndicatorSource(ind, "sol", first_year, tuple(paths), kolada=kolada, breaks=BREAKS_CRIME + extra)
 
 
 _NTU_WHY = ("NTU redovisas inte per kommun och år: kommunnivå finns bara i sammanslagna tvåårsanalyser "
@@ -100,7 +101,8 @@ INDICATOR_SOURCES: dict[str, IndicatorSource] = {s.indicator: s for s in (
     _sol("reported_domestic_violence",
          f"{_BRB_PERSON}, 4 kap. Brott mot frihet och frid, Grov kvinnofridskränkning (4 a §)",
          f"{_BRB_PERSON}, 4 kap. Brott mot frihet och frid, Grov fridskränkning (4 a §)", kolada="N07402",
-         extra=("1998: brottet grov kvinnofrids-/fridskränkning infördes (4 kap. 4 a § BrB); serien börjar 1998",)),
+         extra=("1998: brottet grov kvinnofrids-/fridskränkning infördes (4 kap. 4 a § BrB); serien börjar 1998",),
+         first_year=1998),
     _sol("reported_unlawful_threats", f"{_BRB_PERSON}, 4 kap. Brott mot frihet och frid, ~olaga hot"),
     _sol("reported_molestation", f"{_BRB_PERSON}, 4 kap. Brott mot frihet och frid, ~ofredande"),
     _sol("reported_criminal_damage", f"{_BRB_GODS}, 12 kap. Skadegörelsebrott", kolada="U07452"),
@@ -111,13 +113,15 @@ INDICATOR_SOURCES: dict[str, IndicatorSource] = {s.indicator: s for s in (
     IndicatorSource("reported_violent_crimes", "kolada", 2010, kolada="N07403", breaks=BREAKS_CRIME[:1]),
     IndicatorSource("population", "scb", 1968, scb="TAB638 (BE0101N1, folkmängd 31 december)", kolada="N01951"),
     *(IndicatorSource(i, "survey", 2006, fetchable=False, reason=_NTU_WHY, how=_SURVEY_HOW,
+                      name="Brå, Nationella trygghetsundersökningen (NTU)",
                       breaks=("2017: NTU bytte metod (telefon → post/webb)",))
       for i in ("unsafe_outdoors_night", "worry_crime")),
-    *(IndicatorSource(i, "survey", None, fetchable=False, reason=_TM_WHY, how=_SURVEY_HOW)
+    *(IndicatorSource(i, "survey", None, fetchable=False, reason=_TM_WHY, how=_SURVEY_HOW,
+                      name="Polisens trygghetsmätning / kommunala trygghetsenkäter")
       for i in ("saw_drug_dealing", "problem_drugs", "problem_youth_disorder", "problem_traffic")),
     *(IndicatorSource(i, "register", None, fetchable=False,
                       reason="per brottskod finns inga öppna kommundata; Polisen lämnar ut registerutdrag på begäran",
-                      how=_REG_HOW)
+                      how=_REG_HOW, name="Polisen, registerutdrag per brottskod")
       for i in ("reported_arson_damage", "reported_car_fires", "reported_sabotage_emergency",
                 "reported_riot_offences", "reported_violence_against_police")),
 )}

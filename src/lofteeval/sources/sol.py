@@ -342,7 +342,8 @@ def sol_rows_to_tidy(cells: pd.DataFrame, topic: SolTopic, wanted: dict[str, tup
                     population=population)
     prel = sorted({int(y) for y, p in zip(cells["year"], cells["preliminary"]) if p})
     result.frame.attrs.update({"vintage": {"bra": {"preliminary_years": prel}},
-                               "fetched_at": {"bra": sorted({r.get("fetched_at", "")[:10] for r in records or []})}})
+                               "fetched_at": {"bra": sorted({r.get("fetched_at", "")[:10] for r in records or []})},
+                               "_records": list(records or [])})
     if math.isnan(float(cells["year"].min())):  # pragma: no cover - guarded by parse_result_page
         raise DataError("SOL result without period labels.")
     return result

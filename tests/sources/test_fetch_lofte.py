@@ -1,0 +1,125 @@
+"""`lofteeval data plan` and `data fetch` end to end on recorded-format responses (no network)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from lofteeval.sources import _cache
+
+sys.path.insert(0, str(Path(__file__).parent))
+from fetch_fakes import FakeUpstreams  # noqa: E402
+from sol_fakes import offline_client  # noqa: E402
+
+YEARS = list(range(2010, 2026))
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("LOFTEEVAL_HOME", str(tmp_path))
+    monkeypatch.setattr(_cache, "_sleep", lambda s: None)
+    return tmp_path
+
+
+def test_plan_names_a_real_source_for_every_indicator_of_gotland():
+    from lofteeval.indicators import indicators_for
+    from lofteeval.sources.catalogue import fetch_plan
+
+    plan = fetch_plan("gotland-2020")
+    for area in ("narkotika", "vald_nara_relation"):
+        rows = plan[plan["focus_area"] == area]
+        assert set(rows["indicator"]) == {s.id for s in indicators_for(area)}
+        assert rows["source"].str.len().gt(10).all()
+        assert (rows["fetchable"] | rows["reason"].str.len().gt(20)).all()  # not fetchable: says why
+    drugs = plan.set_index("indicator").loc["reported_drug_offences"]
+    assert "Brott mot narkotikastrafflagen" in drugs["source"] and drugs["fetchable"]
+    assert "2015" in drugs["breaks"] and "2017/2019" in drugs["breaks"]
+
+
+def test_plan_ntu_is_not_fetchable_with_the_reason():
+    from lofteeval.sources.catalogue import source_of
+
+    ntu = source_of("unsafe_outdoors_night")
+    assert not ntu.fetchable and "kommun" in ntu.reason and "import survey" in ntu.how
+
+
+def test_every_indicator_has_a_source():
+    from lofteeval.indicators import INDICATORS
+    from lofteeval.sources.catalogue import INDICATOR_SOURCES
+
+    assert set(INDICATORS) == set(INDICATOR_SOURCES)
+
+
+def test_cli_data_plan(capsys):
+    from lofteeval.cli import main
+
+    assert main(["data", "plan", "gotland-2020"]) == 0
+    out = capsys.readouterr().out
+    assert "reported_domestic_violence" in out and "Grov kvinnofridskränkning (4 a §)" in out
+    assert "HÄMTAS INTE" in out and "varför inte" in out
+
+
+def test_fetch_builds_a_validated_panel_with_provenance(home):
+    from lofteeval.harmonise.panel import load_panel
+    from lofteeval.sources.fetch_lofte import fetch_for_loften
+
+    up = FakeUpstreams()
+    res = fetch_for_loften(["gotland-2020"], years=YEARS, client=up.client())
+    panel = load_panel(home / "data" / "processed" / "panel.parquet")
+    assert set(panel["indicator"]) == {"reported_domestic_violence", "reported_unlawful_threats",
+                                       "reported_drug_offences", "population"}
+    assert panel["kommun"].nunique() == 290
+    assert not panel.attrs.get("synthetic") and set(panel["source"]) == {"bra", "scb"}
+    side = json.loads((home / "data" / "processed" / "panel.parquet.meta.json").read_text())["attrs"]
+    bra = next(s for s in side["data_sources"] if s["source"] == "bra")
+    assert bra["vintage"] == "2025 preliminärt" and len(bra["sha256"]) == 64 and bra["downloaded"]
+    assert res.panel_report.rows_in == res.panel_report.rows_out + sum(res.panel_report.rows_dropped.values())
+    n_requests = len(up.log)
+    # second run: cache only, no request
+    again = fetch_for_loften(["gotland-2020"], years=YEARS, client=offline_client())
+    assert again.panel.equals(res.panel) and len(up.log) == n_requests
+
+
+def test_cli_fetch_offline_one_line_exit_2_nothing_written(home, capsys, monkeypatch):
+    import httpx
+
+    from lofteeval.cli import main
+
+    real = httpx.Client
+
+    def refuse(request):
+        raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution", request=request)
+
+    def offline(*a, **k):  # every client the CLI builds is offline
+        k["transport"] = httpx.MockTransport(refuse)
+        k.pop("verify", None)
+        return real(*a, **k)
+
+    monkeypatch.setattr(httpx, "Client", offline)
+    assert main(["data", "fetch", "--lofte", "gotland-2020", "--years", "2015-2024"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "offline" in err[0] and "Traceback" not in err[0]
+    assert not (home / "data" / "processed" / "panel.parquet").exists()
+    assert not list((home / "data").rglob("*.part"))
+
+
+def test_report_on_fetched_panel_carries_provenance_and_vintage(home, capsys):
+    from lofteeval.cli import main
+    from lofteeval.sources.fetch_lofte import fetch_for_loften
+
+    fetch_for_loften(["gotland-2020"], years=YEARS, client=FakeUpstreams().client())
+    out = home / "reports"
+    assert main(["report", "gotland-2020", "--direct", "--format", "html,xlsx", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Brå, hämtat" in printed and "2025 preliminärt" in printed and "Syntetiska" not in printed
+    html = (out / "gotland-2020" / "rapport.html").read_text(encoding="utf-8")
+    assert "Brå, hämtat" in html and "2025 preliminärt" in html
+    assert "Brå statistikdatabas (SOL)" in html
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out / "gotland-2020" / "resultat.xlsx")
+    cells = [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value]
+    assert any("2025 preliminärt" in c for c in cells)
