@@ -78,3 +78,20 @@ def test_report_windows_table(tmp_path):
     sec = next(s for f in ctx.focus for s in f.indicators if s.windows)
     assert [w["years"] for w in sec.windows] == ["2020", "2021–2024"]
     assert "Syntetiska data" in html
+
+
+def test_evaluate_out_xlsx_names_the_panel_vintage(empty_home, tmp_path):
+    from openpyxl import load_workbook
+
+    from lofteeval.datasets import demo_panel
+    from lofteeval.harmonise.panel import save_panel
+
+    real = demo_panel().query("indicator in ['reported_drug_offences', 'population']").copy()
+    real["source"] = real["source"].replace({"demo": "bra"})
+    real.attrs = {"synthetic": False, "data_sources": [
+        {"source": "bra", "publisher": "Brå", "downloaded": "2026-03-02", "vintage": "2024 preliminärt"}]}
+    save_panel(real, empty_home / "data" / "processed" / "panel.parquet")
+    out = tmp_path / "res.xlsx"
+    assert main(["evaluate", "gotland-2020", "--indicator", "reported_drug_offences", "--out", str(out)]) == 0
+    ws = load_workbook(out).worksheets[0]
+    assert ws["A1"].value == "Data: Brå, hämtat 2026-03-02; 2024 preliminärt"

@@ -152,16 +152,21 @@ def run(args: argparse.Namespace) -> int:
                 print(f"  {area}/{spec.id}: {'kunde inte skattas' if args.lang == 'sv' else 'not estimated'} ({why})")
     if args.out:
         out = frame.drop(columns=["_result", "_unit"])
+        line = None if synthetic else panel_line(panel, args.lang)
         if synthetic:
             out = out.assign(data="synthetic")
+        elif line:
+            out = out.assign(data=line)
         if args.out.lower().endswith(".csv"):
             out.to_csv(args.out, index=False)
         else:
             with pd.ExcelWriter(args.out, engine="openpyxl") as xl:
-                start = 2 if synthetic else 0
+                start = 2 if synthetic or line else 0
                 out.to_excel(xl, sheet_name=SHEETS[args.lang][0], index=False, startrow=start)
                 if synthetic:
                     xl.sheets[SHEETS[args.lang][0]]["A1"] = synthetic_line(args.lang).strip("* ")
+                elif line:
+                    xl.sheets[SHEETS[args.lang][0]]["A1"] = line
         print(f"{'Skrev' if args.lang == 'sv' else 'Wrote'} {args.out}")
     return 0
 
