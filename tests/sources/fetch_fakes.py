@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import httpx
+from sol_fakes import FakeSol
 
 from lofteeval.harmonise.kommuner import kommuner
-from sol_fakes import FakeSol
 
 
 def scb_population(years: range) -> dict:

@@ -72,8 +72,8 @@ def result_page(crimes: list[int], regions: list[int], periods: list[int], label
     measures = ["antal", "antal_100k"] if per_100k else ["antal"]
     head = "".join(f'<th colspan="{len(measures)}" class="resultatRubrik2" id="{p}" axis="manader" nowrap>'
                    f"\n      {labels[p]}\n\n    </th>" for p in periods)
-    out = ['<!DOCTYPE HTML><HTML><HEAD><meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">'
-           "</HEAD><BODY><table><tr>", head, "</tr>"]
+    out = [('<!DOCTYPE HTML><HTML><HEAD><meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">'
+            "</HEAD><BODY><table><tr>"), head, "</tr>"]
     for r in regions:
         out.append(f'<tr><th align="left" class="resultatRubrik1" id="{r}" axis="region">Region {r}</th></tr>')
         for c in crimes:

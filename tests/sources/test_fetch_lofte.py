@@ -11,8 +11,8 @@ import pytest
 from lofteeval.sources import _cache
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fetch_fakes import FakeUpstreams  # noqa: E402
-from sol_fakes import offline_client  # noqa: E402
+from fetch_fakes import FakeUpstreams
+from sol_fakes import offline_client
 
 YEARS = list(range(2010, 2026))
 

@@ -13,10 +13,15 @@ from lofteeval.errors import DataError, FetchError
 from lofteeval.sources import _cache
 from lofteeval.sources.catalogue import INDICATOR_SOURCES
 from lofteeval.sources.sol import MAX_CELLS, chunks, fetch_sol, sol_region_ids
-from lofteeval.sources.sol_parse import match_crimes, parse_result_page, parse_topic_page, period_year
+from lofteeval.sources.sol_parse import (
+    match_crimes,
+    parse_result_page,
+    parse_topic_page,
+    period_year,
+)
 
 sys.path.insert(0, str(Path(__file__).parent))
-from sol_fakes import FakeSol, client, offline_client, topic_page  # noqa: E402
+from sol_fakes import FakeSol, client, offline_client, topic_page
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "bra_sol"
 YEARS = list(range(2010, 2026))

@@ -137,7 +137,7 @@ def _run_fetch(args: argparse.Namespace) -> int:
     from ..sources.fetch_lofte import fetch_for_loften
 
     ids = list(list_loften(kind="lofte")["id"]) if args.all else args.lofte
-    verify: bool | str = args.sol_ca_bundle or (False if args.sol_insecure else True)
+    verify: bool | str = args.sol_ca_bundle or not args.sol_insecure
     if args.sol_insecure:
         print("warning: TLS verification for statistik.bra.se is off (--sol-insecure)")
     print(f"Hämtar data för {', '.join(ids)} …", flush=True)

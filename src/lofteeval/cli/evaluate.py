@@ -7,7 +7,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-__all__ = ["register", "add_data_args", "panel_from_args", "synthetic_line"]
+__all__ = ["add_data_args", "panel_from_args", "register", "synthetic_line"]
 
 
 def add_data_args(parser: argparse.ArgumentParser) -> None:
@@ -64,7 +64,7 @@ def panel_line(panel: Any, lang: str = "sv") -> str | None:
     text = vintage_text(panel)
     if not text:
         return None
-    return ("Data: " if lang == "sv" else "Data: ") + text
+    return f"Data: {text}"  # the same word in Swedish and English
 
 
 def synthetic_line(lang: str = "sv") -> str:

@@ -6,7 +6,14 @@ import argparse
 import time
 from typing import Any
 
-from .evaluate import add_data_args, check_args, panel_from_args, panel_line, synthetic_line, through_from_args
+from .evaluate import (
+    add_data_args,
+    check_args,
+    panel_from_args,
+    panel_line,
+    synthetic_line,
+    through_from_args,
+)
 
 __all__ = ["register"]
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["provenance", "data_sources", "panel_sources", "vintage_text"]
+__all__ = ["data_sources", "panel_sources", "provenance", "vintage_text"]
 
 
 def _git_commit(root: Path) -> str | None:

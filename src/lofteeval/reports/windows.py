@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
-__all__ = ["window_rows", "WINDOW_NOTE"]
+__all__ = ["WINDOW_NOTE", "window_rows"]
 
 WINDOW_NOTE = {
     "sv": ("Medelvärden per år i varje fönster (observerat, kontrafaktiskt, skillnad). Intervall och "

@@ -28,8 +28,16 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["IndicatorSource", "INDICATOR_SOURCES", "SOL_TOPIC", "SOL_TOPIC_URL", "fetch_plan",
-           "plan_text", "source_of", "crime_break_note"]
+__all__ = [
+    "INDICATOR_SOURCES",
+    "SOL_TOPIC",
+    "SOL_TOPIC_URL",
+    "IndicatorSource",
+    "crime_break_note",
+    "fetch_plan",
+    "plan_text",
+    "source_of",
+]
 
 SOL_TOPIC = "Årsvis - Kommun och storstädernas stadsområden 1996-"
 SOL_TOPIC_URL = "https://statistik.bra.se/solwebb/action/anmalda/urval/urval?menyid=101"
@@ -189,8 +197,8 @@ def plan_text(lofte: Any, *, years: list[int] | None = None) -> str:
     lf = load_lofte(lofte) if isinstance(lofte, str) else lofte
     plan = fetch_plan(lf, years=years)
     lines = [f"{lf.id}: {lf.title}",
-             f"Kommuner: {', '.join(lf.kommuner)}; löftesår {lf.start_year}–{lf.end_year}; "
-             "jämförelsekommuner: alla övriga kommuner (urvalet görs vid utvärderingen)", ""]
+             (f"Kommuner: {', '.join(lf.kommuner)}; löftesår {lf.start_year}–{lf.end_year}; "
+              "jämförelsekommuner: alla övriga kommuner (urvalet görs vid utvärderingen)"), ""]
     for area, grp in plan.groupby("focus_area", sort=False):
         lines.append(f"[{area}]")
         for _, r in grp.iterrows():

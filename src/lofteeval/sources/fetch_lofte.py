@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..errors import DataError
 
-__all__ = ["FetchResult", "fetch_for_loften", "indicators_to_fetch", "default_years"]
+__all__ = ["FetchResult", "default_years", "fetch_for_loften", "indicators_to_fetch"]
 
 FIRST_YEAR = 2010  # long enough pre periods for synthetic control; SOL itself starts in 1996
 

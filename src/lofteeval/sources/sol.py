@@ -27,19 +27,18 @@ import hashlib
 import json
 import math
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..errors import DataError, FetchError
 from ._finish import ImportResult, finish
-from .sol_parse import SolTopic, match_crimes, parse_result_page, parse_topic_page
+from .sol_parse import SolTopic, cells_to_raw, match_crimes, parse_result_page, parse_topic_page
 
-__all__ = ["SOL_BASE", "MAX_CELLS", "SolClient", "fetch_sol", "sol_region_ids", "sol_rows_to_tidy"]
+__all__ = ["MAX_CELLS", "SOL_BASE", "SolClient", "fetch_sol", "sol_region_ids", "sol_rows_to_tidy"]
 
 SOL_BASE = "https://statistik.bra.se/solwebb/action/"
 TOPIC_MENU_ID = 101
@@ -179,7 +178,7 @@ def _cached(folder: Path, name: str, make: Callable[[], bytes], record: dict, re
                              "edited. Delete it or pass --refresh.")
         return path.read_bytes(), rec
     data = make()
-    rec = {**record, "source": "bra", "fetched_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    rec = {**record, "source": "bra", "fetched_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
            "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
     return data, rec
 
@@ -312,21 +311,7 @@ def sol_rows_to_tidy(cells: pd.DataFrame, topic: SolTopic, wanted: dict[str, tup
     known = cells["crime_id"].isin(crime_ind) & cells["region_id"].isin(regions.index)
     c = cells[known].assign(indicator=cells["crime_id"].map(crime_ind),
                             kommun=cells["region_id"].map(regions))
-    key = ["kommun", "region_id", "year", "indicator", "crime_id"]
-    cnt = c[c["measure"] == "count"].set_index(key)
-    rate = c[c["measure"] == "per_100k"].set_index(key)["value"].rename("per_100k")
-    wide = cnt.rename(columns={"value": "count"}).join(rate, how="outer").reset_index()
-    wide["preliminary"] = wide["preliminary"].astype("boolean").fillna(False).astype(bool)
-    wide["flag"] = wide["flag"].fillna("")
-    agg = wide.groupby(["kommun", "region_id", "year", "indicator"], as_index=False).agg(
-        n=("count", lambda s: s.sum(min_count=len(s))), rate=("per_100k", lambda s: s.sum(min_count=len(s))),
-        prel=("preliminary", "max"), flag=("flag", lambda s: ";".join(sorted({p for f in s for p in f.split(";") if p}))))
-    use_rate = agg["rate"].notna() | agg["n"].isna()
-    agg["flag"] = [";".join(x for x in (("provisional" if p else ""), f) if x) for p, f in zip(agg["prel"], agg["flag"])]
-    raw = pd.DataFrame({"kommun": agg["kommun"], "year": agg["year"].astype(int), "indicator": agg["indicator"],
-                        "value": np.where(use_rate, agg["rate"], agg["n"]),
-                        "unit": np.where(use_rate, "per_100k", "count"), "flag": agg["flag"], "n": agg["n"],
-                        "se": np.nan})
+    raw = cells_to_raw(c)
     from collections import Counter
 
     dropped = Counter()
@@ -336,8 +321,8 @@ def sol_rows_to_tidy(cells: pd.DataFrame, topic: SolTopic, wanted: dict[str, tup
     summed = int(known.sum()) - len(raw)
     if summed:
         dropped["SOL cell combined into an indicator row (count + per 100 000 measures, summed categories)"] = summed
-    notes = [f"Brå SOL yearly kommun topic: {len(wanted)} indicator(s), {cells['region_id'].nunique()} region ids, "
-             f"years {int(cells['year'].min())}–{int(cells['year'].max())}"]
+    notes = [(f"Brå SOL yearly kommun topic: {len(wanted)} indicator(s), {cells['region_id'].nunique()} region ids, "
+              f"years {int(cells['year'].min())}–{int(cells['year'].max())}")]
     result = finish(raw, source="bra", where="Brå SOL", rows_in=rows_in, dropped=dropped, notes=notes,
                     population=population)
     prel = sorted({int(y) for y, p in zip(cells["year"], cells["preliminary"]) if p})

@@ -22,12 +22,11 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..errors import DataError
 from ._finish import ImportResult, finish
-from .sol_parse import parse_result_page
+from .sol_parse import cells_to_raw, parse_result_page
 
 __all__ = ["read_bra_sol_file"]
 
@@ -66,7 +65,7 @@ def read_bra_sol_file(source: str | Path | bytes, **kwargs: object) -> ImportRes
     head = data[:2048].lstrip().lower()
     if head.startswith((b"<!doctype", b"<html", b"<table", b"<?xml")) or b"resultatantal" in data[:200000].lower():
         return _read_html(data, where, population=kwargs.get("population"))  # type: ignore[arg-type]
-    if data.startswith(_OLE2) or data.startswith(b"PK\x03\x04"):
+    if data.startswith((_OLE2, b"PK\x03\x04")):
         return read_bra_sol_export(_sheet_to_csv(data, where), **kwargs)  # type: ignore[arg-type]
     return read_bra_sol_export(data, **kwargs)  # type: ignore[arg-type]
 
@@ -129,24 +128,13 @@ def _read_html(data: bytes, where: str, population: pd.DataFrame | None = None) 
     c = cells[mapped].assign(indicator=indicator[mapped],
                              kommun=[codes.get(i, lab) for i, lab in zip(cells.loc[mapped, "region_id"],
                                                                           cells.loc[mapped, "region_label"])])
-    key = ["kommun", "region_id", "year", "indicator"]
-    cnt = c[c["measure"] == "count"].set_index(key)
-    rate = c[c["measure"] == "per_100k"].set_index(key)["value"].rename("rate")
-    w = cnt.rename(columns={"value": "n"}).join(rate, how="outer").reset_index()
-    w["flag"] = w["flag"].fillna("")
-    prel = w["preliminary"].astype("boolean").fillna(False).astype(bool)
-    w["flag"] = [";".join(x for x in (("provisional" if p else ""), f) if x) for p, f in zip(prel, w["flag"])]
-    use_rate = w["rate"].notna() | w["n"].isna()
-    raw = pd.DataFrame({"kommun": w["kommun"].astype(str), "year": w["year"].astype(int),
-                        "indicator": w["indicator"], "value": np.where(use_rate, w["rate"], w["n"]),
-                        "unit": np.where(use_rate, "per_100k", "count"), "flag": w["flag"], "n": w["n"],
-                        "se": np.nan})
+    raw = cells_to_raw(c)
     dropped = Counter()
     if (~mapped).any():
         dropped["category not mapped to an indicator"] = int((~mapped).sum())
     merged = int(mapped.sum()) - len(raw)
     if merged:
-        dropped["per 100 000 cell combined with its count cell"] = merged
+        dropped["cell combined into an indicator row (count + per 100 000, summed categories)"] = merged
     unmapped = sorted(set(cells.loc[~mapped, "crime_label"]))
     notes = [f"SOL HTML table: {len(cells)} cells"]
     if unmapped:

@@ -35,8 +35,15 @@ import pandas as pd
 
 from ..errors import DataError
 
-__all__ = ["SolTopic", "parse_topic_page", "parse_result_page", "decode_page", "period_year",
-           "match_crimes"]
+__all__ = [
+    "SolTopic",
+    "cells_to_raw",
+    "decode_page",
+    "match_crimes",
+    "parse_result_page",
+    "parse_topic_page",
+    "period_year",
+]
 
 _ARRAY = re.compile(r'\b(array(?:Period|Niva|RegionNiva)\w*)\s*\[\s*\d+\s*\]\s*=\s*"((?:[^"\\]|\\.)*)"')
 _NBSP = re.compile(r"[\s\u00a0\u202f]|&nbsp;|\\xA0", re.IGNORECASE)
@@ -156,7 +163,7 @@ def match_crimes(topic: SolTopic, paths: tuple[str, ...]) -> dict[str, int]:
             pre = _norm_path(prefix)
             rx = re.compile(pattern.lower())
             hits = norm[norm["_n"].str.startswith(pre) & norm["_n"].str[len(pre):].map(
-                lambda tail: bool(rx.match(tail.lstrip())))]
+                lambda tail, rx=rx: bool(rx.match(tail.lstrip())))]
             if len(hits) > 1:  # sub-categories repeat the prefix: keep the shortest (the offence total)
                 shortest = hits["_n"].str.len().min()
                 hits = hits[hits["_n"].str.len() == shortest]
@@ -229,3 +236,29 @@ def parse_result_page(page: bytes | str | Path) -> pd.DataFrame:
         raise DataError(f"SOL result page has no result cells (td.resultatAntal); page says: {snippet!r}. "
                         "Too many cells in one query, an expired session, or not a result page.")
     return pd.DataFrame(rows)
+
+
+def cells_to_raw(cells: pd.DataFrame) -> pd.DataFrame:
+    """Raw tidy rows from parsed cells that carry ``kommun`` and ``indicator`` columns.
+
+    The count and per-100 000 cells of one (region, year, category) become one row (``value`` =
+    SOL's per 100 000, ``n`` = the count; a count alone gives a ``count`` row for
+    ``harmonise.rates.add_rates``); several categories of one indicator are summed (NaN when any
+    part is missing); ``prel.`` periods are flagged ``provisional``.
+    """
+    key = ["kommun", "region_id", "year", "indicator", "crime_id"]
+    cnt = cells[cells["measure"] == "count"].set_index(key)
+    rate = cells[cells["measure"] == "per_100k"].set_index(key)["value"].rename("per_100k")
+    wide = cnt.rename(columns={"value": "count"}).join(rate, how="outer").reset_index()
+    wide["preliminary"] = wide["preliminary"].astype("boolean").fillna(False).astype(bool)
+    wide["flag"] = wide["flag"].fillna("")
+    agg = wide.groupby(["kommun", "region_id", "year", "indicator"], as_index=False).agg(
+        n=("count", lambda s: s.sum(min_count=len(s))), rate=("per_100k", lambda s: s.sum(min_count=len(s))),
+        prel=("preliminary", "max"),
+        flag=("flag", lambda s: ";".join(sorted({p for f in s for p in f.split(";") if p}))))
+    use_rate = agg["rate"].notna() | agg["n"].isna()
+    flags = [";".join(x for x in (("provisional" if p else ""), f) if x) for p, f in zip(agg["prel"], agg["flag"])]
+    return pd.DataFrame({"kommun": agg["kommun"].astype(str), "year": agg["year"].astype(int),
+                         "indicator": agg["indicator"], "value": np.where(use_rate, agg["rate"], agg["n"]),
+                         "unit": np.where(use_rate, "per_100k", "count"), "flag": flags, "n": agg["n"],
+                         "se": np.nan})
