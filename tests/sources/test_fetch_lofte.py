@@ -118,6 +118,8 @@ def test_report_on_fetched_panel_carries_provenance_and_vintage(home, capsys):
     html = (out / "gotland-2020" / "rapport.html").read_text(encoding="utf-8")
     assert "Brå, hämtat" in html and "2025 preliminärt" in html
     assert "Brå statistikdatabas (SOL)" in html
+    assert "Brå ändrade 2015 hur brott knyts till kommun" in html  # pre period 2010-2019 spans the break
+    assert "Preliminära siffror kan revideras" in html
     from openpyxl import load_workbook
 
     wb = load_workbook(out / "gotland-2020" / "resultat.xlsx")

@@ -400,6 +400,26 @@ def provenance_first_year(provenance: Mapping[str, Any]) -> int:
     return int(head) if head.isdigit() else 0
 
 
+def _real_data_caveats(lofte: Any, used: list[Any], *, lang: str, provenance: Mapping[str, Any]) -> list[str]:
+    """A fetched panel: the 2015 kommun-attribution break and preliminary years (sidecar vintage)."""
+    out: list[str] = []
+    vintage = str(provenance.get("data_vintage") or "")
+    if not vintage:
+        return out
+    sv = lang == "sv"
+    first = provenance_first_year(provenance)
+    if any(s.kind == "crime" for s in used) and 0 < first < 2015 <= lofte.start_year:
+        out.append("Brå ändrade 2015 hur brott knyts till kommun; åren före 2015 i förperioden ligger på en annan "
+                   "nivå. Pröva gärna med förperiod från 2015." if sv else
+                   "Brå changed in 2015 how offences are tied to kommuner; pre-period years before 2015 are on "
+                   "another level. Consider a pre period from 2015.")
+    if "preliminär" in vintage:
+        out.append(f"Källa och årgång: {vintage}. Preliminära siffror kan revideras när Brå publicerar de slutliga."
+                   if sv else f"Source and vintage: {vintage}. Preliminary figures may be revised when Brå "
+                   "publishes the final ones.")
+    return out
+
+
 def data_caveats(lofte: Any, evaluated: Evaluated, *, lang: str, provenance: Mapping[str, Any]) -> list[str]:
     """Caveats raised by the data: short pre-period, small counts, COVID, NTU 2017, vintage."""
     sv = lang == "sv"
@@ -418,6 +438,7 @@ def data_caveats(lofte: Any, evaluated: Evaluated, *, lang: str, provenance: Map
     used = [s for a in evaluated.areas for _, s in evaluated.pairs.get(a, ())]
     if any(ntu_sv in s.caveats_sv for s in used) and min(lofte.years) >= 2017 > provenance_first_year(provenance):
         out.append(ntu_sv if sv else ntu_en)
+    out += _real_data_caveats(lofte, used, lang=lang, provenance=provenance)
     years = provenance.get("data_years")
     if years:
         out.append((f"Dataårgång: panelen täcker {years}; senare revideringar av källorna kan ändra siffrorna."
