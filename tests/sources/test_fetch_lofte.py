@@ -76,6 +76,7 @@ def test_fetch_builds_a_validated_panel_with_provenance(home):
     side = json.loads((home / "data" / "processed" / "panel.parquet.meta.json").read_text())["attrs"]
     bra = next(s for s in side["data_sources"] if s["source"] == "bra")
     assert bra["vintage"] == "2025 preliminärt" and len(bra["sha256"]) == 64 and bra["downloaded"]
+    assert bra["file"].startswith("data/raw/bra_sol (") and bra["url"].endswith("menyid=101")
     assert res.panel_report.rows_in == res.panel_report.rows_out + sum(res.panel_report.rows_dropped.values())
     n_requests = len(up.log)
     # second run: cache only, no request

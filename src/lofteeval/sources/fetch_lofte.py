@@ -79,7 +79,7 @@ def _combined_sha(records: list[dict]) -> str:
     return hashlib.sha256("".join(sorted(str(r.get("sha256", "")) for r in records)).encode()).hexdigest()
 
 
-def _sources(sol_records: list[dict], sol_frame: pd.DataFrame, scb_record: dict, folder: Path) -> list[dict]:
+def _sources(sol_records: list[dict], sol_frame: pd.DataFrame, scb_record: dict) -> list[dict]:
     from .catalogue import SOL_TOPIC, SOL_TOPIC_URL
 
     prel = sol_frame.attrs.get("vintage", {}).get("bra", {}).get("preliminary_years", [])
@@ -87,7 +87,7 @@ def _sources(sol_records: list[dict], sol_frame: pd.DataFrame, scb_record: dict,
     fetched = sorted({str(r.get("fetched_at", ""))[:10] for r in sol_records} - {""})
     return [
         {"source": "bra", "publisher": "Brå", "name": f"Brå statistikdatabas (SOL): {SOL_TOPIC}",
-         "url": SOL_TOPIC_URL, "file": f"data/raw/{folder.name}/bra_sol ({len(sol_records)} svar)",
+         "url": SOL_TOPIC_URL, "file": f"data/raw/bra_sol ({len(sol_records)} svar)",
          "downloaded": fetched[-1] if fetched else "", "sha256": _combined_sha(sol_records),
          "vintage": vintage, "preliminary_years": prel},
         {"source": "scb", "publisher": "SCB", "name": "SCB folkmängd 31 december (TAB638, BE0101N1)",
@@ -158,7 +158,7 @@ def fetch_for_loften(
                         refresh=refresh, progress=progress, population=scb_frame.frame)
     records = sol_res.frame.attrs.pop("_records", [])
     panel, report = build_panel(sol_res.frame, scb_frame.frame, return_report=True)
-    panel.attrs.update({"synthetic": False, "data_sources": _sources(records, sol_res.frame, scb_rec, raw),
+    panel.attrs.update({"synthetic": False, "data_sources": _sources(records, sol_res.frame, scb_rec),
                         "vintage": sol_res.frame.attrs.get("vintage", {}),
                         "loften": [lf.id for lf in lfs], "years": [years[0], years[-1]]})
     path = None
