@@ -256,3 +256,28 @@ def test_cli_import_bra_sol_html(tmp_path, capsys):
     assert main(["import", "bra-sol", str(src), "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "rows in 36" in text and out.is_file()
+
+
+def test_cli_fetch_sol_with_a_fake_server(tmp_path, monkeypatch, capsys):
+    import httpx
+
+    from lofteeval.cli import main
+
+    monkeypatch.setenv("LOFTEEVAL_HOME", str(tmp_path))
+    fake = FakeSol(range(2020, 2025))
+    real = httpx.Client
+
+    def faked(*a, **k):
+        k["transport"] = httpx.MockTransport(fake)
+        k.pop("verify", None)
+        return real(*a, **k)
+
+    monkeypatch.setattr(httpx, "Client", faked)
+    out = tmp_path / "fraud.csv"
+    assert main(["fetch", "sol", "--indicator", "reported_fraud", "--years", "2020-2024", "--kommun", "0980",
+                 "--out", str(out)]) == 0
+    import pandas as pd
+
+    frame = pd.read_csv(out, dtype={"kommun": str})
+    assert set(frame["kommun"]) == {"0980"} and sorted(frame["year"]) == list(range(2020, 2025))
+    assert "[1/1] Brå SOL" in capsys.readouterr().err
