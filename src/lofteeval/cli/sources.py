@@ -47,8 +47,8 @@ def _finish(result: Any, out: str | None) -> int:
 
 
 def _run_import(args: argparse.Namespace) -> int:
-    from ..errors import DataError
     from .. import sources
+    from ..errors import DataError
 
     if len(args.file) > 1 and args.source != "polisen":
         raise DataError(f"`import {args.source}` reads one file (got {len(args.file)}); only polisen "
