@@ -10,9 +10,9 @@ from sol_fakes import FakeSol
 from lofteeval.harmonise.kommuner import kommuner
 
 
-def scb_population(years: range) -> dict:
-    """A json-stat2 TAB638 answer (documented shape, SOURCES.md §2.2) for every kommun and year."""
-    codes = kommuner()["kommun"].tolist()
+def scb_population(years: range, codes: list[str] | None = None) -> dict:
+    """A json-stat2 TAB638 answer (documented shape, SOURCES.md §2.2) for the kommuner (default all) and years."""
+    codes = codes or kommuner()["kommun"].tolist()
     ys = [str(y) for y in years]
     values = [10_000 + (int(k) % 97) * 1_000 + (int(y) - 2000) * 10 for k in codes for y in ys]
     return {"version": "2.0", "class": "dataset", "label": "Folkmängden efter region och år", "source": "SCB",
@@ -43,7 +43,8 @@ class FakeUpstreams:
             body = json.loads(request.content or b"{}")
             tid = body["selection"][2]["valueCodes"]
             assert tid[0].startswith("from("), tid
-            return httpx.Response(200, json=scb_population(self.scb_years))
+            region = body["selection"][0]["valueCodes"]
+            return httpx.Response(200, json=scb_population(self.scb_years, None if region == ["*"] else region))
         return httpx.Response(404)
 
     def client(self) -> httpx.Client:

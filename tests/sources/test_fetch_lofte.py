@@ -126,3 +126,33 @@ def test_report_on_fetched_panel_carries_provenance_and_vintage(home, capsys):
     wb = load_workbook(out / "gotland-2020" / "resultat.xlsx")
     cells = [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value]
     assert any("2025 preliminärt" in c for c in cells)
+
+
+def test_cli_fetch_all_prints_summary_and_vintage(home, capsys, monkeypatch):
+    import httpx
+
+    from lofteeval.cli import main
+
+    up = FakeUpstreams(years=range(2016, 2026))
+    real = httpx.Client
+
+    def faked(*a, **k):
+        k["transport"] = httpx.MockTransport(up)
+        k.pop("verify", None)
+        return real(*a, **k)
+
+    monkeypatch.setattr(httpx, "Client", faked)
+    assert main(["data", "fetch", "--all", "--kommun", "0980", "--years", "2016-2025"]) == 0
+    cap = capsys.readouterr()
+    assert "rows in" in cap.out and "[OK]" in cap.out
+    assert "Data: Brå, hämtat" in cap.out and "2025 preliminärt" in cap.out
+    assert "not fetched: unsafe_outdoors_night" in cap.out
+    assert "[1/" in cap.err  # progress per SOL query
+    from lofteeval.harmonise.panel import load_panel
+
+    panel = load_panel(home / "data" / "processed" / "panel.parquet")
+    from lofteeval.registry import list_loften
+
+    treated = {k.strip() for ks in list_loften(kind="lofte")["kommuner"] for k in str(ks).split(",")}
+    assert treated | {"0980"} == set(panel["kommun"])  # --kommun narrows the pool; treated kommuner always in
+    assert "reported_fraud" in set(panel["indicator"]) or "reported_criminal_damage" in set(panel["indicator"])
