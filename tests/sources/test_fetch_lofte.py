@@ -156,3 +156,24 @@ def test_cli_fetch_all_prints_summary_and_vintage(home, capsys, monkeypatch):
     treated = {k.strip() for ks in list_loften(kind="lofte")["kommuner"] for k in str(ks).split(",")}
     assert treated | {"0980"} == set(panel["kommun"])  # --kommun narrows the pool; treated kommuner always in
     assert "reported_fraud" in set(panel["indicator"]) or "reported_criminal_damage" in set(panel["indicator"])
+
+
+def test_counts_only_answer_gets_rates_from_scb_population(home):
+    """If SOL answers counts without the per-100 000 measure, rates come from SCB's population."""
+    from lofteeval.sources.fetch_lofte import fetch_for_loften
+
+    up = FakeUpstreams(years=range(2016, 2025), scb_years=range(2016, 2025))
+    inner = up.sol.__call__
+
+    def counts_only(request):
+        if request.url.path.endswith("/vantapopup"):
+            request = request.__class__(request.method, request.url, headers=request.headers,
+                                        content=request.content.replace(b"antal_100k=1", b"antal_100k=0"))
+        return inner(request)
+
+    up.sol = counts_only
+    res = fetch_for_loften(["gotland-2020"], years=list(range(2016, 2025)), kommuner=["0980"], client=up.client(),
+                           out="")
+    p = res.panel.set_index(["kommun", "year", "indicator"])
+    row, pop = p.loc[("0980", 2019, "reported_drug_offences")], p.loc[("0980", 2019, "population"), "value"]
+    assert row["unit"] == "per_100k" and row["value"] == pytest.approx(row["n"] / pop * 1e5)
