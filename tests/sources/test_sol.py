@@ -281,3 +281,12 @@ def test_cli_fetch_sol_with_a_fake_server(tmp_path, monkeypatch, capsys):
     frame = pd.read_csv(out, dtype={"kommun": str})
     assert set(frame["kommun"]) == {"0980"} and sorted(frame["year"]) == list(range(2020, 2025))
     assert "[1/1] Brå SOL" in capsys.readouterr().err
+
+
+def test_pattern_matching_two_sibling_categories_is_ambiguous():
+    base = "Brott mot brottsbalken, 8-12 kap. Brott mot förmögenhet, 8 kap. Stöld, rån m.m."
+    page = topic_page(range(2020, 2022), extra_crimes={
+        9101: f"{base}, Inbrottsstöld i villa/radhus", 9102: f"{base}, Inbrottsstöld i lägenhet"})
+    topic = parse_topic_page(page)
+    with pytest.raises(DataError, match="sibling categories.*villa/radhus.*lägenhet"):
+        match_crimes(topic, (f"{base}, ~inbrottsstöld i (villa|lägenhet)",))

@@ -10,7 +10,9 @@ Label paths are Brå's own (SOURCES.md §3.2, §3.4; the chapter and 4 kap. path
 public copy of SOL's yearly category tree, Lulea-statistik/BR-brottsstatistik
 ``data/annual_all/categories_annual.csv``).  Paths ending in ``~pattern`` match the last segment by a
 regular expression where the exact wording of a sub-category is not verified (misshandel,
-ofredande, bostadsinbrott); the fetcher stops with the closest labels if nothing matches.
+ofredande, bostadsinbrott); the fetcher stops with the closest labels if nothing matches, and
+with the candidates if the pattern matches several sibling categories (sub-categories of a match
+are ignored: the offence total is used).
 
 Breaks every crime series carries:
 

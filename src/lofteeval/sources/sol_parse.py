@@ -164,14 +164,16 @@ def match_crimes(topic: SolTopic, paths: tuple[str, ...]) -> dict[str, int]:
             rx = re.compile(pattern.lower())
             hits = norm[norm["_n"].str.startswith(pre) & norm["_n"].str[len(pre):].map(
                 lambda tail, rx=rx: bool(rx.match(tail.lstrip())))]
-            if len(hits) > 1:  # sub-categories repeat the prefix: keep the shortest (the offence total)
-                shortest = hits["_n"].str.len().min()
-                hits = hits[hits["_n"].str.len() == shortest]
+            if len(hits) > 1:  # sub-categories extend their parent's path: keep the offence totals
+                names = set(hits["_n"])
+                hits = hits[[not any(n != o and n.startswith(o + ",") for o in names) for n in hits["_n"]]]
         else:
             hits = norm[norm["_n"] == _norm_path(path)]
         if len(hits) != 1:
             near = difflib.get_close_matches(_norm_path(path.replace("~", "")), norm["_n"].tolist(), n=3, cutoff=0.4)
-            what = "no category" if hits.empty else f"{len(hits)} categories"
+            what = "no category" if hits.empty else (
+                f"{len(hits)} sibling categories ({'; '.join(hits['path'])}) — name the one meant, or list "
+                "each to sum them,")
             raise DataError(f"SOL label path {path!r} matches {what} on the topic page"
                             + (f" (closest: {'; '.join(near)})" if near else "")
                             + ". Brå may have renamed it: update lofteeval.sources.catalogue.")
