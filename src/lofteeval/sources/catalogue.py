@@ -44,6 +44,8 @@ __all__ = [
 SOL_TOPIC = "Årsvis - Kommun och storstädernas stadsområden 1996-"
 SOL_TOPIC_URL = "https://statistik.bra.se/solwebb/action/anmalda/urval/urval?menyid=101"
 SOL_FIRST_YEAR = 1996
+SOL_COVERAGE = ("SOL:s kommuntabell: 288 kommuner 1996–2000 (utan Knivsta och Nykvarn), 289 2001–2002 "
+                "(utan Knivsta), alla 290 från 2003")
 
 _BRB_PERSON = "Brott mot brottsbalken, 3-7 kap. Brott mot person"
 _BRB_GODS = "Brott mot brottsbalken, 8-12 kap. Brott mot förmögenhet"
@@ -200,7 +202,8 @@ def plan_text(lofte: Any, *, years: list[int] | None = None) -> str:
     plan = fetch_plan(lf, years=years)
     lines = [f"{lf.id}: {lf.title}",
              (f"Kommuner: {', '.join(lf.kommuner)}; löftesår {lf.start_year}–{lf.end_year}; "
-              "jämförelsekommuner: alla övriga kommuner (urvalet görs vid utvärderingen)"), ""]
+              "jämförelsekommuner: alla övriga kommuner (urvalet görs vid utvärderingen)"),
+             f"Täckning: {SOL_COVERAGE}.", ""]
     for area, grp in plan.groupby("focus_area", sort=False):
         lines.append(f"[{area}]")
         for _, r in grp.iterrows():
