@@ -177,3 +177,33 @@ def test_counts_only_answer_gets_rates_from_scb_population(home):
     p = res.panel.set_index(["kommun", "year", "indicator"])
     row, pop = p.loc[("0980", 2019, "reported_drug_offences")], p.loc[("0980", 2019, "population"), "value"]
     assert row["unit"] == "per_100k" and row["value"] == pytest.approx(row["n"] / pop * 1e5)
+
+
+def test_fetch_from_kolada_when_sol_is_unreachable(home):
+    import re
+
+    import httpx
+
+    from lofteeval.sources.fetch_lofte import fetch_for_loften
+    from fetch_fakes import scb_population
+
+    seen = []
+
+    def handler(request):
+        seen.append(request.url.host)
+        if request.url.host == "statistikdatabasen.scb.se":
+            return httpx.Response(200, json=scb_population(range(2015, 2025), ["0980", "1440"]))
+        assert request.url.host == "api.kolada.se", request.url
+        m = re.search(r"/data/kpi/([^/]+)/municipality/([^/]+)/year/([^/]+)", request.url.path)
+        kpis, muns, years = (g.split(",") for g in m.groups())
+        values = [{"kpi": k, "municipality": mu, "period": int(y),
+                   "values": [{"gender": "T", "count": 1, "status": "", "value": 100.0 + int(y) - 2000}]}
+                  for k in kpis for mu in muns for y in years]
+        return httpx.Response(200, json={"values": values, "count": len(values), "next_url": None})
+
+    res = fetch_for_loften(["gotland-2020"], years=list(range(2015, 2025)), kommuner=["1440"], source="kolada",
+                           client=httpx.Client(transport=httpx.MockTransport(handler)))
+    assert "statistik.bra.se" not in seen
+    assert set(res.panel["indicator"]) == {"reported_domestic_violence", "reported_drug_offences", "population"}
+    assert set(res.skipped["indicator"]) >= {"reported_unlawful_threats"}  # no Kolada KPI: says so
+    assert res.panel.attrs["data_sources"][0]["publisher"].startswith("Kolada")

@@ -111,6 +111,9 @@ def register_data(subparsers: argparse._SubParsersAction) -> None:  # type: igno
     f.add_argument("--kommun", action="append", help="only these kommuner (+ the treated ones); default all 290")
     f.add_argument("--out", type=Path, default=None, help="panel file (default data/processed/panel.parquet)")
     f.add_argument("--refresh", action="store_true", help="fetch again even when cached")
+    f.add_argument("--source", choices=("sol", "kolada"), default="sol",
+                   help="crime data from Brå's statistikdatabas (default; counts and rates, every category) "
+                        "or Kolada (rates only, the indicators with a Kolada KPI; when SOL is unreachable)")
     tls = f.add_mutually_exclusive_group()
     tls.add_argument("--sol-ca-bundle", metavar="PATH", help="CA bundle that completes statistik.bra.se's "
                      "certificate chain (safe way around its incomplete chain)")
@@ -142,7 +145,7 @@ def _run_fetch(args: argparse.Namespace) -> int:
         print("warning: TLS verification for statistik.bra.se is off (--sol-insecure)")
     print(f"Hämtar data för {', '.join(ids)} …", flush=True)
     res = fetch_for_loften(ids, years=args.years, kommuner=args.kommun, out=args.out, sol_verify=verify,
-                           refresh=args.refresh, progress=_progress)
+                           refresh=args.refresh, progress=_progress, source=args.source)
     for rep in res.reports:
         print(rep.text())
     print(res.panel_report.text())

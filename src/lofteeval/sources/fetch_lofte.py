@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -29,6 +29,7 @@ from ..errors import DataError
 
 __all__ = ["FetchResult", "default_years", "fetch_for_loften", "indicators_to_fetch"]
 
+Source = Literal["sol", "kolada"]
 FIRST_YEAR = 2010  # long enough pre periods for synthetic control; SOL itself starts in 1996
 
 
@@ -48,14 +49,42 @@ def default_years(today: date | None = None) -> list[int]:
     return list(range(FIRST_YEAR, (today or date.today()).year + 1))
 
 
-def indicators_to_fetch(loften: list[Any]) -> tuple[list[str], pd.DataFrame]:
-    """``(fetchable SOL indicator ids, rows that cannot be fetched with the reason)`` for ``loften``."""
-    from .catalogue import fetch_plan
+def indicators_to_fetch(loften: list[Any], source: str = "sol") -> tuple[list[str], pd.DataFrame]:
+    """``(fetchable indicator ids, rows that cannot be fetched with the reason)`` for ``loften``.
+
+    ``source="kolada"`` keeps the SOL indicators that also have a Kolada KPI (per 100 000, no
+    counts); the others are listed as skipped with that reason.
+    """
+    from .catalogue import INDICATOR_SOURCES, fetch_plan
 
     plans = pd.concat([fetch_plan(lf) for lf in loften], ignore_index=True)
     ok = plans[plans["fetchable"] & (plans["kind"] == "sol")]
-    skipped = plans[~plans["fetchable"]].drop_duplicates(["indicator", "reason"])
-    return list(dict.fromkeys(ok["indicator"])), skipped
+    skipped = plans[~plans["fetchable"]]
+    if source == "kolada":
+        has = ok["indicator"].map(lambda i: bool(INDICATOR_SOURCES[i].kolada))
+        skipped = pd.concat([skipped, ok[~has].assign(
+            fetchable=False, reason="ingen Kolada-KPI; hämta från Brå SOL (--source sol)")])
+        ok = ok[has]
+    return list(dict.fromkeys(ok["indicator"])), skipped.drop_duplicates(["indicator", "reason"])
+
+
+def _kolada(indicators: list[str], codes: list[str] | None, years: list[int], client: Any, folder: Path,
+            refresh: bool) -> tuple[Any, dict]:
+    """Kolada KPIs of ``indicators`` (the alternative when SOL cannot be reached)."""
+    import json
+
+    from .catalogue import INDICATOR_SOURCES
+    from .kolada import fetch_kolada
+
+    kpis = [INDICATOR_SOURCES[i].kolada for i in indicators]
+    res = fetch_kolada(kpis, codes, years, client=client, dest_dir=folder, refresh=refresh)
+    recs = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.provenance.json"))]
+    fetched = sorted(str(r.get("downloaded_at", ""))[:10] for r in recs)
+    return res, {"source": "kolada", "publisher": "Kolada (RKA; Brå + SCB)",
+                 "name": "Kolada v3: " + ", ".join(kpis), "url": "https://api.kolada.se/v3",
+                 "file": f"data/raw/kolada ({len(recs)} svar)", "downloaded": fetched[-1] if fetched else "",
+                 "sha256": _combined_sha(recs), "vintage": "Kolada kan revidera värden utan förvarning",
+                 "preliminary_years": []}
 
 
 def _population(years: list[int], kommuner: list[str] | None, client: Any, folder: Path,
@@ -107,6 +136,7 @@ def fetch_for_loften(
     sol_verify: bool | str = True,
     refresh: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
+    source: str = "sol",
 ) -> FetchResult:
     """Fetch every fetchable indicator of ``loften`` plus population and write the panel.
 
@@ -129,6 +159,9 @@ def fetch_for_loften(
         Fetch again even when cached.
     progress
         ``progress(done, total, what)`` after each SOL query.
+    source
+        ``"sol"`` (default: Brå statistikdatabas, counts and rates) or ``"kolada"`` (the Kolada KPIs
+        of the indicators that have one: rates only, fewer categories; use when SOL is unreachable).
 
     Raises
     ------
@@ -143,8 +176,11 @@ def fetch_for_loften(
     from ..registry import load_lofte
     from .sol import fetch_sol
 
+    from .._types import check_literal
+
+    check_literal(source, Source, "source")
     lfs = [load_lofte(x) if isinstance(x, str) else x for x in loften]
-    indicators, skipped = indicators_to_fetch(lfs)
+    indicators, skipped = indicators_to_fetch(lfs, source)
     if not indicators:
         raise DataError(f"nothing to fetch for {', '.join(lf.id for lf in lfs)}: none of its indicators "
                         "has a kommun-level official source (see `lofteeval data plan ID`).")
@@ -154,15 +190,19 @@ def fetch_for_loften(
         codes = sorted(set(kommun_codes(list(kommuner))) | {k for lf in lfs for k in lf.kommuner})
     raw = config.raw_dir()
     scb_frame, scb_rec = _population(years, codes, client, raw / "scb", refresh)
-    sol_res = fetch_sol(indicators, codes, years, client=client, verify=sol_verify, dest_dir=raw / "bra_sol",
-                        refresh=refresh, progress=progress, population=scb_frame.frame)
-    records = sol_res.frame.attrs.pop("_records", [])
-    panel, report = build_panel(sol_res.frame, scb_frame.frame, return_report=True)
-    panel.attrs.update({"synthetic": False, "data_sources": _sources(records, sol_res.frame, scb_rec),
-                        "vintage": sol_res.frame.attrs.get("vintage", {}),
+    if source == "kolada":
+        crime_res, kol_rec = _kolada(indicators, codes, years, client, raw / "kolada", refresh)
+        sources = [kol_rec, _sources([], crime_res.frame, scb_rec)[1]]
+    else:
+        crime_res = fetch_sol(indicators, codes, years, client=client, verify=sol_verify, dest_dir=raw / "bra_sol",
+                              refresh=refresh, progress=progress, population=scb_frame.frame)
+        sources = _sources(crime_res.frame.attrs.pop("_records", []), crime_res.frame, scb_rec)
+    panel, report = build_panel(crime_res.frame, scb_frame.frame, return_report=True)
+    panel.attrs.update({"synthetic": False, "data_sources": sources,
+                        "vintage": crime_res.frame.attrs.get("vintage", {}),
                         "loften": [lf.id for lf in lfs], "years": [years[0], years[-1]]})
     path = None
     if out != "":
         path = save_panel(panel, Path(out) if out else config.processed_dir() / "panel.parquet")
-    return FetchResult(panel, path, (scb_frame.report, sol_res.report), report, skipped)
+    return FetchResult(panel, path, (scb_frame.report, crime_res.report), report, skipped)
 
