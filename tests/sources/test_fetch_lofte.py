@@ -183,9 +183,9 @@ def test_fetch_from_kolada_when_sol_is_unreachable(home):
     import re
 
     import httpx
+    from fetch_fakes import scb_population
 
     from lofteeval.sources.fetch_lofte import fetch_for_loften
-    from fetch_fakes import scb_population
 
     seen = []
 

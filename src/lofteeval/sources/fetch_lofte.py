@@ -171,12 +171,11 @@ def fetch_for_loften(
         A löfte with nothing fetchable, a changed upstream layout, or a panel that fails validation.
     """
     from .. import config
+    from .._types import check_literal
     from ..harmonise.kommuner import kommun_codes
     from ..harmonise.panel import build_panel, save_panel
     from ..registry import load_lofte
     from .sol import fetch_sol
-
-    from .._types import check_literal
 
     check_literal(source, Source, "source")
     lfs = [load_lofte(x) if isinstance(x, str) else x for x in loften]
