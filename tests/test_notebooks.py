@@ -65,5 +65,5 @@ def test_tutorial_executes(path, tmp_path):
                         cwd=str(path.parent))
 
 
-def test_four_tutorials_exist():
-    assert [p.stem[:2] for p in TUTORIALS] == ["01", "02", "03", "04"]
+def test_five_tutorials_exist():
+    assert [p.stem[:2] for p in TUTORIALS] == ["01", "02", "03", "04", "05"]

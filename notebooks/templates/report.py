@@ -26,6 +26,7 @@ lang = "sv"
 formats = "html,pdf,xlsx"
 level = 0.95
 followup_path = None
+through = None
 
 # %%
 import lofteeval
@@ -35,7 +36,7 @@ from lofteeval import reports
 # ## Data och löfte
 
 # %%
-panel = reports.load_report_panel(demo=demo, panel_path=panel_path)
+panel = reports.load_report_panel(demo=demo, panel_path=panel_path, lofte_id=lofte_id)
 lofte = lofteeval.load_lofte(lofte_id)
 lofte
 
@@ -43,7 +44,7 @@ lofte
 # ## Skattningar för varje fokusområde och indikator (p-värden justerade inom löftet)
 
 # %%
-evaluated = reports.evaluate_for_report(panel, lofte, level=level, lang=lang)
+evaluated = reports.evaluate_for_report(panel, lofte, level=level, lang=lang, through=through)
 reports.results_frame(evaluated, lang=lang)
 
 # %% [markdown]
@@ -58,7 +59,8 @@ context = reports.build_context(
     synthetic=reports.is_synthetic(panel),
     followup=followup_path,
     provenance=reports.provenance(panel, params=dict(lofte_id=lofte_id, demo=demo, panel_path=panel_path,
-                                                     lang=lang, level=level, followup_path=followup_path)),
+                                                     lang=lang, level=level, followup_path=followup_path,
+                                                     through=through)),
 )
 context.followup
 

@@ -40,7 +40,8 @@ SYNTHETIC_NOTE = "SyntheticData: Syntetiska data – endast för demonstration (
 
 # ------------------------------------------------------------------------------------------------
 def evaluate(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: MethodOrAuto = "auto",
-             level: float = 0.95, design: Design | None = None, **design_kwargs: Any) -> Any:
+             level: float = 0.95, design: Design | None = None, through: int | None = None,
+             **design_kwargs: Any) -> Any:
     """Estimate the effect of ``lofte`` on ``indicator`` with one design.
 
     Parameters
@@ -61,6 +62,10 @@ def evaluate(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: MethodO
         Confidence level.
     design : Design, optional
         A prebuilt design (else :func:`lofteeval.design.make_design` with ``design_kwargs``).
+    through : int, optional
+        Follow the löfte up to this year (inclusive): the post period runs from the start to
+        ``through`` (``post_years = through - start_year + 1``), so years after the löfte are
+        included.  Default: the löfte's own years.
     **design_kwargs
         Passed to :func:`~lofteeval.design.make_design` (``pre_years``, ``comparison``, ...).
 
@@ -83,11 +88,21 @@ def evaluate(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: MethodO
         check_literal(method, Method, "method")
     lf = _load_lofte(lofte)
     spec = get_indicator(indicator)
+    if through is not None:
+        design_kwargs["post_years"] = _post_years_through(lf, through)
     d = design if design is not None else make_design(panel, lf, indicator, **design_kwargs)
     chosen, reason = choose_method(d, spec, method)
     frame, cols = estimator_frame(panel, d, spec, chosen)
     result = _run(chosen, frame, d, cols, level)
     return _finish(result, panel, lf, spec, d, chosen, reason, cols)
+
+
+def _post_years_through(lf: Any, through: int) -> int:
+    """``post_years`` for a follow-up through ``through`` (at least the löfte's own years)."""
+    if int(through) < lf.start_year:
+        raise DesignError(f"through={through} is before the löfte {lf.id} starts ({lf.start_year}); "
+                          f"pass a year from {lf.start_year} on (e.g. {lf.end_year}).")
+    return int(through) - lf.start_year + 1
 
 
 def choose_method(design: Design, spec: Any, method: str = "auto") -> tuple[str, str]:

@@ -133,3 +133,56 @@ def test_offline_says_how_to_proceed(tmp_path):
     client = httpx.Client(transport=httpx.MockTransport(boom))
     with pytest.raises(FetchError, match="offline.*lofteeval import"):
         fetch_kolada(["N07540"], None, [2021], client=client, dest_dir=tmp_path)
+
+
+# ---------------------------------------------------------------- pagination rules
+def _page(values, next_url):
+    return {"values": values, "count": len(values), "next_url": next_url, "previous_url": None}
+
+
+def _item(kommun, year, value):
+    return {"kpi": "N07544", "municipality": kommun, "period": year,
+            "values": [{"gender": "T", "count": 1, "status": "", "value": value}]}
+
+
+def test_kolada_follows_next_url_on_the_same_host(tmp_path):
+    import httpx
+
+    def handler(request):
+        if request.url.params.get("page") == "2":
+            return httpx.Response(200, json=_page([_item("0980", 2021, 250.0)], None))
+        return httpx.Response(200, json=_page([_item("0980", 2020, 240.0)], str(request.url.copy_add_param("page", "2"))))
+
+    res = fetch_kolada(["N07544"], ["0980"], [2020, 2021], client=httpx.Client(transport=httpx.MockTransport(handler)),
+                       dest_dir=tmp_path)
+    assert sorted(res.frame["year"]) == [2020, 2021]
+
+
+def test_kolada_refuses_next_url_on_another_host(tmp_path):
+    import httpx
+
+    from lofteeval.errors import FetchError
+
+    handler = lambda request: httpx.Response(200, json=_page([_item("0980", 2020, 240.0)],  # noqa: E731
+                                                              "https://evil.example.org/v3/data?page=2"))
+    with pytest.raises(FetchError, match="another host.*evil.example.org"):
+        fetch_kolada(["N07544"], ["0980"], [2020], client=httpx.Client(transport=httpx.MockTransport(handler)),
+                     dest_dir=tmp_path)
+
+
+def test_kolada_page_limit(tmp_path, monkeypatch):
+    import httpx
+
+    from lofteeval.errors import FetchError
+    from lofteeval.sources import kolada
+
+    monkeypatch.setattr(kolada, "MAX_PAGES", 3)
+
+    def handler(request):
+        n = int(request.url.params.get("page", "1"))
+        return httpx.Response(200, json=_page([_item("0980", 2020, 240.0)],
+                                              str(request.url.copy_set_param("page", str(n + 1)))))
+
+    with pytest.raises(FetchError, match="after 3 pages"):
+        fetch_kolada(["N07544"], ["0980"], [2020], client=httpx.Client(transport=httpx.MockTransport(handler)),
+                     dest_dir=tmp_path)

@@ -7,7 +7,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-__all__ = ["register", "add_data_args", "panel_from_args", "synthetic_line"]
+__all__ = ["add_data_args", "panel_from_args", "register", "synthetic_line"]
 
 
 def add_data_args(parser: argparse.ArgumentParser) -> None:
@@ -15,8 +15,13 @@ def add_data_args(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--demo", action="store_true",
                        help="use the synthetic demo panel (labelled as synthetic everywhere)")
-    group.add_argument("--panel", metavar="PATH", help="a saved tidy panel (default: data/processed)")
+    group.add_argument("--panel", metavar="PATH",
+                       help="a saved tidy panel (default: data/processed/panel.parquet; without it and "
+                            "without --demo the command stops and says how to fetch the data)")
     parser.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    parser.add_argument("--through", type=int, metavar="YEAR", default=None,
+                        help="follow up through this year (default: the latest year in the panel); "
+                             "the löfte's years and the years after are shown as two windows")
 
 
 def check_args(args: argparse.Namespace) -> None:
@@ -35,7 +40,31 @@ def panel_from_args(args: argparse.Namespace) -> Any:
     """Load the panel chosen by ``--demo``/``--panel``."""
     from ..reports import load_report_panel
 
-    return load_report_panel(demo=args.demo, panel_path=args.panel)
+    return load_report_panel(demo=args.demo, panel_path=args.panel, lofte_id=getattr(args, "lofte_id", None))
+
+
+def through_from_args(args: argparse.Namespace, panel: Any, lofte: Any) -> int:
+    """``--through`` or the latest year with a value in the panel (never before the löfte's end)."""
+    from ..errors import DataError
+
+    if args.through is not None:
+        if args.through < lofte.start_year:
+            raise DataError(f"--through {args.through} is before {lofte.id} starts ({lofte.start_year}); "
+                            f"pass a year from {lofte.start_year} on.")
+        return int(args.through)
+    have = panel.loc[panel["indicator"] != "population"]
+    have = have.loc[have["value"].notna(), "year"]
+    return max(int(have.max()) if len(have) else lofte.end_year, lofte.end_year)
+
+
+def panel_line(panel: Any, lang: str = "sv") -> str | None:
+    """One line naming a real panel's sources and vintage (``None`` for the demo panel)."""
+    from ..reports.provenance import vintage_text
+
+    text = vintage_text(panel)
+    if not text:
+        return None
+    return f"Data: {text}"  # the same word in Swedish and English
 
 
 def synthetic_line(lang: str = "sv") -> str:
@@ -97,10 +126,14 @@ def run(args: argparse.Namespace) -> int:
     synthetic = is_synthetic(panel)
     if synthetic:
         print(synthetic_line(args.lang))
+    elif panel_line(panel, args.lang):
+        print(panel_line(panel, args.lang))
+    through = through_from_args(args, panel, lofte)
     if args.indicator:
         indicator(args.indicator)
         panel = panel[panel["indicator"].isin([args.indicator, "population"])]
-    evaluated = evaluate_for_report(panel, lofte, level=args.level, method=args.method, lang=args.lang)
+    evaluated = evaluate_for_report(panel, lofte, level=args.level, method=args.method, lang=args.lang,
+                                    through=through)
     frame = results_frame(evaluated, lang=args.lang)
     if args.indicator:
         frame = frame[frame["indicator"] == args.indicator]
@@ -108,6 +141,9 @@ def run(args: argparse.Namespace) -> int:
     frame = frame.assign(_result=[pairs[(a, i)] for a, i in zip(frame["focus_area"], frame["indicator"])],
                          _unit=[INDICATORS[i].unit for i in frame["indicator"]])
     print(f"{lofte.id}: {lofte.title}")
+    after = f", {'uppföljning' if args.lang == 'sv' else 'follow-up'} {lofte.end_year + 1}–{through}" \
+        if through > lofte.end_year else ""
+    print(f"{'löftesår' if args.lang == 'sv' else 'löfte years'} {lofte.start_year}–{lofte.end_year}{after}")
     if len(frame):
         print(_table(frame, lang=args.lang).to_string(index=False))
     for area in evaluated.areas:
@@ -116,16 +152,21 @@ def run(args: argparse.Namespace) -> int:
                 print(f"  {area}/{spec.id}: {'kunde inte skattas' if args.lang == 'sv' else 'not estimated'} ({why})")
     if args.out:
         out = frame.drop(columns=["_result", "_unit"])
+        line = None if synthetic else panel_line(panel, args.lang)
         if synthetic:
             out = out.assign(data="synthetic")
+        elif line:
+            out = out.assign(data=line)
         if args.out.lower().endswith(".csv"):
             out.to_csv(args.out, index=False)
         else:
             with pd.ExcelWriter(args.out, engine="openpyxl") as xl:
-                start = 2 if synthetic else 0
+                start = 2 if synthetic or line else 0
                 out.to_excel(xl, sheet_name=SHEETS[args.lang][0], index=False, startrow=start)
                 if synthetic:
                     xl.sheets[SHEETS[args.lang][0]]["A1"] = synthetic_line(args.lang).strip("* ")
+                elif line:
+                    xl.sheets[SHEETS[args.lang][0]]["A1"] = line
         print(f"{'Skrev' if args.lang == 'sv' else 'Wrote'} {args.out}")
     return 0
 

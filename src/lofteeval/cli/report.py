@@ -6,7 +6,14 @@ import argparse
 import time
 from typing import Any
 
-from .evaluate import add_data_args, check_args, synthetic_line
+from .evaluate import (
+    add_data_args,
+    check_args,
+    panel_from_args,
+    panel_line,
+    synthetic_line,
+    through_from_args,
+)
 
 __all__ = ["register"]
 
@@ -14,14 +21,24 @@ __all__ = ["register"]
 def run(args: argparse.Namespace) -> int:
     """Render the report and print progress and the paths written."""
     from ..registry import load_lofte
-    from ..reports import parse_formats, render_report, write_report
+    from ..reports import is_synthetic, parse_formats, render_report, write_report
 
     check_args(args)
     formats = ",".join(parse_formats(args.format))
     lofte = load_lofte(args.lofte_id)
     sv = args.lang == "sv"
-    if args.demo:
+    panel = panel_from_args(args)  # no panel and no --demo: one clear error (exit 2), never the demo panel
+    synthetic = is_synthetic(panel)
+    panel_path = args.panel
+    if not args.demo and panel_path is None:
+        from ..reports.build import default_panel_path
+
+        panel_path = str(default_panel_path(lofte.id))
+    through = through_from_args(args, panel, lofte) if lofte.is_lofte else None
+    if synthetic:
         print(synthetic_line(args.lang))
+    elif panel_line(panel, args.lang):
+        print(panel_line(panel, args.lang))
     n_areas = len(lofte.focus_areas)
     print(f"{lofte.id}: {lofte.title} — {n_areas} {'fokusområden' if sv else 'focus areas'}"
           + ("" if lofte.is_lofte else (" (problembild, utvärderas inte)" if sv else " (problem picture, not evaluated)")))
@@ -29,12 +46,13 @@ def run(args: argparse.Namespace) -> int:
     print(f"{'Kör rapporten' if sv else 'Running the report'}: {how}, {formats} …", flush=True)
     t0 = time.perf_counter()
     render = write_report if args.direct else render_report
-    written = render(args.lofte_id, demo=args.demo, panel_path=args.panel, out_dir=args.out,
-                     lang=args.lang, formats=formats, level=args.level, followup_path=args.followup)
+    written = render(args.lofte_id, demo=args.demo, panel_path=panel_path, out_dir=args.out,
+                     lang=args.lang, formats=formats, level=args.level, followup_path=args.followup,
+                     through=through)
     for fmt, path in written.items():
         print(f"  {'skrev' if sv else 'wrote'} {fmt:<5} {path}")
     print(f"{'Klart på' if sv else 'Done in'} {time.perf_counter() - t0:.1f} s")
-    if args.demo:
+    if synthetic:
         print(synthetic_line(args.lang))
     return 0
 

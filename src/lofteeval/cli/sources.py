@@ -47,8 +47,8 @@ def _finish(result: Any, out: str | None) -> int:
 
 
 def _run_import(args: argparse.Namespace) -> int:
-    from ..errors import DataError
     from .. import sources
+    from ..errors import DataError
 
     if len(args.file) > 1 and args.source != "polisen":
         raise DataError(f"`import {args.source}` reads one file (got {len(args.file)}); only polisen "
@@ -62,7 +62,9 @@ def _run_import(args: argparse.Namespace) -> int:
             raise DataError("`import bra` needs --year: Brå's kommun CSV does not say which year it covers.")
         result = sources.read_bra_kommun_csv(file, year=args.year, unknown=args.unknown, dash=args.dash, **common)
     elif args.source == "bra-sol":
-        result = sources.read_bra_sol_export(file, unknown=args.unknown, dash=args.dash, **common)
+        from ..sources.sol_export import read_bra_sol_file
+
+        result = read_bra_sol_file(file, unknown=args.unknown, dash=args.dash, **common)
     elif args.source == "kolada":
         result = sources.read_kolada_json(Path(file), unknown=args.unknown)
     elif args.source == "scb":
@@ -83,6 +85,15 @@ def _run_fetch(args: argparse.Namespace) -> int:
         result = sources.fetch_kolada(args.kpi, args.kommun or None, args.years, refresh=args.refresh)
     elif args.what == "scb":
         result = sources.fetch_scb_population(args.years, kommuner=args.kommun or None, refresh=args.refresh)
+    elif args.what == "sol":
+        from ..harmonise.kommuner import kommun_codes
+        from ..sources.sol import fetch_sol
+        from .data import _progress
+
+        codes = list(kommun_codes(args.kommun)) if args.kommun else None
+        verify = args.sol_ca_bundle or not args.sol_insecure
+        result = fetch_sol(args.indicator, codes, args.years, verify=verify, refresh=args.refresh,
+                           progress=_progress)
     else:
         result = sources.fetch_bra_kommun_csv(args.year, refresh=args.refresh)
     return _finish(result, args.out)
@@ -94,7 +105,7 @@ def register(subparsers: Any) -> None:
         "import", help="read a downloaded source file into a validated tidy file",
         description="Read a downloaded file, validate it, print the conservation summary and write "
                     "the tidy rows. Sources: bra (yearly kommun CSV, needs --year), bra-sol (Brå "
-                    "statistical database export), kolada (saved /data JSON), scb (json-stat2 or v1 "
+                    "statistical database table saved by hand: HTML page, XLS/XLSX or CSV), kolada (saved /data JSON), scb (json-stat2 or v1 "
                     "json), survey (user-kept CSV), polisen (register extract).")
     imp.add_argument("source", choices=IMPORTERS, help="which reader to use")
     imp.add_argument("file", nargs="+", help="the downloaded file (polisen: one or more extracts, read as one)")
@@ -117,7 +128,7 @@ def register(subparsers: Any) -> None:
     imp.set_defaults(func=_run_import)
 
     fetch = subparsers.add_parser(
-        "fetch", help="download kolada / scb / bra data into data/raw (cached) and write tidy rows",
+        "fetch", help="download kolada / scb / bra / sol data into data/raw (cached) and write tidy rows",
         description="Download with a cache under data/raw/<source>/ (checksum + provenance record; a "
                     "second run reuses it). Offline? Download by hand and use `lofteeval import`.")
     fsub = fetch.add_subparsers(dest="what", metavar="SOURCE", required=True)
@@ -130,7 +141,18 @@ def register(subparsers: Any) -> None:
     scb.add_argument("--kommun", action="append", help="kommun code or name, repeatable (default all)")
     bra = fsub.add_parser("bra", help="Brå yearly kommun CSV", description="Brå anmälda brott i kommunerna (totals).")
     bra.add_argument("--year", type=int, required=True, help="2021, 2023, 2024 or 2025")
-    for p in (kol, scb, bra):
+    sol = fsub.add_parser("sol", help="Brå statistikdatabas (SOL), crime categories per kommun and year",
+                          description="Crime indicators from Brå's yearly kommun topic (label paths in "
+                                      "lofteeval.sources.catalogue), cached under data/raw/bra_sol. For a "
+                                      "whole löfte use `lofteeval data fetch --lofte ID`.")
+    sol.add_argument("--indicator", action="append", required=True,
+                     help="indicator id with a SOL source, repeatable (e.g. reported_fraud)")
+    sol.add_argument("--years", type=_years, default=list(range(2010, 2026)), help="e.g. 2015-2025")
+    sol.add_argument("--kommun", action="append", help="kommun code or name, repeatable (default all)")
+    tls = sol.add_mutually_exclusive_group()
+    tls.add_argument("--sol-ca-bundle", metavar="PATH", help="CA bundle completing statistik.bra.se's chain")
+    tls.add_argument("--sol-insecure", action="store_true", help="no TLS verification for statistik.bra.se only")
+    for p in (kol, scb, bra, sol):
         p.add_argument("--out", help="tidy output (.parquet or .csv)")
         p.add_argument("--refresh", action="store_true", help="download again even if cached")
         p.set_defaults(func=_run_fetch)

@@ -65,21 +65,21 @@ def _out_folder(out_dir: str | Path | None, lofte_id: str) -> Path:
 
 def prepare_report(lofte_id: str, *, demo: bool = False, panel_path: str | None = None, lang: str = "sv",
                    level: float = 0.95, followup_path: str | None = None,
-                   panel: Any = None) -> ReportContext:
+                   panel: Any = None, through: int | None = None) -> ReportContext:
     """Load panel and löfte, evaluate every focus area and indicator, and build the report context."""
     from .._types import Lang, check_literal
     from ..registry import load_lofte
 
     check_literal(lang, Lang, "lang")
     if panel is None:
-        panel = load_report_panel(demo=demo, panel_path=panel_path)
+        panel = load_report_panel(demo=demo, panel_path=panel_path, lofte_id=lofte_id)
     lofte = load_lofte(lofte_id)
-    evaluated = evaluate_for_report(panel, lofte, level=level, lang=lang)
+    evaluated = evaluate_for_report(panel, lofte, level=level, lang=lang, through=through)
     def _abs(p: str | None) -> str | None:
         return str(Path(p).resolve()) if p is not None else None
 
     params = {"lofte_id": lofte_id, "demo": demo, "panel_path": _abs(panel_path), "lang": lang,
-              "level": level, "followup_path": followup_path}
+              "level": level, "followup_path": followup_path, "through": through}
     return build_context(lofte, evaluated, lang=lang, level=level, synthetic=is_synthetic(panel),
                          followup=followup_path,
                          provenance=provenance(panel, params=params))
@@ -111,11 +111,12 @@ def write_outputs(context: ReportContext, *, out_dir: str | Path | None = None,
 
 def write_report(lofte_id: str, *, demo: bool = False, panel_path: str | None = None,
                  out_dir: str | None = None, lang: str = "sv", formats: str = "html,pdf,xlsx",
-                 level: float = 0.95, followup_path: str | None = None) -> dict[str, Path]:
+                 level: float = 0.95, followup_path: str | None = None,
+                 through: int | None = None) -> dict[str, Path]:
     """Build and write a report in this process (what the notebook template does, without a kernel)."""
     parse_formats(formats)
     context = prepare_report(lofte_id, demo=demo, panel_path=panel_path, lang=lang, level=level,
-                             followup_path=followup_path)
+                             followup_path=followup_path, through=through)
     return write_outputs(context, out_dir=out_dir, formats=formats)
 
 
@@ -183,7 +184,8 @@ def _import_papermill() -> tuple[Any, Any]:
 
 def render_report(lofte_id: str, *, demo: bool = False, panel_path: str | None = None,
                   out_dir: str | None = None, lang: str = "sv", formats: str = "html,pdf,xlsx",
-                  level: float = 0.95, followup_path: str | None = None) -> dict[str, Path]:
+                  level: float = 0.95, followup_path: str | None = None,
+                  through: int | None = None) -> dict[str, Path]:
     """Run the report notebook template with papermill and return ``{format: path}`` written.
 
     Parameters
@@ -204,6 +206,8 @@ def render_report(lofte_id: str, *, demo: bool = False, panel_path: str | None =
         Confidence level of intervals.
     followup_path : str, optional
         Activity follow-up file (see :func:`lofteeval.follow_up`).
+    through : int, optional
+        Follow up to this year (the report then shows the löfte's years and the years after).
 
     Returns
     -------
@@ -236,7 +240,8 @@ def render_report(lofte_id: str, *, demo: bool = False, panel_path: str | None =
 
         params = {"lofte_id": lofte_id, "demo": demo, "panel_path": _abs(panel_path),
                   "out_dir": str(Path(out_dir).resolve()) if out_dir is not None else None,
-                  "lang": lang, "formats": ",".join(fmts), "level": level, "followup_path": _abs(followup_path)}
+                  "lang": lang, "formats": ",".join(fmts), "level": level, "followup_path": _abs(followup_path),
+                  "through": through}
         try:
             pm.execute_notebook(notebook, str(out_nb), parameters=params, kernel_name="python3",
                                 progress_bar=False, log_output=False, cwd=str(Path.cwd()), km=km)

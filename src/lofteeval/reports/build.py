@@ -14,6 +14,7 @@ import io
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -62,6 +63,7 @@ class IndicatorSection:
     comparison_note: str = ""
     more_label: str = ""
     see: str = ""
+    windows: list[dict[str, str]] = field(default_factory=list)  # löfte years / years after (--through)
 
 
 @dataclass(frozen=True)
@@ -114,8 +116,14 @@ def is_synthetic(panel: pd.DataFrame) -> bool:
     return "source" in panel.columns and bool((panel["source"] == "demo").any())
 
 
-def load_report_panel(*, demo: bool = False, panel_path: str | None = None) -> pd.DataFrame:
-    """The synthetic demo panel (``demo=True``) or a saved tidy panel; exactly one must be chosen."""
+def load_report_panel(*, demo: bool = False, panel_path: str | None = None,
+                      lofte_id: str | None = None) -> pd.DataFrame:
+    """The synthetic demo panel (``demo=True``) or a saved tidy panel; exactly one must be chosen.
+
+    Without ``demo`` and ``panel_path`` the project's ``data/processed/panel.parquet`` (or
+    ``panel.csv``) is used; when there is none this raises ``DataError`` naming ``lofteeval data
+    fetch --lofte ID`` and ``--demo`` — never the demo panel in silence.
+    """
     if demo and panel_path:
         raise DataError("choose either the demo panel or panel_path, not both (got both); "
                         "drop --demo or --panel.")
@@ -126,8 +134,22 @@ def load_report_panel(*, demo: bool = False, panel_path: str | None = None) -> p
     from ..harmonise.panel import load_panel
 
     if panel_path is None:
-        return load_panel()
+        return load_panel(default_panel_path(lofte_id))
     return load_panel(panel_path)
+
+
+def default_panel_path(lofte_id: str | None = None) -> Path:
+    """``data/processed/panel.parquet`` (or ``.csv``) when it exists, else one clear ``DataError``."""
+    from ..config import processed_dir
+
+    for name in ("panel.parquet", "panel.csv"):
+        if (processed_dir() / name).is_file():
+            return processed_dir() / name
+    lid = lofte_id or "ID"
+    raise DataError(
+        "no panel at data/processed/panel.parquet (nor panel.csv). "
+        f"Fetch the official data with `lofteeval data fetch --lofte {lid}`, pass --panel PATH, or use "
+        "--demo for the synthetic demo panel (numbers for demonstration only).")
 
 
 def kommun_label(code: str) -> str:
@@ -142,7 +164,7 @@ def kommun_label(code: str) -> str:
 
 # -- evaluation ----------------------------------------------------------------------------
 def evaluate_for_report(panel: pd.DataFrame, lofte: Any, *, level: float = 0.95,
-                        method: str = "auto", lang: str = "sv") -> Evaluated:
+                        method: str = "auto", lang: str = "sv", through: int | None = None) -> Evaluated:
     """Evaluate every indicator of every focus area of ``lofte``; BH-adjust across the löfte.
 
     An indicator missing from the panel, or one whose design cannot be estimated, is recorded as
@@ -167,7 +189,8 @@ def evaluate_for_report(panel: pd.DataFrame, lofte: Any, *, level: float = 0.95,
                     try:
                         with warnings.catch_warnings():  # design caveats are kept on the result
                             warnings.simplefilter("ignore", DesignWarning)
-                            cache[spec.id] = evaluate(panel, lofte, spec.id, method=method, level=level)
+                            cache[spec.id] = evaluate(panel, lofte, spec.id, method=method, level=level,
+                                                      through=through)
                     except (LofteevalError, ValueError, np.linalg.LinAlgError) as exc:
                         # the report shows the reason instead of stopping; the message's first clause
                         cache[spec.id] = f"{type(exc).__name__}: {str(exc).split(';')[0]}"
@@ -293,6 +316,13 @@ def _numbers(res: Any, spec: IndicatorSpec, lang: str) -> dict[str, str]:
     }
 
 
+def window_rows(res: Any, period: tuple[int, int], *, lang: str) -> list[dict[str, str]]:
+    """The two follow-up windows of ``res`` (see :mod:`.windows`)."""
+    from .windows import window_rows as rows
+
+    return rows(res, period, lang=lang)
+
+
 def _indicator_section(res: Any, spec: IndicatorSpec, *, lang: str, synthetic: bool,
                        period: tuple[int, int]) -> IndicatorSection:
     from .. import plots
@@ -318,6 +348,7 @@ def _indicator_section(res: Any, spec: IndicatorSpec, *, lang: str, synthetic: b
                                 size=(6.4, 2.4), dpi=120, margins={"left": 0.1, "right": 0.98, "top": 0.9,
                                                           "bottom": 0.2}) if res.placebo is not None and len(res.placebo) else "",
         caveats=list(dict.fromkeys(caveats)),
+        windows=window_rows(res, period, lang=lang),
     )
 
 
@@ -369,6 +400,26 @@ def provenance_first_year(provenance: Mapping[str, Any]) -> int:
     return int(head) if head.isdigit() else 0
 
 
+def _real_data_caveats(lofte: Any, used: list[Any], *, lang: str, provenance: Mapping[str, Any]) -> list[str]:
+    """A fetched panel: the 2015 kommun-attribution break and preliminary years (sidecar vintage)."""
+    out: list[str] = []
+    vintage = str(provenance.get("data_vintage") or "")
+    if not vintage:
+        return out
+    sv = lang == "sv"
+    first = provenance_first_year(provenance)
+    if any(s.kind == "crime" for s in used) and 0 < first < 2015 <= lofte.start_year:
+        out.append("Brå ändrade 2015 hur brott knyts till kommun; åren före 2015 i förperioden ligger på en annan "
+                   "nivå. Pröva gärna med förperiod från 2015." if sv else
+                   "Brå changed in 2015 how offences are tied to kommuner; pre-period years before 2015 are on "
+                   "another level. Consider a pre period from 2015.")
+    if "preliminär" in vintage:
+        out.append(f"Källa och årgång: {vintage}. Preliminära siffror kan revideras när Brå publicerar de slutliga."
+                   if sv else f"Source and vintage: {vintage}. Preliminary figures may be revised when Brå "
+                   "publishes the final ones.")
+    return out
+
+
 def data_caveats(lofte: Any, evaluated: Evaluated, *, lang: str, provenance: Mapping[str, Any]) -> list[str]:
     """Caveats raised by the data: short pre-period, small counts, COVID, NTU 2017, vintage."""
     sv = lang == "sv"
@@ -387,6 +438,7 @@ def data_caveats(lofte: Any, evaluated: Evaluated, *, lang: str, provenance: Map
     used = [s for a in evaluated.areas for _, s in evaluated.pairs.get(a, ())]
     if any(ntu_sv in s.caveats_sv for s in used) and min(lofte.years) >= 2017 > provenance_first_year(provenance):
         out.append(ntu_sv if sv else ntu_en)
+    out += _real_data_caveats(lofte, used, lang=lang, provenance=provenance)
     years = provenance.get("data_years")
     if years:
         out.append((f"Dataårgång: panelen täcker {years}; senare revideringar av källorna kan ändra siffrorna."

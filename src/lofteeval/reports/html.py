@@ -60,6 +60,8 @@ def _prov_rows(c: ReportContext) -> list[tuple[str, str]]:
         ("Dataår" if sv else "Data years", p.get("data_years") or "–"),
         ("Syntetiska data" if sv else "Synthetic data", T[c.lang]["yes" if c.synthetic else "no"]),
     ]
+    if p.get("data_vintage"):  # a fetched panel names its sources and vintage (sidecar)
+        rows.append(("Data: källa och årgång" if sv else "Data: source and vintage", p["data_vintage"]))
     return [(k, str(v)) for k, v in rows]
 
 
@@ -90,6 +92,7 @@ def render_html(c: ReportContext) -> str:
         forest_caption=(f"Skattade effekter med {level}\u00a0% konfidensintervall; röda = säkerställda."
                         if sv else f"Estimated effects with {level}% confidence intervals; red = significant."),
         inference_label="Osäkerhet skattad med" if sv else "Uncertainty from",
+        window_note=_window_note(),
         mde_note=("MDE = minsta effekt som upptäcks med 80\u00a0% sannolikhet." if sv
                   else "MDE = smallest effect detected with 80% probability."),
         placebo_caption=(
@@ -131,3 +134,9 @@ def render_html(c: ReportContext) -> str:
             "This is a problem picture, not a löfte: it describes the situation before a löfte and is "
             "therefore not evaluated. The report shows the context."),
     )
+
+
+def _window_note() -> dict[str, str]:
+    from .windows import WINDOW_NOTE
+
+    return WINDOW_NOTE

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["provenance", "data_sources"]
+__all__ = ["data_sources", "panel_sources", "provenance", "vintage_text"]
 
 
 def _git_commit(root: Path) -> str | None:
@@ -47,6 +47,9 @@ def data_sources(panel: Any = None, *, raw_dir: Path | None = None) -> list[dict
         return [{"source": "demo", "file": f"lofteeval.datasets.demo_panel(seed={seed})",
                  "url": "", "downloaded": "", "sha256": "",
                  "note": "Syntetiska data – endast för demonstration"}]
+    recorded = panel_sources(panel)
+    if recorded:
+        return recorded
     if raw_dir is None:
         from ..config import raw_dir as _raw
 
@@ -76,6 +79,32 @@ def data_sources(panel: Any = None, *, raw_dir: Path | None = None) -> list[dict
             rows.append({"source": src, "file": "", "url": "", "downloaded": "", "sha256": "",
                          "note": "ingen provenansfil i data/raw"})
     return rows
+
+
+def panel_sources(panel: Any) -> list[dict[str, Any]]:
+    """The sources a panel names itself (``attrs["data_sources"]``, written by ``lofteeval data fetch``
+    into the panel's sidecar): one row per publisher with fetch date, checksum and vintage."""
+    rows = getattr(panel, "attrs", {}).get("data_sources") if panel is not None else None
+    if not rows:
+        return []
+    out = []
+    for r in rows:
+        out.append({"source": str(r.get("name") or r.get("source", "")), "file": str(r.get("file", "")),
+                    "url": str(r.get("url", "")), "downloaded": str(r.get("downloaded", "")),
+                    "sha256": str(r.get("sha256", "")), "note": str(r.get("vintage", ""))})
+    return out
+
+
+def vintage_text(panel: Any) -> str:
+    """``"Brå, hämtat 2026-03-02; 2025 preliminärt · SCB, hämtat 2026-03-02"`` for a fetched panel, else ``""``."""
+    rows = getattr(panel, "attrs", {}).get("data_sources") if panel is not None else None
+    parts = []
+    for r in rows or ():
+        bit = f"{r.get('publisher') or r.get('name') or r.get('source')}, hämtat {r.get('downloaded', '?')}"
+        if r.get("vintage"):
+            bit += f"; {r['vintage']}"
+        parts.append(bit)
+    return " · ".join(dict.fromkeys(parts))
 
 
 def _is_synthetic(panel: Any) -> bool:
@@ -117,5 +146,6 @@ def provenance(panel: Any = None, *, params: Mapping[str, Any] | None = None) ->
         "synthetic": bool(panel is not None and _is_synthetic(panel)),
         "data_years": years,
         "sources": data_sources(panel) if panel is not None else [],
+        "data_vintage": vintage_text(panel) if panel is not None else "",
         "parameters": dict(params or {}),
     }

@@ -12,6 +12,8 @@ function                    input                                               
 ==========================  ==================================================  ===========
 ``read_bra_kommun_csv``     Brå yearly kommun CSV (totals)                      ``bra``
 ``read_bra_sol_export``     Brå statistical database export (categories)        ``bra``
+``read_bra_sol_file``       SOL table saved by hand (HTML, XLS, XLSX, CSV)      ``bra``
+``fetch_sol``               Brå SOL yearly kommun topic (``data/raw/bra_sol``)  ``bra``
 ``read_kolada_json``        Kolada v3/v2 ``/data`` responses                    ``kolada``
 ``fetch_kolada``            Kolada API (cached under ``data/raw/kolada``)       ``kolada``
 ``read_scb_json``           SCB PxWeb json-stat2 / v1 json (population)         ``scb``
@@ -21,6 +23,8 @@ function                    input                                               
 ==========================  ==================================================  ===========
 
 Downloads go through :func:`cached_download` (checksum + provenance record, atomic writes).
+Where each indicator comes from is data in :mod:`.catalogue` (``INDICATOR_SOURCES``,
+``fetch_plan``); :func:`fetch_for_loften` fetches a löfte's indicators and writes the panel.
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ _LAZY = {
     "read_survey_csv": ".survey", "SURVEY_ITEMS": ".survey",
     "read_police_extract": ".polisen", "BROTTSKOD_INDICATORS": ".polisen",
     "cached_download": "._cache",
+    "fetch_sol": ".sol", "read_bra_sol_file": ".sol_export", "parse_result_page": ".sol_parse",
+    "parse_topic_page": ".sol_parse", "INDICATOR_SOURCES": ".catalogue", "fetch_plan": ".catalogue",
+    "fetch_for_loften": ".fetch_lofte",
 }
 __all__ = sorted(_LAZY)
 

@@ -342,11 +342,36 @@ def fetch_kolada(
     folder = Path(dest_dir) if dest_dir is not None else config.raw_dir() / "kolada"
     pages: list[dict] = []
     for url in kolada_urls(kpis, codes, years, base_url=base_url):
-        seen = set()
-        while url and url not in seen:
-            seen.add(url)
-            path = cached_download(url, dest_dir=folder, client=client, refresh=refresh, source_version="kolada v3")
-            page = _load(path)[0]
-            pages.append(page)
-            url = page.get("next_url") or page.get("next_page")
+        pages.extend(_follow_pages(url, folder, client, refresh))
     return read_kolada_json(pages)
+
+
+MAX_PAGES = 200  # 5 000 values per page: a million values is far beyond any kommun × year query
+
+
+def _follow_pages(url: str, folder: Path, client: Any, refresh: bool) -> list[dict]:
+    """Every page of one query: follows ``next_url``/``next_page`` on the same host only, at most
+    :data:`MAX_PAGES` pages, never a page twice."""
+    from urllib.parse import urljoin, urlsplit
+
+    from ..errors import FetchError
+    from ._cache import cached_download
+
+    host = urlsplit(url).netloc
+    pages, seen = [], set()
+    while url and url not in seen:
+        if len(pages) >= MAX_PAGES:
+            raise FetchError(f"Kolada query {url[:80]} still has a next page after {MAX_PAGES} pages; narrow "
+                             "the query (fewer KPIs, kommuner or years).")
+        seen.add(url)
+        path = cached_download(url, dest_dir=folder, client=client, refresh=refresh, source_version="kolada v3")
+        page = _load(path)[0]
+        pages.append(page)
+        nxt = page.get("next_url") or page.get("next_page")
+        if nxt:
+            nxt = urljoin(url, str(nxt))
+            if urlsplit(nxt).netloc != host or urlsplit(nxt).scheme not in ("https", "http"):
+                raise FetchError(f"Kolada's next_url points to another host ({urlsplit(nxt).netloc!r}, "
+                                 f"expected {host!r}); not followed. Report it, or fetch the pages by hand.")
+        url = nxt
+    return pages
