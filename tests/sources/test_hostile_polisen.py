@@ -113,3 +113,16 @@ def test_more_reports_than_inhabitants_is_refused():
     with pytest.raises(DataError, match=r"^<bytes>: a rate per 100 000 must be at most 100 000.*1495 2022 "
                                         r"reported_car_fires: 50000 reports.*column 'Antal'"):
         read_police_extract(_extract('1,1211,"b","2022-03-01","2022-03-01","Skara","","",50000'))
+
+
+def test_cli_import_police_honours_unknown_drop(fx, tmp_path, capsys):
+    from lofteeval.cli import main
+
+    path = fx / "hostile" / "police_unknown_kommun.csv"
+    assert main(["import", "polisen", str(path)]) == 2
+    assert "Atlantis" in capsys.readouterr().err
+    out = tmp_path / "police.csv"
+    assert main(["import", "polisen", str(path), "--unknown", "drop", "--out", str(out)]) == 0
+    printed = capsys.readouterr()
+    assert "unknown kommun name or code" in printed.out + printed.err
+    assert out.exists() and "Atlantis" not in out.read_text(encoding="utf-8")

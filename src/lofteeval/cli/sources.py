@@ -74,7 +74,7 @@ def _run_import(args: argparse.Namespace) -> int:
     else:
         result = sources.read_police_extract(args.file if len(args.file) > 1 else file, by=args.by,
                                              unmapped=args.unmapped, complete_years=args.complete_years,
-                                             **common)
+                                             unknown=args.unknown, **common)
     return _finish(result, args.out)
 
 
