@@ -123,7 +123,7 @@ def test_user_folder_and_env_var(tmp_path, monkeypatch):
 def test_validation_errors_name_file_and_field(tmp_path, edit, message):
     folder = _write(tmp_path / "bad", "bad.toml", GOOD.replace(*edit))
     with pytest.raises(RegistryError, match=message) as info:
-        load_registry(folder)
+        load_registry(folder, strict=True)
     assert "'bad.toml'" in str(info.value)
 
 
@@ -140,15 +140,15 @@ def test_duplicate_ids_across_files(tmp_path):
     folder = _write(tmp_path / "dup", "a.toml", GOOD)
     _write(folder, "b.toml", GOOD)
     with pytest.raises(RegistryError, match="duplicate löfte id 'test-2021' in 'b.toml'.*'a.toml'"):
-        load_registry(folder)
+        load_registry(folder, strict=True)
     clash = _write(tmp_path / "clash", "c.toml", GOOD.replace("test-2021", "skara-2021"))
     with pytest.raises(RegistryError, match="duplicate löfte id 'skara-2021'"):
-        load_registry(clash)
+        load_registry(clash, strict=True)
 
 
 def test_bad_toml_and_missing_folder(tmp_path):
     folder = _write(tmp_path / "broken", "x.toml", "id = \n")
     with pytest.raises(RegistryError, match="'x.toml' is not valid TOML"):
-        load_registry(folder)
+        load_registry(folder, strict=True)
     with pytest.raises(RegistryError, match="does not exist"):
         load_registry(tmp_path / "nope")

@@ -8,6 +8,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sys
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,10 +27,26 @@ def _table(frame: pd.DataFrame, *, max_colwidth: int = 60) -> str:
         return frame.to_string(index=False)
 
 
+@contextlib.contextmanager
+def _skipped_files_reported() -> Iterator[None]:
+    """Print each skipped registry file as one line on stderr (every time, not once per session)."""
+    from ..registry import RegistryWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RegistryWarning)
+        yield
+    for w in caught:
+        if issubclass(w.category, RegistryWarning):
+            print(f"lofteeval: warning: {w.message}", file=sys.stderr)
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+
+
 def _cmd_list(args: argparse.Namespace) -> int:
     from ..registry import list_loften
 
-    frame = list_loften(path=args.registry)
+    with _skipped_files_reported():
+        frame = list_loften(path=args.registry)
     print(_table(frame[["id", "kind", "kommuner", "lokalpolisomrade", "years", "focus_areas",
                         "n_activities"]]))
     return 0
@@ -38,7 +58,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
     from ..harmonise.kommuner import kommun_name
     from ..registry import load_lofte
 
-    lf = load_lofte(args.id, path=args.registry)
+    with _skipped_files_reported():
+        lf = load_lofte(args.id, path=args.registry)
     kind = "löfte" if lf.is_lofte else "problembild (sammanhang, utvärderas inte)"
     kommuner = ", ".join(f"{kommun_name(k)} ({k})" for k in lf.kommuner)
     lines = [f"{lf.id}: {lf.title}", f"  typ:              {kind}", f"  kommuner:         {kommuner}",
