@@ -1,6 +1,7 @@
 """CLI commands for the löfte registry.
 
-``lofteeval loften`` (table), ``lofteeval lofte show ID``, ``lofteeval lofte draft FILE`` and
+``lofteeval loften`` (table), ``lofteeval lofte show ID``, ``lofteeval lofte check``,
+``lofteeval lofte draft FILE`` and
 ``lofteeval lofte followup ID FILE [--year YEAR]`` and
 ``lofteeval lofte followup-template ID [--year YEAR] --out FILE``.
 """
@@ -68,6 +69,16 @@ def _cmd_show(args: argparse.Namespace) -> int:
              f"  fokusområden:     {', '.join(lf.focus_areas)}",
              f"  källa:            {lf.source.get('document')} ({lf.source.get('publisher')}, "
              f"{lf.source.get('date') or 'datum saknas'})"]
+    lines += [f"  webbadress:       {u}" for u in (lf.url, *lf.source.get("other_urls", ())) if u]
+    if lf.confidence:
+        lines.append(f"  tillförlitlighet: {lf.confidence}")
+    if lf.renews:
+        lines.append(f"  förnyar:          {lf.renews}")
+    if lf.scope_note:
+        lines.append(f"  omfattning:       {lf.scope_note}")
+    if lf.other_areas:
+        lines.append(f"  andra områden:    {', '.join(lf.other_areas)} (utanför vokabulären)")
+    lines += [f"  mål (källan):     {t}" for t in lf.targets]
     lines += [f"  antagande:        {a}" for a in lf.assumptions]
     lines += ["", "Fokusområden och indikatorer:"] + _measurability_lines(lf.focus_areas)
     print("\n".join(lines))
@@ -119,6 +130,17 @@ def _cmd_draft(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    from ..registry_check import check_registry
+
+    report = check_registry(args.registry)
+    print(report.summary())
+    if report.overlaps is not None and len(report.overlaps):
+        print("\nÖverlappande perioder (rapporteras, inget fel):")
+        print(_table(report.overlaps.drop(columns=["overlap_from", "overlap_to"]), max_colwidth=40))
+    return 0 if report.ok else 1
+
+
 def _cmd_followup(args: argparse.Namespace) -> int:
     from ..followup import follow_up
 
@@ -142,6 +164,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p_show = sub.add_parser("show", parents=[reg], help="show one löfte and its activities")
     p_show.add_argument("id")
     p_show.set_defaults(func=_cmd_show)
+    p_check = sub.add_parser("check", parents=[reg],
+                             help="check the whole registry: renewals, overlapping periods, bad files")
+    p_check.set_defaults(func=_cmd_check)
     p_draft = sub.add_parser("draft", help="draft a registry TOML entry from a löfte text")
     p_draft.add_argument("file", help="text file (web page or press release, UTF-8)")
     p_draft.set_defaults(func=_cmd_draft)
