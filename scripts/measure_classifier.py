@@ -52,7 +52,7 @@ def pages_dir(path: str | None = None) -> Path:
 
 
 def read_labels(path: Path = LABELS) -> list[dict[str, str]]:
-    """Rows of ``real_pages.csv``: ``id, url, labels, split``."""
+    """Rows of ``real_pages.csv``: ``id, url, labels, split, confidence, chars`` (chars: length of the cached text)."""
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
