@@ -38,7 +38,10 @@ TERMS: dict[str, list[tuple[str, float]]] = {
         (r"\bvåldsutsatta kvinnor|\bvåldsutsatt\w* (?:kvinn|barn|partner)\w*|\bvåldsproblematik\w*", 0.9),
     ],
     "trygghet": [
-        (r"\w*otrygg\w*|\btrygghetsvandr\w*|\btrygghetsinventer\w*|\btrygghetsmätning\w*", 1.0),
+        (r"\btrygghetsvandr\w*|\btrygghetsinventer\w*", 1.0),
+        (r"\w*otrygg\w*", 0.8),
+        (r"\bfotpatrull\w*|\bpolisiär\w* närvaro\b|\bökad närvaro\b|\btrygghetsvärd\w*", 0.7),
+        (r"\btrygghetsmätning\w*|\btrygghetsundersökning\w*|\btrygghetsenkät\w*", 0.3),
         (r"\btrygghet\w*|\btryggare\b|\bökad trygghet\b", 0.8),
         (r"\btrygg(?:a|t)?\b|\bnattvandr\w*|\bvuxennärvaro\w*|\bpolisnärvaro\w*|\bsynlig\w* polis\w*", 0.6),
         (r"\bbelysning\w*|\bkameraövervak\w*|\bgrannsamverkan\w*", 0.4),
@@ -58,7 +61,7 @@ TERMS: dict[str, list[tuple[str, float]]] = {
     "inbrott": [
         (r"\w*inbrott\w*", 1.0),
         (r"\b(?!identitet)\w+stöld\w*|\bstöld\w*|\bstölder\w*|\btillgrepp\w*", 0.7),
-        (r"\bgrannsamverkan\w*", 0.4),
+        (r"\bgrannsamverkan\w*|\bbåtsamverkan\w*|\bbåtmotorstöld\w*", 0.7),
     ],
     "bedrageri": [
         (r"\w*bedrägeri\w*|\w*bedräger\w*|\bbedragare\w*|\bbluffsamtal\w*|\bid-kapning\w*|\bidentitetsstöld\w*", 1.0),
@@ -95,7 +98,12 @@ GENERIC = re.compile(
     r"(?:brottsförebyggande|brottsbekämpande)\w* (?:och|samt) trygghetsskapande\w*(?: arbete\w*)?|"
     r"trygghetsskapande\w* (?:och|samt) brottsförebyggande\w*(?: arbete\w*)?|"
     r"effektiv samordning för trygghet|brottsförebyggande rådet|trygghetsråd\w*|"
-    r"samverkan för (?:ökad )?trygghet|trygghet och säkerhet i kommunen"
+    r"samverkan för (?:ökad )?trygghet|trygghet och säkerhet i kommunen|"
+    r"öka(?:r|de)? (?:den (?:upplevda )?)?trygghet(?:en)? och (?:att )?minska(?:r|de)? brottslighet(?:en)?|"
+    r"minska(?:r|de)? brottslighet(?:en)? och (?:att )?öka(?:r|de)? (?:den (?:upplevda )?)?trygghet(?:en)?|"
+    r"ökad trygghet och minskad brottslighet|minskad brottslighet och ökad trygghet|"
+    r"medborgar\w* trygghet i fokus|trygghetsskapande och brottsförebyggande|"
+    r"brottsförebyggande och trygghetsskapande"
 )
 
 # sentence cues
@@ -107,7 +115,7 @@ COMMIT = re.compile(
 BACKGROUND = re.compile(
     r"\bhar (?:ökat|minskat|legat|varit)\b|\bökade\b|\bminskade\b|\bvisa(?:r|de) att\b|\bprocent\b|%|"
     r"\bjämfört med\b|\bförra året\b|\bföregående år\w*|\bstatistik\w*|\bupplev(?:er|de)\b|"
-    r"\bhar framkommit\b|\bidentifier\w*|\blägesbild\w* visar\b|\bkartläggning\w*|\bbakgrund\w*|"
+    r"\bhar framkommit\b|\bidentifierats\b|\bhar identifierat\b|\blägesbild\w* visar\b|\bkartläggning\w*|\bbakgrund\w*|"
     r"\bindikationer på att\b|\bantalet (?:anmälda|polisanmälda)\b|\banmäldes\b|\bsjönk\b|\bsteg\b|"
     r"\blåg kvar\b|\bligger kvar\b|\bi trygghetsmätningen\b|\benligt (?:polisens )?statistik\b|"
     r"\buppg(?:er|av) att\b|\bsvarade\b|\binträffade\b"
@@ -132,7 +140,18 @@ STRONG_COMMIT = re.compile(
 )
 EXAMPLES = re.compile(r"\bsom t\.? ?ex\b|\bt\.? ?ex\.?|\btill exempel\b|\bexempelvis\b|\bbland annat\b|"
                       r"\bockså angeläget\b")
-QUOTE = re.compile(r",? (?:säger|berättar|menar|avslutar|konstaterar|förklarar|fortsätter)\b")
+QUOTE = re.compile(r",? (?:säger|berättar|menar)\b|, (?:avslutar|konstaterar|förklarar|fortsätter)\b")
+# results already achieved (follow-up pages): an outcome, not a promise
+OUTCOME = re.compile(
+    r"\bhar (?:genomfört|genomförts|resulterat|upprättats|rapporterats|startats|gjorts|skett|uppfyllt)\b|"
+    r"\bgenomfördes\b|\bupptäcktes\b|\brapporterades\b|\bhar under (?:året|perioden)\b"
+)
+# a lead-in that makes the list after it a list of commitments, whatever the heading says
+LIST_COMMIT_LEAD = re.compile(
+    r"(?:prioriterade|prioritera|prioritering|fokusområde\w*|insatsområde\w*|inriktningar|"
+    r"lovar|ska vi|vi ska|kommer (?:vi )?att|åtar sig|följande (?:aktiviteter|åtgärder|medborgarlöften))"
+    r"[^.:]*:$"
+)
 DEFINITION = re.compile(
     r"^(?:medborgarlöften|ett medborgarlöfte|syftet med medborgarlöften) (?:är|innebär|bygger)\b"
 )

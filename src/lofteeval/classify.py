@@ -153,6 +153,8 @@ def _sentence_weight(text: str, base: float, section: SectionKind, quote: bool, 
         return round(0.3 * base, 3)
     w = base
     commit = bool(lx.COMMIT.search(low))
+    if lx.OUTCOME.search(low) and not re.search(r"\bska\b|\bskall\b|\bkommer att\b|\blovar\b", low):
+        return round(0.3 * w, 3)  # a result already reported, not a promise
     if commit and section == "neutral":
         w = max(w, 1.0 if lx.STRONG_COMMIT.search(low) else 0.9)
     elif commit and section == "background":
@@ -170,6 +172,7 @@ def segment(text: str) -> list[Sentence]:
     """Split a löfte text into weighted sentences (see the module notes)."""
     section: SectionKind = "neutral"
     owner: str | None = None
+    lead = False  # the block before announced a list of priorities or promises
     out: list[Sentence] = []
     for p, (kind, block) in enumerate(_blocks(_normalise(text))):
         if kind == "boiler":
@@ -178,6 +181,7 @@ def segment(text: str) -> list[Sentence]:
         if kind == "header":
             section = _header_kind(block, section)
             owner = _header_owner(block, owner)
+            lead = section != "boilerplate" and bool(lx.LIST_COMMIT_LEAD.search(block.lower()))
             w = 0.0 if section == "boilerplate" else 0.4
             out.append(Sentence(block, "header", _sentence_weight(block, w, "neutral", False), p))
             continue
@@ -185,7 +189,8 @@ def segment(text: str) -> list[Sentence]:
         numbered = bool(_NUMBERED.match(block))
         body = _BULLET.sub("", block) if item else block
         quote = bool(re.match(r"^[–\-]\s?[A-ZÅÄÖ]", body)) and bool(lx.QUOTE.search(body))
-        base = (_ITEM_BASE if item else _BASE)[section]
+        base = _ITEM_BASE["commit" if lead else section] if item else _BASE[section]
+        lead = (lead and item) or (not item and bool(lx.LIST_COMMIT_LEAD.search(block.lower())))
         past = False
         for sent in _SPLIT.split(body.lstrip("–- ") if quote else body):
             if sent.strip():
