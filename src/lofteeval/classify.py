@@ -182,7 +182,9 @@ def segment(text: str) -> list[Sentence]:
             section = _header_kind(block, section)
             owner = _header_owner(block, owner)
             lead = section != "boilerplate" and bool(lx.LIST_COMMIT_LEAD.search(block.lower()))
-            w = 0.0 if section == "boilerplate" else 0.4
+            # a heading naming the löfte ("Medborgarlöfte för ett tryggare X") is its own evidence
+            w = 0.0 if section == "boilerplate" else (
+                0.9 if section == "commit" and "löfte" in block.lower() else 0.4)
             out.append(Sentence(block, "header", _sentence_weight(block, w, "neutral", False), p))
             continue
         item = kind == "item"
