@@ -124,9 +124,14 @@ def _cmd_template(args: argparse.Namespace) -> int:
 def _cmd_draft(args: argparse.Namespace) -> int:
     from ..classify import draft_lofte
 
+    from ..registry import load_registry
+
     path = Path(args.file)
     text = path.read_text(encoding="utf-8-sig", errors="replace")
-    print(draft_lofte(text, source_document=path.name), end="")
+    with _skipped_files_reported():
+        taken = set(load_registry(args.registry))
+    print(draft_lofte(text, source_document=path.name, url=args.url, lofte_id=args.id,
+                      registry_ids=taken), end="")
     return 0
 
 
@@ -167,8 +172,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p_check = sub.add_parser("check", parents=[reg],
                              help="check the whole registry: renewals, overlapping periods, bad files")
     p_check.set_defaults(func=_cmd_check)
-    p_draft = sub.add_parser("draft", help="draft a registry TOML entry from a löfte text")
+    p_draft = sub.add_parser("draft", parents=[reg],
+                             help="draft a registry TOML entry from a löfte text")
     p_draft.add_argument("file", help="text file (web page or press release, UTF-8)")
+    p_draft.add_argument("--url", default=None, help="the page's public address (source.url)")
+    p_draft.add_argument("--id", default=None, help="registry id to use (never one already taken)")
     p_draft.set_defaults(func=_cmd_draft)
     p_fu = sub.add_parser("followup", parents=[reg], help="target vs outcome from a follow-up file")
     p_fu.add_argument("id")
