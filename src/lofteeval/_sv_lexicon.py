@@ -22,7 +22,8 @@ TERMS: dict[str, list[tuple[str, float]]] = {
     "alkohol": [
         (r"\w*alkohol\w*", 1.0),
         (r"\blang(?:ning|ningen|a|ar|are|are)\b", 0.9),
-        (r"\bonykter\w*|\bberusad\w*|\bberusning\w*|fylleri\w*|rattfyll\w*|sjöfyll\w*", 0.9),
+        (r"\bonykter\w*|\bberusad\w*|\bberusning\w*|\bfylleri\w*|\bkrogtillsyn\w*|\bkrogkontroll\w*|"
+         r"\bansvarsfull\w* alkoholservering\b|\böverservering\w*", 0.9),
         (r"\bandts?\b|\bantd\b", 0.7),
         (r"\bnykter\w*|\bnyktrare\b|\bkrog\w*|\bkrögar\w*|\butskänk\w*", 0.4),
     ],
@@ -40,16 +41,17 @@ TERMS: dict[str, list[tuple[str, float]]] = {
     "trygghet": [
         (r"\btrygghetsvandr\w*|\btrygghetsinventer\w*", 1.0),
         (r"\w*otrygg\w*", 0.8),
-        (r"\bfotpatrull\w*|\bpolisiär\w* närvaro\b|\bökad närvaro\b|\btrygghetsvärd\w*", 0.7),
+        (r"\bfotpatrull\w*|\bpolisiär\w* (?:närvaro|synlighet)\b|\bökad närvaro\b|\btrygghetsvärd\w*", 0.7),
         (r"\btrygghetsmätning\w*|\btrygghetsundersökning\w*|\btrygghetsenkät\w*", 0.3),
         (r"\btrygghet\w*|\btryggare\b|\bökad trygghet\b", 0.8),
         (r"\btrygg(?:a|t)?\b|\bnattvandr\w*|\bvuxennärvaro\w*|\bpolisnärvaro\w*|\bsynlig\w* polis\w*", 0.6),
         (r"\bbelysning\w*|\bkameraövervak\w*|\bgrannsamverkan\w*", 0.4),
     ],
     "trafik": [
-        (r"\w*trafik\w*", 1.0),
+        (r"\b(?!kollektiv)\w*trafik\w*", 1.0),  # kollektivtrafik is public transport
         (r"\w*hastighet\w*|\bfortkörn\w*|\bbuskör\w*|\brattfyll\w*|\brattonykter\w*", 1.0),
-        (r"\b(?:epa|a)-?traktor\w*|\bmopedbil\w*|\bmoped\w*|\bmotorburen\w* ungdom\w*", 0.9),
+        (r"\bmotorburen\w* ungd?om\w*|\bmotorburna unga\b", 1.0),  # coding convention: motorburen ungdom -> trafik
+        (r"\b(?:epa|a)-?traktor\w*|\bmopedbil\w*|\bmoped\w*|\bmotorintresserad\w* (?:ungdom|unga)\w*", 0.9),
         (r"\bbilmöte\w*|\bbilträff\w*|\braggar\w*|\btrimmad\w*|\bcykelhjälm\w*", 0.7),
         (r"\bfelparker\w*|\bparkering\w*", 0.4),
     ],
@@ -61,7 +63,7 @@ TERMS: dict[str, list[tuple[str, float]]] = {
     "inbrott": [
         (r"\w*inbrott\w*", 1.0),
         (r"\b(?!identitet)\w+stöld\w*|\bstöld\w*|\bstölder\w*|\btillgrepp\w*", 0.7),
-        (r"\bgrannsamverkan\w*|\bbåtsamverkan\w*|\bbåtmotorstöld\w*", 0.7),
+        (r"\bgrannsamverkan\w*|\bbåtsamverkan\w*|\bbåtmotorstöld\w*", 1.0),  # coding convention -> inbrott
     ],
     "bedrageri": [
         (r"\w*bedrägeri\w*|\w*bedräger\w*|\bbedragare\w*|\bbluffsamtal\w*|\bid-kapning\w*|\bidentitetsstöld\w*", 1.0),
@@ -69,7 +71,9 @@ TERMS: dict[str, list[tuple[str, float]]] = {
     ],
     "ungdomsbrottslighet": [
         (r"\bungdomsbrott\w*|\bungdomskriminal\w*|\bunga? lagöverträd\w*|\bungdomsrån\w*", 1.0),
-        (r"\bsspf\b|\bsociala insatsgrupper\w*|\bunga? i riskzon\w*|\brekryter\w* av (?:barn|unga)\b", 0.9),
+        (r"\bsspf\b|\bsociala insatsgrupp\w*|\b(?:unga|ungdomar|barn)\b(?: \w+){0,3} i (?:risk|riskzon\w*)\b|"
+         r"\briskzon\w* för (?:kriminalitet|missbruk|utanförskap)|\bpå väg in i kriminalitet\w*|"
+         r"\bkriminellt beteende\b|\bnormbrytande beteende\b|\brekryter\w* av (?:barn|unga)\b", 1.0),
     ],
     "organiserad_brottslighet": [
         (r"\borganiserad\w* brottslighet\w*|\bkriminella nätverk\w*|\bgängkriminal\w*|\bnätverkskriminal\w*", 1.0),
@@ -78,7 +82,7 @@ TERMS: dict[str, list[tuple[str, float]]] = {
         (r"\bparallella samhällsstruktur\w*|\bkriminell\w* miljö\w*", 0.4),
     ],
     "ordningsstorningar": [
-        (r"\bordningsstör\w*|\ballmän(?:na)? ordning\w*|\bstörande beteende\w*|\boroligheter\w*", 1.0),
+        (r"\bordningss?tör\w*|\ballmän(?:na)? ordning\w*|\bstörande beteende\w*|\boroligheter\w*", 1.0),
         (r"\bstök\w*|\bofredande\w*|\bbråk\w*", 0.7),
         (r"\bnedskräpning\w*|\bstörningar\b", 0.4),
     ],
@@ -91,7 +95,7 @@ TERMS: dict[str, list[tuple[str, float]]] = {
 YOUTH = re.compile(r"\bunga\b|\bungas\b|\bungdom\w*|\bbarn\b|\bbarnen\b|\belever\b|\btonåring\w*|"
                    r"\bminderårig\w*|\byngre personer\b")
 CRIME = re.compile(r"\bbrott(?!sförebygg|soffer|sutsatt)\w*|\bkriminal\w*|\bkriminell\w*|\bsnatter\w*")
-YOUTH_CRIME_WEIGHT = 0.7
+YOUTH_CRIME_WEIGHT = 0.8
 
 # generic phrases that name no focus area although they contain a term
 GENERIC = re.compile(
@@ -103,7 +107,14 @@ GENERIC = re.compile(
     r"minska(?:r|de)? brottslighet(?:en)? och (?:att )?öka(?:r|de)? (?:den (?:upplevda )?)?trygghet(?:en)?|"
     r"ökad trygghet och minskad brottslighet|minskad brottslighet och ökad trygghet|"
     r"medborgar\w* trygghet i fokus|trygghetsskapande och brottsförebyggande|"
-    r"brottsförebyggande och trygghetsskapande"
+    r"brottsförebyggande och trygghetsskapande|trygghets- ?skapande|"
+    r"känna sig trygg\w* och säkr\w*|ett tryggt och säkert \w+"
+)
+
+# drink/drug driving: one traffic term, so alcohol and drugs are not read into it
+DRIVING = re.compile(
+    r"\b(?:alkohol|drog|narkotika)\w*(?:[-/ ]+(?:och |eller )?(?:drog|narkotika)\w*)?[-/ ]*(?:påverkade förare|"
+    r"kontroll\w*)|\b(?:alkohol|drog)?rattfyll\w*|\bnykterhetskontroll\w*|\bsjöfyll\w*"
 )
 
 # sentence cues
@@ -143,7 +154,7 @@ EXAMPLES = re.compile(r"\bsom t\.? ?ex\b|\bt\.? ?ex\.?|\btill exempel\b|\bexempe
 QUOTE = re.compile(r",? (?:säger|berättar|menar)\b|, (?:avslutar|konstaterar|förklarar|fortsätter)\b")
 # results already achieved (follow-up pages): an outcome, not a promise
 OUTCOME = re.compile(
-    r"\bhar (?:genomfört|genomförts|resulterat|upprättats|rapporterats|startats|gjorts|skett|uppfyllt)\b|"
+    r"\bhar (?:genomfört|resulterat|uppfyllt|skett)\b|\bhar (?:\w+ )?\w+(?:ats|ts)\b|"
     r"\bgenomfördes\b|\bupptäcktes\b|\brapporterades\b|\bhar under (?:året|perioden)\b"
 )
 # a lead-in that makes the list after it a list of commitments, whatever the heading says
@@ -153,7 +164,8 @@ LIST_COMMIT_LEAD = re.compile(
     r"[^.:]*:$"
 )
 DEFINITION = re.compile(
-    r"^(?:medborgarlöften|ett medborgarlöfte|syftet med medborgarlöften) (?:är|innebär|bygger)\b"
+    r"^(?:medborgarlöften|ett medborgarlöfte|medborgarlöftet|syftet med medborgarlöften) (?:är|innebär|bygger|"
+    r"handlar om)\b|^(?:polisens och \w+ kommuns )?medborgarlöften handlar om\b"
 )
 
 # header lines: section kinds

@@ -168,13 +168,32 @@ def _sentence_weight(text: str, base: float, section: SectionKind, quote: bool, 
     return round(w, 3)
 
 
+def _lofte_heading_year(kind: str, block: str) -> int | None:
+    """The last year a short heading line names when it names a löfte ("Medborgarlöfte 2018-2019")."""
+    if kind not in ("header", "para") or len(block.split()) > 12 or "löfte" not in block.lower():
+        return None
+    years = [int(y) for y in re.findall(r"\b(20[12]\d)\b", block)]
+    return max(years) if years else None
+
+
 def segment(text: str) -> list[Sentence]:
-    """Split a löfte text into weighted sentences (see the module notes)."""
+    """Split a löfte text into weighted sentences (see the module notes).
+
+    A page that lists several löften under headings with years ("Medborgarlöfte 2022/2023",
+    "Medborgarlöften 2020-2021", "Medborgarlöfte 2016-2017") is read as the newest löfte: text
+    under an older löfte's heading weighs 0.15 of its usual weight.
+    """
     section: SectionKind = "neutral"
     owner: str | None = None
     lead = False  # the block before announced a list of priorities or promises
     out: list[Sentence] = []
-    for p, (kind, block) in enumerate(_blocks(_normalise(text))):
+    blocks = _blocks(_normalise(text))
+    years = [y for k, b in blocks if (y := _lofte_heading_year(k, b))]
+    newest = max(years, default=None)
+    earlier = False  # under the heading of an older löfte than the page's newest
+    for p, (kind, block) in enumerate(blocks):
+        if (year := _lofte_heading_year(kind, block)) is not None:
+            earlier = year < newest
         if kind == "boiler":
             out.append(Sentence(block, "boilerplate", 0.0, p))
             continue
@@ -185,7 +204,8 @@ def segment(text: str) -> list[Sentence]:
             # a heading naming the löfte ("Medborgarlöfte för ett tryggare X") is its own evidence
             w = 0.0 if section == "boilerplate" else (
                 0.9 if section == "commit" and "löfte" in block.lower() else 0.4)
-            out.append(Sentence(block, "header", _sentence_weight(block, w, "neutral", False), p))
+            w = _sentence_weight(block, w, "neutral", False)
+            out.append(Sentence(block, "header", round(0.15 * w, 3) if earlier else w, p))
             continue
         item = kind == "item"
         numbered = bool(_NUMBERED.match(block))
@@ -197,6 +217,7 @@ def segment(text: str) -> list[Sentence]:
         for sent in _SPLIT.split(body.lstrip("–- ") if quote else body):
             if sent.strip():
                 w = _sentence_weight(sent, base, section, quote, past=past)
+                w = round(0.15 * w, 3) if earlier else w
                 out.append(Sentence(sent.strip(), section, w, p, item, numbered, owner))
                 past = past or bool(lx.PAST_OPENER.search(sent.lower()))
     return out
@@ -205,7 +226,7 @@ def segment(text: str) -> list[Sentence]:
 # --------------------------------------------------------------------------- scoring
 def sentence_areas(text: str, *, dv_context: bool = False) -> dict[str, float]:
     """Term weight per focus area named in one sentence (0-1; generic phrases removed)."""
-    low = lx.GENERIC.sub(" ", text.lower())
+    low = lx.DRIVING.sub(" trafiknykterhet ", lx.GENERIC.sub(" ", text.lower()))
     found: dict[str, float] = {}
     for area, terms in lx.COMPILED.items():
         best = max((w for pat, w in terms if pat.search(low)), default=0.0)
