@@ -107,7 +107,7 @@ GENERIC = re.compile(
     r"minska(?:r|de)? brottslighet(?:en)? och (?:att )?öka(?:r|de)? (?:den (?:upplevda )?)?trygghet(?:en)?|"
     r"ökad trygghet och minskad brottslighet|minskad brottslighet och ökad trygghet|"
     r"medborgar\w* trygghet i fokus|trygghetsskapande och brottsförebyggande|"
-    r"brottsförebyggande och trygghetsskapande|trygghets- ?skapande|"
+    r"brottsförebyggande och trygghetsskapande|trygghets- skapande och brottsförebyggande|"
     r"känna sig trygg\w* och säkr\w*|ett tryggt och säkert \w+"
 )
 

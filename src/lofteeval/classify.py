@@ -42,6 +42,7 @@ _BASE = {"commit": 1.0, "neutral": 0.6, "background": 0.25, "boilerplate": 0.0}
 _ITEM_BASE = {"commit": 1.0, "neutral": 0.9, "background": 0.35, "boilerplate": 0.0}
 _BULLET = re.compile(r"^(?:[•\-\*–·▪●◦]|\d{1,2}[.)])\s+")
 _NUMBERED = re.compile(r"^\d{1,2}[.)]\s+")
+_ITEM_LABEL = re.compile(r"(?:Syfte|Ansvarig|Ansvar|Mål|Målgrupp|Effekt|Åtgärd|Genomförande)\s*:\s")
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9–\-\"”»])")
 _OWNER_HEAD = (
     (re.compile(r"tillsammans|gemensam|vi lovar|båda parter"), "both"),
@@ -125,8 +126,8 @@ def _blocks(lines: list[str]) -> list[tuple[str, str]]:
             blocks.append(("break", ""))
             continue
         prev = blocks[-1] if blocks else ("break", "")
-        if line[0].islower() and prev[0] in ("item", "para"):
-            blocks[-1] = (prev[0], f"{prev[1]} {line}")
+        if line[0].islower() and prev[0] in ("item", "para") or (prev[0] == "item" and _ITEM_LABEL.match(line)):
+            blocks[-1] = (prev[0], f"{prev[1]} {line}")  # continuation, or "Syfte: ..." under a bullet
         elif _is_boiler_line(line):
             blocks.append(("boiler", line))
         elif _BULLET.match(line) and not lx.QUOTE.search(line):
