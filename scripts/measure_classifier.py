@@ -104,6 +104,33 @@ def report(counts: dict[str, Counter], n: int, split: str, per_area: bool) -> st
     return "\n".join(lines)
 
 
+def drafts(rows: list[dict[str, str]], folder: Path) -> str:
+    """How close ``lofte draft`` gets to the hand-coded registry entry, per page (Markdown summary)."""
+    import tomllib
+
+    from lofteeval.classify import draft_lofte
+    from lofteeval.registry import load_registry
+
+    registry = load_registry()
+    taken = set(registry)
+    counts: Counter = Counter()
+    for row in rows:
+        file = folder / f"{row['id']}.txt"
+        if not file.is_file():
+            continue
+        data = tomllib.loads(draft_lofte(file.read_text(encoding="utf-8"), registry_ids=taken))
+        lf = registry[row["id"]]
+        counts["pages"] += 1
+        counts["kommuner"] += set(data["kommuner"]) == set(lf.kommuner)
+        counts["first_year"] += int(str(data["start"])[:4]) == lf.start_year
+        counts["kind"] += data["kind"] == "lofte"
+        counts["free_id"] += data["id"] not in taken
+        counts["title"] += data["title"] != "TODO"
+    n = counts["pages"]
+    return "\n".join([f"lofte draft on {n} pages (registry entry as the answer):",
+                      *(f"- {k}: {counts[k]}/{n}" for k in ("kommuner", "first_year", "kind", "free_id", "title"))])
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line; prints the figures of one split (held out by default)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -111,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=["held_out_2", "held_out", "tune", "all"],
                         default="held_out_2")
     parser.add_argument("--per-area", action="store_true")
+    parser.add_argument("--drafts", action="store_true", help="also compare `lofte draft` with the registry")
     args = parser.parse_args(argv)
     rows = read_labels()
     bad = [r["id"] for r in rows if r["split"] != (split_of(r["id"]) if r["round"] == "1" else "held_out_2")]
@@ -122,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     if n == 0:
         raise SystemExit(f"no page texts in {folder}; see this script's docstring for how they were got")
     print(report(counts, n, args.split, args.per_area))
+    if args.drafts:
+        print("\n" + drafts(chosen, folder))
     return 0
 
 
