@@ -154,3 +154,6 @@ def test_seed_entries_keep_their_ids_and_name_their_public_source():
     for lofte_id in SEED_IDS:
         lf = load_lofte(lofte_id)
         assert lf.source["document"].split(":")[0].endswith(".txt") and lf.source["publisher"]
+    # the one seed text whose public address the stored pages confirm (its copy starts like 003_...)
+    assert load_lofte("skara-2021").url == ("https://press.skara.se/posts/pressreleases/"
+                                            "medborgarloftet-2021-tryggare-sakrare-och-nyk")
