@@ -97,11 +97,12 @@ def _period(text: str) -> tuple[tuple[int, ...], dt.date | None, dt.date | None,
     if m := _ISO_RANGE.search(text):
         start, end = dt.date.fromisoformat(m.group(1)), dt.date.fromisoformat(m.group(2))
         return tuple(range(start.year, end.year + 1)), start, end, True
-    years = [int(y) for m in _LOFTE_YEARS.finditer(text) for y in m.groups() if y]
-    years += [int(y) for y in re.findall(r"[Uu]nder (20\d\d) (?:ska|kommer)", text)]
-    if not years:
+    spans = [[int(y) for y in m.groups() if y] for m in _LOFTE_YEARS.finditer(text)]
+    spans += [[int(y)] for y in re.findall(r"[Uu]nder (20\d\d) (?:ska|kommer)", text)]
+    if not spans:
         return (), None, None, False
-    lo, hi = min(years), max(years)
+    newest = max(spans, key=max)  # a page listing several löften: the newest one's period
+    lo, hi = min(newest), max(newest)
     return tuple(range(lo, hi + 1)), dt.date(lo, 1, 1), dt.date(hi, 12, 31), False
 
 

@@ -79,3 +79,15 @@ def test_cli_draft_takes_url_and_avoids_taken_ids(tmp_path, capsys):
     assert main(["lofte", "draft", str(page), "--url", "https://example.org/t", "--registry", str(mine)]) == 0
     data = tomllib.loads(capsys.readouterr().out)
     assert data["id"] == "tranas-2023-2" and data["source"]["url"] == "https://example.org/t"
+
+
+def test_page_with_several_loften_dates_the_newest_and_weighs_older_ones_little():
+    from lofteeval.classify import classify_focus_areas
+
+    page = ("Exempelby – medborgarlöften\n\nMedborgarlöfte 2022/2023\n\n"
+            "• Polisen ska genomföra trygghetsvandringar i centrum.\n\n"
+            "Medborgarlöfte 2016-2017\n\n"
+            "• Polisen ska utföra hastighetskontroller minst tre gånger under året.\n")
+    meta = extract_metadata(page)
+    assert meta.years == (2022, 2023)
+    assert {h.focus_area for h in classify_focus_areas(page)} == {"trygghet"}
