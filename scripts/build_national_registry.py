@@ -33,6 +33,7 @@ import os
 import sys
 import tempfile
 from collections import defaultdict
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -98,7 +99,7 @@ def renewals(rows: list[dict[str, str]]) -> dict[str, tuple[str, list[str]]]:
     out = {}
     for group in groups.values():
         group.sort(key=lambda r: (int(r["start_year"]), r["id"]))
-        for prev, cur in zip(group, group[1:]):
+        for prev, cur in pairwise(group):
             shared = [a for a in _areas(cur)[0] if a in _areas(prev)[0]]
             if shared and int(prev["start_year"]) < int(cur["start_year"]):
                 out[cur["id"]] = (prev["id"], shared)
@@ -120,8 +121,8 @@ def _signed(value: str) -> dt.date | None:
 
 def _assumptions(row: dict[str, str], renewal: tuple[str, list[str]] | None) -> list[str]:
     sy, ey = row["start_year"], row["end_year"]
-    out = [f"Perioden är hela kalenderår ({sy}-01-01 – {ey or sy}-12-31): den nationella listan anger "
-           "bara start- och slutår; exakta datum, när de är kända, står i anteckningen."]
+    out = [(f"Perioden är hela kalenderår ({sy}-01-01 – {ey or sy}-12-31): den nationella listan "
+            "anger bara start- och slutår; exakta datum, när de är kända, står i anteckningen.")]
     if not ey:
         out.append(f"Slutår anges inte i källan (öppet eller ej angivet); slutet antas vara "
                    f"{sy}-12-31, löftets första år, tills en källa säger annat.")

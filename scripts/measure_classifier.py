@@ -92,9 +92,9 @@ def report(counts: dict[str, Counter], n: int, split: str, per_area: bool) -> st
     """Markdown: the micro figures, then (optionally) one row per area."""
     total = sum(counts.values(), Counter())
     p, r = _pr(total)
-    lines = [f"split `{split}`: {n} pages, {total['tp'] + total['fn']} labelled areas; "
-             f"precision {p:.2f} ({total['tp']}/{total['tp'] + total['fp']}), "
-             f"recall {r:.2f} ({total['tp']}/{total['tp'] + total['fn']})"]
+    lines = [(f"split `{split}`: {n} pages, {total['tp'] + total['fn']} labelled areas; "
+              f"precision {p:.2f} ({total['tp']}/{total['tp'] + total['fp']}), "
+              f"recall {r:.2f} ({total['tp']}/{total['tp'] + total['fn']})")]
     if per_area:
         lines += ["", "| area | labelled | found | correct | precision | recall |", "|---|---|---|---|---|---|"]
         for area, c in sorted(counts.items()):

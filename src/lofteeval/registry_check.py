@@ -52,10 +52,10 @@ class RegistryReport:
         """A few lines in Swedish: counts, then every problem, then the overlap count."""
         n_lofte = sum(lf.is_lofte for lf in self.loften.values())
         n_over = 0 if self.overlaps is None else len(self.overlaps)
-        lines = [f"{len(self.loften)} poster lästa ({n_lofte} löften, "
-                 f"{len(self.loften) - n_lofte} problembilder); {len(self.skipped)} fil(er) "
-                 f"överhoppade; {len(self.problems)} problem; {n_over} överlappande perioder "
-                 "(samma kommun och fokusområde)."]
+        lines = [(f"{len(self.loften)} poster lästa ({n_lofte} löften, "
+                  f"{len(self.loften) - n_lofte} problembilder); {len(self.skipped)} fil(er) "
+                  f"överhoppade; {len(self.problems)} problem; {n_over} överlappande perioder "
+                  "(samma kommun och fokusområde).")]
         lines += [f"  överhoppad: {msg}" for msg in self.skipped.values()]
         lines += [f"  problem: {msg}" for msg in self.problems]
         return "\n".join(lines)

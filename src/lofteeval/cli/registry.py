@@ -123,7 +123,6 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
 def _cmd_draft(args: argparse.Namespace) -> int:
     from ..classify import draft_lofte
-
     from ..registry import load_registry
 
     path = Path(args.file)
