@@ -57,6 +57,14 @@ def test_every_row_is_an_entry_with_its_facts(rows, registry):
         assert lf.end_stated is bool(r["end_year"])
 
 
+def test_codes_name_the_kommuner_the_list_names(rows, registry):
+    from lofteeval.harmonise.kommuner import kommun_name
+
+    for r in rows:
+        names = [kommun_name(c) for c in registry[r["id"]].kommuner]
+        assert names == [n.strip() for n in r["kommuner"].split(";")], r["id"]
+
+
 def test_open_end_years_are_swedish_assumptions(registry):
     open_ended = [lf for lf in registry.values() if not lf.end_stated]
     assert len(open_ended) == 4 and {"ale-2024", "ljusdal-2016"} <= {lf.id for lf in open_ended}
