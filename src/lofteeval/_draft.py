@@ -91,18 +91,26 @@ def _lpo(text: str) -> str | None:
 def _period(text: str) -> tuple[tuple[int, ...], dt.date | None, dt.date | None, bool]:
     if m := _DATE_RANGE.search(text):
         d1, m1, y1, d2, m2, y2 = m.groups()
-        start = dt.date(int(y1), lx.MONTHS[m1.lower()], int(d1))
-        end = dt.date(int(y2), lx.MONTHS[m2.lower()], int(d2))
+        start = _day(int(y1), lx.MONTHS[m1.lower()], int(d1))
+        end = _day(int(y2), lx.MONTHS[m2.lower()], int(d2))
         return tuple(range(start.year, end.year + 1)), start, end, True
     if m := _ISO_RANGE.search(text):
         start, end = dt.date.fromisoformat(m.group(1)), dt.date.fromisoformat(m.group(2))
         return tuple(range(start.year, end.year + 1)), start, end, True
-    years = [int(y) for m in _LOFTE_YEARS.finditer(text) for y in m.groups() if y]
-    years += [int(y) for y in re.findall(r"[Uu]nder (20\d\d) (?:ska|kommer)", text)]
-    if not years:
+    spans = [[int(y) for y in m.groups() if y] for m in _LOFTE_YEARS.finditer(text)]
+    spans += [[int(y)] for y in re.findall(r"[Uu]nder (20\d\d) (?:ska|kommer)", text)]
+    if not spans:
         return (), None, None, False
-    lo, hi = min(years), max(years)
+    newest = max(spans, key=max)  # a page listing several löften: the newest one's period
+    lo, hi = min(newest), max(newest)
     return tuple(range(lo, hi + 1)), dt.date(lo, 1, 1), dt.date(hi, 12, 31), False
+
+
+def _day(year: int, month: int, day: int) -> dt.date:
+    """A date, with an impossible day ("31 juni", as one real page writes) moved to the month's end."""
+    import calendar
+
+    return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
 
 def _number(token: str) -> int:
@@ -174,12 +182,10 @@ def _targets(sentences: list[Sentence], end: dt.date | None) -> tuple[ExtractedT
     return tuple(out)
 
 
-def _title(sentences: list[Sentence]) -> str | None:
-    heads = [s.text for s in sentences if s.section == "header"]
-    for h in heads:
-        if "löfte" in h.lower():
-            return h
-    return next((h for h in heads if len(h.split()) >= 4), heads[0] if heads else None)
+def _title(sentences: list[Sentence], text: str = "") -> str | None:
+    from ._draft_context import pick_title
+
+    return pick_title(sentences, text)
 
 
 def extract_metadata(text: str) -> TextMetadata:
@@ -196,7 +202,7 @@ def extract_metadata(text: str) -> TextMetadata:
         published = dt.date.fromisoformat(m.group(1))
     mentions = _kommun_mentions(text)
     return TextMetadata(
-        title=_title(sentences), kommuner=tuple(mentions), kommun_mentions=mentions,
+        title=_title(sentences, text), kommuner=tuple(mentions), kommun_mentions=mentions,
         lokalpolisomrade=_lpo(text), years=years, start=start, end=end, published=published,
         period_stated=stated, targets=_targets(sentences, end),
     )
@@ -209,18 +215,26 @@ def _q(value: object) -> str:
 
 def _slug(text: str) -> str:
     table = str.maketrans("åäöéÅÄÖÉ", "aaoeaaoe")
+    text = re.sub(r"(?i)\bhåbo\b", "haabo", text)  # the registry's spelling, never confused with Habo
     return re.sub(r"[^a-z0-9]+", "-", text.lower().translate(table)).strip("-")
 
 
-def _header_lines(meta: TextMetadata, lofte_id: str | None, source_document: str | None) -> list[str]:
+def _header_lines(meta: TextMetadata, lofte_id: str | None, taken: set[str],
+                  picture: str | None) -> list[str]:
+    from ._draft_context import free_id
     from .harmonise.kommuner import kommun_name
 
     names = [kommun_name(k) for k in meta.kommuner]
     guess = lofte_id or (f"{_slug(names[0])}-{meta.years[0]}" if names and meta.years else None)
+    if guess and picture and not lofte_id:
+        guess += "-problembild"
+    free = free_id(guess, taken) if guess else None
+    note = (f"  # TODO: {guess!r} is already registered; check it is not the same löfte"
+            if free and free != guess else "" if free else "  # TODO: <kommun>-<first year>")
+    kind = (f'kind = "problem_picture"  # {picture}; use "lofte" if it promises something' if picture
+            else 'kind = "lofte"  # or "problem_picture" when the text is a situation report, not a promise')
     lines = ["# DRAFT made by `lofteeval lofte draft`: review every line, then remove the TODO comments.",
-             f"id = {_q(guess or 'TODO')}" + ("" if guess else "  # TODO: <kommun>-<first year>"),
-             'kind = "lofte"  # or "problem_picture" when the text is a situation report, not a promise',
-             f"title = {_q(meta.title or 'TODO')}"]
+             f"id = {_q(free or 'TODO')}{note}", kind, f"title = {_q(meta.title or 'TODO')}"]
     todo = "  # TODO: check; several kommuner mentioned" if len(meta.kommuner) > 1 else ""
     lines.append(f"kommuner = {json.dumps(list(meta.kommuner))}  # {', '.join(names) or 'TODO: none found'}{todo}")
     lines.append(f"lokalpolisomrade = {_q(meta.lokalpolisomrade or '')}"
@@ -236,14 +250,25 @@ def _header_lines(meta: TextMetadata, lofte_id: str | None, source_document: str
 
 
 def draft_lofte(text: str, *, lofte_id: str | None = None, source_document: str | None = None,
-                publisher: str | None = None) -> str:
+                publisher: str | None = None, url: str | None = None,
+                registry_ids: set[str] | None = None) -> str:
     """Draft a TOML registry entry from a löfte text, with TODO comments where unsure.
 
-    The draft parses as TOML; it is for a person to review, never to register unread.
+    The draft parses as TOML; it is for a person to review, never to register unread.  It never
+    proposes an id in ``registry_ids`` (default: the ids of :func:`lofteeval.registry.load_registry`),
+    marks a problem picture as ``kind = "problem_picture"`` and takes the title from the text's
+    headings, never from an image caption.
     """
+    from ._draft_context import problem_picture
+
+    if registry_ids is None:
+        from .registry import load_registry
+
+        registry_ids = set(load_registry())
     meta = extract_metadata(text)
     hits = classify_focus_areas(text, include_weak=True)
-    lines = _header_lines(meta, lofte_id, source_document)
+    picture = problem_picture(segment(text), meta.title)
+    lines = _header_lines(meta, lofte_id, registry_ids, picture)
     lines.append(f"focus_areas = {json.dumps([h.focus_area for h in hits if h.hit])}")
     for h in hits:
         mark = "found" if h.hit else "weak, NOT included (TODO: check)"
@@ -252,7 +277,7 @@ def draft_lofte(text: str, *, lofte_id: str | None = None, source_document: str 
               "", "[source]", f"document = {_q(source_document or 'TODO: file name and title')}",
               f"publisher = {_q(publisher or 'TODO')}"]
     lines.append(f"date = {meta.published.isoformat()}" if meta.published else "# date = YYYY-MM-DD  # TODO")
-    lines.append('url = ""')
+    lines.append(f"url = {_q(url or '')}" + ("" if url else "  # TODO: the page's address"))
     for i, t in enumerate(meta.targets, 1):
         lines += ["", "[[activities]]", f'id = "a{i}"', f"text = {_q(t.text)}",
                   f"owner = {_q(t.owner or 'both')}" + ("" if t.owner else "  # TODO: polisen, kommun or both")]

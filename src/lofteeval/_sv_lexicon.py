@@ -22,7 +22,8 @@ TERMS: dict[str, list[tuple[str, float]]] = {
     "alkohol": [
         (r"\w*alkohol\w*", 1.0),
         (r"\blang(?:ning|ningen|a|ar|are|are)\b", 0.9),
-        (r"\bonykter\w*|\bberusad\w*|\bberusning\w*|fylleri\w*|rattfyll\w*|sjöfyll\w*", 0.9),
+        (r"\bonykter\w*|\bberusad\w*|\bberusning\w*|\bfylleri\w*|\bkrogtillsyn\w*|\bkrogkontroll\w*|"
+         r"\bansvarsfull\w* alkoholservering\b|\böverservering\w*", 0.9),
         (r"\bandts?\b|\bantd\b", 0.7),
         (r"\bnykter\w*|\bnyktrare\b|\bkrog\w*|\bkrögar\w*|\butskänk\w*", 0.4),
     ],
@@ -38,15 +39,19 @@ TERMS: dict[str, list[tuple[str, float]]] = {
         (r"\bvåldsutsatta kvinnor|\bvåldsutsatt\w* (?:kvinn|barn|partner)\w*|\bvåldsproblematik\w*", 0.9),
     ],
     "trygghet": [
-        (r"\w*otrygg\w*|\btrygghetsvandr\w*|\btrygghetsinventer\w*|\btrygghetsmätning\w*", 1.0),
+        (r"\btrygghetsvandr\w*|\btrygghetsinventer\w*", 1.0),
+        (r"\w*otrygg\w*", 0.8),
+        (r"\bfotpatrull\w*|\bpolisiär\w* (?:närvaro|synlighet)\b|\bökad närvaro\b|\btrygghetsvärd\w*", 0.7),
+        (r"\btrygghetsmätning\w*|\btrygghetsundersökning\w*|\btrygghetsenkät\w*", 0.3),
         (r"\btrygghet\w*|\btryggare\b|\bökad trygghet\b", 0.8),
         (r"\btrygg(?:a|t)?\b|\bnattvandr\w*|\bvuxennärvaro\w*|\bpolisnärvaro\w*|\bsynlig\w* polis\w*", 0.6),
         (r"\bbelysning\w*|\bkameraövervak\w*|\bgrannsamverkan\w*", 0.4),
     ],
     "trafik": [
-        (r"\w*trafik\w*", 1.0),
+        (r"\b(?!kollektiv)\w*trafik\w*", 1.0),  # kollektivtrafik is public transport
         (r"\w*hastighet\w*|\bfortkörn\w*|\bbuskör\w*|\brattfyll\w*|\brattonykter\w*", 1.0),
-        (r"\b(?:epa|a)-?traktor\w*|\bmopedbil\w*|\bmoped\w*|\bmotorburen\w* ungdom\w*", 0.9),
+        (r"\bmotorburen\w* ungd?om\w*|\bmotorburna unga\b", 1.0),  # coding convention: motorburen ungdom -> trafik
+        (r"\b(?:epa|a)-?traktor\w*|\bmopedbil\w*|\bmoped\w*|\bmotorintresserad\w* (?:ungdom|unga)\w*", 0.9),
         (r"\bbilmöte\w*|\bbilträff\w*|\braggar\w*|\btrimmad\w*|\bcykelhjälm\w*", 0.7),
         (r"\bfelparker\w*|\bparkering\w*", 0.4),
     ],
@@ -58,7 +63,7 @@ TERMS: dict[str, list[tuple[str, float]]] = {
     "inbrott": [
         (r"\w*inbrott\w*", 1.0),
         (r"\b(?!identitet)\w+stöld\w*|\bstöld\w*|\bstölder\w*|\btillgrepp\w*", 0.7),
-        (r"\bgrannsamverkan\w*", 0.4),
+        (r"\bgrannsamverkan\w*|\bbåtsamverkan\w*|\bbåtmotorstöld\w*", 1.0),  # coding convention -> inbrott
     ],
     "bedrageri": [
         (r"\w*bedrägeri\w*|\w*bedräger\w*|\bbedragare\w*|\bbluffsamtal\w*|\bid-kapning\w*|\bidentitetsstöld\w*", 1.0),
@@ -66,7 +71,9 @@ TERMS: dict[str, list[tuple[str, float]]] = {
     ],
     "ungdomsbrottslighet": [
         (r"\bungdomsbrott\w*|\bungdomskriminal\w*|\bunga? lagöverträd\w*|\bungdomsrån\w*", 1.0),
-        (r"\bsspf\b|\bsociala insatsgrupper\w*|\bunga? i riskzon\w*|\brekryter\w* av (?:barn|unga)\b", 0.9),
+        (r"\bsspf\b|\bsociala insatsgrupp\w*|\b(?:unga|ungdomar|barn)\b(?: \w+){0,3} i (?:risk|riskzon\w*)\b|"
+         r"\briskzon\w* för (?:kriminalitet|missbruk|utanförskap)|\bpå väg in i kriminalitet\w*|"
+         r"\bkriminellt beteende\b|\bnormbrytande beteende\b|\brekryter\w* av (?:barn|unga)\b", 1.0),
     ],
     "organiserad_brottslighet": [
         (r"\borganiserad\w* brottslighet\w*|\bkriminella nätverk\w*|\bgängkriminal\w*|\bnätverkskriminal\w*", 1.0),
@@ -75,7 +82,7 @@ TERMS: dict[str, list[tuple[str, float]]] = {
         (r"\bparallella samhällsstruktur\w*|\bkriminell\w* miljö\w*", 0.4),
     ],
     "ordningsstorningar": [
-        (r"\bordningsstör\w*|\ballmän(?:na)? ordning\w*|\bstörande beteende\w*|\boroligheter\w*", 1.0),
+        (r"\bordningss?tör\w*|\ballmän(?:na)? ordning\w*|\bstörande beteende\w*|\boroligheter\w*", 1.0),
         (r"\bstök\w*|\bofredande\w*|\bbråk\w*", 0.7),
         (r"\bnedskräpning\w*|\bstörningar\b", 0.4),
     ],
@@ -88,14 +95,26 @@ TERMS: dict[str, list[tuple[str, float]]] = {
 YOUTH = re.compile(r"\bunga\b|\bungas\b|\bungdom\w*|\bbarn\b|\bbarnen\b|\belever\b|\btonåring\w*|"
                    r"\bminderårig\w*|\byngre personer\b")
 CRIME = re.compile(r"\bbrott(?!sförebygg|soffer|sutsatt)\w*|\bkriminal\w*|\bkriminell\w*|\bsnatter\w*")
-YOUTH_CRIME_WEIGHT = 0.7
+YOUTH_CRIME_WEIGHT = 0.8
 
 # generic phrases that name no focus area although they contain a term
 GENERIC = re.compile(
     r"(?:brottsförebyggande|brottsbekämpande)\w* (?:och|samt) trygghetsskapande\w*(?: arbete\w*)?|"
     r"trygghetsskapande\w* (?:och|samt) brottsförebyggande\w*(?: arbete\w*)?|"
     r"effektiv samordning för trygghet|brottsförebyggande rådet|trygghetsråd\w*|"
-    r"samverkan för (?:ökad )?trygghet|trygghet och säkerhet i kommunen"
+    r"samverkan för (?:ökad )?trygghet|trygghet och säkerhet i kommunen|"
+    r"öka(?:r|de)? (?:den (?:upplevda )?)?trygghet(?:en)? och (?:att )?minska(?:r|de)? brottslighet(?:en)?|"
+    r"minska(?:r|de)? brottslighet(?:en)? och (?:att )?öka(?:r|de)? (?:den (?:upplevda )?)?trygghet(?:en)?|"
+    r"ökad trygghet och minskad brottslighet|minskad brottslighet och ökad trygghet|"
+    r"medborgar\w* trygghet i fokus|trygghetsskapande och brottsförebyggande|"
+    r"brottsförebyggande och trygghetsskapande|trygghets- skapande och brottsförebyggande|"
+    r"känna sig trygg\w* och säkr\w*|ett tryggt och säkert \w+"
+)
+
+# drink/drug driving: one traffic term, so alcohol and drugs are not read into it
+DRIVING = re.compile(
+    r"\b(?:alkohol|drog|narkotika)\w*(?:[-/ ]+(?:och |eller )?(?:drog|narkotika)\w*)?[-/ ]*(?:påverkade förare|"
+    r"kontroll\w*)|\b(?:alkohol|drog)?rattfyll\w*|\bnykterhetskontroll\w*|\bsjöfyll\w*"
 )
 
 # sentence cues
@@ -107,7 +126,7 @@ COMMIT = re.compile(
 BACKGROUND = re.compile(
     r"\bhar (?:ökat|minskat|legat|varit)\b|\bökade\b|\bminskade\b|\bvisa(?:r|de) att\b|\bprocent\b|%|"
     r"\bjämfört med\b|\bförra året\b|\bföregående år\w*|\bstatistik\w*|\bupplev(?:er|de)\b|"
-    r"\bhar framkommit\b|\bidentifier\w*|\blägesbild\w* visar\b|\bkartläggning\w*|\bbakgrund\w*|"
+    r"\bhar framkommit\b|\bidentifierats\b|\bhar identifierat\b|\blägesbild\w* visar\b|\bkartläggning\w*|\bbakgrund\w*|"
     r"\bindikationer på att\b|\bantalet (?:anmälda|polisanmälda)\b|\banmäldes\b|\bsjönk\b|\bsteg\b|"
     r"\blåg kvar\b|\bligger kvar\b|\bi trygghetsmätningen\b|\benligt (?:polisens )?statistik\b|"
     r"\buppg(?:er|av) att\b|\bsvarade\b|\binträffade\b"
@@ -132,9 +151,21 @@ STRONG_COMMIT = re.compile(
 )
 EXAMPLES = re.compile(r"\bsom t\.? ?ex\b|\bt\.? ?ex\.?|\btill exempel\b|\bexempelvis\b|\bbland annat\b|"
                       r"\bockså angeläget\b")
-QUOTE = re.compile(r",? (?:säger|berättar|menar|avslutar|konstaterar|förklarar|fortsätter)\b")
+QUOTE = re.compile(r",? (?:säger|berättar|menar)\b|, (?:avslutar|konstaterar|förklarar|fortsätter)\b")
+# results already achieved (follow-up pages): an outcome, not a promise
+OUTCOME = re.compile(
+    r"\bhar (?:genomfört|resulterat|uppfyllt|skett)\b|\bhar (?:\w+ )?\w+(?:ats|ts)\b|"
+    r"\bgenomfördes\b|\bupptäcktes\b|\brapporterades\b|\bhar under (?:året|perioden)\b"
+)
+# a lead-in that makes the list after it a list of commitments, whatever the heading says
+LIST_COMMIT_LEAD = re.compile(
+    r"(?:prioriterade|prioritera|prioritering|fokusområde\w*|insatsområde\w*|inriktningar|"
+    r"lovar|ska vi|vi ska|kommer (?:vi )?att|åtar sig|följande (?:aktiviteter|åtgärder|medborgarlöften))"
+    r"[^.:]*:$"
+)
 DEFINITION = re.compile(
-    r"^(?:medborgarlöften|ett medborgarlöfte|syftet med medborgarlöften) (?:är|innebär|bygger)\b"
+    r"^(?:medborgarlöften|ett medborgarlöfte|medborgarlöftet|syftet med medborgarlöften) (?:är|innebär|bygger|"
+    r"handlar om)\b|^(?:polisens och \w+ kommuns )?medborgarlöften handlar om\b"
 )
 
 # header lines: section kinds

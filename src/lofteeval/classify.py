@@ -42,6 +42,7 @@ _BASE = {"commit": 1.0, "neutral": 0.6, "background": 0.25, "boilerplate": 0.0}
 _ITEM_BASE = {"commit": 1.0, "neutral": 0.9, "background": 0.35, "boilerplate": 0.0}
 _BULLET = re.compile(r"^(?:[•\-\*–·▪●◦]|\d{1,2}[.)])\s+")
 _NUMBERED = re.compile(r"^\d{1,2}[.)]\s+")
+_ITEM_LABEL = re.compile(r"(?:Syfte|Ansvarig|Ansvar|Mål|Målgrupp|Effekt|Åtgärd|Genomförande)\s*:\s")
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9–\-\"”»])")
 _OWNER_HEAD = (
     (re.compile(r"tillsammans|gemensam|vi lovar|båda parter"), "both"),
@@ -125,8 +126,8 @@ def _blocks(lines: list[str]) -> list[tuple[str, str]]:
             blocks.append(("break", ""))
             continue
         prev = blocks[-1] if blocks else ("break", "")
-        if line[0].islower() and prev[0] in ("item", "para"):
-            blocks[-1] = (prev[0], f"{prev[1]} {line}")
+        if line[0].islower() and prev[0] in ("item", "para") or (prev[0] == "item" and _ITEM_LABEL.match(line)):
+            blocks[-1] = (prev[0], f"{prev[1]} {line}")  # continuation, or "Syfte: ..." under a bullet
         elif _is_boiler_line(line):
             blocks.append(("boiler", line))
         elif _BULLET.match(line) and not lx.QUOTE.search(line):
@@ -153,6 +154,8 @@ def _sentence_weight(text: str, base: float, section: SectionKind, quote: bool, 
         return round(0.3 * base, 3)
     w = base
     commit = bool(lx.COMMIT.search(low))
+    if lx.OUTCOME.search(low) and not re.search(r"\bska\b|\bskall\b|\bkommer att\b|\blovar\b", low):
+        return round(0.3 * w, 3)  # a result already reported, not a promise
     if commit and section == "neutral":
         w = max(w, 1.0 if lx.STRONG_COMMIT.search(low) else 0.9)
     elif commit and section == "background":
@@ -166,30 +169,56 @@ def _sentence_weight(text: str, base: float, section: SectionKind, quote: bool, 
     return round(w, 3)
 
 
+def _lofte_heading_year(kind: str, block: str) -> int | None:
+    """The last year a short heading line names when it names a löfte ("Medborgarlöfte 2018-2019")."""
+    if kind not in ("header", "para") or len(block.split()) > 12 or "löfte" not in block.lower():
+        return None
+    years = [int(y) for y in re.findall(r"\b(20[12]\d)\b", block)]
+    return max(years) if years else None
+
+
 def segment(text: str) -> list[Sentence]:
-    """Split a löfte text into weighted sentences (see the module notes)."""
+    """Split a löfte text into weighted sentences (see the module notes).
+
+    A page that lists several löften under headings with years ("Medborgarlöfte 2022/2023",
+    "Medborgarlöften 2020-2021", "Medborgarlöfte 2016-2017") is read as the newest löfte: text
+    under an older löfte's heading weighs 0.15 of its usual weight.
+    """
     section: SectionKind = "neutral"
     owner: str | None = None
+    lead = False  # the block before announced a list of priorities or promises
     out: list[Sentence] = []
-    for p, (kind, block) in enumerate(_blocks(_normalise(text))):
+    blocks = _blocks(_normalise(text))
+    years = [y for k, b in blocks if (y := _lofte_heading_year(k, b))]
+    newest = max(years, default=None)
+    earlier = False  # under the heading of an older löfte than the page's newest
+    for p, (kind, block) in enumerate(blocks):
+        if (year := _lofte_heading_year(kind, block)) is not None:
+            earlier = year < newest
         if kind == "boiler":
             out.append(Sentence(block, "boilerplate", 0.0, p))
             continue
         if kind == "header":
             section = _header_kind(block, section)
             owner = _header_owner(block, owner)
-            w = 0.0 if section == "boilerplate" else 0.4
-            out.append(Sentence(block, "header", _sentence_weight(block, w, "neutral", False), p))
+            lead = section != "boilerplate" and bool(lx.LIST_COMMIT_LEAD.search(block.lower()))
+            # a heading naming the löfte ("Medborgarlöfte för ett tryggare X") is its own evidence
+            w = 0.0 if section == "boilerplate" else (
+                0.9 if section == "commit" and "löfte" in block.lower() else 0.4)
+            w = _sentence_weight(block, w, "neutral", False)
+            out.append(Sentence(block, "header", round(0.15 * w, 3) if earlier else w, p))
             continue
         item = kind == "item"
         numbered = bool(_NUMBERED.match(block))
         body = _BULLET.sub("", block) if item else block
         quote = bool(re.match(r"^[–\-]\s?[A-ZÅÄÖ]", body)) and bool(lx.QUOTE.search(body))
-        base = (_ITEM_BASE if item else _BASE)[section]
+        base = _ITEM_BASE["commit" if lead else section] if item else _BASE[section]
+        lead = (lead and item) or (not item and bool(lx.LIST_COMMIT_LEAD.search(block.lower())))
         past = False
         for sent in _SPLIT.split(body.lstrip("–- ") if quote else body):
             if sent.strip():
                 w = _sentence_weight(sent, base, section, quote, past=past)
+                w = round(0.15 * w, 3) if earlier else w
                 out.append(Sentence(sent.strip(), section, w, p, item, numbered, owner))
                 past = past or bool(lx.PAST_OPENER.search(sent.lower()))
     return out
@@ -198,7 +227,7 @@ def segment(text: str) -> list[Sentence]:
 # --------------------------------------------------------------------------- scoring
 def sentence_areas(text: str, *, dv_context: bool = False) -> dict[str, float]:
     """Term weight per focus area named in one sentence (0-1; generic phrases removed)."""
-    low = lx.GENERIC.sub(" ", text.lower())
+    low = lx.DRIVING.sub(" trafiknykterhet ", lx.GENERIC.sub(" ", text.lower()))
     found: dict[str, float] = {}
     for area, terms in lx.COMPILED.items():
         best = max((w for pat, w in terms if pat.search(low)), default=0.0)

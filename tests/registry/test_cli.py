@@ -49,7 +49,12 @@ def test_show_lists_indicators_or_why_not_measurable(capsys):
     from lofteeval.indicators import FOCUS_AREAS, indicators_for
     from lofteeval.registry import load_registry
 
-    for lf in load_registry().values():
+    # the seed löften plus the first national entry naming each area (not all 146: keep it fast)
+    registry = list(load_registry().values())
+    seeds = [lf for lf in registry if lf.source["document"].endswith(".txt")]
+    firsts = {a: next(lf for lf in registry if a in lf.focus_areas)
+              for a in sorted({a for lf in registry for a in lf.focus_areas})}
+    for lf in {x.id: x for x in [*seeds, *firsts.values()]}.values():
         assert main(["lofte", "show", lf.id]) == 0
         out = capsys.readouterr().out.split("Fokusområden och indikatorer:")[1]
         for area in lf.focus_areas:

@@ -1,6 +1,7 @@
 """CLI commands for the löfte registry.
 
-``lofteeval loften`` (table), ``lofteeval lofte show ID``, ``lofteeval lofte draft FILE`` and
+``lofteeval loften`` (table), ``lofteeval lofte show ID``, ``lofteeval lofte check``,
+``lofteeval lofte draft FILE`` and
 ``lofteeval lofte followup ID FILE [--year YEAR]`` and
 ``lofteeval lofte followup-template ID [--year YEAR] --out FILE``.
 """
@@ -8,6 +9,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sys
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,10 +28,26 @@ def _table(frame: pd.DataFrame, *, max_colwidth: int = 60) -> str:
         return frame.to_string(index=False)
 
 
+@contextlib.contextmanager
+def _skipped_files_reported() -> Iterator[None]:
+    """Print each skipped registry file as one line on stderr (every time, not once per session)."""
+    from ..registry import RegistryWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RegistryWarning)
+        yield
+    for w in caught:
+        if issubclass(w.category, RegistryWarning):
+            print(f"lofteeval: warning: {w.message}", file=sys.stderr)
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+
+
 def _cmd_list(args: argparse.Namespace) -> int:
     from ..registry import list_loften
 
-    frame = list_loften(path=args.registry)
+    with _skipped_files_reported():
+        frame = list_loften(path=args.registry)
     print(_table(frame[["id", "kind", "kommuner", "lokalpolisomrade", "years", "focus_areas",
                         "n_activities"]]))
     return 0
@@ -38,7 +59,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
     from ..harmonise.kommuner import kommun_name
     from ..registry import load_lofte
 
-    lf = load_lofte(args.id, path=args.registry)
+    with _skipped_files_reported():
+        lf = load_lofte(args.id, path=args.registry)
     kind = "löfte" if lf.is_lofte else "problembild (sammanhang, utvärderas inte)"
     kommuner = ", ".join(f"{kommun_name(k)} ({k})" for k in lf.kommuner)
     lines = [f"{lf.id}: {lf.title}", f"  typ:              {kind}", f"  kommuner:         {kommuner}",
@@ -47,6 +69,16 @@ def _cmd_show(args: argparse.Namespace) -> int:
              f"  fokusområden:     {', '.join(lf.focus_areas)}",
              f"  källa:            {lf.source.get('document')} ({lf.source.get('publisher')}, "
              f"{lf.source.get('date') or 'datum saknas'})"]
+    lines += [f"  webbadress:       {u}" for u in (lf.url, *lf.source.get("other_urls", ())) if u]
+    if lf.confidence:
+        lines.append(f"  tillförlitlighet: {lf.confidence}")
+    if lf.renews:
+        lines.append(f"  förnyar:          {lf.renews}")
+    if lf.scope_note:
+        lines.append(f"  omfattning:       {lf.scope_note}")
+    if lf.other_areas:
+        lines.append(f"  andra områden:    {', '.join(lf.other_areas)} (utanför vokabulären)")
+    lines += [f"  mål (källan):     {t}" for t in lf.targets]
     lines += [f"  antagande:        {a}" for a in lf.assumptions]
     lines += ["", "Fokusområden och indikatorer:"] + _measurability_lines(lf.focus_areas)
     print("\n".join(lines))
@@ -91,11 +123,26 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
 def _cmd_draft(args: argparse.Namespace) -> int:
     from ..classify import draft_lofte
+    from ..registry import load_registry
 
     path = Path(args.file)
     text = path.read_text(encoding="utf-8-sig", errors="replace")
-    print(draft_lofte(text, source_document=path.name), end="")
+    with _skipped_files_reported():
+        taken = set(load_registry(args.registry))
+    print(draft_lofte(text, source_document=path.name, url=args.url, lofte_id=args.id,
+                      registry_ids=taken), end="")
     return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from ..registry_check import check_registry
+
+    report = check_registry(args.registry)
+    print(report.summary())
+    if report.overlaps is not None and len(report.overlaps):
+        print("\nÖverlappande perioder (rapporteras, inget fel):")
+        print(_table(report.overlaps.drop(columns=["overlap_from", "overlap_to"]), max_colwidth=40))
+    return 0 if report.ok else 1
 
 
 def _cmd_followup(args: argparse.Namespace) -> int:
@@ -121,8 +168,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p_show = sub.add_parser("show", parents=[reg], help="show one löfte and its activities")
     p_show.add_argument("id")
     p_show.set_defaults(func=_cmd_show)
-    p_draft = sub.add_parser("draft", help="draft a registry TOML entry from a löfte text")
+    p_check = sub.add_parser("check", parents=[reg],
+                             help="check the whole registry: renewals, overlapping periods, bad files")
+    p_check.set_defaults(func=_cmd_check)
+    p_draft = sub.add_parser("draft", parents=[reg],
+                             help="draft a registry TOML entry from a löfte text")
     p_draft.add_argument("file", help="text file (web page or press release, UTF-8)")
+    p_draft.add_argument("--url", default=None, help="the page's public address (source.url)")
+    p_draft.add_argument("--id", default=None, help="registry id to use (never one already taken)")
     p_draft.set_defaults(func=_cmd_draft)
     p_fu = sub.add_parser("followup", parents=[reg], help="target vs outcome from a follow-up file")
     p_fu.add_argument("id")

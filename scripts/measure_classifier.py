@@ -1,0 +1,159 @@
+"""Measure the focus-area classifier on real löfte pages from the national list.
+
+    python scripts/measure_classifier.py [--pages DIR] [--split held_out|tune|all] [--per-area]
+
+**Labels.** ``tests/registry/real_pages.csv`` names, for each row of ``loften_national/loften.csv``
+whose public page could be read, the page's URL and the row's hand-coded focus areas (closed
+vocabulary only; ``other:`` areas have no classifier slot).  The labels are the national list's, not
+ours.
+
+**Texts (not in the repository).** The page texts are read from ``$LOFTEEVAL_PAGES`` (default
+``.cache/real_pages/`` in the project, git-ignored), one ``<id>.txt`` per row.  They were obtained
+from a search service over stored copies of public web pages, queried with the kommun, the word
+"medborgarlöfte" and the year or the page title; a result was kept only when its address is the
+row's ``source_url`` (or one of them).  That service returns the *beginning* of each stored page,
+about 2,000 characters, so long pages are cut short: areas promised further down cannot be found
+and count as misses.  The text was saved verbatim (UTF-8) as returned.  Where one address serves
+several rows (a kommun page updated year after year), the text is assigned to the row whose start
+year it names, and to no row when that is ambiguous.
+
+**Splits, each fixed before its figures were looked at.**
+
+- Round 1 (``round = 1``, the 57 pages first read): a row is ``tune`` when
+  ``int(sha256(id).hexdigest(), 16) % 4 == 0``, otherwise ``held_out`` (:func:`split_of`).  The
+  classifier was changed looking at ``tune`` pages only, then ``held_out`` was measured once
+  (``docs/classifier.md``).  After that measurement the round-1 held-out pages were used for
+  tuning too, so their later figures are not held-out figures.
+- Round 2 (``round = 2``): every page read after the round-1 measurement is ``held_out_2``.  No
+  round-2 page is read when changing the classifier; its figures are the honest ones.
+
+**Figures.** Micro-averaged precision and recall over (page, area) pairs, and per area, as a
+Markdown table (``docs/classifier.md`` quotes them with the commit they were measured at).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LABELS = ROOT / "tests" / "registry" / "real_pages.csv"
+ENV_VAR = "LOFTEEVAL_PAGES"
+DEFAULT_PAGES = ROOT / ".cache" / "real_pages"
+
+
+def split_of(lofte_id: str) -> str:
+    """``"tune"`` for about one row in four (by a hash of the id), else ``"held_out"``."""
+    return "tune" if int(hashlib.sha256(lofte_id.encode()).hexdigest(), 16) % 4 == 0 else "held_out"
+
+
+def pages_dir(path: str | None = None) -> Path:
+    """Where the page texts are cached: ``--pages``, ``$LOFTEEVAL_PAGES`` or ``.cache/real_pages``."""
+    return Path(path or os.environ.get(ENV_VAR) or DEFAULT_PAGES)
+
+
+def read_labels(path: Path = LABELS) -> list[dict[str, str]]:
+    """Rows of ``real_pages.csv``: ``id, url, labels, split, round, confidence, chars`` (chars: cached text length)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def measure(rows: list[dict[str, str]], folder: Path) -> tuple[dict[str, Counter], int]:
+    """Per-area counts ``tp, fp, fn`` for the rows whose text is cached; also how many had a text."""
+    from lofteeval.classify import classify_focus_areas
+
+    counts: dict[str, Counter] = {}
+    n = 0
+    for row in rows:
+        file = folder / f"{row['id']}.txt"
+        if not file.is_file():
+            continue
+        n += 1
+        truth = {a for a in row["labels"].split(";") if a}
+        found = {h.focus_area for h in classify_focus_areas(file.read_text(encoding="utf-8"))}
+        for area in truth | found:
+            c = counts.setdefault(area, Counter())
+            c["tp" if area in truth and area in found else "fn" if area in truth else "fp"] += 1
+    return counts, n
+
+
+def _pr(c: Counter) -> tuple[float, float]:
+    p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else float("nan")
+    r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else float("nan")
+    return p, r
+
+
+def report(counts: dict[str, Counter], n: int, split: str, per_area: bool) -> str:
+    """Markdown: the micro figures, then (optionally) one row per area."""
+    total = sum(counts.values(), Counter())
+    p, r = _pr(total)
+    lines = [(f"split `{split}`: {n} pages, {total['tp'] + total['fn']} labelled areas; "
+              f"precision {p:.2f} ({total['tp']}/{total['tp'] + total['fp']}), "
+              f"recall {r:.2f} ({total['tp']}/{total['tp'] + total['fn']})")]
+    if per_area:
+        lines += ["", "| area | labelled | found | correct | precision | recall |", "|---|---|---|---|---|---|"]
+        for area, c in sorted(counts.items()):
+            ap, ar = _pr(c)
+            lines.append(f"| `{area}` | {c['tp'] + c['fn']} | {c['tp'] + c['fp']} | {c['tp']} | "
+                         f"{ap:.2f} | {ar:.2f} |".replace("nan", "–"))
+    return "\n".join(lines)
+
+
+def drafts(rows: list[dict[str, str]], folder: Path) -> str:
+    """How close ``lofte draft`` gets to the hand-coded registry entry, per page (Markdown summary)."""
+    import tomllib
+
+    from lofteeval.classify import draft_lofte
+    from lofteeval.registry import load_registry
+
+    registry = load_registry()
+    taken = set(registry)
+    counts: Counter = Counter()
+    for row in rows:
+        file = folder / f"{row['id']}.txt"
+        if not file.is_file():
+            continue
+        data = tomllib.loads(draft_lofte(file.read_text(encoding="utf-8"), registry_ids=taken))
+        lf = registry[row["id"]]
+        counts["pages"] += 1
+        counts["kommuner"] += set(data["kommuner"]) == set(lf.kommuner)
+        counts["first_year"] += int(str(data["start"])[:4]) == lf.start_year
+        counts["kind"] += data["kind"] == "lofte"
+        counts["free_id"] += data["id"] not in taken
+        counts["title"] += data["title"] != "TODO"
+    n = counts["pages"]
+    return "\n".join([f"lofte draft on {n} pages (registry entry as the answer):",
+                      *(f"- {k}: {counts[k]}/{n}" for k in ("kommuner", "first_year", "kind", "free_id", "title"))])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line; prints the figures of one split (held out by default)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pages", default=None, help=f"folder of <id>.txt (default ${ENV_VAR})")
+    parser.add_argument("--split", choices=["held_out_2", "held_out", "tune", "all"],
+                        default="held_out_2")
+    parser.add_argument("--per-area", action="store_true")
+    parser.add_argument("--drafts", action="store_true", help="also compare `lofte draft` with the registry")
+    args = parser.parse_args(argv)
+    rows = read_labels()
+    bad = [r["id"] for r in rows if r["split"] != (split_of(r["id"]) if r["round"] == "1" else "held_out_2")]
+    if bad:
+        raise SystemExit(f"real_pages.csv splits differ from the rule for {bad}")
+    chosen = [r for r in rows if args.split == "all" or r["split"] == args.split]
+    folder = pages_dir(args.pages)
+    counts, n = measure(chosen, folder)
+    if n == 0:
+        raise SystemExit(f"no page texts in {folder}; see this script's docstring for how they were got")
+    print(report(counts, n, args.split, args.per_area))
+    if args.drafts:
+        print("\n" + drafts(chosen, folder))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
