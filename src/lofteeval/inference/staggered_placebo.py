@@ -56,17 +56,37 @@ class PlaceboCohortTest:
 
 
 def cell_weights(res: core.AttGt, cohort: np.ndarray, kind: str) -> np.ndarray:
-    """Weight of each ATT(g,t) cell in the overall aggregate (linear for a fixed structure)."""
-    k = res.att.size
-    zero_inf = np.zeros((cohort.size, k))
-    out = np.empty(k)
-    for j in range(k):
-        unit = np.zeros(k)
-        unit[j] = 1.0
-        fake = core.AttGt(group=res.group, time=res.time, base=res.base, att=unit, inf=zero_inf,
-                          n_treated=res.n_treated, n_control=res.n_control)
-        out[j] = core.aggregate(fake, cohort, kind).overall
-    return out
+    """Weight of each ATT(g,t) cell in the overall aggregate (linear for a fixed structure).
+
+    The same weights as :func:`lofteeval.estimators._cs_core.aggregate` (R ``did::aggte``):
+    cohort-share weights ``P(G = g)`` within each element, then the element mean.
+    """
+    glist = np.unique(res.group)
+    pgg = np.array([np.mean(cohort == g) for g in glist])
+    pg = pgg[np.searchsorted(glist, res.group)]
+    post = res.post
+    w = np.zeros(res.att.size)
+
+    def share(mask: np.ndarray) -> np.ndarray:
+        return np.where(mask, pg, 0.0) / pg[mask].sum()
+
+    if kind == "simple":
+        return share(post)
+    if kind == "group":
+        for g, p in zip(glist, pgg / pgg.sum(), strict=True):
+            cells = (res.group == g) & post
+            w[cells] += p / cells.sum()
+        return w
+    if kind == "dynamic":
+        event = res.time - res.group
+        elements = [event == e for e in np.unique(event) if e >= 0]
+    elif kind == "calendar":
+        elements = [(res.time == t) & post for t in np.unique(res.time[res.time >= res.group.min()])]
+    else:
+        raise ValueError(f"unknown aggregation {kind!r}")
+    for cells in elements:
+        w += share(cells) / len(elements)
+    return w
 
 
 def unit_noise_variance(y: np.ndarray, pre: np.ndarray) -> np.ndarray:
