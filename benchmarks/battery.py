@@ -18,6 +18,9 @@ Usage (one command regenerates the table in ``docs/calibration.md`` between its 
 
     nice -n 10 .venv/bin/python benchmarks/battery.py --reps 100 --write-docs
 
+(``--raw FILE`` keeps the per-replicate rows; ``--from-raw FILE --write-docs`` rebuilds the table
+from them without re-running.)
+
 Options: ``--variants base,nb5`` and ``--designs did_poisson,synth`` restrict the run,
 ``--jobs`` sets joblib (loky) workers (default 2).
 """
@@ -200,15 +203,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--variants", default=",".join([*npc.VARIANTS, *npc.STAGGERED]))
     ap.add_argument("--designs", default=None)
     ap.add_argument("--raw", default=None, help="also write the raw rows to this CSV file")
+    ap.add_argument("--from-raw", default=None,
+                    help="summarise raw rows written earlier with --raw instead of running")
     ap.add_argument("--write-docs", action="store_true", help="update docs/calibration.md")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     designs = args.designs.split(",") if args.designs else None
-    raw = run(args.variants.split(","), args.reps, args.seed, args.jobs, designs)
-    if args.raw:
+    if args.from_raw:
+        raw = pd.read_csv(args.from_raw, keep_default_na=False, na_values=[""])
+        raw["error"] = raw["error"].fillna("")
+    else:
+        raw = run(args.variants.split(","), args.reps, args.seed, args.jobs, designs)
+    if args.raw and not args.from_raw:
         raw.to_csv(args.raw, index=False)
     table = summarise(raw)
-    text = markdown(table, args.reps, args.seed)
+    text = markdown(table, int(raw["seed"].nunique()), int(raw["seed"].min()))
     print(text)
     for (d, v), g in raw[raw["error"].fillna("") != ""].groupby(["design", "variant"]):
         print(f"first refusal, {d} / {v}: {g['error'].iloc[0][:160]}", file=sys.stderr)
