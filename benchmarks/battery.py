@@ -127,7 +127,7 @@ def run(variants: list[str], reps: int, seed0: int = 0, jobs: int = 2,
     else:
         from joblib import Parallel, delayed
 
-        out = Parallel(n_jobs=jobs, backend="loky", batch_size=4)(
+        out = Parallel(n_jobs=jobs, backend="loky", batch_size=4, verbose=5)(
             delayed(replicate)(v, s, d, n_placebo) for v, s, d in tasks)
     return pd.DataFrame([row for rows in out for row in rows])
 
