@@ -152,6 +152,7 @@ def summarise(raw: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
             "power_m30": m30.loc[m30["ok"], "detect"].mean() if m30["ok"].any() else np.nan,
             "median_mde": null.loc[null["ok"], "rel_mde"].median() if n0 else np.nan,
             "power_at_mde": mde.loc[mde["ok"], "detect"].mean() if mde["ok"].any() else np.nan,
+            "n_mde": int(mde["ok"].sum()),
         })
     return pd.DataFrame(rows)
 
@@ -171,15 +172,17 @@ def markdown(table: pd.DataFrame, reps: int, seed0: int) -> str:
     lines = [f"{reps} replicates per variant (seeds {seed0}–{seed0 + reps - 1}); targets: false "
              "positives 3–7 %, coverage 93–97 %, power at the reported MDE 0.75–0.85 "
              "(power at −30 % and the median MDE, relative to the treated kommun's level, for "
-             "information). Bold ✗ = outside the target band.", "",
+             "information). Bold ✗ = outside the target band. Power at the MDE counts only "
+             "replicates whose reported MDE is below 100 % of the level and whose MDE panel the "
+             "design accepted (n).", "",
              "| design | variant | n (refused) | false positives | coverage | power −30 % | "
-             "median MDE | power at MDE |", "|---|---|---|---|---|---|---|---|"]
+             "median MDE | power at MDE (n) |", "|---|---|---|---|---|---|---|---|"]
     for r in table.itertuples():
         lines.append(
             f"| {r.design} | {labels.get(r.variant, r.variant)} | {r.n} ({r.refused}) | "
             f"{_cell(r.false_positive, 0.03, 0.07)} | {_cell(r.coverage, 0.93, 0.97)} | "
             f"{_cell(r.power_m30, None, None, pct=False)} | {_cell(r.median_mde, None, None)} | "
-            f"{_cell(r.power_at_mde, 0.75, 0.85, pct=False)} |")
+            f"{_cell(r.power_at_mde, 0.75, 0.85, pct=False)} ({r.n_mde}) |")
     return "\n".join(lines)
 
 

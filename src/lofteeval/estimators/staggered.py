@@ -43,11 +43,13 @@ from . import _cs_core as core
 __all__ = ["staggered_did", "MIN_COHORT_ANALYTIC"]
 
 StaggeredInference = Literal["auto", "analytic", "placebo"]
-MIN_COHORT_ANALYTIC = 20
+MIN_COHORT_ANALYTIC = 10
 """Smallest cohort for which ``inference="auto"`` uses the analytic (influence-function) test.
 
-Measured by ``benchmarks/battery.py`` (``docs/calibration.md``, staggered rows): below it the
-analytic test over-rejects on null panels, so ``auto`` uses the placebo-cohort test."""
+Measured by ``benchmarks/battery.py`` (``docs/calibration.md``, staggered rows; four cohorts,
+rate outcome, 100 null panels each): the analytic test rejected 34 % with 1 kommun per cohort,
+17 % with 2, 11 % with 5, and 5 % / 4 % with 10 / 20, so ``auto`` uses the placebo-cohort test
+below 10."""
 
 _INDEX_NAME = {"simple": "event_time", "dynamic": "event_time", "group": "cohort",
                "calendar": "calendar_time"}
