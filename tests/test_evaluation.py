@@ -66,7 +66,7 @@ def _effect(lofte_id: str, indicator: str) -> datasets.InjectedEffect:
 
 LARGE = Lofte(id="demo-large", title="demo: large kommun", kind="lofte", kommuner=("0380",),
               lokalpolisomrade=None, signed=None, start=dt.date(2019, 1, 1), end=dt.date(2024, 12, 31),
-              focus_areas=("skadegorelse",))
+              focus_areas=("trygghet",))
 
 
 def _relative_from_effects(res) -> float:
@@ -77,7 +77,7 @@ def _relative_from_effects(res) -> float:
 # -- known answers --------------------------------------------------------------------------------
 def test_large_kommun_effect_recovered_by_did_within_5_points(demo):
     # TARGETS.md: an injected -20 % effect in a large kommun is recovered within 5 points.
-    eff = _effect("demo-large", "reported_criminal_damage")
+    eff = _effect("demo-large", "reported_crimes_total")
     res = evaluate(demo, LARGE, eff.indicator, method="did")
     assert res.scale == "relative"
     assert res.estimate == pytest.approx(eff.effect, abs=0.05)
@@ -87,7 +87,7 @@ def test_large_kommun_effect_recovered_by_did_within_5_points(demo):
 
 @needs_synth
 def test_large_kommun_effect_recovered_by_synth_within_5_points(demo):
-    eff = _effect("demo-large", "reported_criminal_damage")
+    eff = _effect("demo-large", "reported_crimes_total")
     res = evaluate(demo, LARGE, eff.indicator, method="synth")
     assert _relative_from_effects(res) == pytest.approx(eff.effect, abs=0.05)
 

@@ -217,9 +217,10 @@ def test_singular_pretest_is_reported_not_hidden():
 
 @NOISELESS
 def test_small_cohort_caveat():
-    with pytest.warns(DesignWarning, match="fewer than 5 units"):
-        res = staggered_did(simulate(n_per_cohort=3, noise=1.0), **SIM)
+    with pytest.warns(DesignWarning, match="fewer than 10 units"):
+        res = staggered_did(simulate(n_per_cohort=3, noise=1.0), **SIM, inference="analytic")
     assert any(w.startswith("DesignWarning") for w in res.warnings)
+
 
 
 # -- properties ---------------------------------------------------------------------------------

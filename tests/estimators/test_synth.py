@@ -241,7 +241,7 @@ def test_demo_panel_large_kommun_known_answer():
     eff = next(e for e in INJECTED_EFFECTS if e.lofte_id == "demo-large")
     lofte = Lofte(id="demo-large", title="demo: large kommun", kind="lofte", kommuner=eff.kommuner,
                   lokalpolisomrade=None, signed=None, start=dt.date(eff.start_year, 1, 1),
-                  end=dt.date(2024, 12, 31), focus_areas=("skadegorelse",))
+                  end=dt.date(2024, 12, 31), focus_areas=("trygghet",))
     res = quiet(evaluate, demo_panel(seed=0), lofte, eff.indicator, method="synth")
     post = res.effects[res.effects["time"] >= res.diagnostics["treatment_start"]]
     relative = post["observed"].sum() / post["counterfactual"].sum() - 1

@@ -57,6 +57,19 @@ def test_mde_from_permutation_on_normal_placebos() -> None:
     assert np.isnan(mde_from_permutation([1.0]))
 
 
+def test_mde_from_permutation_uses_the_rank_tests_own_critical_value() -> None:
+    # 20 placebos: p < 0.05 only when |T| beats all of them ((1 + 0) / 21 = 0.048), so the
+    # critical value is the largest |T_j|, not the interpolated 95 % quantile
+    draws = np.arange(1.0, 21.0)
+    sd = np.std(draws, ddof=1)
+    assert mde_from_permutation(draws) == pytest.approx(20.0 + stats.norm.ppf(0.8) * sd)
+    # 18 placebos: (1 + 0) / 19 = 0.053, no rank is significant
+    assert mde_from_permutation(draws[:18]) == np.inf
+    # 999 placebos: p < 0.05 allows 48 at least as extreme, so the 49th largest
+    many = np.arange(1.0, 1000.0)
+    assert mde_from_permutation(many) == pytest.approx(951.0 + stats.norm.ppf(0.8) * np.std(many, ddof=1))
+
+
 def test_simulate_power_grows_with_the_effect() -> None:
     df = simulate_null_panel(n_units=25, seed=2, population_range=(100_000, 300_000))
     kw = dict(unit="kommun", time="year", outcome="count", exposure="population", treated="0001",

@@ -103,7 +103,7 @@ INJECTED_EFFECTS: tuple[InjectedEffect, ...] = (
                    "(~35-55 %) in the löfte's year, near it (~20-30 %) followed to 2024"),
     InjectedEffect("sodra-fyrbodal-2023", ("1415", "1421", "1419"), "reported_assault", 2023, -0.20,
                    "relative", "three small kommuner, two post years, joint DiD: at the MDE (~17-23 %)"),
-    InjectedEffect("demo-large", ("0380",), "reported_criminal_damage", 2019, -0.20, "relative",
+    InjectedEffect("demo-large", ("0380",), "reported_crimes_total", 2019, -0.20, "relative",
                    "not a löfte: a large kommun (Uppsala) for known-answer tests; far above the MDE"),
 )
 """The effects injected into :func:`demo_panel`; every other (kommun, indicator) has none."""

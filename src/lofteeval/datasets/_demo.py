@@ -17,7 +17,7 @@ import pandas as pd
 from ..errors import DataError
 from ._anchors import (_BREAK_2015, _COVID, _DV_FACTOR, _GROUP_LEVEL, _GROUP_TREND, _INDEX_LEVEL,
                        _NATIONAL_PER_100K, _NATIONAL_PERCENT, _SHARE_GROUP, _URBAN, INJECTED_EFFECTS)
-from ._noise import _ar1, _draw_nb, _nb_size
+from ._noise import _ar1, _draw_nb, _nb_size_for_mean
 
 if TYPE_CHECKING:
     from ..indicators import IndicatorSpec
@@ -180,7 +180,8 @@ def _crime_frame(ctx: _DemoContext, spec: IndicatorSpec) -> pd.DataFrame:
     for year, factor in _COVID.get(cat, {}).items():
         rate[:, (ctx.years == year) & ~observed] *= factor
     rate = rate * np.exp(_ar1(rng, rate.shape, 0.5, 0.02))
-    mean, size = ctx.pop * rate / 1e5, _nb_size(ctx.pop, 150.0)
+    mean = ctx.pop * rate / 1e5
+    size = _nb_size_for_mean(mean)
     counts = _draw_nb(rng, mean, size)
     effect_rng = ctx.rng_for(spec.id, 1)
     for mask, eff in ctx.effect_mask(spec.id):

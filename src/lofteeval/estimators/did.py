@@ -304,12 +304,20 @@ class _PoissonDid:
         mu, _ = self.fit(y, with_d=False, tol=1e-10)
         post = self.post
         self._sums = (y[post].sum(axis=0), mu[post].sum(axis=0), y[~post].sum(axis=0), mu[~post].sum(axis=0))
-        pre_y, pre_mu = y[~post], mu[~post]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            pearson = np.where(pre_mu > 0, (pre_y - pre_mu) ** 2 / pre_mu, 0.0)
-        n_pre = pre_y.shape[0]
-        phi = np.maximum(pearson.sum(axis=0) / max(n_pre - 1, 1), 1.0) if n_pre >= 3 else np.ones(y.shape[1])
-        return self._sums[0], phi
+        return self._sums[0], self._phi
+
+    @property
+    def _phi(self) -> np.ndarray:
+        """Each unit's Pearson dispersion from a two-way Poisson fit to the pre-period only.
+
+        Estimated once: it does not depend on the hypothesised effect, so a real effect cannot
+        inflate it (a fit over pre and post years under the null absorbed the effect into the
+        treated unit's level and made its pre-period residuals, and so the scale, grow with the
+        effect), and the test's own MDE is the power it has (``_pre_period_dispersion``).
+        """
+        if not hasattr(self, "_phi_cache"):
+            self._phi_cache = _pre_period_dispersion(self.y[~self.post], self.e[~self.post])
+        return self._phi_cache
 
     def group_scale(self, members: np.ndarray, phi: np.ndarray) -> np.ndarray:
         """Studentising denominator: quasi-Poisson s.e. of the log rate-ratio change."""
@@ -379,6 +387,28 @@ def _permutation(model: _LinearDid | _PoissonDid, beta: float, *, level: float, 
         "diagnostics": {"n_assignments": int(members.shape[0]),
                         "min_p_value": perm.min_pvalue(members.shape[0])},
     }
+
+
+def _pre_period_dispersion(y: np.ndarray, e: np.ndarray, *, tol: float = 1e-10,
+                           max_iter: int = 20000) -> np.ndarray:
+    """Per-unit Pearson dispersion ``max(sum((y - mu)^2 / mu) / (n_pre - 1), 1)`` of a two-way
+    Poisson fit (year x unit margins, ``exposure`` offset) to the pre-period ``y`` (years x units);
+    ones with fewer than 3 pre-years."""
+    n_pre = y.shape[0]
+    if n_pre < 3:
+        return np.ones(y.shape[1])
+    mu = e * (y.sum() / e.sum())
+    col_y, row_y = y.sum(axis=0), y.sum(axis=1)
+    for _ in range(max_iter):
+        cs = mu.sum(axis=0)
+        mu = mu * np.divide(col_y, cs, out=np.zeros_like(cs), where=cs > 0)
+        rs = mu.sum(axis=1)
+        mu = mu * np.divide(row_y, rs, out=np.zeros_like(rs), where=rs > 0)[:, None]
+        if np.abs(mu.sum(axis=0) - col_y).max() / max(col_y.max(), 1.0) < tol:
+            break
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pearson = np.where(mu > 0, (y - mu) ** 2 / mu, 0.0)
+    return np.maximum(pearson.sum(axis=0) / (n_pre - 1), 1.0)
 
 
 def _placebo_in_time_rms(resid: np.ndarray, n_post: int) -> np.ndarray:

@@ -17,6 +17,7 @@ over several effect sizes.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
@@ -56,9 +57,13 @@ def mde_from_permutation(placebo_stats: np.ndarray, *, se: float = 1.0, level: f
                          power: float = 0.8) -> float:
     """MDE of a rank test whose statistic is ``estimate / se``, from its placebo statistics.
 
-    The test rejects when ``|T|`` exceeds the ``level`` quantile ``c`` of the placebo ``|T|``; a true
-    effect ``m`` shifts ``T`` by ``m / se``, and power ``power`` needs ``m / se ≈ c + z_power * sd(T)``.
-    With unstudentised statistics pass ``se=1`` and the placebo estimates.
+    The rank test with ``J`` placebos rejects when ``p = (1 + #{|T_j| >= |T|}) / (J + 1) < 1 - level``,
+    i.e. when ``|T|`` exceeds the ``(c + 1)``-th largest placebo ``|T_j|`` with ``c`` the most
+    placebos allowed at least as extreme; that value is the critical value ``crit`` (about the
+    ``level`` quantile for many placebos, the largest one for ``J = 20``; infinite when no rank can
+    reach significance).  A true effect ``m`` shifts ``T`` by ``m / se``, and power ``power`` needs
+    ``m / se ≈ crit + z_power * sd(T)``.  With unstudentised statistics pass ``se=1`` and the
+    placebo estimates.
     """
     arr = np.asarray(placebo_stats, dtype=float)
     arr = arr[np.isfinite(arr)]
@@ -66,7 +71,10 @@ def mde_from_permutation(placebo_stats: np.ndarray, *, se: float = 1.0, level: f
         return float("nan")
     if not (0 < level < 1 and 0 < power < 1):
         raise ValueError(f"level and power must be in (0, 1) (got level={level}, power={power}).")
-    crit = float(np.quantile(np.abs(arr), level))
+    allowed = math.ceil(round((1 - level) * (arr.size + 1), 9)) - 2
+    if allowed < 0:
+        return float("inf")
+    crit = float(np.sort(np.abs(arr))[::-1][min(allowed, arr.size - 1)])
     return float(se * (crit + stats.norm.ppf(power) * np.std(arr, ddof=1)))
 
 
