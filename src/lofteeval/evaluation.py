@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from ._types import Method, check_literal
-from .design import Design, _load_lofte, make_design
+from .design import Design, make_design
+from .design.make import _load_lofte
 from .errors import DesignError, DesignWarning, EnforcementDrivenWarning, caveat
 
 __all__ = ["evaluate", "evaluate_focus_area", "evaluate_lofte", "evaluate_staggered", "displacement", "choose_method",
@@ -232,7 +233,7 @@ def _finish(result: Any, panel: pd.DataFrame, lf: Any, spec: Any, d: Design, met
 # ------------------------------------------------------------------------------------------------
 def _evaluate_many(panel: pd.DataFrame, lf: Any, indicators: list[str], method: MethodOrAuto,
                    level: float, design_kwargs: dict[str, Any]) -> list[Any]:
-    from ._comparison import cached_registry
+    from .design.comparison import cached_registry
 
     design_kwargs.setdefault("registry", cached_registry())
     present = set(panel["indicator"].unique())
@@ -351,7 +352,7 @@ def evaluate_staggered(panel: pd.DataFrame, indicator: str, loften: Any = None, 
     says so.
     """
     from . import estimators
-    from ._comparison import cached_registry
+    from .design.comparison import cached_registry
     from .datasets import is_synthetic
     from .indicators import indicator as get_indicator
 

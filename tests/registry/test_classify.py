@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lofteeval.classify import (classify_focus_areas, draft_lofte, extract_metadata, hits_to_frame,
+from lofteeval.registry.classify import (classify_focus_areas, draft_lofte, extract_metadata, hits_to_frame,
                                 segment, sentence_areas)
 from lofteeval.registry import parse_lofte
 

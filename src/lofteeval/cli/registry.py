@@ -78,7 +78,7 @@ def _measurability_lines(areas: tuple[str, ...]) -> list[str]:
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
-    from ..followup import write_follow_up_template
+    from ..registry.followup import write_follow_up_template
     from ..registry import load_lofte
 
     lf = load_lofte(args.id, path=args.registry)
@@ -90,7 +90,7 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
 
 def _cmd_draft(args: argparse.Namespace) -> int:
-    from ..classify import draft_lofte
+    from ..registry import draft_lofte
 
     path = Path(args.file)
     text = path.read_text(encoding="utf-8-sig", errors="replace")
@@ -99,7 +99,7 @@ def _cmd_draft(args: argparse.Namespace) -> int:
 
 
 def _cmd_followup(args: argparse.Namespace) -> int:
-    from ..followup import follow_up
+    from ..registry.followup import follow_up
 
     frame = follow_up(args.id, args.file, year=args.year)
     print(_table(frame.drop(columns=["lofte_id", "text"]), max_colwidth=50))

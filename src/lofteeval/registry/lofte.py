@@ -46,9 +46,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from ._types import Owner
-from .errors import DataError, RegistryError
-from .indicators import FOCUS_AREAS
+from .._types import Owner
+from ..errors import DataError, RegistryError
+from ..indicators import FOCUS_AREAS
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -58,7 +58,7 @@ __all__ = ["Activity", "Lofte", "LofteKind", "load_registry", "load_lofte", "lis
 
 LofteKind = Literal["lofte", "problem_picture"]
 ENV_VAR = "LOFTEEVAL_REGISTRY"
-PACKAGE_DIR = Path(__file__).with_name("registry_data")
+PACKAGE_DIR = Path(__file__).parent.parent / "registry_data"
 
 _REQUIRED = ("id", "title", "kommuner", "start", "end", "focus_areas", "source")
 _OPTIONAL = ("kind", "lokalpolisomrade", "signed", "notes", "assumptions", "activities")
@@ -143,7 +143,7 @@ def _check_kommun(code: object) -> str | None:
     """Return a problem description, or None when ``code`` is a valid 4-digit kommun code."""
     if not isinstance(code, str) or len(code) != 4 or not code.isdigit():
         return f"kommun codes must be 4-digit strings such as \"0980\" (got {code!r})"
-    from .harmonise.kommuner import kommun_code
+    from ..harmonise.kommuner import kommun_code
 
     try:
         resolved = kommun_code(code)

@@ -22,8 +22,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import DataError, RegistryError
-from .registry import PACKAGE_DIR, Lofte, load_lofte
+from ..errors import DataError, RegistryError
+from .lofte import PACKAGE_DIR, Lofte, load_lofte
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -28,8 +28,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import _sv_lexicon as lx
-from .indicators import FOCUS_AREAS
+from . import lexicon as lx
+from ..indicators import FOCUS_AREAS
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -276,13 +276,13 @@ def hits_to_frame(hits: list[FocusAreaHit]) -> pd.DataFrame:
 
 def extract_metadata(text: str):  # noqa: ANN201 - re-exported from _draft
     """Kommuner, period, lokalpolisområde and numbered targets; see :func:`lofteeval._draft.extract_metadata`."""
-    from ._draft import extract_metadata as _extract
+    from .draft import extract_metadata as _extract
 
     return _extract(text)
 
 
 def draft_lofte(text: str, **kwargs: object) -> str:
     """A TOML registry entry drafted from a text; see :func:`lofteeval._draft.draft_lofte`."""
-    from ._draft import draft_lofte as _draft
+    from .draft import draft_lofte as _draft
 
     return _draft(text, **kwargs)  # type: ignore[arg-type]

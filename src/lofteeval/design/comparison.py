@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from .errors import DesignError
+from ..errors import DesignError
 
 MIN_POOL = 20  # with J comparison units the smallest rank p-value is 1/(J+1): p < 0.05 needs J >= 20
 FIT_CUTOFF = 2.0
@@ -41,7 +41,7 @@ class Why(NamedTuple):
 # ------------------------------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _kommun_table() -> pd.DataFrame:
-    from .harmonise.kommuner import kommuner
+    from ..harmonise.kommuner import kommuner
 
     ref = kommuner()[["kommun", "name", "lan", "kommungrupp", "kommungrupp_label"]].copy()
     ref["kommun"] = ref["kommun"].astype(str)
@@ -53,7 +53,7 @@ def reference(panel: pd.DataFrame, pre: tuple[int, ...]) -> pd.DataFrame:
     ref = _kommun_table().copy()
     pop = panel[(panel["indicator"] == "population") & panel["year"].isin(pre)]
     if pop.empty:
-        from .harmonise.kommuner import population
+        from ..harmonise.kommuner import population
 
         pop = population(years=pre)
     size = pop.assign(kommun=pop["kommun"].astype(str)).groupby("kommun")["value"].mean()
@@ -62,7 +62,7 @@ def reference(panel: pd.DataFrame, pre: tuple[int, ...]) -> pd.DataFrame:
 
 
 def _registry_key() -> tuple[tuple[str, int, int], ...]:
-    from .registry import registry_dirs
+    from ..registry import registry_dirs
 
     files: list[tuple[str, int, int]] = []
     for folder in registry_dirs():
@@ -74,7 +74,7 @@ def _registry_key() -> tuple[tuple[str, int, int], ...]:
 
 @lru_cache(maxsize=4)
 def _registry_for(key: tuple[tuple[str, int, int], ...]) -> dict[str, Any]:
-    from .registry import load_registry
+    from ..registry import load_registry
 
     return load_registry()
 
@@ -150,7 +150,7 @@ def drop_incomplete(wide: pd.DataFrame, cand: list[str], window: tuple[int, ...]
 def drop_contaminated(cand: list[str], lf: Any, spec: Any, window: tuple[int, ...],
                       registry: dict[str, Any] | None, excluded: list[Why]) -> list[str]:
     """Drop kommuner with their own löfte in a focus area of ``spec`` overlapping the window."""
-    from .indicators import FOCUS_AREAS
+    from ..indicators import FOCUS_AREAS
 
     reg = cached_registry() if registry is None else registry
     areas = set(spec.focus_areas)
@@ -174,7 +174,7 @@ def drop_contaminated(cand: list[str], lf: Any, spec: Any, window: tuple[int, ..
 def drop_neighbours(cand: list[str], treated: tuple[str, ...], ref: pd.DataFrame,
                     excluded: list[Why]) -> list[str]:
     """Drop kommuner bordering a treated kommun (bridge and ferry links count)."""
-    from .harmonise.kommuner import neighbours
+    from ..harmonise.kommuner import neighbours
 
     names = ref["name"].to_dict()
     reasons: dict[str, tuple[str, str]] = {}

@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from . import _sv_lexicon as lx
+from . import lexicon as lx
 from .classify import Sentence, classify_focus_areas, segment, sentence_areas
 
 _RISKY_NAMES = {"Vara", "Mark", "Ale", "Kil", "Åre", "Eda", "Hjo", "Lund", "Mora", "Nora", "Sala",
@@ -61,7 +61,7 @@ class TextMetadata:
 
 
 def _name_patterns() -> list[tuple[str, re.Pattern[str]]]:
-    from .harmonise.kommuner import kommuner
+    from ..harmonise.kommuner import kommuner
 
     out = []
     for code, name in kommuner()[["kommun", "name"]].itertuples(index=False):
@@ -213,7 +213,7 @@ def _slug(text: str) -> str:
 
 
 def _header_lines(meta: TextMetadata, lofte_id: str | None, source_document: str | None) -> list[str]:
-    from .harmonise.kommuner import kommun_name
+    from ..harmonise.kommuner import kommun_name
 
     names = [kommun_name(k) for k in meta.kommuner]
     guess = lofte_id or (f"{_slug(names[0])}-{meta.years[0]}" if names and meta.years else None)
