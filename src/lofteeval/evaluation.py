@@ -233,7 +233,7 @@ def _finish(result: Any, panel: pd.DataFrame, lf: Any, spec: Any, d: Design, met
 # ------------------------------------------------------------------------------------------------
 def _evaluate_many(panel: pd.DataFrame, lf: Any, indicators: list[str], method: MethodOrAuto,
                    level: float, design_kwargs: dict[str, Any]) -> list[Any]:
-    from .design.comparison import cached_registry
+    from .registry.cache import cached_registry
 
     design_kwargs.setdefault("registry", cached_registry())
     present = set(panel["indicator"].unique())
@@ -352,27 +352,16 @@ def evaluate_staggered(panel: pd.DataFrame, indicator: str, loften: Any = None, 
     says so.
     """
     from . import estimators
-    from .design.comparison import cached_registry
     from .datasets import is_synthetic
+    from .design.cohorts import staggered_cohorts
+    from .registry.cache import cached_registry
     from .indicators import indicator as get_indicator
 
     spec = get_indicator(indicator)
-    if not spec.focus_areas:
-        raise DesignError(f"indicator {indicator!r} measures no focus area, so no löften can be pooled "
-                          "for it; pass an indicator listed under a focus area (lofteeval.list_indicators()).")
     reg = registry if registry is not None else cached_registry()
-    related = [lf for lf in reg.values() if lf.is_lofte and set(lf.focus_areas) & set(spec.focus_areas)]
-    chosen = related if loften is None else [_load_lofte(x) for x in loften]
-    if not chosen:
-        raise DesignError(f"no löfte in the registry acts on {indicator!r} (focus areas "
-                          f"{', '.join(spec.focus_areas)}); pass loften= explicitly.")
-    cohort: dict[str, int] = {}
-    for lf in sorted(chosen, key=lambda x: x.start_year):
-        for k in lf.kommuner:
-            cohort.setdefault(k, lf.start_year)
-    chosen_ids = {lf.id for lf in chosen}
-    excluded = {k: f"own löfte {lf.id} on {', '.join(sorted(set(lf.focus_areas) & set(spec.focus_areas)))}"
-                for lf in related if lf.id not in chosen_ids for k in lf.kommuner if k not in cohort}
+    chosen = None if loften is None else [_load_lofte(x) for x in loften]
+    cohorts = staggered_cohorts(spec, reg, chosen)
+    cohort, excluded, chosen_ids = cohorts.cohort, cohorts.excluded, set(cohorts.loften)
     rows = panel[panel["indicator"] == indicator]
     frame = pd.DataFrame({"kommun": rows["kommun"].astype(str), "year": rows["year"].astype(int),
                           "value": rows["value"].astype(float)})

@@ -30,7 +30,9 @@ from typing import Any, Literal
 import pandas as pd
 
 from . import comparison as _cmp
-from .comparison import FIT_CUTOFF, MIN_POOL, span as _span
+from ..formatting import span as _span
+from ..registry.cache import cached_registry
+from .comparison import FIT_CUTOFF, MIN_POOL
 from .._types import check_literal
 from ..errors import DesignError
 
@@ -215,7 +217,7 @@ def _load_lofte(lofte: Any) -> Any:
     from ..registry import load_lofte
 
     if isinstance(lofte, str):
-        found = _cmp.cached_registry().get(lofte)
+        found = cached_registry().get(lofte)
         if found is not None:
             return found
     return load_lofte(lofte)

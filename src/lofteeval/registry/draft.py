@@ -1,6 +1,6 @@
 """Metadata extraction from Swedish löfte texts and TOML drafts for the registry.
 
-Public through :func:`lofteeval.classify.extract_metadata` and :func:`lofteeval.classify.draft_lofte`.
+Public through :mod:`lofteeval.registry`; builds on the segmentation and scores of :mod:`.classify`.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 from .._types import alpha_of
+from ..formatting import MINUS, NBSP
 
 __all__ = [
     "LARGE_MDE",
@@ -48,8 +49,6 @@ LARGE_MDE = 0.25
 UNBOUNDED = 1e9
 """Interval ends at least this large are shown as ±∞ (a test inversion that found no bound)."""
 
-MINUS = "\u2212"
-NBSP = "\u00a0"
 
 # Short UI strings (headings, table headers) in both languages.
 T: dict[str, dict[str, str]] = {
