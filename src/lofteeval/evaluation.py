@@ -207,7 +207,7 @@ def treated_handling(method: str, n_treated: int, *, counts: bool) -> tuple[str,
 
 def _finish(result: Any, panel: pd.DataFrame, lf: Any, spec: Any, d: Design, method: str, reason: str,
             cols: dict[str, str | None]) -> Any:
-    from .datasets import is_synthetic
+    from .harmonise.schema import is_synthetic
 
     notes = list(result.warnings)
     if spec.enforcement_driven or spec.better == "ambiguous":
@@ -352,7 +352,7 @@ def evaluate_staggered(panel: pd.DataFrame, indicator: str, loften: Any = None, 
     says so.
     """
     from . import estimators
-    from .datasets import is_synthetic
+    from .harmonise.schema import is_synthetic
     from .design.cohorts import staggered_cohorts
     from .registry.cache import cached_registry
     from .indicators import indicator as get_indicator

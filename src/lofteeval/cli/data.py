@@ -49,7 +49,9 @@ def _run_panel(args: argparse.Namespace) -> int:
                         "with tidy files (see `lofteeval import --help`).")
     frames = [load_panel(f) for f in args.inputs]
     if args.demo:
-        frames.insert(0, load_panel("demo", seed=args.seed))
+        from ..datasets import demo_panel
+
+        frames.insert(0, demo_panel(seed=args.seed))
     if args.population and frames:
         kom = sorted(set().union(*(set(f["kommun"]) for f in frames)))
         yrs = sorted(set().union(*(set(f["year"]) for f in frames)))

@@ -317,30 +317,36 @@ def _resolve_panel_path(path: Path) -> Path:
                         "Write one with `lofteeval panel --out ...` or pass the file path.")
     if not path.is_file():
         raise DataError(f"panel file {path} does not exist. Pass an existing .parquet/.csv file, "
-                        "a folder holding panel.parquet, or 'demo' for the synthetic demo panel.")
+                        "or a folder holding panel.parquet.")
     return path
 
 
-def load_panel(path_or_dir: str | Path | None = None, *, seed: int = 0) -> pd.DataFrame:
-    """Read a saved panel, or the synthetic demo panel.
+def load_panel(path_or_dir: str | Path | None = None) -> pd.DataFrame:
+    """Read a saved panel (never the demo panel: that is :func:`lofteeval.datasets.demo_panel`).
 
     Parameters
     ----------
     path_or_dir : str, Path or None
-        A ``.parquet``/``.csv`` file, a folder holding ``panel.parquet`` or ``panel.csv``, or
-        ``None``/``"demo"`` for :func:`lofteeval.datasets.demo_panel` (synthetic, labelled so).
-    seed : int
-        Seed of the demo panel.
+        A ``.parquet``/``.csv`` file, or a folder holding ``panel.parquet`` or ``panel.csv``;
+        ``None`` reads the project's ``data/processed/`` folder.
 
     Returns
     -------
     pandas.DataFrame
         The validated panel with its ``attrs`` restored (codes stay strings).
-    """
-    if path_or_dir is None or (isinstance(path_or_dir, str) and path_or_dir == "demo"):
-        from ..datasets import demo_panel
 
-        return demo_panel(seed=seed)
+    Raises
+    ------
+    DataError
+        No panel file there, or ``"demo"`` (the synthetic panel is never read in place of data).
+    """
+    if isinstance(path_or_dir, str) and path_or_dir == "demo":
+        raise DataError("load_panel reads saved panels only (got 'demo'); the synthetic demo panel is "
+                        "lofteeval.datasets.demo_panel(seed=0), or `--demo` on the command line.")
+    if path_or_dir is None:
+        from ..config import processed_dir
+
+        path_or_dir = processed_dir()
     path = _resolve_panel_path(Path(path_or_dir))
     if path.suffix.lower() == ".parquet":
         frame = pd.read_parquet(path)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, DesignWarning, LofteevalError
+from ..harmonise.schema import is_synthetic
 from ..indicators import INDICATORS, FocusArea, IndicatorSpec, focus_area, indicators_for
 from . import text as tx
 from .caveats import inference_text, reason_text, technical_groups
@@ -107,13 +108,6 @@ class ReportContext:
 
 
 # -- data ----------------------------------------------------------------------------------
-def is_synthetic(panel: pd.DataFrame) -> bool:
-    """True for the demo panel (``attrs["synthetic"]`` or a ``source == "demo"`` row)."""
-    if panel.attrs.get("synthetic"):
-        return True
-    return "source" in panel.columns and bool((panel["source"] == "demo").any())
-
-
 def load_report_panel(*, demo: bool = False, panel_path: str | None = None) -> pd.DataFrame:
     """The synthetic demo panel (``demo=True``) or a saved tidy panel; exactly one must be chosen."""
     if demo and panel_path:
