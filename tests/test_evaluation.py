@@ -14,6 +14,7 @@ from lofteeval.evaluation import displacement, evaluate, evaluate_focus_area, ev
 from lofteeval.indicators import indicators_for
 from lofteeval.inference.multiple import adjust_pvalues
 from lofteeval.registry import Lofte
+from lofteeval.results import COMPARISON_COLUMNS, check_frames
 
 
 def _has(name: str) -> bool:
@@ -130,6 +131,7 @@ def test_result_identity_comparison_and_synthetic_label(sodra):
     res = sodra
     assert (res.lofte_id, res.kommun, res.indicator) == ("sodra-fyrbodal-2023", "1415,1421,1419", "reported_assault")
     assert res.comparison is not None and len(res.comparison) == res.diagnostics["n_comparison"]
+    check_frames(res, comparison=COMPARISON_COLUMNS)
     assert {"kommun", "reason", "pre_rmspe"} <= set(res.comparison.columns)
     assert any("Syntetiska data" in w for w in res.warnings)
     assert res.diagnostics["synthetic"] is True

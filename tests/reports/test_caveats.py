@@ -88,15 +88,19 @@ def test_reason_prefers_reason_sv_and_translates_otherwise():
     assert reason_text(row, lang="en").startswith("same kommungrupp C6")
 
 
-@pytest.mark.parametrize(("label", "expected"), [
-    ("placebo-in-space rank test inversion (RMSPE ratio)", "placebotest: samma skattning för varje"),
-    ("permutation (studentised placebo-in-space rank, 27 assignments)",
-     "permutationstest: studentiserad rangordning bland 27 placebotilldelningar"),
-    ("cluster-robust by unit, t(25)", "klusterrobusta standardfel per kommun, t(25)"),
+@pytest.mark.parametrize(("inference_id", "values", "expected"), [
+    ("placebo_rank_rmspe", {}, "placebotest: samma skattning för varje"),
+    ("placebo_rank", {"n": 27}, "placebotest: samma skattning för 27 placebotilldelningar"),
+    ("placebo_rank_raw", {"n": 27}, "permutationstest: rangordning bland 27 placebotilldelningar"),
+    ("cluster", {"df": 25}, "klusterrobusta standardfel per kommun, t(25)"),
 ])
-def test_inference_labels_in_swedish(label, expected):
+def test_inference_described_from_the_table(inference_id, values, expected):
     from lofteeval.reports.caveats import inference_text
+    from lofteeval.results import EffectResult
 
-    assert inference_text(label, lang="sv").startswith(expected)
-    assert inference_text(label, lang="en") == label
-    assert inference_text("some new method", lang="sv") == "some new method"
+    res = EffectResult(method="did", estimate=0.0, ci_low=-1.0, ci_high=1.0, p_value=1.0,
+                       inference="English words", inference_id=inference_id, inference_values=values)
+    assert inference_text(res, lang="sv").startswith(expected)
+    assert inference_text(res, lang="en") != "English words"  # the table's English, not the free text
+    assert inference_text(EffectResult(method="did", estimate=0.0, ci_low=-1.0, ci_high=1.0, p_value=1.0,
+                                       inference="some new method"), lang="sv") == "some new method"

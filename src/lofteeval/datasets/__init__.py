@@ -18,8 +18,6 @@ Modules: ``_noise.py`` (the count model both generators share), ``_null.py`` (th
 
 from __future__ import annotations
 
-import pandas as pd
-
 from ..harmonise.schema import is_synthetic
 from ._anchors import _NATIONAL_PER_100K, _NATIONAL_PERCENT, INJECTED_EFFECTS, InjectedEffect, injected_effects
 from ._demo import SYNTHETIC_LABEL_EN, SYNTHETIC_LABEL_SV, _demo_panel, _kommun_reference, demo_panel

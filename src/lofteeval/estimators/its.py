@@ -53,7 +53,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._types import check_literal
+from .._types import check_level, check_literal
+from ..inference.methods import resolve_inference
 from ._local_level import structural_test
 from ..errors import DesignError, DesignWarning, caveat
 from ..inference.power import mde_from_se
@@ -64,7 +65,7 @@ from ._common import (Panel, check_uncertainty, low_power_caveat, period_diagnos
 __all__ = ["its", "ItsFamily", "ItsInference", "hac_lag", "MIN_STRUCTURAL_PRE"]
 
 ItsFamily = Literal["poisson", "negbin"]
-ItsInference = Literal["structural", "stationary"]
+ItsInference = Literal["structural", "prediction", "stationary"]
 MIN_STRUCTURAL_PRE = 5
 N_PARAMS = 4
 NO_COMPARISON = (
@@ -111,7 +112,8 @@ def its(
         Confidence level.
     family : {"poisson", "negbin"}
         Count family of the segmented regression (ignored for rates).
-    inference : {"structural", "stationary"}
+    inference : {"structural", "prediction"}
+        Ids of :data:`lofteeval.inference.methods.INFERENCE` (``"stationary"``: older name of ``"prediction"``).
         Forecast from a local level model with drift fitted to the pre-period (default; needs
         ``MIN_STRUCTURAL_PRE`` pre-period points, otherwise the stationary one is used with a caveat)
         or the segmented-regression prediction interval.
@@ -138,9 +140,8 @@ def its(
     'relative'
     """
     check_literal(family, ItsFamily, "family")
-    check_literal(inference, ItsInference, "inference")
-    if not 0 < level < 1:
-        raise DesignError(f"level must be in (0, 1) (got {level}).")
+    inference = resolve_inference("its", inference)
+    check_level(level)
     panel = prepare_panel(data, unit=unit, time=time, outcome=outcome, treated=treated,
                           treatment_start=treatment_start, exposure=exposure, controls=[],
                           require_controls=False)
@@ -168,8 +169,10 @@ def its(
     label = (f"prediction interval: post level as a new draw from the segmented model's year-level "
              f"residual variance plus trend-forecast error (quasi-likelihood or Newey-West HAC, "
              f"lag {hac_lag(n_obs)}, the larger), t({df})")
+    inference_id = "prediction_segmented"
     if inference == "structural" and _structural_ok(panel, notes):
         num, label = _structural(panel, num, level, counts=exposure is not None)
+        inference_id = "structural_drift"
     low_power_caveat(notes, num["mde"], relative=exposure is not None, baseline=num["baseline"])
     return EffectResult(
         method="its",
@@ -179,6 +182,7 @@ def its(
         p_value=num["p"],
         level=level,
         inference=label,
+        inference_id=inference_id,
         scale="relative" if exposure is not None else "absolute",
         effects=num["effects"],
         mde=num["mde"],

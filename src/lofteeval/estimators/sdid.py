@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._types import check_literal
-from ..errors import DataError, DesignError
+from .._types import check_level
+from ..inference.methods import resolve_inference
+from ..errors import DesignError
 from ..inference import Interval
 from ..inference.placebo import rmspe_table, studentise, studentised_interval
 from ..inference.power import mde_from_permutation, mde_from_se
@@ -220,9 +221,8 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     >>> bool(abs(res.estimate + 3.0) < 0.3), len(res.placebo)
     (True, 7)
     """
-    if not 0 < level < 1:
-        raise DataError(f"level must be in (0, 1) (got {level}).")
-    check_literal(inference, SdidInference, "inference")
+    check_level(level)
+    inference = resolve_inference("sdid", inference)
     panel = _prepare(data, unit=unit, time=time, outcome=outcome, treated=treated,
                      treatment_start=treatment_start, donors=donors)
     n1, n0, t1 = len(panel.treated), len(panel.donors), int((~panel.pre).sum())
@@ -266,6 +266,8 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
         p_value=float(interval.p_value),
         level=level,
         inference=interval.method,
+        inference_id=inference,
+        inference_values={"n": len(placebo)},
         scale="absolute",
         effects=pd.DataFrame({"time": panel.times, "observed": panel.y1,
                               "counterfactual": panel.y1 - path, "effect": path}),

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .._types import Aggregation, ControlGroup, check_literal
+from .._types import Aggregation, ControlGroup, check_level, check_literal
 from ..errors import DataError, DesignError, DesignWarning, DroppedRowsWarning, caveat
 from ..inference.power import mde_from_se
 from ..results import EffectResult
@@ -159,8 +159,7 @@ def _check_options(*, bootstrap: bool, n_boot: int, level: float, anticipation: 
         raise DataError(f"'bootstrap' must be True or False (got {bootstrap!r}).")
     if bootstrap and (not isinstance(n_boot, int | np.integer) or n_boot < 2):
         raise DataError(f"'n_boot' must be an integer >= 2 (got {n_boot!r}).")
-    if not (isinstance(level, float | int) and 0 < level < 1):
-        raise DataError(f"'level' must be in (0, 1) (got {level!r}); e.g. level=0.95.")
+    check_level(level)
     if not isinstance(anticipation, int | np.integer) or anticipation < 0:
         raise DataError(f"'anticipation' must be an integer >= 0 (got {anticipation!r}).")
 
@@ -355,6 +354,7 @@ def _result(res: core.AttGt, agg: core.Aggregate, coh: np.ndarray, times: np.nda
     return EffectResult(
         method="staggered", estimate=est, ci_low=est - z * se_all, ci_high=est + z * se_all,
         p_value=p_value, level=level, inference=inference, scale="absolute", effects=effects,
+        inference_id="bootstrap" if bootstrap else "analytic", inference_values={"n_boot": n_boot},
         mde=mde_from_se(se_all, level=level), diagnostics=diagnostics,
         warnings=tuple(collected), term=f"att_{aggregation}", att_gt=att_gt,
     )

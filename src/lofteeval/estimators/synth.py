@@ -18,8 +18,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
-from .._types import check_literal
+from .._types import check_level
+from ..inference.methods import resolve_inference
 from ..inference.placebo import (
     placebo_in_time,
     ratio_interval,
@@ -34,7 +34,7 @@ from ._synth_data import MIN_DONORS, MIN_PRE_PERIODS, POOR_FIT_SD_FRACTION, _Pan
 
 __all__ = ["synthetic_control"]
 
-SynthInference = Literal["studentised", "rmspe_ratio"]
+SynthInference = Literal["placebo_rank", "placebo_rank_rmspe", "studentised", "rmspe_ratio"]
 """Placebo-in-space statistic: the signed effect over the unit's noise scale (default), or ADH's
 post/pre RMSPE ratio."""
 
@@ -116,7 +116,7 @@ def _fit_counterfactual(target: np.ndarray, donors: np.ndarray, pre: np.ndarray)
 
 def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str, treated: Any,
                       treatment_start: Any, donors: Sequence[Hashable] | None = None,
-                      level: float = 0.95, inference: SynthInference = "studentised",
+                      level: float = 0.95, inference: SynthInference = "placebo_rank",
                       placebo_in_time: bool = True) -> EffectResult:
     """Synthetic control with exact simplex weights and placebo-in-space inference.
 
@@ -136,7 +136,8 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
         Donor pool; default: every unit that is not treated.
     level : float
         Confidence level of the interval.
-    inference : {"studentised", "rmspe_ratio"}
+    inference : {"placebo_rank", "placebo_rank_rmspe"}
+        Ids of :data:`lofteeval.inference.methods.INFERENCE` (older names ``"studentised"``, ``"rmspe_ratio"``).
         Placebo-in-space statistic (see Notes): each unit's mean post-period gap over its own
         noise scale (default; calibrated when donors differ in size), or ADH's post/pre RMSPE
         ratio.
@@ -211,9 +212,8 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
     >>> round(res.estimate, 6), round(float(res.weights.sum()), 6)
     (-3.0, 1.0)
     """
-    if not 0 < level < 1:
-        raise DataError(f"level must be in (0, 1) (got {level}).")
-    check_literal(inference, SynthInference, "inference")
+    check_level(level)
+    inference_id = resolve_inference("synth", inference)
     panel = _prepare(data, unit=unit, time=time, outcome=outcome, treated=treated,
                      treatment_start=treatment_start, donors=donors)
     w, gaps, pl_gaps, floor_all = _fit_all(panel, placebo=True)
@@ -228,7 +228,7 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
     scale = max(float(own["pre_rmspe"]), floor)
     placebo["statistic"] = studentise(placebo["effect"].to_numpy(),
                                       np.maximum(placebo["pre_rmspe"].to_numpy(), floor_all[1:]))
-    if inference == "rmspe_ratio":
+    if inference_id == "placebo_rank_rmspe":
         interval = ratio_interval(gaps[~pre], scale, placebo["ratio"].to_numpy(), level=level)
         mde = mde_from_placebo(placebo["effect"].to_numpy(), level=level) if len(placebo) > 1 else None
     else:
@@ -239,8 +239,8 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
             if len(placebo) > 1 else None
     diagnostics = _diagnostics(panel, own, placebo, w)
     stat = float(studentise(np.array([own["effect"]]), np.array([scale]))[0])
-    diagnostics.update(ratio_floor=floor, scale=scale, statistic=stat, inference_statistic=inference)
-    if inference == "studentised":
+    diagnostics.update(ratio_floor=floor, scale=scale, statistic=stat, inference_statistic="rmspe_ratio" if inference_id == "placebo_rank_rmspe" else "studentised")
+    if inference_id == "placebo_rank":
         diagnostics["rank"] = int(1 + np.count_nonzero(np.abs(placebo["statistic"].to_numpy()) >= abs(stat)))
     if placebo_in_time:
         pit = _placebo_time(panel)
@@ -254,6 +254,8 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
         p_value=float(interval.p_value),
         level=level,
         inference=interval.method,
+        inference_id=inference_id,
+        inference_values={"n": len(placebo)},
         scale="absolute",
         effects=pd.DataFrame({"time": panel.times, "observed": panel.y1,
                               "counterfactual": panel.y1 - gaps, "effect": gaps}),

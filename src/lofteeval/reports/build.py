@@ -238,8 +238,7 @@ def _comparison_rows(res: Any, *, lang: str = "sv",
     comp = res.comparison
     if comp is None or len(comp) == 0:
         return [], 0, "", ""
-    col = "kommun" if "kommun" in comp.columns else ("unit" if "unit" in comp.columns else comp.columns[0])
-    comp = comp.assign(_code=comp[col].astype(str))
+    comp = comp.assign(_code=comp["kommun"].astype(str))  # results.COMPARISON_COLUMNS
     weighted = res.weights is not None and len(res.weights) > 0
     if weighted:
         w = pd.Series(res.weights, dtype=float)
@@ -278,7 +277,7 @@ def _numbers(res: Any, spec: IndicatorSpec, lang: str) -> dict[str, str]:
     mde = tx.fmt_effect(res.mde, scale=res.scale, lang=lang, sign=False) if res.mde is not None else "–"
     return {
         "method": tx.METHOD_NAME[lang].get(res.method, res.method),
-        "inference": inference_text(res.inference, lang=lang),
+        "inference": inference_text(res, lang=lang),
         "effect": tx.fmt_effect(res.estimate, scale=res.scale, lang=lang),
         "unit": "%" if res.scale == "relative" else _unit_label(spec, lang),
         "interval": f"{lo} … {hi}", "level": f"{round(100 * res.level)} %",

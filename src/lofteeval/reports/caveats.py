@@ -240,47 +240,15 @@ def reason_text(row: Mapping[str, Any], *, lang: str = "sv", n_pool: int | None 
 
 
 # -- how the uncertainty was estimated ------------------------------------------------------
-_INFERENCE_SV: tuple[tuple[str, str], ...] = (
-    (r"^studentised placebo-in-space rank test inversion \((\d+) placebos\)",
-     "placebotest: samma skattning för {0} jämförelsekommuner, studentiserad rangordning; intervallet "
-     "är de effekter testet inte förkastar"),
-    (r"^placebo-in-space rank test inversion \(RMSPE ratio\)",
-     "placebotest: samma skattning för varje jämförelsekommun, rangordning efter RMSPE-kvoten; "
-     "intervallet är de effekter testet inte förkastar"),
-    (r"^permutation \(studentised placebo-in-space rank, (\d+) assignments\)",
-     "permutationstest: studentiserad rangordning bland {0} placebotilldelningar"),
-    (r"^permutation \(placebo-in-space rank, (\d+) assignments\)",
-     "permutationstest: rangordning bland {0} placebotilldelningar"),
-    (r"^cluster-robust by unit, t\((\d+)\)", "klusterrobusta standardfel per kommun, t({0})"),
-    (r"^placebo standard error", "placebostandardfel (Arkhangelsky m.fl. 2021), normalfördelat intervall"),
-    (r"^exact conditional binomial test", "exakt villkorat binomialtest (Clopper–Pearson)"),
-    (r"^structural forecast: local level model with drift",
-     "prognos från en tillståndsmodell med slumpvandrande nivå och trend, anpassad till åren före "
-     "löftet; osäkerheten växer med avståndet från starten"),
-    (r"^structural forecast: local level model",
-     "prognos från en tillståndsmodell (slumpvandrande nivå) anpassad till åren före löftet; "
-     "osäkerheten växer med avståndet från starten"),
-    (r"^prediction interval: post level as a new draw from the pre-period process",
-     "prediktionsintervall: nivån under löftet jämförs med variationen mellan åren före"),
-    (r"^prediction interval: post level as a new draw from the segmented model",
-     "prediktionsintervall från den förlängda trenden före löftet (HAC-standardfel)"),
-    (r"^difference of proportions", "skillnad mellan andelar, binomialt standardfel justerat för överspridning"),
-    (r"^multiplier bootstrap \(Mammen\), B=(\d+)", "multiplikator-bootstrap (Mammen), {0} dragningar"),
-    (r"^analytic \(influence function\)", "analytiska standardfel (influensfunktion)"),
-)
+def inference_text(result: Any, *, lang: str = "sv") -> str:
+    """How the interval was obtained, in the report language.
 
-
-def inference_text(label: str | None, *, lang: str = "sv") -> str:
-    """How the interval was obtained (``EffectResult.inference``) in the report language.
-
-    Swedish descriptions exist for the labels lofteeval's estimators write; anything else is shown
-    as it is.
+    The wording comes from :data:`lofteeval.inference.methods.INFERENCE` by the result's
+    ``inference_id`` (with its ``inference_values``); a result without an id shows its own
+    ``inference`` text.
     """
-    if not label:
-        return "–"
-    if lang != "sv":
-        return str(label)
-    for pattern, text in _INFERENCE_SV:
-        if m := re.match(pattern, str(label)):
-            return text.format(*m.groups())
-    return str(label)
+    from ..inference.methods import describe_inference
+
+    fallback = str(getattr(result, "inference", "") or "") or "–"
+    return describe_inference(getattr(result, "inference_id", ""), lang=lang,
+                              values=getattr(result, "inference_values", None), fallback=fallback)
