@@ -13,29 +13,25 @@ indicators, and — for the demo panel — *Syntetiska data – endast för demo
 
 from __future__ import annotations
 
-import inspect
 import warnings
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from ._types import Method, check_literal
 from .design import Design, make_design
 from .design.make import _load_lofte
-from .errors import DesignError, DesignWarning, EnforcementDrivenWarning, caveat
+from .estimators.registry import REGISTRY, design_spec
+from .errors import DataError, DesignError, DesignWarning, EnforcementDrivenWarning, caveat
 
 __all__ = ["evaluate", "evaluate_focus_area", "evaluate_lofte", "evaluate_staggered", "displacement", "choose_method",
            "estimator_frame", "treated_handling", "MethodOrAuto", "ESTIMATOR_NAMES"]
 
 MethodOrAuto = Literal["auto", "before_after", "its", "did", "synth", "sdid", "staggered"]
-ESTIMATOR_NAMES: dict[str, str] = {
-    "before_after": "before_after", "its": "its", "did": "did", "synth": "synthetic_control",
-    "sdid": "synthetic_did", "staggered": "staggered_did",
-}
-MIN_SYNTH_DONORS = 20  # with J donors the smallest rank p-value is 1/(J+1): p < 0.05 needs J >= 20
+ESTIMATOR_NAMES: dict[str, str] = {m: spec.function for m, spec in REGISTRY.items()}
+MIN_SYNTH_DONORS = REGISTRY["synth"].min_pool
 MIN_SYNTH_PRE = 5
-MIN_DID_COMPARISON = 5
+MIN_DID_COMPARISON = REGISTRY["did"].min_pool
 SYNTHETIC_NOTE = "SyntheticData: Syntetiska data – endast för demonstration (synthetic demo panel)"
 
 
@@ -81,7 +77,8 @@ def evaluate(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: MethodO
     from .indicators import indicator as get_indicator
 
     if method != "auto":
-        check_literal(method, Method, "method")
+        if method not in REGISTRY:
+            raise DataError(f"'method' must be one of {('auto', *REGISTRY)} (got {method!r}).")
     lf = _load_lofte(lofte)
     spec = get_indicator(indicator)
     d = design if design is not None else make_design(panel, lf, indicator, **design_kwargs)
@@ -112,11 +109,9 @@ def choose_method(design: Design, spec: Any, method: str = "auto") -> tuple[str,
 
 
 def _available(method: str) -> bool:
-    from . import estimators
-
     try:
-        getattr(estimators, ESTIMATOR_NAMES[method])
-    except (ImportError, AttributeError):
+        REGISTRY[method].estimator()
+    except (ImportError, AttributeError, KeyError):
         return False
     return True
 
@@ -144,34 +139,27 @@ def estimator_frame(panel: pd.DataFrame, design: Design, spec: Any, method: str
     frame["cohort"] = np.where(frame["kommun"].isin(design.treated), design.treatment_start, 0)
     has_counts = ("n" in frame.columns and "population" in frame.columns
                   and frame[["n", "population"]].notna().all().all())
+    design_ = design_spec(method)
     roles: dict[str, str | None] = {"outcome": "value", "exposure": None, "n": None}
-    if spec.kind == "crime" and has_counts and method in ("before_after", "its", "did"):
+    if spec.kind == "crime" and has_counts and design_.exposure:
         frame["count"] = frame["n"]
         roles = {"outcome": "count", "exposure": "population", "n": None}
-    elif spec.kind == "survey" and "n" in frame.columns and spec.unit == "percent" and method == "before_after":
+    elif spec.kind == "survey" and "n" in frame.columns and spec.unit == "percent" and design_.shares:
         roles["n"] = "n"
     return frame, roles
 
 
 def _run(method: str, frame: pd.DataFrame, design: Design, cols: dict[str, str | None], level: float) -> Any:
-    from . import estimators
-
-    name = ESTIMATOR_NAMES[method]
+    spec = design_spec(method)
     try:
-        fn = getattr(estimators, name)
+        fn = spec.estimator()
     except (ImportError, AttributeError) as err:
-        raise DesignError(f"estimator {name!r} (method={method!r}) is not available ({err}); use "
+        raise DesignError(f"estimator {spec.function!r} (method={method!r}) is not available ({err}); use "
                           "method='auto' or another method.") from None
-    kwargs: dict[str, Any] = dict(unit="kommun", time="year", outcome=cols["outcome"],
-                                  treated=list(design.treated), treatment_start=design.treatment_start,
-                                  level=level, exposure=cols["exposure"], n=cols["n"],
-                                  controls=list(design.comparison_units), donors=list(design.comparison_units),
-                                  cohort="cohort")
-    if method == "staggered":
-        kwargs.pop("treated"), kwargs.pop("treatment_start")
-    accepted = inspect.signature(fn).parameters
-    call = {k: v for k, v in kwargs.items() if k in accepted and (v is not None or k == "exposure")}
-    return fn(frame, **call)
+    outcome = cols["outcome"] or "value"
+    return fn(frame, **spec.arguments(outcome=outcome, treated=design.treated,
+                                      treatment_start=design.treatment_start, pool=design.comparison_units,
+                                      level=level, exposure=cols["exposure"], n=cols["n"]))
 
 
 def treated_handling(method: str, n_treated: int, *, counts: bool) -> tuple[str, str]:

@@ -18,9 +18,10 @@ import pandas as pd
 
 from ..errors import DesignError
 from ..registry.cache import cached_registry
+from ..inference.methods import MIN_RANK_POOL
 from ..formatting import num_sv as _num_sv, ratio as _ratio, span, span_sv as _span_sv
 
-MIN_POOL = 20  # with J comparison units the smallest rank p-value is 1/(J+1): p < 0.05 needs J >= 20
+MIN_POOL = MIN_RANK_POOL  # with J comparison units the smallest rank p-value is 1/(J+1)
 FIT_CUTOFF = 2.0
 
 COMPARISON_COLUMNS = ["kommun", "name", "kommungrupp", "lan", "population", "pre_rmspe", "pre_corr",

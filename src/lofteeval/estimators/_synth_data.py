@@ -146,9 +146,29 @@ def _wide(data: pd.DataFrame, unit: str, time: str, outcome: str,
     return values, times
 
 
+RATE_COLUMN = "_rate_per_100k"
+
+
+def _rates_from_counts(data: pd.DataFrame, outcome: str, exposure: str) -> pd.DataFrame:
+    """A copy with ``outcome / exposure * 100 000`` in :data:`RATE_COLUMN` (counts -> rates)."""
+    _check_columns(data, {"outcome": outcome, "exposure": exposure})
+    expo = pd.to_numeric(data[exposure], errors="coerce")
+    bad = ~(expo > 0)
+    if bad.any():
+        raise DataError(f"exposure column {exposure!r} must be positive wherever counts are given "
+                        f"(got {int(bad.sum())} rows that are not, e.g. {expo[bad].head(3).tolist()}). "
+                        "Fill the population or drop those units.")
+    return data.assign(**{RATE_COLUMN: data[outcome].astype(float) / expo * 1e5})
+
+
 def _prepare(data: pd.DataFrame, *, unit: str, time: str, outcome: str, treated: Any,
-             treatment_start: Any, donors: Any) -> _Panel:
-    """Validate a long frame and return balanced wide arrays (shared with synthetic DiD)."""
+             treatment_start: Any, donors: Any, exposure: str | None = None) -> _Panel:
+    """Validate a long frame and return balanced wide arrays (shared with synthetic DiD).
+
+    With ``exposure`` the outcome is a count and the design works on the rate per 100 000.
+    """
+    if exposure is not None:
+        data, outcome = _rates_from_counts(data, outcome, exposure), RATE_COLUMN
     _check_columns(data, {"unit": unit, "time": time, "outcome": outcome})
     tr, dn = _select_units(data, unit, treated, donors)
     values, times = _wide(data, unit, time, outcome, tr + dn)

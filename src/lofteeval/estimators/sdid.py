@@ -133,7 +133,7 @@ class _Noise:
 def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, treated: Any,
                   treatment_start: Any, donors: Sequence[Hashable] | None = None,
                   level: float = 0.95, inference: SdidInference = "placebo_rank",
-                  replications: int = 200, seed: int = 0) -> EffectResult:
+                  replications: int = 200, seed: int = 0, exposure: str | None = None) -> EffectResult:
     """Synthetic difference-in-differences with placebo-in-space inference.
 
     Parameters
@@ -159,6 +159,9 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     replications, seed : int
         Placebo draws for several treated units (ignored for one treated unit, where every
         donor is used once).
+    exposure : str, optional
+        Population column when ``outcome`` holds counts: the design then works on the rate per
+        100 000 (``outcome / exposure * 1e5``), and the effect is on that scale.
 
     Returns
     -------
@@ -224,7 +227,7 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     check_level(level)
     inference = resolve_inference("sdid", inference)
     panel = _prepare(data, unit=unit, time=time, outcome=outcome, treated=treated,
-                     treatment_start=treatment_start, donors=donors)
+                     treatment_start=treatment_start, donors=donors, exposure=exposure)
     n1, n0, t1 = len(panel.treated), len(panel.donors), int((~panel.pre).sum())
     if panel.n_pre < 2 or n0 <= n1:
         raise DesignError(

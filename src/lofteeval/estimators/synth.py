@@ -117,7 +117,7 @@ def _fit_counterfactual(target: np.ndarray, donors: np.ndarray, pre: np.ndarray)
 def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str, treated: Any,
                       treatment_start: Any, donors: Sequence[Hashable] | None = None,
                       level: float = 0.95, inference: SynthInference = "placebo_rank",
-                      placebo_in_time: bool = True) -> EffectResult:
+                      placebo_in_time: bool = True, exposure: str | None = None) -> EffectResult:
     """Synthetic control with exact simplex weights and placebo-in-space inference.
 
     Parameters
@@ -144,6 +144,9 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
     placebo_in_time : bool
         Also backdate the start (see :func:`lofteeval.inference.placebo.placebo_in_time`) and
         report it in ``diagnostics``.
+    exposure : str, optional
+        Population column when ``outcome`` holds counts: the design then works on the rate per
+        100 000 (``outcome / exposure * 1e5``), and the effect is on that scale.
 
     Returns
     -------
@@ -215,7 +218,7 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
     check_level(level)
     inference_id = resolve_inference("synth", inference)
     panel = _prepare(data, unit=unit, time=time, outcome=outcome, treated=treated,
-                     treatment_start=treatment_start, donors=donors)
+                     treatment_start=treatment_start, donors=donors, exposure=exposure)
     w, gaps, pl_gaps, floor_all = _fit_all(panel, placebo=True)
     pre = panel.pre
     floor = float(floor_all[0])

@@ -20,8 +20,12 @@ from typing import Any
 
 from ..errors import DataError
 
-__all__ = ["InferenceMethod", "INFERENCE", "ALIASES", "DEFAULT_INFERENCE", "resolve_inference",
-           "inference_choices", "describe_inference"]
+__all__ = ["InferenceMethod", "INFERENCE", "ALIASES", "DEFAULT_INFERENCE", "MIN_RANK_POOL",
+           "resolve_inference", "inference_choices", "describe_inference"]
+
+MIN_RANK_POOL = 20
+"""Comparison units a placebo rank test needs: with J of them the smallest p-value is 1/(J+1), so
+p < 0.05 needs J >= 20 (the design's pool and ``method="auto"`` use this one number)."""
 
 
 @dataclass(frozen=True)
