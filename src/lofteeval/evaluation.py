@@ -14,6 +14,8 @@ indicators, and — for the demo panel — *Syntetiska data – endast för demo
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -21,10 +23,11 @@ import pandas as pd
 
 from .design import Design, make_design
 from .design.make import _load_lofte
+from .registry.cache import cached_registry
 from .estimators.registry import REGISTRY, design_spec
 from .errors import DataError, DesignError, DesignWarning, EnforcementDrivenWarning, caveat
 
-__all__ = ["evaluate", "evaluate_focus_area", "evaluate_lofte", "evaluate_staggered", "displacement", "choose_method",
+__all__ = ["evaluate", "evaluate_areas", "Evaluated", "evaluate_focus_area", "evaluate_lofte", "evaluate_staggered", "displacement", "choose_method",
            "estimator_frame", "treated_handling", "MethodOrAuto", "ESTIMATOR_NAMES"]
 
 MethodOrAuto = Literal["auto", "before_after", "its", "did", "synth", "sdid", "staggered"]
@@ -219,27 +222,83 @@ def _finish(result: Any, panel: pd.DataFrame, lf: Any, spec: Any, d: Design, met
 
 
 # ------------------------------------------------------------------------------------------------
-def _evaluate_many(panel: pd.DataFrame, lf: Any, indicators: list[str], method: MethodOrAuto,
-                   level: float, design_kwargs: dict[str, Any]) -> list[Any]:
-    from .registry.cache import cached_registry
+@dataclass(frozen=True)
+class Evaluated:
+    """Results of one löfte: per focus area, ``(result, spec)`` pairs and ``(spec, reason)`` failures."""
 
+    areas: tuple[str, ...]
+    pairs: Mapping[str, tuple[tuple[Any, Any], ...]]
+    failures: Mapping[str, tuple[tuple[Any, str], ...]]
+
+    def results(self) -> list[Any]:
+        """Each distinct result once (an indicator can serve several focus areas)."""
+        seen: dict[str, Any] = {}
+        for area in self.areas:
+            for res, spec in self.pairs.get(area, ()):
+                seen.setdefault(spec.id, res)
+        return list(seen.values())
+
+
+_NOT_IN_PANEL = {"sv": "saknas i panelen", "en": "not in the panel"}
+
+
+def evaluate_areas(panel: pd.DataFrame, lofte: Any, areas: Iterable[str] | None = None, *,
+                   method: MethodOrAuto = "auto", level: float = 0.95, lang: str = "en",
+                   quiet: bool = False, **design_kwargs: Any) -> Evaluated:
+    """The evaluation loop: every indicator of every focus area, each estimated once, BH-adjusted.
+
+    ``areas`` defaults to the löfte's focus areas.  An indicator missing from the panel, or whose
+    design cannot be estimated, is recorded in ``failures`` with the reason (in ``lang`` for a
+    missing indicator, the error's first clause otherwise) instead of stopping the loop; nothing
+    is left out silently.  p-values are Benjamini–Hochberg adjusted across all results
+    (``p_adjusted``).  ``quiet`` keeps design caveats on the results without emitting them as
+    Python warnings (the report does so).  A problem picture is never evaluated (no pairs).
+    """
+    from .errors import LofteevalError
+    from .indicators import indicators_for
+    from .inference.multiple import adjust_results
+
+    lf = _load_lofte(lofte)
+    areas = tuple(lf.focus_areas if areas is None else areas)
+    if not lf.is_lofte:  # context only, never evaluated
+        return Evaluated(areas=areas, pairs={}, failures={})
     design_kwargs.setdefault("registry", cached_registry())
-    present = set(panel["indicator"].unique())
-    results, skipped = [], []
-    for ind in indicators:
-        if ind not in present:
-            skipped.append(f"{ind} (not in the panel)")
-            continue
-        try:
-            results.append(evaluate(panel, lf, ind, method=method, level=level, **design_kwargs))
-        except DesignError as err:
-            skipped.append(f"{ind} ({err})")
+    present = set(panel["indicator"].astype(str).unique())
+    done: dict[str, Any] = {}
+    for area in areas:
+        for spec in indicators_for(area):
+            if spec.id in done:
+                continue
+            if spec.id not in present:
+                done[spec.id] = _NOT_IN_PANEL.get(lang, _NOT_IN_PANEL["en"])
+                continue
+            try:
+                with warnings.catch_warnings():
+                    if quiet:
+                        warnings.simplefilter("ignore", DesignWarning)
+                    done[spec.id] = evaluate(panel, lf, spec.id, method=method, level=level, **design_kwargs)
+            except (LofteevalError, ValueError, np.linalg.LinAlgError) as exc:
+                done[spec.id] = f"{type(exc).__name__}: {str(exc).split(';')[0]}"
+    ids = [k for k, v in done.items() if not isinstance(v, str)]
+    fixed = dict(zip(ids, adjust_results([done[k] for k in ids], method="bh")))
+    pairs = {a: tuple((fixed[s.id], s) for s in indicators_for(a) if s.id in fixed) for a in areas}
+    failures = {a: tuple((s, done[s.id]) for s in indicators_for(a) if isinstance(done.get(s.id), str))
+                for a in areas}
+    return Evaluated(areas=areas, pairs=pairs, failures=failures)
+
+
+def _evaluate_many(panel: pd.DataFrame, lf: Any, areas: tuple[str, ...], method: MethodOrAuto,
+                   level: float, design_kwargs: dict[str, Any]) -> list[Any]:
+    """:func:`evaluate_areas` as a list, with one ``DesignWarning`` naming what was not evaluated."""
+    if not lf.is_lofte:
+        warnings.warn(f"{lf.id!r} is a problem picture, not a löfte; it is not evaluated.", DesignWarning,
+                      stacklevel=3)
+    got = evaluate_areas(panel, lf, areas, method=method, level=level, **design_kwargs)
+    skipped = list(dict.fromkeys(f"{s.id} ({why})" for a in got.areas for s, why in got.failures.get(a, ())))
     if skipped:
         warnings.warn(f"{len(skipped)} indicator(s) of {lf.id!r} not evaluated: " + "; ".join(skipped),
                       DesignWarning, stacklevel=3)
-    from .inference.multiple import adjust_results
-
-    return adjust_results(results, method="bh")
+    return got.results()
 
 
 def evaluate_focus_area(panel: pd.DataFrame, lofte: Any, focus_area: str, *,
@@ -251,7 +310,6 @@ def evaluate_focus_area(panel: pd.DataFrame, lofte: Any, focus_area: str, *,
     warning.
     """
     from .indicators import focus_area as get_area
-    from .indicators import indicators_for
 
     lf = _load_lofte(lofte)
     area = get_area(focus_area)
@@ -259,8 +317,7 @@ def evaluate_focus_area(panel: pd.DataFrame, lofte: Any, focus_area: str, *,
         warnings.warn(f"focus area {focus_area!r} is not measurable with crime or survey data "
                       f"({area.note}); follow it up through activities.", DesignWarning, stacklevel=2)
         return []
-    return _evaluate_many(panel, lf, [s.id for s in indicators_for(focus_area)], method, level,
-                          dict(design_kwargs))
+    return _evaluate_many(panel, lf, (focus_area,), method, level, dict(design_kwargs))
 
 
 def evaluate_lofte(panel: pd.DataFrame, lofte: Any, *, method: MethodOrAuto = "auto",
@@ -269,14 +326,11 @@ def evaluate_lofte(panel: pd.DataFrame, lofte: Any, *, method: MethodOrAuto = "a
 
     p-values are BH-adjusted across all of the löfte's indicators (``p_adjusted``).
     """
-    from .indicators import FOCUS_AREAS, indicators_for
+    from .indicators import FOCUS_AREAS
 
     lf = _load_lofte(lofte)
-    ids: list[str] = []
-    for fa in lf.focus_areas:
-        if fa in FOCUS_AREAS and FOCUS_AREAS[fa].measurable:
-            ids += [s.id for s in indicators_for(fa) if s.id not in ids]
-    return _evaluate_many(panel, lf, ids, method, level, dict(design_kwargs))
+    areas = tuple(fa for fa in lf.focus_areas if fa in FOCUS_AREAS and FOCUS_AREAS[fa].measurable)
+    return _evaluate_many(panel, lf, areas, method, level, dict(design_kwargs))
 
 
 def displacement(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: MethodOrAuto = "auto",
@@ -342,7 +396,6 @@ def evaluate_staggered(panel: pd.DataFrame, indicator: str, loften: Any = None, 
     from . import estimators
     from .harmonise.schema import is_synthetic
     from .design.cohorts import staggered_cohorts
-    from .registry.cache import cached_registry
     from .indicators import indicator as get_indicator
 
     spec = get_indicator(indicator)
