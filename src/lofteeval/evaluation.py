@@ -25,7 +25,8 @@ from .design import Design, make_design
 from .design.make import _load_lofte
 from .registry.cache import cached_registry
 from .estimators.registry import REGISTRY, design_spec
-from .errors import DataError, DesignError, DesignWarning, EnforcementDrivenWarning, caveat
+from .errors import (SYNTHETIC_DATA, Caveat, DataError, DesignError, DesignWarning, EnforcementDrivenWarning,
+                     caveat)
 
 __all__ = ["evaluate", "evaluate_areas", "Evaluated", "evaluate_focus_area", "evaluate_lofte", "evaluate_staggered", "displacement", "choose_method",
            "estimator_frame", "treated_handling", "MethodOrAuto", "ESTIMATOR_NAMES"]
@@ -35,7 +36,7 @@ ESTIMATOR_NAMES: dict[str, str] = {m: spec.function for m, spec in REGISTRY.item
 MIN_SYNTH_DONORS = REGISTRY["synth"].min_pool
 MIN_SYNTH_PRE = 5
 MIN_DID_COMPARISON = REGISTRY["did"].min_pool
-SYNTHETIC_NOTE = "SyntheticData: Syntetiska data – endast för demonstration (synthetic demo panel)"
+SYNTHETIC_NOTE = Caveat(SYNTHETIC_DATA, "Syntetiska data – endast för demonstration (synthetic demo panel)")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -203,8 +204,8 @@ def _finish(result: Any, panel: pd.DataFrame, lf: Any, spec: Any, d: Design, met
     notes = list(result.warnings)
     if spec.enforcement_driven or spec.better == "ambiguous":
         text = spec.caveats_en[0] if spec.caveats_en else "the indicator moves with police activity or trust"
-        if not any(n.startswith("EnforcementDrivenWarning") for n in notes):
-            caveat(notes, EnforcementDrivenWarning, f"{spec.id}: {text}")
+        if not any(getattr(n, "kind", "") == "EnforcementDrivenWarning" for n in notes):
+            caveat(notes, EnforcementDrivenWarning, f"{spec.id}: {text}", indicator=spec.id)
     synthetic = is_synthetic(panel)
     if synthetic:
         notes.append(SYNTHETIC_NOTE)
@@ -417,7 +418,8 @@ def evaluate_staggered(panel: pd.DataFrame, indicator: str, loften: Any = None, 
     notes: list[str] = []
     if len(incomplete):
         caveat(notes, DesignWarning, f"{len(incomplete)} comparison kommun(er) dropped: {indicator!r} is "
-               f"missing in some years ({', '.join(map(str, incomplete[:5]))}{' ...' if len(incomplete) > 5 else ''}).")
+               f"missing in some years ({', '.join(map(str, incomplete[:5]))}{' ...' if len(incomplete) > 5 else ''}).",
+               topic="dropped_comparison", n=len(incomplete))
         frame = frame[~frame["kommun"].isin(list(incomplete))]
     frame["cohort"] = frame["kommun"].map(cohort).fillna(0).astype(int)
     result = estimators.staggered_did(frame, unit="kommun", time="year", outcome="value", cohort="cohort",

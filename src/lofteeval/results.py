@@ -86,8 +86,9 @@ class EffectResult:
         (absolute value).
     diagnostics : mapping
         Design facts (``pre_rmspe``, ``n_comparison``, ``n_pre``, ``n_post`` ...).
-    warnings : tuple of str
-        ``"<WarningClass>: message"`` caveats.
+    warnings : tuple of Caveat
+        Caveats (:class:`lofteeval.errors.Caveat`: each the string ``"<WarningClass>: message"``
+        with its ``kind`` and ``values``); plain strings given here are turned into caveats.
     weights : pandas.Series or None
         Donor weights indexed by unit (synthetic control, synthetic DiD).
     placebo : pandas.DataFrame or None
@@ -123,6 +124,11 @@ class EffectResult:
     att_gt: pd.DataFrame | None = None
     comparison: pd.DataFrame | None = None
     p_adjusted: float | None = None
+
+    def __post_init__(self) -> None:
+        from .errors import Caveat
+
+        object.__setattr__(self, "warnings", tuple(Caveat.of(w) for w in self.warnings))
 
     # -- conveniences -------------------------------------------------------------------
     @property

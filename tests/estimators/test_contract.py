@@ -114,6 +114,14 @@ class TestEstimatorContract:
         row = INFERENCE[res.inference_id]
         assert set(row.fields) <= set(res.inference_values), (row.fields, res.inference_values)
 
+    @pytest.mark.parametrize("effect", [0.0, -0.25])
+    def test_caveats_are_typed(self, case: str, effect: float) -> None:
+        from lofteeval.errors import Caveat
+
+        for w in _cached(case, effect=effect).warnings:
+            assert isinstance(w, Caveat) and w.kind.endswith("Warning"), w
+            assert str(w) == f"{w.kind}: {w.message}"
+
     def test_mde_present_and_positive(self, case: str) -> None:
         res = _cached(case)
         assert res.mde is not None and np.isfinite(res.mde) and res.mde > 0

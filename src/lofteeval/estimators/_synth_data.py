@@ -54,7 +54,7 @@ class _Panel:
         if pre_sd > 0 and pre_rmspe > POOR_FIT_SD_FRACTION * pre_sd:
             caveat(self.warnings, PoorPreFitWarning,
                    f"pre-period RMSPE {pre_rmspe:.4g} is {pre_rmspe / pre_sd:.2f} x the outcome's sd "
-                   f"({pre_sd:.4g}); {what}")
+                   f"({pre_sd:.4g}); {what}", rmspe=pre_rmspe, ratio=pre_rmspe / pre_sd, sd=pre_sd)
 
     def period_diagnostics(self) -> dict[str, Any]:
         """``treatment_start``, ``pre_periods`` and ``post_periods`` (lists of plain values)."""
@@ -188,14 +188,16 @@ def _prepare(data: pd.DataFrame, *, unit: str, time: str, outcome: str, treated:
 def _common_caveats(panel: _Panel) -> None:
     if panel.n_pre < MIN_PRE_PERIODS:
         caveat(panel.warnings, ShortPrePeriodWarning,
-               f"{panel.n_pre} pre-period(s); a synthetic comparison needs >= {MIN_PRE_PERIODS} to be convincing.")
+               f"{panel.n_pre} pre-period(s); a synthetic comparison needs >= {MIN_PRE_PERIODS} to be convincing.",
+               n_pre=panel.n_pre, need=MIN_PRE_PERIODS)
     j = len(panel.donors)
     if j < MIN_DONORS:
         caveat(panel.warnings, FewDonorsWarning,
-               f"{j} donors: the placebo p-value cannot go below 1/(J+1) = {1 / (j + 1):.3f}.")
+               f"{j} donors: the placebo p-value cannot go below 1/(J+1) = {1 / (j + 1):.3f}.",
+               donors=j, min_p=1 / (j + 1))
     times = panel.times
     if np.issubdtype(times.dtype, np.integer) and times.min() >= 1900 and times.max() <= 2100:
         covid = [int(t) for t in times if t in (2020, 2021)]
         if covid:
             caveat(panel.warnings, CovidYearsWarning,
-                   f"the window contains {covid}, when crime patterns shifted everywhere.")
+                   f"the window contains {covid}, when crime patterns shifted everywhere.", years=covid)

@@ -141,7 +141,7 @@ def before_after(
                           pre_years=pre_years, require_controls=False)
     notes: list[str] = []
     standard_caveats(notes, panel, min_pre=3, counts=exposure is not None)
-    caveat(notes, DesignWarning, NO_COMPARISON)
+    caveat(notes, DesignWarning, NO_COMPARISON, topic="no_comparison")
     structural = structural_asked and n is None and _structural_ok(panel, notes)
     if exposure is not None:
         num = _counts(panel, level, notes, structural)
@@ -193,7 +193,8 @@ def _structural_ok(panel: Panel, notes: list[str]) -> bool:
         return True
     caveat(notes, ShortPrePeriodWarning,
            f"only {panel.n_pre} pre-period year(s): the local level model needs >= {MIN_STRUCTURAL_PRE} to "
-           "estimate its two variances, so the stationary prediction interval is used instead.")
+           "estimate its two variances, so the stationary prediction interval is used instead.",
+           n_pre=panel.n_pre, need=MIN_STRUCTURAL_PRE)
     return False
 
 
@@ -254,7 +255,7 @@ def _counts_stationary(y: np.ndarray, e: np.ndarray, post: np.ndarray, y0: float
     if n_pre < 2:
         caveat(notes, ShortPrePeriodWarning,
                "one pre-period year: its year-to-year variation cannot be estimated, so the interval "
-               "(exact Poisson) reflects count noise only and is too narrow.")
+               "(exact Poisson) reflects count noise only and is too narrow.", n_pre=1, need=2)
         return np.log(rr), (np.inf, -np.inf), float("nan"), float("nan"), 0, "", {"dispersion": float("nan")}
     mu = e[~post] * rate0
     phi = max(1.0, float(np.sum((y[~post] - mu) ** 2 / mu) / (n_pre - 1)))

@@ -414,10 +414,11 @@ def _few_donor_caveats(notes: list[str], n_controls: int, n_assign: int, level: 
         caveat(notes, FewDonorsWarning,
                f"only {n_assign} treatment assignments: the smallest attainable p-value is "
                f"{1 / n_assign:.3f}, so the test can never reject at {1 - level:.0%}; the interval is "
-               "correspondingly wide (possibly unbounded).")
+               "correspondingly wide (possibly unbounded).", assignments=n_assign, min_p=1 / n_assign)
     elif n_controls < MIN_CONTROLS:
         caveat(notes, FewDonorsWarning,
-               f"only {n_controls} comparison units (< {MIN_CONTROLS}); permutation inference is coarse.")
+               f"only {n_controls} comparison units (< {MIN_CONTROLS}); permutation inference is coarse.",
+               comparison=n_controls, need=MIN_CONTROLS)
 
 
 def _long_arrays(panel: Panel) -> tuple[np.ndarray, ...]:
@@ -448,7 +449,7 @@ def _cluster(panel: Panel, beta: float, *, level: float, notes: list[str]) -> di
     caveat(notes, DesignWarning,
            f"cluster-robust standard errors with {len(panel.treated)} treated unit(s) over-reject "
            "(the treated unit's own noise is not estimable from one cluster); prefer "
-           "inference='placebo_rank'.")
+           "inference='placebo_rank'.", topic="cluster", n_treated=len(panel.treated))
     mde = mde_from_se(se, level=level, df=df)
     if panel.exposure is not None:
         mde = float(-np.expm1(-mde))

@@ -157,7 +157,7 @@ def its(
             "longer series."
         )
     standard_caveats(notes, panel, min_pre=6, counts=exposure is not None)
-    caveat(notes, DesignWarning, NO_COMPARISON)
+    caveat(notes, DesignWarning, NO_COMPARISON, topic="no_comparison")
     try:
         num = _fit_counts(panel, x, level, family) if exposure is not None else _fit_rates(panel, x, level)
     except (np.linalg.LinAlgError, ValueError, FloatingPointError) as err:
@@ -198,7 +198,8 @@ def _structural_ok(panel: Panel, notes: list[str]) -> bool:
         return True
     caveat(notes, DesignWarning,
            f"only {panel.n_pre} pre-period points: the local level model with drift needs >= "
-           f"{MIN_STRUCTURAL_PRE}, so the stationary segmented-regression interval is used instead.")
+           f"{MIN_STRUCTURAL_PRE}, so the stationary segmented-regression interval is used instead.",
+           topic="structural_short", n_pre=panel.n_pre, need=MIN_STRUCTURAL_PRE)
     return False
 
 
@@ -240,7 +241,8 @@ def _design_matrix(panel: Panel, notes: list[str]) -> np.ndarray:
         return np.column_stack([np.ones_like(tau), tau, post, tau * post])
     caveat(notes, DesignWarning,
            f"only {panel.n_post} post-period point: a slope change is not identified, so only the level "
-           "change is estimated (the counterfactual is the extrapolated pre-period trend).")
+           "change is estimated (the counterfactual is the extrapolated pre-period trend).",
+           topic="level_only", n_post=panel.n_post)
     return np.column_stack([np.ones_like(tau), tau, post])
 
 

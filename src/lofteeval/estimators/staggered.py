@@ -148,7 +148,8 @@ def staggered_did(
     if small:
         caveat(collected, DesignWarning,
                f"cohort(s) {small} have fewer than 5 units: influence-function and bootstrap "
-               "standard errors understate the uncertainty; use placebo inference.")
+               "standard errors understate the uncertainty; use placebo inference.",
+               topic="small_cohorts", cohorts=small, min_units=5)
     return _result(res, agg, coh, times, aggregation=aggregation, control_group=control_group,
                    bootstrap=bootstrap, n_boot=n_boot, level=level, anticipation=anticipation,
                    seed=seed, collected=collected)
@@ -327,7 +328,7 @@ def _result(res: core.AttGt, agg: core.Aggregate, coh: np.ndarray, times: np.nda
     if df and not np.isfinite(p_pre):
         caveat(collected, DesignWarning,
                f"pre-trend Wald test not computed: the covariance of the {df} pre-treatment "
-               "ATT(g,t) is singular (e.g. no variation in pre-period changes).")
+               "ATT(g,t) is singular (e.g. no variation in pre-period changes).", topic="pretrend_not_computed")
     first = float(np.min(coh[coh > 0])) if np.any(coh > 0) else float("nan")
 
     def _as_periods(values: np.ndarray) -> list:

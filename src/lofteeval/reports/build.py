@@ -232,7 +232,7 @@ def _indicator_section(res: Any, spec: IndicatorSpec, *, lang: str, synthetic: b
     caveats = list(spec.caveats_sv if lang == "sv" else spec.caveats_en)
     warn = tx.WARNING_TEXT[lang]
     # the spec's own caveat already says why an ambiguous indicator moves (police activity or trust)
-    kinds = [w.split(":")[0] for w in res.warnings]
+    kinds = [w.kind for w in res.warnings]
     caveats += [warn[k] for k in kinds if k in warn and k != "EnforcementDrivenWarning"]
     return IndicatorSection(
         spec=spec, label=label, sentence=tx.describe_result(res, spec, lang=lang), result=res,
@@ -305,7 +305,7 @@ def data_caveats(lofte: Any, evaluated: Evaluated, *, lang: str, provenance: Map
     out: list[str] = []
     warn = tx.WARNING_TEXT[lang]
     results = evaluated.results()
-    kinds = {w.split(":")[0] for r in results for w in r.warnings}
+    kinds = {w.kind for r in results for w in r.warnings}
     n_pre = [int(r.diagnostics["n_pre"]) for r in results if "n_pre" in r.diagnostics]
     if "ShortPrePeriodWarning" in kinds or (n_pre and min(n_pre) < 5):
         out.append(warn["ShortPrePeriodWarning"])
