@@ -130,17 +130,17 @@ def _wide(data: pd.DataFrame, unit: str, time: str, outcome: str,
             f"each ({unit}, {time}) pair must occur once (got {int((counts[dup] - 1).sum())} duplicate "
             f"rows, e.g. {ex}). Filter to one indicator/source or aggregate first."
         )
-    values = np.full(len(units) * times.size, np.nan)
+    values: np.ndarray = np.full(len(units) * times.size, np.nan)
     values[cell] = data[outcome].to_numpy(dtype=float, na_value=np.nan)[keep]
     values = values.reshape(len(units), times.size)
     holes = np.isnan(values)
     if holes.any():
         uu, tt = np.nonzero(holes)
-        ex = [f"{units[a]}@{times[b].item()}" for a, b in zip(uu[:5], tt[:5])]
+        cells = [f"{units[a]}@{times[b].item()}" for a, b in zip(uu[:5], tt[:5])]
         raise DataError(
             f"the panel must be balanced with no missing {outcome!r} for the treated unit(s) and "
             f"donors (got {int(holes.sum())} missing unit-periods in {int(holes.any(axis=1).sum())} "
-            f"units, e.g. {ex}). Nothing is dropped silently: fill or interpolate them, restrict "
+            f"units, e.g. {cells}). Nothing is dropped silently: fill or interpolate them, restrict "
             "the years, or exclude those units with donors=."
         )
     return values, times

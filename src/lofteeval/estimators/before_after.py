@@ -199,6 +199,7 @@ def _structural_ok(panel: Panel, notes: list[str]) -> bool:
 
 
 def _counts(panel: Panel, level: float, notes: list[str], structural: bool) -> dict:
+    assert panel.exposure is not None  # counts come with their exposure (prepare_panel)
     y = panel.y.sum(axis=1).to_numpy()
     e = panel.exposure.sum(axis=1).to_numpy()
     post = panel.post
@@ -275,6 +276,7 @@ def _shares(panel: Panel, level: float, notes: list[str]) -> dict:
     pct = panel.y.to_numpy()
     if (pct < 0).any() or (pct > 100).any():
         raise DesignError("survey shares must be percentages in [0, 100] (got values outside).")
+    assert panel.n is not None  # shares come with their respondents (prepare_panel)
     w = panel.n.to_numpy()
     succ = (pct / 100 * w).sum(axis=1)
     resp = w.sum(axis=1)

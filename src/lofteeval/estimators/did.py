@@ -127,14 +127,14 @@ def did(
     'relative'
     """
     check_level(level)
-    inference = resolve_inference("did", inference)
+    inference_id = resolve_inference("did", inference)
     panel = prepare_panel(data, unit=unit, time=time, outcome=outcome, treated=treated,
                           treatment_start=treatment_start, exposure=exposure, controls=controls)
     notes: list[str] = []
     standard_caveats(notes, panel, min_pre=3, counts=exposure is not None)
     model = _PoissonDid(panel) if exposure is not None else _LinearDid(panel)
     beta = model.estimate()
-    if inference == "placebo_rank":
+    if inference_id == "placebo_rank":
         num = _permutation(model, beta, level=level, n_perm=n_perm, seed=seed, notes=notes)
     else:
         num = _cluster(panel, beta, level=level, notes=notes)
@@ -252,6 +252,7 @@ class _PoissonDid:
     def __init__(self, panel: Panel) -> None:
         self.panel = panel
         self.y = panel.y.to_numpy()
+        assert panel.exposure is not None  # the Poisson model is only built with an exposure
         self.e = panel.exposure.to_numpy()
         self.k = len(panel.treated)
         self.post = panel.post

@@ -140,7 +140,7 @@ def its(
     'relative'
     """
     check_literal(family, ItsFamily, "family")
-    inference = resolve_inference("its", inference)
+    inference_name = resolve_inference("its", inference)
     check_level(level)
     panel = prepare_panel(data, unit=unit, time=time, outcome=outcome, treated=treated,
                           treatment_start=treatment_start, exposure=exposure, controls=[],
@@ -170,7 +170,7 @@ def its(
              f"residual variance plus trend-forecast error (quasi-likelihood or Newey-West HAC, "
              f"lag {hac_lag(n_obs)}, the larger), t({df})")
     inference_id = "prediction_segmented"
-    if inference == "structural" and _structural_ok(panel, notes):
+    if inference_name == "structural" and _structural_ok(panel, notes):
         num, label = _structural(panel, num, level, counts=exposure is not None)
         inference_id = "structural_drift"
     low_power_caveat(notes, num["mde"], relative=exposure is not None, baseline=num["baseline"])
@@ -208,6 +208,7 @@ def _structural(panel: Panel, num: dict, level: float, *, counts: bool) -> tuple
     post = panel.post
     if counts:
         y = panel.y.sum(axis=1).to_numpy()
+        assert panel.exposure is not None  # counts come with their exposure
         e = panel.exposure.sum(axis=1).to_numpy()
         z, known, exp_post = np.log((y + 0.5) / e), 1 / (y + 0.5), e[post]
     else:
@@ -235,7 +236,7 @@ def _structural(panel: Panel, num: dict, level: float, *, counts: bool) -> tuple
 
 def _design_matrix(panel: Panel, notes: list[str]) -> np.ndarray:
     """``[1, tau, post, tau * post]``; without the slope change when there is one post period."""
-    tau = (panel.times - float(panel.treatment_start)).astype(float)
+    tau = (panel.times - float(np.asarray(panel.treatment_start))).astype(float)
     post = panel.post.astype(float)
     if panel.n_post >= 2:
         return np.column_stack([np.ones_like(tau), tau, post, tau * post])
@@ -289,6 +290,7 @@ def _fit_counts(panel: Panel, x: np.ndarray, level: float, family: str) -> dict:
     import statsmodels.api as sm
 
     y = panel.y.sum(axis=1).to_numpy()
+    assert panel.exposure is not None  # counts come with their exposure
     e = panel.exposure.sum(axis=1).to_numpy()
     post = panel.post
     if y[post].sum() == 0 or y[~post].sum() == 0:

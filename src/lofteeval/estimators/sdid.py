@@ -225,7 +225,7 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     (True, 7)
     """
     check_level(level)
-    inference = resolve_inference("sdid", inference)
+    inference_id = resolve_inference("sdid", inference)
     panel = _prepare(data, unit=unit, time=time, outcome=outcome, treated=treated,
                      treatment_start=treatment_start, donors=donors, exposure=exposure)
     n1, n0, t1 = len(panel.treated), len(panel.donors), int((~panel.pre).sum())
@@ -246,7 +246,7 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     se = float(np.sqrt(np.mean((pl_tau - pl_tau.mean()) ** 2)))
     scale = noise.scale(panel.y1, path, omega, np.arange(n0))
     placebo["statistic"] = studentise(pl_tau, pl_scales)
-    if inference == "placebo_se":
+    if inference_id == "placebo_se":
         z = float(stats.norm.ppf(0.5 + level / 2))
         p = float(2 * stats.norm.sf(abs(tau) / se)) if se > 0 else float(tau == 0)
         interval = Interval(tau - z * se, tau + z * se, p,
@@ -269,7 +269,7 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
         p_value=float(interval.p_value),
         level=level,
         inference=interval.method,
-        inference_id=inference,
+        inference_id=inference_id,
         inference_values={"n": len(placebo)},
         scale="absolute",
         effects=pd.DataFrame({"time": panel.times, "observed": panel.y1,

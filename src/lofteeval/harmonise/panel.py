@@ -178,7 +178,7 @@ def panel_gaps(panel: pd.DataFrame, *, kommuner: list[str] | None = None) -> pd.
     if not len(gi):
         return panel_gaps(panel.iloc[0:0])
     reason = np.where(present[gi, gk, gy], "", ABSENT).astype(object)
-    reason[~present.any(axis=2)[gi, gk]] = KOMMUN_ABSENT
+    reason[~np.asarray(present.any(axis=2))[gi, gk]] = KOMMUN_ABSENT
     nan_rows = ~has
     if nan_rows.any():
         flags = panel["flag"].to_numpy(dtype=object)[nan_rows]
@@ -236,7 +236,7 @@ def build_panel(
     for i, f in enumerate(frames):
         if not isinstance(f, pd.DataFrame):
             raise DataError(f"build_panel takes DataFrames; argument {i} is {type(f).__name__}.")
-    opts = {"year_range": year_range, "allow_unknown_indicators": allow_unknown_indicators}
+    opts: dict[str, Any] = {"year_range": year_range, "allow_unknown_indicators": allow_unknown_indicators}
     rows_in = sum(len(f) for f in frames)
     dropped: dict[str, int] = {}
     with warnings.catch_warnings():

@@ -44,7 +44,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
 from .._types import Owner
 from ..errors import DataError, RegistryError
@@ -216,7 +216,7 @@ def _parse_activity(raw: object, i: int, problems: list[str]) -> Activity | None
         problems.append(msg)
     if not {"id", "text"} <= raw.keys():
         return None
-    return Activity(id=str(raw["id"]), text=str(raw["text"]).strip(), owner=owner,
+    return Activity(id=str(raw["id"]), text=str(raw["text"]).strip(), owner=cast(Owner, owner),
                     target=target, unit=raw.get("unit"), deadline=deadline, focus_area=area)
 
 

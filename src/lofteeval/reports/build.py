@@ -339,6 +339,7 @@ def build_context(lofte: Any, evaluated: Evaluated, *, lang: str = "sv", level: 
         followup = normalise_followup(followup)
     from ..plots import plot_results
 
+    assert followup is None or isinstance(followup, pd.DataFrame)  # a path was read above
     prov = dict(provenance or {})
     period = (lofte.start_year, lofte.end_year)
     context_only = getattr(lofte, "kind", "lofte") == "problem_picture"

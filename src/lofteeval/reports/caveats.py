@@ -206,7 +206,7 @@ def _reason_part_sv(part: str, n_pool: int | None) -> str:
     if m := re.fullmatch(r"kommungrupp (\S+)", part):
         return f"kommungrupp {m.group(1)}"
     if m := re.fullmatch(r"population " + _NUM + r" x treated", part):
-        return f"folkmängd {_n(m.group(1))}{NBSP}× löfteskommunens"
+        return f"folkmängd {_n(float(m.group(1)))}{NBSP}× löfteskommunens"
     if m := re.fullmatch(r"pre-period RMSPE rank (\d+)", part):
         of = f" av {n_pool}" if n_pool else ""
         return f"plats {m.group(1)}{of} i följsamhet före löftet"

@@ -206,7 +206,7 @@ def fmt_effect(x: float, *, scale: str, unit: str = "", lang: str = "sv", sign: 
 
 def fmt_p(p: float | None, *, lang: str = "sv") -> str:
     """``0.0312`` -> ``"0,03"``; below 0.001 -> ``"< 0,001"``."""
-    if not _finite(p):
+    if p is None or not _finite(p):
         return "–"
     if p < 0.001:
         return "<" + NBSP + fmt_number(0.001, lang=lang, digits=3)

@@ -82,7 +82,7 @@ def describe_input(source: object) -> str:
     return Path(str(source)).name
 
 
-def _load_bytes(source: str | Path | bytes) -> bytes:
+def _load_bytes(source: str | Path | bytes | bytearray) -> bytes:
     if isinstance(source, (bytes, bytearray)):
         return bytes(source)
     path = Path(source)
@@ -117,7 +117,7 @@ def _refuse_non_text(data: bytes, name: str) -> None:
         )
 
 
-def read_text(source: str | Path | bytes, *, encoding: str | None = None) -> tuple[str, str]:
+def read_text(source: str | Path | bytes | bytearray, *, encoding: str | None = None) -> tuple[str, str]:
     """Read ``source`` as text and return ``(text, encoding_used)``.
 
     Parameters

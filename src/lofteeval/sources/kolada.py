@@ -154,7 +154,9 @@ def read_kolada_json(
     is_path = isinstance(payload, Path) or (isinstance(payload, str) and not payload.lstrip().startswith(("{", "[")))
     where = describe_input(payload) if is_path or isinstance(payload, bytes) else "kolada"
     pages = _load(payload)
-    rows, dropped, unmapped, notes = [], Counter(), Counter(), set()
+    dropped: Counter[str] = Counter()
+    unmapped: Counter[str] = Counter()
+    rows, notes = [], set()
     rows_in = 0
     for item in _entries(pages, where):
         rows_in += 1
@@ -259,7 +261,8 @@ def fetch_kolada(
         codes = list(kommun_codes(list(kommuner)))
     folder = Path(dest_dir) if dest_dir is not None else config.raw_dir() / "kolada"
     pages: list[dict] = []
-    for url in kolada_urls(kpis, codes, years, base_url=base_url):
+    for first in kolada_urls(kpis, codes, years, base_url=base_url):
+        url: str | None = first
         seen = set()
         while url and url not in seen:
             seen.add(url)

@@ -251,7 +251,7 @@ def read_police_extract(
     check_literal(by, By, "by")
     check_literal(unmapped, Unmapped, "unmapped")
     table, where, notes = _read_all(source, encoding)
-    rows_in, dropped = len(table), Counter()
+    rows_in, dropped = len(table), Counter[str]()
     if "Id" in table:
         dup = table.duplicated(["Id", "Brottskod"])
         dropped["duplicate record (same Id and Brottskod)"] += int(dup.sum())

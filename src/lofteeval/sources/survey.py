@@ -62,6 +62,13 @@ def _col(table: pd.DataFrame, name: str) -> pd.Series | None:
     return table[low[name]] if name in low else None
 
 
+def _column(table: pd.DataFrame, name: str) -> pd.Series:
+    """A column the caller has checked is there."""
+    col = _col(table, name)
+    assert col is not None, name
+    return col
+
+
 def _numbers(table: pd.DataFrame, name: str, where: str) -> tuple[pd.Series, pd.Series]:
     col = _col(table, name)
     if col is None:
@@ -93,7 +100,7 @@ def read_survey_csv(
     if need or (year_col is None and wave_col is None):
         raise DataError(f"{where}: survey files need columns kommun, year (or wave), item, value, unit "
                         f"[n, ci_low, ci_high, se, survey]; missing {need or ['year']} (found {list(table.columns)}).")
-    items = _col(table, "item").str.strip()
+    items = _column(table, "item").str.strip()
     value, flag = _numbers(table, "value", where)
     n, _ = _numbers(table, "n", where)
     se, _ = _numbers(table, "se", where)
@@ -107,23 +114,24 @@ def read_survey_csv(
     if year_col is not None:
         year = pd.to_numeric(year_col.str.strip(), errors="coerce")
     else:
+        assert wave_col is not None  # checked above: year or wave
         waves = pd.to_numeric(wave_col.str.strip(), errors="coerce")
         year = pd.Series([measured_year(i, int(w)) if pd.notna(w) else np.nan for i, w in zip(items, waves)],
                          index=table.index)
         notes.append("year = wave for safety/worry/problem items, wave - 1 for victimisation items")
     if year.isna().any():
-        bad = (year_col if year_col is not None else wave_col)[year.isna()].head(3).tolist()
+        bad = _column(table, "year" if year_col is not None else "wave")[year.isna()].head(3).tolist()
         raise DataError(f"{where}: {int(year.isna().sum())} row(s) without a valid year/wave (e.g. {bad}).")
     indicator = items.str.lower().map(lambda s: SURVEY_ITEMS.get(s))
-    unit = _col(table, "unit").str.strip().str.lower()
+    unit = _column(table, "unit").str.strip().str.lower()
     _check_units(indicator, unit, value, where)
     mapped = indicator.notna()
-    dropped = Counter()
+    dropped: Counter[str] = Counter()
     if (~mapped).any():
         dropped["item not mapped to an indicator"] = int((~mapped).sum())
         notes.append("unmapped items: " + ", ".join(sorted(items[~mapped].unique())[:10]))
     raw = pd.DataFrame({
-        "kommun": _col(table, "kommun").str.strip(), "year": year.astype(int), "indicator": indicator,
+        "kommun": _column(table, "kommun").str.strip(), "year": year.astype(int), "indicator": indicator,
         "value": value, "unit": unit, "flag": flag, "n": n, "se": se,
     })[mapped]
     return finish(raw, source="survey", where=where, rows_in=len(table), dropped=dropped, notes=notes, unknown=unknown)
