@@ -111,11 +111,6 @@ class Panel:
         """Number of post-period times."""
         return int(self.post.sum())
 
-    @property
-    def is_treated(self) -> np.ndarray:
-        """Boolean mask over ``y.columns``: True for treated units."""
-        return np.arange(self.y.shape[1]) < len(self.treated)
-
 
 def as_units(value: Hashable | Iterable[Hashable] | None) -> tuple[Hashable, ...]:
     """Normalise one unit id or a list of ids to a tuple (strings are one id, not characters)."""

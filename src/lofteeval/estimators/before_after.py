@@ -32,11 +32,7 @@ Assumption and honesty note: with no comparison group, the kommun's own past mov
 only guide to what would have happened.  Common regional or national shocks are not removed; the
 structural model treats them as part of the kommun's random-walk level, so they widen the interval
 (the further from the start, the wider) instead of being attributed to the löfte with false
-confidence.  On 400 simulated null panels with a random-walk common year effect (40 kommuner
-2010-2024, treated kommun of 150 000, start 2020; ``simulate_null_panel``) the false-positive rate
-at 5 % is 3.7 % for counts and 3.3 % for rates (coverage 96.3 % and 96.8 %); the stationary
-inference rejects 10.5 % and 8.5 %.  The price is power: for a -30 % effect 0.96 (counts) and 0.86
-(rates) on 100 panels, median MDE 24 % and 28 % (stationary 20 % and 24 %, but not calibrated).
+confidence (false positives, coverage and power on null panels: ``docs/calibration.md``).
 A real effect cannot be told from a kommun-specific shock at the same time; prefer ``did`` or
 ``synthetic_control`` for causal claims; every result carries a caveat saying so.
 """

@@ -26,9 +26,8 @@ Inference (``inference=``):
   in time.  Why: with a multiplicative common year effect, a linear model on rates leaves a slowly
   drifting remainder that is a large share of a large kommun's residual; the plain residual s.d.
   under-states how far that drift moves a post-minus-pre mean, so a large treated kommun's
-  statistic was too often extreme (6.5-7.7 % and 7.1-10.2 % false positives against an exact
-  4.9 % with 41 kommuner); the placebo-in-time scale measures the drift as the statistic sees it
-  (5.4 % and 5.7 %, 1000 null panels, ``benchmarks/calibration.py``).  The scale uses only
+  statistic was too often extreme; the placebo-in-time scale measures the drift as the statistic
+  sees it (figures: ``docs/calibration.md``, from ``benchmarks/calibration.py``).  The scale uses only
   pre-period data, so it does not depend on the hypothesised effect and the test inversion is
   unchanged.  With only 3 pre-years (no cut) the residual s.d. is used instead.
 - ``"cluster"``: cluster-robust (by unit) standard errors with ``t(G - 1)`` critical values.  With one

@@ -33,13 +33,9 @@ critical values on ``T - 4`` df.  With a single post-period point the slope chan
 identified: the level-change-only model ``a + b tau + c post`` is fitted (``T - 3`` df) with a caveat.
 
 Assumption and honesty note: the kommun's own past movement (trend plus random-walk level) is the
-only guide; common shocks are not removed but counted as uncertainty.  On 400 simulated null panels
-with a random-walk common year effect (``simulate_null_panel``: 40 kommuner 2010-2024, treated
-kommun of 150 000, start 2020) the false-positive rate at 5 % is 4.0 % for counts and 3.5 % for
-rates (coverage 96.0 % and 96.5 %); the stationary inference rejects 12.8 % and 9.5 %.  The price is
-power: for a -30 % effect 0.75 (counts) and 0.49 (rates) on 100 panels, median MDE 31 % and 38 %
-(stationary 0.95 / 0.86, MDE 22 % / 26 %, not calibrated).  Every result carries a caveat saying
-that there is no comparison group.
+only guide; common shocks are not removed but counted as uncertainty (false positives, coverage and
+power on null panels: ``docs/calibration.md``).  Every result carries a caveat saying that there is
+no comparison group.
 
 Identifying assumption: without the löfte the pre-period trend would have continued unchanged.
 """

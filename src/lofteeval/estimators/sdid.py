@@ -196,7 +196,7 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     ``tau / se`` against the normal.  This treats the placebo effects as draws of the treated
     unit's error, which fails when units differ in noise: with one kommun of 150 000 among
     donors sized like all Swedish kommuner the small, noisy donors inflate ``se`` and the test
-    never rejects on null panels (0 % false positives, 100 % coverage; docs/calibration.md).
+    never rejects on null panels (``docs/calibration.md``).
 
     ``"placebo_rank"``: each unit's effect is divided by its own noise scale
     ``max(sd of its pre-period gap, sqrt(s_i^2 + sum_j omega_j^2 s_j^2))``, ``s`` the unit's

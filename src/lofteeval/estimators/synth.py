@@ -183,10 +183,8 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
     from the treated post-period moves only its own statistic): ``estimate ± r_k * scale``
     (:func:`lofteeval.inference.placebo.studentised_interval`).  ``"rmspe_ratio"``: ADH's
     statistic ``post_rmspe / scale``, interval by the same inversion
-    (:func:`lofteeval.inference.placebo.ratio_interval`).  On 2 x 1000 simulated null panels of 41
-    kommuner (docs/calibration.md) the studentised test rejected 5.9 % (similar-sized donors) and
-    4.9 % (donors sized like all Swedish kommuner) at 5 %, the exact size of a rank test over 41
-    units being 2/41 = 4.9 %; the ratio 6.1 % and 3.3 % (1000 panels).  Either way 0 lies outside
+    (:func:`lofteeval.inference.placebo.ratio_interval`); their size on null panels is in
+    ``docs/calibration.md``.  Either way 0 lies outside
     the interval exactly when ``p < 1 - level``; the interval is infinite when
     ``J + 1 < 1 / (1 - level)``.
 
