@@ -22,9 +22,12 @@ from ..errors import (
     ShortPrePeriodWarning,
     caveat,
 )
+from ..inference import Interval
+from ..inference.methods import MIN_RANK_POOL
+from ..results import EffectResult
 
 MIN_PRE_PERIODS = 5
-MIN_DONORS = 20
+MIN_DONORS = MIN_RANK_POOL
 POOR_FIT_SD_FRACTION = 0.25  # pre-period RMSPE above this share of the outcome's sd = poor fit
 
 
@@ -201,3 +204,23 @@ def _common_caveats(panel: _Panel) -> None:
         if covid:
             caveat(panel.warnings, CovidYearsWarning,
                    f"the window contains {covid}, when crime patterns shifted everywhere.", years=covid)
+
+
+def weighted_result(method: str, panel: _Panel, *, estimate: float, interval: Interval, level: float,
+                    inference_id: str, path: np.ndarray, mde: float | None, diagnostics: dict[str, Any],
+                    weights: np.ndarray, unit: str, placebo: pd.DataFrame) -> EffectResult:
+    """The one place a donor-weighted design (synthetic control, SDID) becomes an :class:`EffectResult`.
+
+    ``path`` is the per-period gap (observed minus counterfactual) of the treated series.
+    """
+    return EffectResult(
+        method=method, estimate=float(estimate), ci_low=float(interval.low), ci_high=float(interval.high),
+        p_value=float(interval.p_value), level=level, inference=interval.method,
+        inference_id=inference_id, inference_values={"n": len(placebo)}, scale="absolute",
+        effects=pd.DataFrame({"time": panel.times, "observed": panel.y1,
+                              "counterfactual": panel.y1 - path, "effect": path}),
+        mde=mde, diagnostics=diagnostics, warnings=tuple(panel.warnings),
+        weights=pd.Series(weights, index=pd.Index(panel.donors, name=unit), name="weight"),
+        placebo=placebo,
+    )
+

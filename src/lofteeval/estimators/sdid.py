@@ -29,7 +29,7 @@ from ..inference.placebo import rmspe_table, studentise, studentised_interval
 from ..inference.power import mde_from_permutation, mde_from_se
 from ..results import EffectResult
 from ._simplex import simplex_lstsq, simplex_start
-from ._synth_data import _Panel, _prepare
+from ._synth_data import _Panel, _prepare, weighted_result
 
 __all__ = ["synthetic_did"]
 
@@ -261,25 +261,9 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     diagnostics = _diagnostics(panel, own, omega, lam, se, sigma, zeta_omega, zeta_lambda)
     diagnostics.update(scale=scale, statistic=float(studentise(np.array([tau]), np.array([scale]))[0]),
                        p_value_min=1.0 / (len(placebo) + 1), n_placebo=len(placebo))
-    return EffectResult(
-        method="sdid",
-        estimate=tau,
-        ci_low=float(interval.low),
-        ci_high=float(interval.high),
-        p_value=float(interval.p_value),
-        level=level,
-        inference=interval.method,
-        inference_id=inference_id,
-        inference_values={"n": len(placebo)},
-        scale="absolute",
-        effects=pd.DataFrame({"time": panel.times, "observed": panel.y1,
-                              "counterfactual": panel.y1 - path, "effect": path}),
-        mde=mde,
-        diagnostics=diagnostics,
-        warnings=tuple(panel.warnings),
-        weights=pd.Series(omega, index=pd.Index(panel.donors, name=unit), name="weight"),
-        placebo=placebo,
-    )
+    return weighted_result("sdid", panel, estimate=tau, interval=interval, level=level,
+                           inference_id=inference_id, path=path, mde=mde, diagnostics=diagnostics,
+                           weights=omega, unit=unit, placebo=placebo)
 
 
 def _diagnostics(panel: _Panel, own: pd.Series, omega: np.ndarray, lam: np.ndarray, se: float,

@@ -30,7 +30,8 @@ from ..inference.placebo import (
 from ..inference.power import mde_from_permutation, mde_from_placebo
 from ..results import EffectResult
 from ._simplex import simplex_lstsq, simplex_start
-from ._synth_data import MIN_DONORS, MIN_PRE_PERIODS, POOR_FIT_SD_FRACTION, _Panel, _prepare  # noqa: F401
+from ._synth_data import (MIN_DONORS, MIN_PRE_PERIODS, POOR_FIT_SD_FRACTION, _Panel, _prepare,  # noqa: F401
+                          weighted_result)
 
 __all__ = ["synthetic_control"]
 
@@ -247,25 +248,9 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
         pit = _placebo_time(panel)
         if pit is not None:
             diagnostics.update(pit)
-    return EffectResult(
-        method="synth",
-        estimate=float(own["effect"]),
-        ci_low=float(interval.low),
-        ci_high=float(interval.high),
-        p_value=float(interval.p_value),
-        level=level,
-        inference=interval.method,
-        inference_id=inference_id,
-        inference_values={"n": len(placebo)},
-        scale="absolute",
-        effects=pd.DataFrame({"time": panel.times, "observed": panel.y1,
-                              "counterfactual": panel.y1 - gaps, "effect": gaps}),
-        mde=mde,
-        diagnostics=diagnostics,
-        warnings=tuple(panel.warnings),
-        weights=pd.Series(w, index=pd.Index(panel.donors, name=unit), name="weight"),
-        placebo=placebo,
-    )
+    return weighted_result("synth", panel, estimate=float(own["effect"]), interval=interval, level=level,
+                           inference_id=inference_id, path=gaps, mde=mde, diagnostics=diagnostics,
+                           weights=w, unit=unit, placebo=placebo)
 
 
 def _diagnostics(panel: _Panel, own: pd.Series, placebo: pd.DataFrame, w: np.ndarray) -> dict[str, Any]:

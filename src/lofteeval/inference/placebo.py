@@ -90,14 +90,15 @@ def rmspe_table(units: Sequence[Any], gaps: np.ndarray, pre: np.ndarray, *,
     })
 
 
-def rank_p_value(statistic: float, placebo_statistics: np.ndarray) -> float:
-    """Permutation p-value ``(1 + #{placebo >= statistic}) / (J + 1)``.
+def rank_p_value(statistic: float, placebo_statistics: np.ndarray, *, tol: float = 0.0) -> float:
+    """The one rank p-value of lofteeval: ``(1 + #{placebo >= statistic - tol}) / (J + 1)``.
 
-    Larger statistics are more extreme.  With ``J`` placebos the smallest attainable value is
-    ``1 / (J + 1)``.
+    Larger statistics are more extreme (pass absolute values for a two-sided test, as
+    :func:`lofteeval.inference.permutation.rank_pvalue` does); ``tol`` counts near-ties against
+    the actual.  With ``J`` placebos the smallest attainable value is ``1 / (J + 1)``.
     """
     stats = np.asarray(placebo_statistics, dtype=float)
-    return float((1 + np.count_nonzero(stats >= statistic)) / (stats.size + 1))
+    return float((1 + np.count_nonzero(stats >= statistic - tol)) / (stats.size + 1))
 
 
 def _min_count(n_placebo: int, alpha: float) -> int:
