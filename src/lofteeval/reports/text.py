@@ -214,11 +214,15 @@ def fmt_p(p: float | None, *, lang: str = "sv") -> str:
 
 
 def claimed(result: Any) -> bool:
-    """True when the text may name a change: interval excludes zero and p < 1 - level."""
+    """True when the text may name a change: ``EffectResult.significant`` and an interval excluding 0.
+
+    The two agree for every estimator (the interval inverts the test); a hand-made result where
+    they do not is never claimed.
+    """
     lo, hi, p = result.ci_low, result.ci_high, result.p_value
     if not (_finite(lo) and _finite(hi) and _finite(p)):
         return False
-    return (lo > 0 or hi < 0) and p < alpha_of(result.level)
+    return bool(result.significant) and (lo > 0 or hi < 0)
 
 
 def relative_mde(result: Any) -> float | None:
