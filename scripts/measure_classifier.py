@@ -65,7 +65,7 @@ def read_labels(path: Path = LABELS) -> list[dict[str, str]]:
 
 def measure(rows: list[dict[str, str]], folder: Path) -> tuple[dict[str, Counter], int]:
     """Per-area counts ``tp, fp, fn`` for the rows whose text is cached; also how many had a text."""
-    from lofteeval.classify import classify_focus_areas
+    from lofteeval.registry import classify_focus_areas
 
     counts: dict[str, Counter] = {}
     n = 0
@@ -108,7 +108,7 @@ def drafts(rows: list[dict[str, str]], folder: Path) -> str:
     """How close ``lofte draft`` gets to the hand-coded registry entry, per page (Markdown summary)."""
     import tomllib
 
-    from lofteeval.classify import draft_lofte
+    from lofteeval.registry import draft_lofte
     from lofteeval.registry import load_registry
 
     registry = load_registry()

@@ -9,22 +9,12 @@ import numpy as np
 import pytest
 
 from lofteeval import datasets, estimators
-from lofteeval.errors import DesignError, DesignWarning, EnforcementDrivenWarning
-from lofteeval.evaluation import displacement, evaluate, evaluate_focus_area, evaluate_lofte
+from lofteeval.errors import DesignWarning, EnforcementDrivenWarning
+from lofteeval.evaluation import displacement, evaluate, evaluate_areas, evaluate_focus_area, evaluate_lofte
 from lofteeval.indicators import indicators_for
 from lofteeval.inference.multiple import adjust_pvalues
 from lofteeval.registry import Lofte
-
-
-def _has(name: str) -> bool:
-    try:
-        getattr(estimators, name)
-    except (ImportError, AttributeError):
-        return False
-    return True
-
-
-needs_synth = pytest.mark.skipif(not _has("synthetic_control"), reason="synthetic_control not built yet")
+from lofteeval.results import COMPARISON_COLUMNS, check_frames
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +75,6 @@ def test_large_kommun_effect_recovered_by_did_within_5_points(demo):
     assert res.p_value < 0.05
 
 
-@needs_synth
 def test_large_kommun_effect_recovered_by_synth_within_5_points(demo):
     eff = _effect("demo-large", "reported_crimes_total")
     res = evaluate(demo, LARGE, eff.indicator, method="synth")
@@ -130,6 +119,7 @@ def test_result_identity_comparison_and_synthetic_label(sodra):
     res = sodra
     assert (res.lofte_id, res.kommun, res.indicator) == ("sodra-fyrbodal-2023", "1415,1421,1419", "reported_assault")
     assert res.comparison is not None and len(res.comparison) == res.diagnostics["n_comparison"]
+    check_frames(res, comparison=COMPARISON_COLUMNS)
     assert {"kommun", "reason", "pre_rmspe"} <= set(res.comparison.columns)
     assert any("Syntetiska data" in w for w in res.warnings)
     assert res.diagnostics["synthetic"] is True
@@ -173,7 +163,7 @@ def test_auto_method_choice_is_explained(demo):
     survey = evaluate(demo, "gislaved-2022", "unsafe_outdoors_night")
     assert survey.method == "did" and "survey indicator" in survey.diagnostics["method_reason"]
     single = evaluate(demo, "gotland-2020", "reported_assault")
-    expected = "synth" if _has("synthetic_control") and len(single.comparison) >= 20 else "did"
+    expected = "synth" if len(single.comparison) >= 20 else "did"
     assert single.method == expected
     assert single.diagnostics["method_reason"]
 
@@ -181,9 +171,6 @@ def test_auto_method_choice_is_explained(demo):
 def test_unknown_method_and_unavailable_estimator(demo):
     with pytest.raises(ValueError, match="'method' must be one of"):
         evaluate(demo, "gotland-2020", "reported_assault", method="regression")
-    if not _has("synthetic_did"):
-        with pytest.raises(DesignError, match="not available"):
-            evaluate(demo, "gotland-2020", "reported_assault", method="sdid")
 
 
 # -- families and BH -----------------------------------------------------------------------------
@@ -248,3 +235,19 @@ def test_did_permutation_calibration_tiny():
         covered += res.ci_low <= 0 <= res.ci_high
     assert rejections <= 4
     assert covered >= 16
+
+
+def test_one_loop_serves_the_api_and_the_report(demo):
+    """evaluate_lofte, the report and `lofteeval evaluate` share evaluate_areas: same results, BH once."""
+    lofte = "gotland-2020"
+    missing = demo[demo["indicator"] != "reported_unlawful_threats"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        listed = evaluate_lofte(missing, lofte)
+        got = evaluate_areas(missing, lofte, lang="sv", quiet=True)
+    assert [r.indicator for r in got.results()] == [r.indicator for r in listed]
+    assert [r.p_adjusted for r in got.results()] == [r.p_adjusted for r in listed]
+    reasons = {s.id: why for a in got.areas for s, why in got.failures.get(a, ())}
+    assert reasons.get("reported_unlawful_threats") == "saknas i panelen"
+    with pytest.warns(DesignWarning, match=r"reported_unlawful_threats \(not in the panel\)"):
+        evaluate_lofte(missing, lofte)

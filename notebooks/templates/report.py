@@ -14,8 +14,8 @@
 # %% [markdown]
 # # Utvärderingsrapport för ett medborgarlöfte
 #
-# Parameterised report template (papermill). `lofteeval report ID` runs it; every step below is a
-# library call (STYLE §10). The same steps without a kernel: `lofteeval.reports.write_report(...)`.
+# Parameterised report template (papermill). `lofteeval report ID` runs it; it makes the two library
+# calls that `lofteeval.reports.write_report(...)` makes without a kernel (STYLE §10).
 
 # %% tags=["parameters"]
 lofte_id = "gotland-2020"
@@ -29,39 +29,21 @@ followup_path = None
 through = None
 
 # %%
-import lofteeval
 from lofteeval import reports
 
 # %% [markdown]
-# ## Data och löfte
+# ## Data, löfte och skattningar för varje fokusområde och indikator
+# (p-värden justerade inom löftet; samma orkestrering som `reports.prepare_report` utan kärna)
 
 # %%
-panel = reports.load_report_panel(demo=demo, panel_path=panel_path, lofte_id=lofte_id)
-lofte = lofteeval.load_lofte(lofte_id)
-lofte
+context = reports.prepare_report(lofte_id, demo=demo, panel_path=panel_path, lang=lang, level=level,
+                                 followup_path=followup_path, through=through)
+context.results
 
 # %% [markdown]
-# ## Skattningar för varje fokusområde och indikator (p-värden justerade inom löftet)
+# ## Uppföljning av aktiviteterna
 
 # %%
-evaluated = reports.evaluate_for_report(panel, lofte, level=level, lang=lang, through=through)
-reports.results_frame(evaluated, lang=lang)
-
-# %% [markdown]
-# ## Rapporttext, tabeller och figurer
-
-# %%
-context = reports.build_context(
-    lofte,
-    evaluated,
-    lang=lang,
-    level=level,
-    synthetic=reports.is_synthetic(panel),
-    followup=followup_path,
-    provenance=reports.provenance(panel, params=dict(lofte_id=lofte_id, demo=demo, panel_path=panel_path,
-                                                     lang=lang, level=level, followup_path=followup_path,
-                                                     through=through)),
-)
 context.followup
 
 # %% [markdown]

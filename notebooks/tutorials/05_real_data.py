@@ -51,8 +51,8 @@ ROOT = next(p for p in (Path.cwd(), *Path.cwd().parents, project_root()) if (p /
 # %%
 from lofteeval.sources.catalogue import fetch_plan, plan_text
 
-print(plan_text("gotland-2020"))
-fetch_plan("gotland-2020")[["focus_area", "indicator", "kind", "fetchable"]]
+print(plan_text(lofteeval.load_lofte("gotland-2020")))
+fetch_plan(lofteeval.load_lofte("gotland-2020"))[["focus_area", "indicator", "kind", "fetchable"]]
 
 # %% [markdown]
 # Survey indicators (NTU, Polisens trygghetsmätning) are not published per kommun and year as files;
@@ -86,7 +86,7 @@ from lofteeval.sources.fetch_lofte import fetch_for_loften  # noqa: E402
 
 _cache._sleep = lambda s: None  # the fake server needs no politeness pause
 upstreams = FakeUpstreams()
-result = fetch_for_loften(["gotland-2020"], years=list(range(2010, 2026)), client=upstreams.client())
+result = fetch_for_loften([lofteeval.load_lofte("gotland-2020")], years=list(range(2010, 2026)), client=upstreams.client())
 print(result.path.relative_to(home))
 for report in result.reports:
     print(report.text())
@@ -101,7 +101,7 @@ from lofteeval.reports.provenance import vintage_text
 
 print(vintage_text(result.panel))
 before = len(upstreams.log)
-again = fetch_for_loften(["gotland-2020"], years=list(range(2010, 2026)), client=upstreams.client())
+again = fetch_for_loften([lofteeval.load_lofte("gotland-2020")], years=list(range(2010, 2026)), client=upstreams.client())
 print("requests on the second run:", len(upstreams.log) - before)
 
 # %% [markdown]

@@ -37,9 +37,9 @@ _LAZY: dict[str, str] = {
     # registry
     "Lofte": ".registry", "Activity": ".registry", "load_lofte": ".registry",
     "list_loften": ".registry", "load_registry": ".registry",
-    "classify_focus_areas": ".classify", "draft_lofte": ".classify",
-    "extract_metadata": ".classify", "example_follow_up_path": ".followup",
-    "follow_up": ".followup", "read_follow_up": ".followup",
+    "classify_focus_areas": ".registry", "draft_lofte": ".registry",
+    "extract_metadata": ".registry", "example_follow_up_path": ".registry",
+    "follow_up": ".registry", "read_follow_up": ".registry",
     # design, estimation, results
     "Design": ".design", "make_design": ".design",
     "evaluate": ".evaluation", "evaluate_focus_area": ".evaluation", "evaluate_lofte": ".evaluation",

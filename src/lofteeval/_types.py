@@ -10,11 +10,12 @@ KommunCode = str
 Unit = Literal["count", "per_100k", "percent", "index"]
 Better = Literal["lower", "higher", "ambiguous"]
 Method = Literal["before_after", "its", "did", "synth", "sdid", "staggered"]
+InferenceName = str
+"""An id of :data:`lofteeval.inference.methods.INFERENCE` (or one of its older aliases)."""
 Aggregation = Literal["simple", "group", "dynamic", "calendar"]
 ControlGroup = Literal["never_treated", "not_yet_treated"]
 Lang = Literal["sv", "en"]
 Owner = Literal["polisen", "kommun", "both"]
-FollowUpStatus = Literal["uppfyllt", "delvis", "ej uppfyllt", "ej rapporterat"]
 
 
 def alpha_of(level: float) -> float:
@@ -24,9 +25,22 @@ def alpha_of(level: float) -> float:
     exactly 0.05 (3 of 60 placebos) as significant. Every comparison ``p < alpha`` in lofteeval
     goes through this function so that estimators, results and report texts agree.
     """
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1) (got {level!r}).")
-    return round(1.0 - float(level), 12)
+    return round(1.0 - check_level(level), 12)
+
+
+def check_level(level: object) -> float:
+    """Return ``level`` as a float; the one check of a confidence level in lofteeval.
+
+    Raises
+    ------
+    DataError
+        (a ``ValueError``) unless ``level`` is a number strictly between 0 and 1.
+    """
+    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+        from .errors import DataError
+
+        raise DataError(f"'level' must be in (0, 1) (got {level!r}); e.g. level=0.95 for a 95 % interval.")
+    return float(level)
 
 
 def check_literal(value: object, alias: object, name: str) -> None:

@@ -27,6 +27,9 @@ what must hold, what was received, and how to fix it.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
 
 __all__ = [
     "LofteevalError",
@@ -45,8 +48,13 @@ __all__ = [
     "EnforcementDrivenWarning",
     "CovidYearsWarning",
     "LowPowerWarning",
+    "Caveat",
+    "SYNTHETIC_DATA",
     "caveat",
 ]
+
+SYNTHETIC_DATA = "SyntheticData"
+"""The caveat kind every result computed on the synthetic demo panel carries."""
 
 
 class LofteevalError(Exception):
@@ -113,10 +121,47 @@ class LowPowerWarning(DesignWarning):
     """The minimum detectable effect is large: a null result says little."""
 
 
-def caveat(collected: list[str], category: type[DesignWarning], message: str) -> None:
+class Caveat(str):
+    """A caveat on a result: its kind, its English message and the numbers in it.
+
+    It *is* the string ``"<kind>: <message>"`` (so results print, join and compare as before),
+    and carries ``kind`` (a warning class name, or :data:`SYNTHETIC_DATA`), ``message`` and
+    ``values`` (a read-only mapping) for consumers that word it otherwise (the Swedish report):
+    they read the numbers, never parse the text.
+    """
+
+    kind: str
+    message: str
+    values: Mapping[str, Any]
+
+    def __new__(cls, kind: str, message: str, values: Mapping[str, Any] | None = None) -> Caveat:
+        obj = super().__new__(cls, f"{kind}: {message}")
+        obj.kind, obj.message = kind, message
+        obj.values = MappingProxyType(dict(values or {}))
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Caveat, (self.kind, self.message, dict(self.values)))
+
+    @classmethod
+    def of(cls, text: str) -> Caveat:
+        """``text`` itself when a :class:`Caveat`; a plain ``"<Kind>: message"`` gets that kind and no
+        values (a message without such a head gets kind ``""``)."""
+        if isinstance(text, Caveat):
+            return text
+        head, sep, rest = str(text).partition(": ")
+        if sep and head[:1].isupper() and head.isalpha():
+            return cls(head, rest)
+        obj = super().__new__(cls, str(text))
+        obj.kind, obj.message, obj.values = "", str(text), MappingProxyType({})
+        return obj
+
+
+def caveat(collected: list[str], category: type[DesignWarning], message: str, **values: Any) -> None:
     """Record a design caveat on a result and emit it as a Python warning.
 
-    The text stored on the result is ``"<ClassName>: <message>"`` so reports can group by kind.
+    The result stores a :class:`Caveat` of kind ``category.__name__`` with ``values`` (the
+    numbers its message states, by name), so reports can word it without parsing the text.
     """
-    collected.append(f"{category.__name__}: {message}")
+    collected.append(Caveat(category.__name__, message, values))
     warnings.warn(message, category, stacklevel=3)

@@ -13,29 +13,30 @@ indicators, and — for the demo panel — *Syntetiska data – endast för demo
 
 from __future__ import annotations
 
-import inspect
 import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from ._types import Method, check_literal
-from .design import Design, _load_lofte, make_design
-from .errors import DesignError, DesignWarning, EnforcementDrivenWarning, caveat
+from .design import Design, make_design
+from .design.make import _load_lofte
+from .registry.cache import cached_registry
+from .estimators.registry import REGISTRY, design_spec
+from .errors import (SYNTHETIC_DATA, Caveat, DataError, DesignError, DesignWarning, EnforcementDrivenWarning,
+                     caveat)
 
-__all__ = ["evaluate", "evaluate_focus_area", "evaluate_lofte", "evaluate_staggered", "displacement", "choose_method",
+__all__ = ["evaluate", "evaluate_areas", "Evaluated", "evaluate_focus_area", "evaluate_lofte", "evaluate_staggered", "displacement", "choose_method",
            "estimator_frame", "treated_handling", "MethodOrAuto", "ESTIMATOR_NAMES"]
 
 MethodOrAuto = Literal["auto", "before_after", "its", "did", "synth", "sdid", "staggered"]
-ESTIMATOR_NAMES: dict[str, str] = {
-    "before_after": "before_after", "its": "its", "did": "did", "synth": "synthetic_control",
-    "sdid": "synthetic_did", "staggered": "staggered_did",
-}
-MIN_SYNTH_DONORS = 20  # with J donors the smallest rank p-value is 1/(J+1): p < 0.05 needs J >= 20
+ESTIMATOR_NAMES: dict[str, str] = {m: spec.function for m, spec in REGISTRY.items()}
+MIN_SYNTH_DONORS = REGISTRY["synth"].min_pool
 MIN_SYNTH_PRE = 5
-MIN_DID_COMPARISON = 5
-SYNTHETIC_NOTE = "SyntheticData: Syntetiska data – endast för demonstration (synthetic demo panel)"
+MIN_DID_COMPARISON = REGISTRY["did"].min_pool
+SYNTHETIC_NOTE = Caveat(SYNTHETIC_DATA, "Syntetiska data – endast för demonstration (synthetic demo panel)")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -85,7 +86,8 @@ def evaluate(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: MethodO
     from .indicators import indicator as get_indicator
 
     if method != "auto":
-        check_literal(method, Method, "method")
+        if method not in REGISTRY:
+            raise DataError(f"'method' must be one of {('auto', *REGISTRY)} (got {method!r}).")
     lf = _load_lofte(lofte)
     spec = get_indicator(indicator)
     if through is not None:
@@ -126,11 +128,9 @@ def choose_method(design: Design, spec: Any, method: str = "auto") -> tuple[str,
 
 
 def _available(method: str) -> bool:
-    from . import estimators
-
     try:
-        getattr(estimators, ESTIMATOR_NAMES[method])
-    except (ImportError, AttributeError):
+        REGISTRY[method].estimator()
+    except (ImportError, AttributeError, KeyError):
         return False
     return True
 
@@ -158,34 +158,27 @@ def estimator_frame(panel: pd.DataFrame, design: Design, spec: Any, method: str
     frame["cohort"] = np.where(frame["kommun"].isin(design.treated), design.treatment_start, 0)
     has_counts = ("n" in frame.columns and "population" in frame.columns
                   and frame[["n", "population"]].notna().all().all())
+    design_ = design_spec(method)
     roles: dict[str, str | None] = {"outcome": "value", "exposure": None, "n": None}
-    if spec.kind == "crime" and has_counts and method in ("before_after", "its", "did"):
+    if spec.kind == "crime" and has_counts and design_.exposure:
         frame["count"] = frame["n"]
         roles = {"outcome": "count", "exposure": "population", "n": None}
-    elif spec.kind == "survey" and "n" in frame.columns and spec.unit == "percent" and method == "before_after":
+    elif spec.kind == "survey" and "n" in frame.columns and spec.unit == "percent" and design_.shares:
         roles["n"] = "n"
     return frame, roles
 
 
 def _run(method: str, frame: pd.DataFrame, design: Design, cols: dict[str, str | None], level: float) -> Any:
-    from . import estimators
-
-    name = ESTIMATOR_NAMES[method]
+    spec = design_spec(method)
     try:
-        fn = getattr(estimators, name)
+        fn = spec.estimator()
     except (ImportError, AttributeError) as err:
-        raise DesignError(f"estimator {name!r} (method={method!r}) is not available ({err}); use "
+        raise DesignError(f"estimator {spec.function!r} (method={method!r}) is not available ({err}); use "
                           "method='auto' or another method.") from None
-    kwargs: dict[str, Any] = dict(unit="kommun", time="year", outcome=cols["outcome"],
-                                  treated=list(design.treated), treatment_start=design.treatment_start,
-                                  level=level, exposure=cols["exposure"], n=cols["n"],
-                                  controls=list(design.comparison_units), donors=list(design.comparison_units),
-                                  cohort="cohort")
-    if method == "staggered":
-        kwargs.pop("treated"), kwargs.pop("treatment_start")
-    accepted = inspect.signature(fn).parameters
-    call = {k: v for k, v in kwargs.items() if k in accepted and (v is not None or k == "exposure")}
-    return fn(frame, **call)
+    outcome = cols["outcome"] or "value"
+    return fn(frame, **spec.arguments(outcome=outcome, treated=design.treated,
+                                      treatment_start=design.treatment_start, pool=design.comparison_units,
+                                      level=level, exposure=cols["exposure"], n=cols["n"]))
 
 
 def treated_handling(method: str, n_treated: int, *, counts: bool) -> tuple[str, str]:
@@ -221,13 +214,13 @@ def treated_handling(method: str, n_treated: int, *, counts: bool) -> tuple[str,
 
 def _finish(result: Any, panel: pd.DataFrame, lf: Any, spec: Any, d: Design, method: str, reason: str,
             cols: dict[str, str | None]) -> Any:
-    from .datasets import is_synthetic
+    from .harmonise.schema import is_synthetic
 
     notes = list(result.warnings)
     if spec.enforcement_driven or spec.better == "ambiguous":
         text = spec.caveats_en[0] if spec.caveats_en else "the indicator moves with police activity or trust"
-        if not any(n.startswith("EnforcementDrivenWarning") for n in notes):
-            caveat(notes, EnforcementDrivenWarning, f"{spec.id}: {text}")
+        if not any(getattr(n, "kind", "") == "EnforcementDrivenWarning" for n in notes):
+            caveat(notes, EnforcementDrivenWarning, f"{spec.id}: {text}", indicator=spec.id)
     synthetic = is_synthetic(panel)
     if synthetic:
         notes.append(SYNTHETIC_NOTE)
@@ -245,27 +238,83 @@ def _finish(result: Any, panel: pd.DataFrame, lf: Any, spec: Any, d: Design, met
 
 
 # ------------------------------------------------------------------------------------------------
-def _evaluate_many(panel: pd.DataFrame, lf: Any, indicators: list[str], method: MethodOrAuto,
-                   level: float, design_kwargs: dict[str, Any]) -> list[Any]:
-    from ._comparison import cached_registry
+@dataclass(frozen=True)
+class Evaluated:
+    """Results of one löfte: per focus area, ``(result, spec)`` pairs and ``(spec, reason)`` failures."""
 
+    areas: tuple[str, ...]
+    pairs: Mapping[str, tuple[tuple[Any, Any], ...]]
+    failures: Mapping[str, tuple[tuple[Any, str], ...]]
+
+    def results(self) -> list[Any]:
+        """Each distinct result once (an indicator can serve several focus areas)."""
+        seen: dict[str, Any] = {}
+        for area in self.areas:
+            for res, spec in self.pairs.get(area, ()):
+                seen.setdefault(spec.id, res)
+        return list(seen.values())
+
+
+_NOT_IN_PANEL = {"sv": "saknas i panelen", "en": "not in the panel"}
+
+
+def evaluate_areas(panel: pd.DataFrame, lofte: Any, areas: Iterable[str] | None = None, *,
+                   method: MethodOrAuto = "auto", level: float = 0.95, lang: str = "en",
+                   quiet: bool = False, **design_kwargs: Any) -> Evaluated:
+    """The evaluation loop: every indicator of every focus area, each estimated once, BH-adjusted.
+
+    ``areas`` defaults to the löfte's focus areas.  An indicator missing from the panel, or whose
+    design cannot be estimated, is recorded in ``failures`` with the reason (in ``lang`` for a
+    missing indicator, the error's first clause otherwise) instead of stopping the loop; nothing
+    is left out silently.  p-values are Benjamini–Hochberg adjusted across all results
+    (``p_adjusted``).  ``quiet`` keeps design caveats on the results without emitting them as
+    Python warnings (the report does so).  A problem picture is never evaluated (no pairs).
+    """
+    from .errors import LofteevalError
+    from .indicators import indicators_for
+    from .inference.multiple import adjust_results
+
+    lf = _load_lofte(lofte)
+    areas = tuple(lf.focus_areas if areas is None else areas)
+    if not lf.is_lofte:  # context only, never evaluated
+        return Evaluated(areas=areas, pairs={}, failures={})
     design_kwargs.setdefault("registry", cached_registry())
-    present = set(panel["indicator"].unique())
-    results, skipped = [], []
-    for ind in indicators:
-        if ind not in present:
-            skipped.append(f"{ind} (not in the panel)")
-            continue
-        try:
-            results.append(evaluate(panel, lf, ind, method=method, level=level, **design_kwargs))
-        except DesignError as err:
-            skipped.append(f"{ind} ({err})")
+    present = set(panel["indicator"].astype(str).unique())
+    done: dict[str, Any] = {}
+    for area in areas:
+        for spec in indicators_for(area):
+            if spec.id in done:
+                continue
+            if spec.id not in present:
+                done[spec.id] = _NOT_IN_PANEL.get(lang, _NOT_IN_PANEL["en"])
+                continue
+            try:
+                with warnings.catch_warnings():
+                    if quiet:
+                        warnings.simplefilter("ignore", DesignWarning)
+                    done[spec.id] = evaluate(panel, lf, spec.id, method=method, level=level, **design_kwargs)
+            except (LofteevalError, ValueError, np.linalg.LinAlgError) as exc:
+                done[spec.id] = f"{type(exc).__name__}: {str(exc).split(';')[0]}"
+    ids = [k for k, v in done.items() if not isinstance(v, str)]
+    fixed = dict(zip(ids, adjust_results([done[k] for k in ids], method="bh")))
+    pairs = {a: tuple((fixed[s.id], s) for s in indicators_for(a) if s.id in fixed) for a in areas}
+    failures = {a: tuple((s, done[s.id]) for s in indicators_for(a) if isinstance(done.get(s.id), str))
+                for a in areas}
+    return Evaluated(areas=areas, pairs=pairs, failures=failures)
+
+
+def _evaluate_many(panel: pd.DataFrame, lf: Any, areas: tuple[str, ...], method: MethodOrAuto,
+                   level: float, design_kwargs: dict[str, Any]) -> list[Any]:
+    """:func:`evaluate_areas` as a list, with one ``DesignWarning`` naming what was not evaluated."""
+    if not lf.is_lofte:
+        warnings.warn(f"{lf.id!r} is a problem picture, not a löfte; it is not evaluated.", DesignWarning,
+                      stacklevel=3)
+    got = evaluate_areas(panel, lf, areas, method=method, level=level, **design_kwargs)
+    skipped = list(dict.fromkeys(f"{s.id} ({why})" for a in got.areas for s, why in got.failures.get(a, ())))
     if skipped:
         warnings.warn(f"{len(skipped)} indicator(s) of {lf.id!r} not evaluated: " + "; ".join(skipped),
                       DesignWarning, stacklevel=3)
-    from .inference.multiple import adjust_results
-
-    return adjust_results(results, method="bh")
+    return got.results()
 
 
 def evaluate_focus_area(panel: pd.DataFrame, lofte: Any, focus_area: str, *,
@@ -277,7 +326,6 @@ def evaluate_focus_area(panel: pd.DataFrame, lofte: Any, focus_area: str, *,
     warning.
     """
     from .indicators import focus_area as get_area
-    from .indicators import indicators_for
 
     lf = _load_lofte(lofte)
     area = get_area(focus_area)
@@ -285,8 +333,7 @@ def evaluate_focus_area(panel: pd.DataFrame, lofte: Any, focus_area: str, *,
         warnings.warn(f"focus area {focus_area!r} is not measurable with crime or survey data "
                       f"({area.note}); follow it up through activities.", DesignWarning, stacklevel=2)
         return []
-    return _evaluate_many(panel, lf, [s.id for s in indicators_for(focus_area)], method, level,
-                          dict(design_kwargs))
+    return _evaluate_many(panel, lf, (focus_area,), method, level, dict(design_kwargs))
 
 
 def evaluate_lofte(panel: pd.DataFrame, lofte: Any, *, method: MethodOrAuto = "auto",
@@ -295,14 +342,11 @@ def evaluate_lofte(panel: pd.DataFrame, lofte: Any, *, method: MethodOrAuto = "a
 
     p-values are BH-adjusted across all of the löfte's indicators (``p_adjusted``).
     """
-    from .indicators import FOCUS_AREAS, indicators_for
+    from .indicators import FOCUS_AREAS
 
     lf = _load_lofte(lofte)
-    ids: list[str] = []
-    for fa in lf.focus_areas:
-        if fa in FOCUS_AREAS and FOCUS_AREAS[fa].measurable:
-            ids += [s.id for s in indicators_for(fa) if s.id not in ids]
-    return _evaluate_many(panel, lf, ids, method, level, dict(design_kwargs))
+    areas = tuple(fa for fa in lf.focus_areas if fa in FOCUS_AREAS and FOCUS_AREAS[fa].measurable)
+    return _evaluate_many(panel, lf, areas, method, level, dict(design_kwargs))
 
 
 def displacement(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: MethodOrAuto = "auto",
@@ -366,27 +410,15 @@ def evaluate_staggered(panel: pd.DataFrame, indicator: str, loften: Any = None, 
     says so.
     """
     from . import estimators
-    from ._comparison import cached_registry
-    from .datasets import is_synthetic
+    from .harmonise.schema import is_synthetic
+    from .design.cohorts import staggered_cohorts
     from .indicators import indicator as get_indicator
 
     spec = get_indicator(indicator)
-    if not spec.focus_areas:
-        raise DesignError(f"indicator {indicator!r} measures no focus area, so no löften can be pooled "
-                          "for it; pass an indicator listed under a focus area (lofteeval.list_indicators()).")
     reg = registry if registry is not None else cached_registry()
-    related = [lf for lf in reg.values() if lf.is_lofte and set(lf.focus_areas) & set(spec.focus_areas)]
-    chosen = related if loften is None else [_load_lofte(x) for x in loften]
-    if not chosen:
-        raise DesignError(f"no löfte in the registry acts on {indicator!r} (focus areas "
-                          f"{', '.join(spec.focus_areas)}); pass loften= explicitly.")
-    cohort: dict[str, int] = {}
-    for lf in sorted(chosen, key=lambda x: x.start_year):
-        for k in lf.kommuner:
-            cohort.setdefault(k, lf.start_year)
-    chosen_ids = {lf.id for lf in chosen}
-    excluded = {k: f"own löfte {lf.id} on {', '.join(sorted(set(lf.focus_areas) & set(spec.focus_areas)))}"
-                for lf in related if lf.id not in chosen_ids for k in lf.kommuner if k not in cohort}
+    chosen = None if loften is None else [_load_lofte(x) for x in loften]
+    cohorts = staggered_cohorts(spec, reg, chosen)
+    cohort, excluded, chosen_ids = cohorts.cohort, cohorts.excluded, set(cohorts.loften)
     rows = panel[panel["indicator"] == indicator]
     frame = pd.DataFrame({"kommun": rows["kommun"].astype(str), "year": rows["year"].astype(int),
                           "value": rows["value"].astype(float)})
@@ -401,7 +433,8 @@ def evaluate_staggered(panel: pd.DataFrame, indicator: str, loften: Any = None, 
     notes: list[str] = []
     if len(incomplete):
         caveat(notes, DesignWarning, f"{len(incomplete)} comparison kommun(er) dropped: {indicator!r} is "
-               f"missing in some years ({', '.join(map(str, incomplete[:5]))}{' ...' if len(incomplete) > 5 else ''}).")
+               f"missing in some years ({', '.join(map(str, incomplete[:5]))}{' ...' if len(incomplete) > 5 else ''}).",
+               topic="dropped_comparison", n=len(incomplete))
         frame = frame[~frame["kommun"].isin(list(incomplete))]
     frame["cohort"] = frame["kommun"].map(cohort).fillna(0).astype(int)
     result = estimators.staggered_did(frame, unit="kommun", time="year", outcome="value", cohort="cohort",

@@ -193,17 +193,14 @@ def plot_effect(result: Any, *, ax: Any = None, lang: str = "sv", period: tuple[
 
 
 def _placebo_values(placebo: pd.DataFrame) -> np.ndarray:
-    for col in ("estimate", "effect", "att", "post_effect", "ratio"):
-        if col in placebo.columns:
-            return pd.to_numeric(placebo[col], errors="coerce").to_numpy(dtype=float)
-    num = placebo.select_dtypes("number")
-    return num.iloc[:, -1].to_numpy(dtype=float) if num.shape[1] else np.array([])
+    """The placebo effects (``results.PLACEBO_COLUMNS``: every placebo frame has ``effect``)."""
+    return pd.to_numeric(placebo["effect"], errors="coerce").to_numpy(dtype=float)
 
 
 def plot_placebo(result: Any, *, ax: Any = None, lang: str = "sv", synthetic: bool = False) -> Any:
     """Histogram of placebo estimates with the löfte kommun's estimate marked.
 
-    Uses ``result.placebo`` (column ``estimate`` or ``effect``); values on the relative scale are
+    Uses ``result.placebo["effect"]``; values on the relative scale are
     shown in percent.  Without a placebo frame the axes say so instead of staying empty.
     """
     lab = _labels(lang)

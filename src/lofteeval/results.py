@@ -24,7 +24,19 @@ import pandas as pd
 
 from ._types import alpha_of
 
-__all__ = ["EffectResult", "results_table", "FRAME_COLUMNS"]
+__all__ = ["EffectResult", "results_table", "FRAME_COLUMNS", "EFFECTS_COLUMNS", "PATH_COLUMNS",
+           "PLACEBO_COLUMNS", "UNIT_COMPARISON_COLUMNS", "COMPARISON_COLUMNS", "check_frames"]
+
+EFFECTS_COLUMNS = ("time", "effect")
+"""Columns every ``EffectResult.effects`` frame has (more may follow, e.g. ``ci_low``, ``post``)."""
+PATH_COLUMNS = ("observed", "counterfactual")
+"""Also in ``effects`` for every design with a counterfactual path (all but ``staggered``)."""
+PLACEBO_COLUMNS = ("effect", "statistic")
+"""Columns every ``EffectResult.placebo`` frame has: each placebo's effect and its test statistic."""
+UNIT_COMPARISON_COLUMNS = ("unit", "reason")
+"""``comparison`` of a result straight from an estimator (generic units)."""
+COMPARISON_COLUMNS = ("kommun", "reason", "reason_sv")
+"""``comparison`` of a result from :mod:`lofteeval.evaluation` (the design's pool; more columns follow)."""
 
 FRAME_COLUMNS = [
     "method",
@@ -61,7 +73,10 @@ class EffectResult:
     level : float
         Confidence level of the interval (0.95).
     inference : str
-        How the interval and p-value were obtained (``"placebo-in-space rank"``, ``"wild bootstrap"``).
+        How the interval and p-value were obtained, in English words.
+    inference_id : str
+        The same as an id of :data:`lofteeval.inference.methods.INFERENCE` (reports word it from
+        there), with the numbers its description needs in ``inference_values``.
     scale : {"relative", "absolute"}
         See the module docstring.
     effects : pandas.DataFrame
@@ -71,8 +86,9 @@ class EffectResult:
         (absolute value).
     diagnostics : mapping
         Design facts (``pre_rmspe``, ``n_comparison``, ``n_pre``, ``n_post`` ...).
-    warnings : tuple of str
-        ``"<WarningClass>: message"`` caveats.
+    warnings : tuple of Caveat
+        Caveats (:class:`lofteeval.errors.Caveat`: each the string ``"<WarningClass>: message"``
+        with its ``kind`` and ``values``); plain strings given here are turned into caveats.
     weights : pandas.Series or None
         Donor weights indexed by unit (synthetic control, synthetic DiD).
     placebo : pandas.DataFrame or None
@@ -93,6 +109,8 @@ class EffectResult:
     level: float = 0.95
     inference: str = ""
     scale: str = "absolute"
+    inference_id: str = ""
+    inference_values: Mapping[str, Any] = field(default_factory=dict)
     effects: pd.DataFrame = field(default_factory=pd.DataFrame)
     mde: float | None = None
     diagnostics: Mapping[str, Any] = field(default_factory=dict)
@@ -101,12 +119,16 @@ class EffectResult:
     kommun: str | None = None
     indicator: str | None = None
     term: str = "att"
-    unit_label: str = ""
     weights: pd.Series | None = None
     placebo: pd.DataFrame | None = None
     att_gt: pd.DataFrame | None = None
     comparison: pd.DataFrame | None = None
     p_adjusted: float | None = None
+
+    def __post_init__(self) -> None:
+        from .errors import Caveat
+
+        object.__setattr__(self, "warnings", tuple(Caveat.of(w) for w in self.warnings))
 
     # -- conveniences -------------------------------------------------------------------
     @property
@@ -207,3 +229,23 @@ def results_table(results: Iterable[EffectResult]) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=FRAME_COLUMNS)
     return pd.concat(frames, ignore_index=True)
+
+
+def check_frames(result: EffectResult, *, comparison: tuple[str, ...] = UNIT_COMPARISON_COLUMNS) -> None:
+    """Raise ``ValueError`` naming the missing columns when a sub-frame breaks its contract.
+
+    ``effects`` must have :data:`EFFECTS_COLUMNS` (+ :data:`PATH_COLUMNS` but for ``staggered``),
+    ``placebo`` :data:`PLACEBO_COLUMNS` and ``comparison`` the ``comparison`` columns
+    (:data:`UNIT_COMPARISON_COLUMNS` from an estimator, :data:`COMPARISON_COLUMNS` from evaluation).
+    """
+    effects = EFFECTS_COLUMNS + (() if result.method == "staggered" else PATH_COLUMNS)
+    frames = {"effects": (result.effects, effects), "placebo": (result.placebo, PLACEBO_COLUMNS),
+              "comparison": (result.comparison, comparison)}
+    for name, (frame, columns) in frames.items():
+        if frame is None or (name == "effects" and frame.empty and not len(frame.columns)):
+            continue
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise ValueError(f"{result.method} result: {name} frame must have columns {list(columns)} "
+                             f"(missing {missing}; got {list(frame.columns)}).")
+

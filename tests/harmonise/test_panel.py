@@ -124,3 +124,12 @@ def test_load_errors(tmp_path):
         load_panel(tmp_path)
     with pytest.raises(DataError, match=r"\.parquet or \.csv"):
         save_panel(_crime(), tmp_path / "x.xlsx")
+
+
+def test_load_panel_never_returns_the_demo_in_place_of_data(tmp_path, monkeypatch):
+    (tmp_path / "data" / "processed").mkdir(parents=True)
+    monkeypatch.setenv("LOFTEEVAL_HOME", str(tmp_path))
+    with pytest.raises(DataError, match="demo_panel"):
+        load_panel("demo")
+    with pytest.raises(DataError, match="no panel file"):
+        load_panel()  # the project's data/processed/ folder, here without a panel

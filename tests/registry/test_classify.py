@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lofteeval.classify import (classify_focus_areas, draft_lofte, extract_metadata, hits_to_frame,
-                                segment, sentence_areas)
-from lofteeval.registry import parse_lofte
+from lofteeval.registry import draft_lofte, extract_metadata, parse_lofte
+from lofteeval.registry.classify import classify_focus_areas, hits_to_frame, segment, sentence_areas
 
 TEXTS = Path(__file__).with_name("texts")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 
-from lofteeval._draft import _slug, extract_metadata
-from lofteeval._draft_context import free_id, is_caption
-from lofteeval.classify import draft_lofte
+from lofteeval.registry.draft import _slug, extract_metadata
+from lofteeval.registry.draft_context import free_id, is_caption
+from lofteeval.registry import draft_lofte
 from lofteeval.cli import main
 from lofteeval.registry import load_registry
 
@@ -82,7 +82,7 @@ def test_cli_draft_takes_url_and_avoids_taken_ids(tmp_path, capsys):
 
 
 def test_page_with_several_loften_dates_the_newest_and_weighs_older_ones_little():
-    from lofteeval.classify import classify_focus_areas
+    from lofteeval.registry import classify_focus_areas
 
     page = ("Exempelby – medborgarlöften\n\nMedborgarlöfte 2022/2023\n\n"
             "• Polisen ska genomföra trygghetsvandringar i centrum.\n\n"

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from lofteeval.errors import DataError, RegistryError
-from lofteeval.followup import example_follow_up_path, follow_up, read_follow_up
+from lofteeval.registry.followup import example_follow_up_path, follow_up, read_follow_up
 
 
 def test_example_file_is_marked_invented():
@@ -95,7 +95,7 @@ def test_input_frame_not_mutated():
 
 
 # --------------------------------------------------------------------------- templates
-from lofteeval.followup import follow_up_template, write_follow_up_template  # noqa: E402
+from lofteeval.registry.followup import follow_up_template, write_follow_up_template  # noqa: E402
 from lofteeval.registry import load_registry as _load_registry  # noqa: E402
 
 _LOFTEN = [lf.id for lf in _load_registry().values() if lf.activities]

@@ -11,7 +11,7 @@ import pytest
 
 from lofteeval.cli import main
 from lofteeval.registry import NATIONAL_DIR, load_lofte, load_registry
-from lofteeval.registry_check import check_registry, overlaps, renewal_problems
+from lofteeval.registry.check import check_registry, overlaps, renewal_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_IDS = {"gotland-2020", "gotland-2020-problembild", "gislaved-2022", "skara-2021",

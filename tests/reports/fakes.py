@@ -19,7 +19,7 @@ def make_result(estimate: float, ci_low: float, ci_high: float, p: float, *, ind
     obs = cf * np.where(years >= 2020, 1 + estimate, 1.0) + np.sin(years)
     effects = pd.DataFrame({"time": years, "observed": obs, "counterfactual": cf, "effect": obs - cf})
     placebo = pd.DataFrame({"unit": [f"{1000 + i:04d}" for i in range(40)],
-                            "estimate": np.linspace(-0.3, 0.3, 40)})
+                            "effect": np.linspace(-0.3, 0.3, 40), "statistic": np.linspace(-3, 3, 40)})
     weights = pd.Series({"0180": 0.5, "1280": 0.3, "0114": 0.2, "0380": 0.0})
     comparison = pd.DataFrame({"kommun": ["0180", "1280", "0114", "0380"],
                                "reason": ["samma kommungrupp"] * 4})

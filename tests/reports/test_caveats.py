@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import pytest
 
+from lofteeval.errors import Caveat
 from lofteeval.reports.caveats import caveat_text, reason_text, split_caveat, technical_groups
 
-# Messages as the estimators write them (format strings in estimators/synth.py, _common.py, did.py).
-POOR_FIT = ("PoorPreFitWarning: pre-period RMSPE 41.06 is 0.30 x the outcome's sd (137.5); the synthetic "
-            "unit does not track the treated unit before the start.")
-COVID_1 = "CovidYearsWarning: the window contains [2020], when crime and reporting patterns shifted everywhere."
-COVID_2 = "CovidYearsWarning: the window contains [2020], when crime patterns shifted everywhere."
-SHORT = "ShortPrePeriodWarning: only 2 pre-period year(s); this design needs >= 3 to be convincing."
-FEW = ("FewDonorsWarning: only 12 treatment assignments: the smallest attainable p-value is 0.083, so the "
-       "test can never reject at 5%; the interval is correspondingly wide (possibly unbounded).")
-ZERO = ("ZeroCountsWarning: the treated unit(s) have zero counts in some year or fewer than 10 a year "
-        "(mean 4.3); rates and ratios are unstable.")
-ENFORCE = "EnforcementDrivenWarning: reported_drug_offences: Reported offences are largely driven by police."
+# Caveats as the estimators record them (errors.caveat in estimators/_synth_data.py, _common.py, did.py).
+POOR_FIT = Caveat("PoorPreFitWarning", "pre-period RMSPE 41.06 is 0.30 x the outcome's sd (137.5); the synthetic "
+                  "unit does not track the treated unit before the start.", {"rmspe": 41.06, "ratio": 0.3, "sd": 137.5})
+COVID_1 = Caveat("CovidYearsWarning", "the window contains [2020], when crime and reporting patterns shifted "
+                 "everywhere.", {"years": [2020]})
+COVID_2 = Caveat("CovidYearsWarning", "the window contains [2020], when crime patterns shifted everywhere.",
+                 {"years": [2020]})
+SHORT = Caveat("ShortPrePeriodWarning", "only 2 pre-period year(s); this design needs >= 3 to be convincing.",
+               {"n_pre": 2, "need": 3})
+FEW = Caveat("FewDonorsWarning", "only 12 treatment assignments: the smallest attainable p-value is 0.083, so the "
+             "test can never reject at 5%; the interval is correspondingly wide (possibly unbounded).",
+             {"assignments": 12, "min_p": 1 / 12})
+ZERO = Caveat("ZeroCountsWarning", "the treated unit(s) have zero counts in some year or fewer than 10 a year "
+              "(mean 4.3); rates and ratios are unstable.", {"threshold": 10.0, "mean": 4.3})
+ENFORCE = Caveat("EnforcementDrivenWarning", "reported_drug_offences: Reported offences are largely driven by police.",
+                 {"indicator": "reported_drug_offences"})
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -26,8 +32,15 @@ ENFORCE = "EnforcementDrivenWarning: reported_drug_offences: Reported offences a
               "hela landet."),
     (SHORT, "Kort förperiod: 2 år före löftet; designen behöver minst 3 för att jämförelsen ska gå att pröva."),
 ])
-def test_known_classes_become_swedish_with_parsed_numbers(text, expected):
+def test_known_kinds_become_swedish_with_their_numbers(text, expected):
     assert caveat_text(text, lang="sv") == expected
+
+
+def test_numbers_come_from_the_values_not_the_text():
+    odd = Caveat("ShortPrePeriodWarning", "words without numbers", {"n_pre": 1, "need": 4})
+    assert caveat_text(odd, lang="sv").startswith("Kort förperiod: 1 år före löftet; designen behöver minst 4")
+    plain = "ShortPrePeriodWarning: only 2 pre-period year(s); this design needs >= 3 to be convincing."
+    assert caveat_text(plain, lang="sv") == "Kort förperiod: få år före löftet gör jämförelsen svår att pröva."
 
 
 def test_numbers_use_decimal_comma():
@@ -55,7 +68,7 @@ def test_english_report_keeps_english():
 def test_enforcement_caveat_uses_the_indicator_text():
     got = caveat_text(ENFORCE, lang="sv", enforcement={"reported_drug_offences": "Styrs av polisens aktivitet."})
     assert got == "Styrs av polisens aktivitet."
-    assert caveat_text(ENFORCE, lang="sv") == ENFORCE  # no Swedish text known: original
+    assert caveat_text(ENFORCE, lang="sv") == str(ENFORCE)  # no Swedish text known: original
 
 
 def test_split_caveat():
@@ -88,15 +101,36 @@ def test_reason_prefers_reason_sv_and_translates_otherwise():
     assert reason_text(row, lang="en").startswith("same kommungrupp C6")
 
 
-@pytest.mark.parametrize(("label", "expected"), [
-    ("placebo-in-space rank test inversion (RMSPE ratio)", "placebotest: samma skattning för varje"),
-    ("permutation (studentised placebo-in-space rank, 27 assignments)",
-     "permutationstest: studentiserad rangordning bland 27 placebotilldelningar"),
-    ("cluster-robust by unit, t(25)", "klusterrobusta standardfel per kommun, t(25)"),
+@pytest.mark.parametrize(("inference_id", "values", "expected"), [
+    ("placebo_rank_rmspe", {}, "placebotest: samma skattning för varje"),
+    ("placebo_rank", {"n": 27}, "placebotest: samma skattning för 27 placebotilldelningar"),
+    ("placebo_rank_raw", {"n": 27}, "permutationstest: rangordning bland 27 placebotilldelningar"),
+    ("cluster", {"df": 25}, "klusterrobusta standardfel per kommun, t(25)"),
 ])
-def test_inference_labels_in_swedish(label, expected):
+def test_inference_described_from_the_table(inference_id, values, expected):
     from lofteeval.reports.caveats import inference_text
+    from lofteeval.results import EffectResult
 
-    assert inference_text(label, lang="sv").startswith(expected)
-    assert inference_text(label, lang="en") == label
-    assert inference_text("some new method", lang="sv") == "some new method"
+    res = EffectResult(method="did", estimate=0.0, ci_low=-1.0, ci_high=1.0, p_value=1.0,
+                       inference="English words", inference_id=inference_id, inference_values=values)
+    assert inference_text(res, lang="sv").startswith(expected)
+    assert inference_text(res, lang="en") != "English words"  # the table's English, not the free text
+    assert inference_text(EffectResult(method="did", estimate=0.0, ci_low=-1.0, ci_high=1.0, p_value=1.0,
+                                       inference="some new method"), lang="sv") == "some new method"
+
+
+def test_estimator_caveats_carry_the_numbers_the_swedish_text_needs():
+    import warnings
+
+    from lofteeval.datasets import simulate_null_panel
+    from lofteeval.estimators import synthetic_control
+
+    df = simulate_null_panel(n_units=13, years=range(2012, 2022), seed=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = synthetic_control(df, unit="kommun", time="year", outcome="rate", treated="0001",
+                                treatment_start=2019)
+    few = next(w for w in res.warnings if w.kind == "FewDonorsWarning")
+    assert few.values["donors"] == 12
+    assert caveat_text(few, lang="sv") == ("Bara 12 jämförelsekommuner: placebo-p-värdet kan inte bli lägre än "
+                                           "0,077.")

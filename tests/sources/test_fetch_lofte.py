@@ -28,7 +28,7 @@ def test_plan_names_a_real_source_for_every_indicator_of_gotland():
     from lofteeval.indicators import indicators_for
     from lofteeval.sources.catalogue import fetch_plan
 
-    plan = fetch_plan("gotland-2020")
+    plan = fetch_plan(lofteeval.load_lofte("gotland-2020"))
     for area in ("narkotika", "vald_nara_relation"):
         rows = plan[plan["focus_area"] == area]
         assert set(rows["indicator"]) == {s.id for s in indicators_for(area)}
@@ -67,7 +67,7 @@ def test_fetch_builds_a_validated_panel_with_provenance(home):
     from lofteeval.sources.fetch_lofte import fetch_for_loften
 
     up = FakeUpstreams()
-    res = fetch_for_loften(["gotland-2020"], years=YEARS, client=up.client())
+    res = fetch_for_loften([lofteeval.load_lofte("gotland-2020")], years=YEARS, client=up.client())
     panel = load_panel(home / "data" / "processed" / "panel.parquet")
     assert set(panel["indicator"]) == {"reported_domestic_violence", "reported_unlawful_threats",
                                        "reported_drug_offences", "population"}
@@ -80,7 +80,7 @@ def test_fetch_builds_a_validated_panel_with_provenance(home):
     assert res.panel_report.rows_in == res.panel_report.rows_out + sum(res.panel_report.rows_dropped.values())
     n_requests = len(up.log)
     # second run: cache only, no request
-    again = fetch_for_loften(["gotland-2020"], years=YEARS, client=offline_client())
+    again = fetch_for_loften([lofteeval.load_lofte("gotland-2020")], years=YEARS, client=offline_client())
     assert again.panel.equals(res.panel) and len(up.log) == n_requests
 
 
@@ -111,7 +111,7 @@ def test_report_on_fetched_panel_carries_provenance_and_vintage(home, capsys):
     from lofteeval.cli import main
     from lofteeval.sources.fetch_lofte import fetch_for_loften
 
-    fetch_for_loften(["gotland-2020"], years=YEARS, client=FakeUpstreams().client())
+    fetch_for_loften([lofteeval.load_lofte("gotland-2020")], years=YEARS, client=FakeUpstreams().client())
     out = home / "reports"
     assert main(["report", "gotland-2020", "--direct", "--format", "html,xlsx", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
@@ -172,7 +172,7 @@ def test_counts_only_answer_gets_rates_from_scb_population(home):
         return inner(request)
 
     up.sol = counts_only
-    res = fetch_for_loften(["gotland-2020"], years=list(range(2016, 2025)), kommuner=["0980"], client=up.client(),
+    res = fetch_for_loften([lofteeval.load_lofte("gotland-2020")], years=list(range(2016, 2025)), kommuner=["0980"], client=up.client(),
                            out="")
     p = res.panel.set_index(["kommun", "year", "indicator"])
     row, pop = p.loc[("0980", 2019, "reported_drug_offences")], p.loc[("0980", 2019, "population"), "value"]
@@ -201,7 +201,7 @@ def test_fetch_from_kolada_when_sol_is_unreachable(home):
                   for k in kpis for mu in muns for y in years]
         return httpx.Response(200, json={"values": values, "count": len(values), "next_url": None})
 
-    res = fetch_for_loften(["gotland-2020"], years=list(range(2015, 2025)), kommuner=["1440"], source="kolada",
+    res = fetch_for_loften([lofteeval.load_lofte("gotland-2020")], years=list(range(2015, 2025)), kommuner=["1440"], source="kolada",
                            client=httpx.Client(transport=httpx.MockTransport(handler)))
     assert "statistik.bra.se" not in seen
     assert set(res.panel["indicator"]) == {"reported_domestic_violence", "reported_drug_offences", "population"}

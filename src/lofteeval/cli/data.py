@@ -51,7 +51,9 @@ def _run_panel(args: argparse.Namespace) -> int:
                         "with tidy files (see `lofteeval import --help`).")
     frames = [load_panel(f) for f in args.inputs]
     if args.demo:
-        frames.insert(0, load_panel("demo", seed=args.seed))
+        from ..datasets import demo_panel
+
+        frames.insert(0, demo_panel(seed=args.seed))
     if args.population and frames:
         kom = sorted(set().union(*(set(f["kommun"]) for f in frames)))
         yrs = sorted(set().union(*(set(f["year"]) for f in frames)))
@@ -123,9 +125,10 @@ def register_data(subparsers: argparse._SubParsersAction) -> None:  # type: igno
 
 
 def _run_plan(args: argparse.Namespace) -> int:
+    from ..registry import load_lofte
     from ..sources.catalogue import plan_text
 
-    print(plan_text(args.lofte_id, years=args.years))
+    print(plan_text(load_lofte(args.lofte_id), years=args.years))
     return 0
 
 
@@ -136,7 +139,7 @@ def _progress(done: int, total: int, what: str) -> None:
 
 
 def _run_fetch(args: argparse.Namespace) -> int:
-    from ..registry import list_loften
+    from ..registry import list_loften, load_lofte
     from ..sources.fetch_lofte import fetch_for_loften
 
     ids = list(list_loften(kind="lofte")["id"]) if args.all else args.lofte
@@ -144,7 +147,7 @@ def _run_fetch(args: argparse.Namespace) -> int:
     if args.sol_insecure:
         print("warning: TLS verification for statistik.bra.se is off (--sol-insecure)")
     print(f"Hämtar data för {', '.join(ids)} …", flush=True)
-    res = fetch_for_loften(ids, years=args.years, kommuner=args.kommun, out=args.out, sol_verify=verify,
+    res = fetch_for_loften([load_lofte(i) for i in ids], years=args.years, kommuner=args.kommun, out=args.out, sol_verify=verify,
                            refresh=args.refresh, progress=_progress, source=args.source)
     for rep in res.reports:
         print(rep.text())

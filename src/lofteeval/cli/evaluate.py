@@ -107,7 +107,9 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import DataError
     from ..indicators import INDICATORS, indicator
     from ..registry import load_lofte
-    from ..reports.build import evaluate_for_report, is_synthetic, results_frame
+    from ..evaluation import evaluate_areas
+    from ..harmonise.schema import is_synthetic
+    from ..reports.build import results_frame
     from ..reports.excel import SHEETS
 
     check_args(args)
@@ -132,8 +134,8 @@ def run(args: argparse.Namespace) -> int:
     if args.indicator:
         indicator(args.indicator)
         panel = panel[panel["indicator"].isin([args.indicator, "population"])]
-    evaluated = evaluate_for_report(panel, lofte, level=args.level, method=args.method, lang=args.lang,
-                                    through=through)
+    evaluated = evaluate_areas(panel, lofte, method=args.method, level=args.level, lang=args.lang, quiet=True,
+                               through=through)
     frame = results_frame(evaluated, lang=args.lang)
     if args.indicator:
         frame = frame[frame["indicator"] == args.indicator]

@@ -110,7 +110,7 @@ def _measurability_lines(areas: tuple[str, ...]) -> list[str]:
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
-    from ..followup import write_follow_up_template
+    from ..registry.followup import write_follow_up_template
     from ..registry import load_lofte
 
     lf = load_lofte(args.id, path=args.registry)
@@ -122,8 +122,7 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
 
 def _cmd_draft(args: argparse.Namespace) -> int:
-    from ..classify import draft_lofte
-    from ..registry import load_registry
+    from ..registry import draft_lofte, load_registry
 
     path = Path(args.file)
     text = path.read_text(encoding="utf-8-sig", errors="replace")
@@ -135,7 +134,7 @@ def _cmd_draft(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from ..registry_check import check_registry
+    from ..registry.check import check_registry
 
     report = check_registry(args.registry)
     print(report.summary())
@@ -146,7 +145,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_followup(args: argparse.Namespace) -> int:
-    from ..followup import follow_up
+    from ..registry.followup import follow_up
 
     frame = follow_up(args.id, args.file, year=args.year)
     print(_table(frame.drop(columns=["lofte_id", "text"]), max_colwidth=50))

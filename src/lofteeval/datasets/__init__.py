@@ -18,8 +18,7 @@ Modules: ``_noise.py`` (the count model both generators share), ``_null.py`` (th
 
 from __future__ import annotations
 
-import pandas as pd
-
+from ..harmonise.schema import is_synthetic
 from ._anchors import _NATIONAL_PER_100K, _NATIONAL_PERCENT, INJECTED_EFFECTS, InjectedEffect, injected_effects
 from ._demo import SYNTHETIC_LABEL_EN, SYNTHETIC_LABEL_SV, _demo_panel, _kommun_reference, demo_panel
 from ._null import simulate_null_panel
@@ -36,12 +35,3 @@ __all__ = [
 ]
 
 _PRIVATE = (_NATIONAL_PER_100K, _NATIONAL_PERCENT, _demo_panel, _kommun_reference)  # used by tests
-
-
-def is_synthetic(panel: pd.DataFrame) -> bool:
-    """True when ``panel`` (or any row of it) comes from the synthetic demo generators."""
-    if bool(panel.attrs.get("synthetic", False)):
-        return True
-    if "source" in panel.columns and (panel["source"] == "demo").any():
-        return True
-    return bool("flag" in panel.columns and (panel["flag"] == "synthetic").any())

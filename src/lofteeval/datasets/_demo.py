@@ -166,7 +166,7 @@ def _anchor(points: dict[int, float], years: np.ndarray) -> tuple[np.ndarray, np
 
 def _crime_frame(ctx: _DemoContext, spec: IndicatorSpec) -> pd.DataFrame:
     rng = ctx.rng_for(spec.id)
-    cat = spec.national_category
+    cat = str(spec.national_category)
     nat, observed = _anchor(_NATIONAL_PER_100K[cat], ctx.years)
     if spec.id == "reported_domestic_violence":
         nat = nat * _DV_FACTOR
@@ -213,7 +213,7 @@ def _scale_counts(rng: np.random.Generator, counts: np.ndarray, mean: np.ndarray
 
 def _share_frame(ctx: _DemoContext, spec: IndicatorSpec) -> pd.DataFrame:
     rng = ctx.rng_for(spec.id)
-    nat, _ = _anchor(_NATIONAL_PERCENT[spec.national_category], ctx.years)
+    nat, _ = _anchor(_NATIONAL_PERCENT[str(spec.national_category)], ctx.years)
     n_k = len(ctx.kom)
     grad = _SHARE_GROUP.get(spec.id, 0.5)
     logit = np.log(nat / (100 - nat))[None, :] + grad * ctx.group_level[:, None] \

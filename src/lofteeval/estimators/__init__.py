@@ -25,18 +25,13 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_LAZY: dict[str, str] = {
-    "before_after": ".before_after",
-    "its": ".its",
-    "did": ".did",
-    "synthetic_control": ".synth",
-    "synthetic_did": ".sdid",
-    "staggered_did": ".staggered",
-}
+from .registry import REGISTRY, DesignSpec, design_spec  # noqa: F401 - public
 
-__all__ = sorted(_LAZY)
+_LAZY: dict[str, str] = {spec.function: f".{spec.module}" for spec in REGISTRY.values()}
 
-_SAME_NAME = ("before_after", "its", "did")
+__all__ = sorted([*_LAZY, "REGISTRY", "DesignSpec", "design_spec"])
+
+_SAME_NAME = tuple(s.function for s in REGISTRY.values() if s.function == s.module)
 
 
 def _bind_same_name() -> None:

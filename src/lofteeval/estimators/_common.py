@@ -111,11 +111,6 @@ class Panel:
         """Number of post-period times."""
         return int(self.post.sum())
 
-    @property
-    def is_treated(self) -> np.ndarray:
-        """Boolean mask over ``y.columns``: True for treated units."""
-        return np.arange(self.y.shape[1]) < len(self.treated)
-
 
 def as_units(value: Hashable | Iterable[Hashable] | None) -> tuple[Hashable, ...]:
     """Normalise one unit id or a list of ids to a tuple (strings are one id, not characters)."""
@@ -329,6 +324,7 @@ def standard_caveats(
             collected,
             ShortPrePeriodWarning,
             f"only {panel.n_pre} pre-period year(s); this design needs >= {min_pre} to be convincing.",
+            n_pre=panel.n_pre, need=min_pre,
         )
     times = panel.times
     if np.issubdtype(times.dtype, np.number) and np.all((times > 1900) & (times < 2200)):
@@ -338,6 +334,7 @@ def standard_caveats(
                 collected,
                 CovidYearsWarning,
                 f"the window contains {covid}, when crime and reporting patterns shifted everywhere.",
+                years=covid,
             )
     if counts:
         treated_counts = panel.y.loc[:, list(panel.treated)].to_numpy()
@@ -347,6 +344,7 @@ def standard_caveats(
                 ZeroCountsWarning,
                 f"the treated unit(s) have zero counts in some year or fewer than {SMALL_COUNT:g} a year "
                 f"(mean {treated_counts.sum(axis=1).mean():.1f}); rates and ratios are unstable.",
+                threshold=SMALL_COUNT, mean=float(treated_counts.sum(axis=1).mean()),
             )
 
 
@@ -390,4 +388,5 @@ def low_power_caveat(collected: list[str], mde: float | None, *, relative: bool,
             LowPowerWarning,
             f"the minimum detectable effect at 80 % power is {what}; smaller true effects would "
             "usually go unnoticed, so a null result says little.",
+            mde=float(mde), relative=relative, share=float(share),
         )

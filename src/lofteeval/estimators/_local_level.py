@@ -25,7 +25,7 @@ it grows with the horizon.  The test compares the observed post mean with the fo
 Boundary fits and the inference used.  With 10 pre-period years the maximum-likelihood level
 variance is exactly zero in about 30 % of null series (the "pile-up" problem, Shephard & Harvey
 1990; Stock & Watson 1998), which turns the forecast into the stationary one whose interval does not
-grow with the horizon; plugging in the ML variances rejected 15-17 % of 400 null panels at 5 %.  The
+grow with the horizon; plugging in the ML variances rejected far too often (``docs/calibration.md``).  The
 estimators therefore do not plug in: :func:`posterior_predictive` integrates both variances out on a
 log grid under half-Cauchy(0, 1) priors on the standard deviations (Gelman 2006; scale = the root
 mean squared first difference of the pre-period series), which keeps mass on positive level

@@ -52,10 +52,10 @@ def _null_basis_solve(h_ff: np.ndarray, g_f: np.ndarray) -> tuple[np.ndarray, bo
 def _semidefinite_step(hz: np.ndarray, gz: np.ndarray) -> tuple[np.ndarray, bool]:
     """Newton step on a singular reduced Hessian, or a zero-curvature descent direction."""
     evals, evecs = np.linalg.eigh(hz)
-    tol = max(evals.max(initial=0.0), 1.0) * hz.shape[0] * 1e-12
+    tol = max(float(evals.max(initial=0.0)), 1.0) * hz.shape[0] * 1e-12
     null = evecs[:, evals <= tol]
     g_null = null.T @ gz
-    if null.shape[1] and np.linalg.norm(g_null) > 1e-12 * max(1.0, np.linalg.norm(gz)):
+    if null.shape[1] and np.linalg.norm(g_null) > 1e-12 * max(1.0, float(np.linalg.norm(gz))):
         return -(null @ g_null), False
     pos = evals > tol
     inv = evecs[:, pos] / evals[pos]

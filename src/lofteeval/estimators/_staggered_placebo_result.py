@@ -49,4 +49,6 @@ def with_placebo_inference(out: EffectResult, y: np.ndarray, coh: np.ndarray, ti
     label = (f"studentised placebo-cohort rank test ({test.placebo_statistics.size} placebo "
              f"assignments over {test.n_pool} never-treated units); cells analytic")
     return out.replace(p_value=test.p_value, ci_low=test.ci_low, ci_high=test.ci_high,
-                       mde=test.mde, inference=label, diagnostics=diag, warnings=tuple(notes))
+                       mde=test.mde, inference=label, diagnostics=diag, warnings=tuple(notes),
+                       inference_id="placebo_cohort",
+                       inference_values={"n": int(test.placebo_statistics.size), "pool": test.n_pool})

@@ -22,9 +22,12 @@ from ..errors import (
     ShortPrePeriodWarning,
     caveat,
 )
+from ..inference import Interval
+from ..inference.methods import MIN_RANK_POOL
+from ..results import EffectResult
 
 MIN_PRE_PERIODS = 5
-MIN_DONORS = 20
+MIN_DONORS = MIN_RANK_POOL
 POOR_FIT_SD_FRACTION = 0.25  # pre-period RMSPE above this share of the outcome's sd = poor fit
 
 
@@ -54,7 +57,7 @@ class _Panel:
         if pre_sd > 0 and pre_rmspe > POOR_FIT_SD_FRACTION * pre_sd:
             caveat(self.warnings, PoorPreFitWarning,
                    f"pre-period RMSPE {pre_rmspe:.4g} is {pre_rmspe / pre_sd:.2f} x the outcome's sd "
-                   f"({pre_sd:.4g}); {what}")
+                   f"({pre_sd:.4g}); {what}", rmspe=pre_rmspe, ratio=pre_rmspe / pre_sd, sd=pre_sd)
 
     def period_diagnostics(self) -> dict[str, Any]:
         """``treatment_start``, ``pre_periods`` and ``post_periods`` (lists of plain values)."""
@@ -130,25 +133,45 @@ def _wide(data: pd.DataFrame, unit: str, time: str, outcome: str,
             f"each ({unit}, {time}) pair must occur once (got {int((counts[dup] - 1).sum())} duplicate "
             f"rows, e.g. {ex}). Filter to one indicator/source or aggregate first."
         )
-    values = np.full(len(units) * times.size, np.nan)
+    values: np.ndarray = np.full(len(units) * times.size, np.nan)
     values[cell] = data[outcome].to_numpy(dtype=float, na_value=np.nan)[keep]
     values = values.reshape(len(units), times.size)
     holes = np.isnan(values)
     if holes.any():
         uu, tt = np.nonzero(holes)
-        ex = [f"{units[a]}@{times[b].item()}" for a, b in zip(uu[:5], tt[:5])]
+        cells = [f"{units[a]}@{times[b].item()}" for a, b in zip(uu[:5], tt[:5])]
         raise DataError(
             f"the panel must be balanced with no missing {outcome!r} for the treated unit(s) and "
             f"donors (got {int(holes.sum())} missing unit-periods in {int(holes.any(axis=1).sum())} "
-            f"units, e.g. {ex}). Nothing is dropped silently: fill or interpolate them, restrict "
+            f"units, e.g. {cells}). Nothing is dropped silently: fill or interpolate them, restrict "
             "the years, or exclude those units with donors=."
         )
     return values, times
 
 
+RATE_COLUMN = "_rate_per_100k"
+
+
+def _rates_from_counts(data: pd.DataFrame, outcome: str, exposure: str) -> pd.DataFrame:
+    """A copy with ``outcome / exposure * 100 000`` in :data:`RATE_COLUMN` (counts -> rates)."""
+    _check_columns(data, {"outcome": outcome, "exposure": exposure})
+    expo = pd.to_numeric(data[exposure], errors="coerce")
+    bad = ~(expo > 0)
+    if bad.any():
+        raise DataError(f"exposure column {exposure!r} must be positive wherever counts are given "
+                        f"(got {int(bad.sum())} rows that are not, e.g. {expo[bad].head(3).tolist()}). "
+                        "Fill the population or drop those units.")
+    return data.assign(**{RATE_COLUMN: data[outcome].astype(float) / expo * 1e5})
+
+
 def _prepare(data: pd.DataFrame, *, unit: str, time: str, outcome: str, treated: Any,
-             treatment_start: Any, donors: Any) -> _Panel:
-    """Validate a long frame and return balanced wide arrays (shared with synthetic DiD)."""
+             treatment_start: Any, donors: Any, exposure: str | None = None) -> _Panel:
+    """Validate a long frame and return balanced wide arrays (shared with synthetic DiD).
+
+    With ``exposure`` the outcome is a count and the design works on the rate per 100 000.
+    """
+    if exposure is not None:
+        data, outcome = _rates_from_counts(data, outcome, exposure), RATE_COLUMN
     _check_columns(data, {"unit": unit, "time": time, "outcome": outcome})
     tr, dn = _select_units(data, unit, treated, donors)
     values, times = _wide(data, unit, time, outcome, tr + dn)
@@ -168,14 +191,36 @@ def _prepare(data: pd.DataFrame, *, unit: str, time: str, outcome: str, treated:
 def _common_caveats(panel: _Panel) -> None:
     if panel.n_pre < MIN_PRE_PERIODS:
         caveat(panel.warnings, ShortPrePeriodWarning,
-               f"{panel.n_pre} pre-period(s); a synthetic comparison needs >= {MIN_PRE_PERIODS} to be convincing.")
+               f"{panel.n_pre} pre-period(s); a synthetic comparison needs >= {MIN_PRE_PERIODS} to be convincing.",
+               n_pre=panel.n_pre, need=MIN_PRE_PERIODS)
     j = len(panel.donors)
     if j < MIN_DONORS:
         caveat(panel.warnings, FewDonorsWarning,
-               f"{j} donors: the placebo p-value cannot go below 1/(J+1) = {1 / (j + 1):.3f}.")
+               f"{j} donors: the placebo p-value cannot go below 1/(J+1) = {1 / (j + 1):.3f}.",
+               donors=j, min_p=1 / (j + 1))
     times = panel.times
     if np.issubdtype(times.dtype, np.integer) and times.min() >= 1900 and times.max() <= 2100:
         covid = [int(t) for t in times if t in (2020, 2021)]
         if covid:
             caveat(panel.warnings, CovidYearsWarning,
-                   f"the window contains {covid}, when crime patterns shifted everywhere.")
+                   f"the window contains {covid}, when crime patterns shifted everywhere.", years=covid)
+
+
+def weighted_result(method: str, panel: _Panel, *, estimate: float, interval: Interval, level: float,
+                    inference_id: str, path: np.ndarray, mde: float | None, diagnostics: dict[str, Any],
+                    weights: np.ndarray, unit: str, placebo: pd.DataFrame) -> EffectResult:
+    """The one place a donor-weighted design (synthetic control, SDID) becomes an :class:`EffectResult`.
+
+    ``path`` is the per-period gap (observed minus counterfactual) of the treated series.
+    """
+    return EffectResult(
+        method=method, estimate=float(estimate), ci_low=float(interval.low), ci_high=float(interval.high),
+        p_value=float(interval.p_value), level=level, inference=interval.method,
+        inference_id=inference_id, inference_values={"n": len(placebo)}, scale="absolute",
+        effects=pd.DataFrame({"time": panel.times, "observed": panel.y1,
+                              "counterfactual": panel.y1 - path, "effect": path}),
+        mde=mde, diagnostics=diagnostics, warnings=tuple(panel.warnings),
+        weights=pd.Series(weights, index=pd.Index(panel.donors, name=unit), name="weight"),
+        placebo=placebo,
+    )
+

@@ -32,11 +32,7 @@ Assumption and honesty note: with no comparison group, the kommun's own past mov
 only guide to what would have happened.  Common regional or national shocks are not removed; the
 structural model treats them as part of the kommun's random-walk level, so they widen the interval
 (the further from the start, the wider) instead of being attributed to the löfte with false
-confidence.  On 400 simulated null panels with a random-walk common year effect (40 kommuner
-2010-2024, treated kommun of 150 000, start 2020; ``simulate_null_panel``) the false-positive rate
-at 5 % is 3.7 % for counts and 3.3 % for rates (coverage 96.3 % and 96.8 %); the stationary
-inference rejects 10.5 % and 8.5 %.  The price is power: for a -30 % effect 0.96 (counts) and 0.86
-(rates) on 100 panels, median MDE 24 % and 28 % (stationary 20 % and 24 %, but not calibrated).
+confidence (false positives, coverage and power on null panels: ``docs/calibration.md``).
 A real effect cannot be told from a kommun-specific shock at the same time; prefer ``did`` or
 ``synthetic_control`` for causal claims; every result carries a caveat saying so.
 """
@@ -51,16 +47,17 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import DesignError, DesignWarning, ShortPrePeriodWarning, caveat
+from ..inference.methods import resolve_inference
 from ..inference.power import mde_from_se
 from ..results import EffectResult
 from ._common import (Panel, check_uncertainty, low_power_caveat, period_diagnostics, prepare_panel,
                       standard_caveats)
-from .._types import alpha_of, check_literal
+from .._types import alpha_of, check_level
 from ._local_level import structural_test
 
 __all__ = ["before_after", "BaInference", "MIN_STRUCTURAL_PRE"]
 
-BaInference = Literal["structural", "stationary"]
+BaInference = Literal["structural", "prediction", "stationary"]
 MIN_STRUCTURAL_PRE = 4
 
 NO_COMPARISON = (
@@ -106,7 +103,8 @@ def before_after(
         Confidence level.
     pre_years : int or list, optional
         Use only the last ``pre_years`` pre-period years (or the listed ones).
-    inference : {"structural", "stationary"}
+    inference : {"structural", "prediction"}
+        Ids of :data:`lofteeval.inference.methods.INFERENCE` (``"stationary"``: older name of ``"prediction"``).
         Counts and rates: forecast from a local level model fitted to the pre-period (default) or
         the post level as a new draw from a stationary pre-period process.  Ignored for shares.
 
@@ -132,16 +130,15 @@ def before_after(
     """
     if exposure is not None and n is not None:
         raise DesignError("pass exposure= (counts) or n= (survey shares), not both.")
-    if not 0 < level < 1:
-        raise DesignError(f"level must be in (0, 1) (got {level}).")
-    check_literal(inference, BaInference, "inference")
+    check_level(level)
+    structural_asked = resolve_inference("before_after", inference) == "structural"
     panel = prepare_panel(data, unit=unit, time=time, outcome=outcome, treated=treated,
                           treatment_start=treatment_start, exposure=exposure, n=n, controls=[],
                           pre_years=pre_years, require_controls=False)
     notes: list[str] = []
     standard_caveats(notes, panel, min_pre=3, counts=exposure is not None)
-    caveat(notes, DesignWarning, NO_COMPARISON)
-    structural = inference == "structural" and n is None and _structural_ok(panel, notes)
+    caveat(notes, DesignWarning, NO_COMPARISON, topic="no_comparison")
+    structural = structural_asked and n is None and _structural_ok(panel, notes)
     if exposure is not None:
         num = _counts(panel, level, notes, structural)
     elif n is not None:
@@ -157,6 +154,8 @@ def before_after(
         p_value=num["p"],
         level=level,
         inference=num["label"],
+        inference_id=num["id"],
+        inference_values=num.get("values", {}),
         scale=num["scale"],
         effects=num["effects"],
         mde=num["mde"],
@@ -190,11 +189,13 @@ def _structural_ok(panel: Panel, notes: list[str]) -> bool:
         return True
     caveat(notes, ShortPrePeriodWarning,
            f"only {panel.n_pre} pre-period year(s): the local level model needs >= {MIN_STRUCTURAL_PRE} to "
-           "estimate its two variances, so the stationary prediction interval is used instead.")
+           "estimate its two variances, so the stationary prediction interval is used instead.",
+           n_pre=panel.n_pre, need=MIN_STRUCTURAL_PRE)
     return False
 
 
 def _counts(panel: Panel, level: float, notes: list[str], structural: bool) -> dict:
+    assert panel.exposure is not None  # counts come with their exposure (prepare_panel)
     y = panel.y.sum(axis=1).to_numpy()
     e = panel.exposure.sum(axis=1).to_numpy()
     post = panel.post
@@ -217,14 +218,16 @@ def _counts(panel: Panel, level: float, notes: list[str], structural: bool) -> d
         label = ("structural forecast: local level model of the pre-period log rate (random-walk level, "
                  "Poisson + extra irregular noise), post mean vs its posterior predictive distribution")
         diag = {"dispersion": float("nan"), **num["diag"]}
+        inf_id = "structural"
     else:
         est, pred, p_pred, se, df, label, diag = _counts_stationary(y, e, post, y0, rr, alpha, notes)
+        inf_id = "prediction"
     use_exact = not np.isfinite(se) or (exact[1] - exact[0]) >= (pred[1] - pred[0])
     low, high = exact if use_exact else pred
     p = p_exact if use_exact else p_pred
     if use_exact:
         est, cf[:] = np.log(rr), rate0
-        label = "exact conditional binomial test, Clopper-Pearson"
+        label, inf_id = "exact conditional binomial test, Clopper-Pearson", "binomial_exact"
     se_mde = se if np.isfinite(se) else float(np.sqrt(1 / y0 + 1 / (e[post] * rate0).sum()))
     mde = float(-np.expm1(-mde_from_se(se_mde, level=level, df=df if df > 0 else None)))
     obs = y / e * 1e5
@@ -232,7 +235,7 @@ def _counts(panel: Panel, level: float, notes: list[str], structural: bool) -> d
                             "effect": obs / (cf * 1e5) - 1, "post": post})
     return {
         "estimate": float(np.expm1(est)), "low": float(np.expm1(low)), "high": float(np.expm1(high)),
-        "p": float(p), "label": label, "scale": "relative", "mde": mde, "baseline": 1.0,
+        "p": float(p), "label": label, "id": inf_id, "scale": "relative", "mde": mde, "baseline": 1.0,
         "effects": effects,
         "diag": {"count_pre": float(y0), "count_post": float(y1), "se_log": se, "df": df,
                  "rate_ratio": float(rr), "p_exact": float(p_exact), "p_prediction": p_pred,
@@ -249,7 +252,7 @@ def _counts_stationary(y: np.ndarray, e: np.ndarray, post: np.ndarray, y0: float
     if n_pre < 2:
         caveat(notes, ShortPrePeriodWarning,
                "one pre-period year: its year-to-year variation cannot be estimated, so the interval "
-               "(exact Poisson) reflects count noise only and is too narrow.")
+               "(exact Poisson) reflects count noise only and is too narrow.", n_pre=1, need=2)
         return np.log(rr), (np.inf, -np.inf), float("nan"), float("nan"), 0, "", {"dispersion": float("nan")}
     mu = e[~post] * rate0
     phi = max(1.0, float(np.sum((y[~post] - mu) ** 2 / mu) / (n_pre - 1)))
@@ -269,6 +272,7 @@ def _shares(panel: Panel, level: float, notes: list[str]) -> dict:
     pct = panel.y.to_numpy()
     if (pct < 0).any() or (pct > 100).any():
         raise DesignError("survey shares must be percentages in [0, 100] (got values outside).")
+    assert panel.n is not None  # shares come with their respondents (prepare_panel)
     w = panel.n.to_numpy()
     succ = (pct / 100 * w).sum(axis=1)
     resp = w.sum(axis=1)
@@ -290,6 +294,7 @@ def _shares(panel: Panel, level: float, notes: list[str]) -> dict:
     return {
         "estimate": float(est), "low": float(est - z * se), "high": float(est + z * se), "p": p,
         "label": f"difference of proportions, binomial SE x dispersion {phi:.2f}", "scale": "absolute",
+        "id": "proportions", "values": {"phi": phi},
         "mde": mde_from_se(se0, level=level), "baseline": 100 * p0,
         "effects": _effects(panel, 100 * yearly, 100 * p0, False),
         "diag": {"respondents_pre": float(n0), "respondents_post": float(n1), "dispersion": phi},
@@ -313,7 +318,7 @@ def _rates(panel: Panel, level: float, notes: list[str], structural: bool) -> di
         cf[post] = num["forecast"]
         label = ("structural forecast: local level model of the pre-period rates, post mean vs its "
                  "posterior predictive distribution")
-        diag = num["diag"]
+        diag, inf_id = num["diag"], "structural"
     else:
         est = b.mean() - a.mean()
         df = a.size - 1
@@ -324,11 +329,11 @@ def _rates(panel: Panel, level: float, notes: list[str], structural: bool) -> di
         crit = stats.t.ppf(1 - alpha_of(level) / 2, df)
         low, high, p = est - crit * se, est + crit * se, float(2 * stats.t.sf(abs(est) / se, df))
         label = f"prediction interval: post level as a new draw from the pre-period years, t({df})"
-        diag = {"se": se, "df": df}
+        diag, inf_id = {"se": se, "df": df}, "prediction"
     welch = stats.ttest_ind(b, a, equal_var=False).pvalue if b.size >= 2 else float("nan")
     return {
         "estimate": float(est), "low": float(low), "high": float(high), "p": float(p), "label": label,
-        "scale": "absolute", "mde": mde_from_se(se, level=level, df=df), "baseline": float(a.mean()),
+        "id": inf_id, "scale": "absolute", "mde": mde_from_se(se, level=level, df=df), "baseline": float(a.mean()),
         "effects": _effects(panel, v, cf, False),
         "diag": {**diag, "p_welch": float(welch)},
     }

@@ -26,9 +26,8 @@ Inference (``inference=``):
   in time.  Why: with a multiplicative common year effect, a linear model on rates leaves a slowly
   drifting remainder that is a large share of a large kommun's residual; the plain residual s.d.
   under-states how far that drift moves a post-minus-pre mean, so a large treated kommun's
-  statistic was too often extreme (6.5-7.7 % and 7.1-10.2 % false positives against an exact
-  4.9 % with 41 kommuner); the placebo-in-time scale measures the drift as the statistic sees it
-  (5.4 % and 5.7 %, 1000 null panels, ``benchmarks/calibration.py``).  The scale uses only
+  statistic was too often extreme; the placebo-in-time scale measures the drift as the statistic
+  sees it (figures: ``docs/calibration.md``, from ``benchmarks/calibration.py``).  The scale uses only
   pre-period data, so it does not depend on the hypothesised effect and the test inversion is
   unchanged.  With only 3 pre-years (no cut) the residual s.d. is used instead.
 - ``"cluster"``: cluster-robust (by unit) standard errors with ``t(G - 1)`` critical values.  With one
@@ -49,7 +48,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._types import alpha_of, check_literal
+from .._types import alpha_of, check_level
+from ..inference.methods import resolve_inference
 from ..errors import DesignError, DesignWarning, FewDonorsWarning, caveat
 from ..inference import permutation as perm
 from ..inference.power import mde_from_permutation, mde_from_se
@@ -58,7 +58,7 @@ from ._common import Panel, low_power_caveat, period_diagnostics, prepare_panel,
 
 __all__ = ["did", "DidInference"]
 
-DidInference = Literal["permutation", "cluster"]
+DidInference = Literal["placebo_rank", "permutation", "cluster"]
 MIN_CONTROLS = 10
 MIN_PRE_IN_TIME = 4  # linear DiD: pre-years needed for the placebo-in-time scale (one cut)
 
@@ -74,7 +74,7 @@ def did(
     controls: Iterable[Hashable] | None = None,
     exposure: str | None = None,
     level: float = 0.95,
-    inference: DidInference = "permutation",
+    inference: DidInference = "placebo_rank",
     n_perm: int = 5000,
     seed: int = 0,
 ) -> EffectResult:
@@ -96,7 +96,8 @@ def did(
         Population column: fits the Poisson model with a ``log(exposure)`` offset.
     level : float
         Confidence level.
-    inference : {"permutation", "cluster"}
+    inference : {"placebo_rank", "cluster"}
+        Ids of :data:`lofteeval.inference.methods.INFERENCE` (``"permutation"``: older name of ``"placebo_rank"``).
         See the module docstring.
     n_perm : int
         Maximum number of treatment assignments for the permutation test.
@@ -124,15 +125,15 @@ def did(
     >>> res.scale
     'relative'
     """
-    check_literal(inference, DidInference, "inference")
-    _check_level(level)
+    check_level(level)
+    inference_id = resolve_inference("did", inference)
     panel = prepare_panel(data, unit=unit, time=time, outcome=outcome, treated=treated,
                           treatment_start=treatment_start, exposure=exposure, controls=controls)
     notes: list[str] = []
     standard_caveats(notes, panel, min_pre=3, counts=exposure is not None)
     model = _PoissonDid(panel) if exposure is not None else _LinearDid(panel)
     beta = model.estimate()
-    if inference == "permutation":
+    if inference_id == "placebo_rank":
         num = _permutation(model, beta, level=level, n_perm=n_perm, seed=seed, notes=notes)
     else:
         num = _cluster(panel, beta, level=level, notes=notes)
@@ -160,6 +161,8 @@ def did(
         p_value=float(num["p"]),
         level=level,
         inference=num["label"],
+        inference_id=num["id"],
+        inference_values=num["values"],
         scale="relative" if relative else "absolute",
         effects=effects,
         mde=mde,
@@ -170,11 +173,6 @@ def did(
                                  "reason": "given" if controls is not None else "all non-treated units"}),
         term="att",
     )
-
-
-def _check_level(level: float) -> None:
-    if not 0 < level < 1:
-        raise DesignError(f"level must be in (0, 1) (got {level}).")
 
 
 class _LinearDid:
@@ -253,6 +251,7 @@ class _PoissonDid:
     def __init__(self, panel: Panel) -> None:
         self.panel = panel
         self.y = panel.y.to_numpy()
+        assert panel.exposure is not None  # the Poisson model is only built with an exposure
         self.e = panel.exposure.to_numpy()
         self.k = len(panel.treated)
         self.post = panel.post
@@ -381,6 +380,7 @@ def _permutation(model: _LinearDid | _PoissonDid, beta: float, *, level: float, 
     return {
         "low": interval.low, "high": interval.high, "p": interval.p_value, "mde": mde,
         "label": f"permutation ({kind}placebo-in-space rank, {members.shape[0]} assignments)",
+        "id": "placebo_rank" if studentise else "placebo_rank_raw", "values": {"n": int(members.shape[0])},
         "placebo": pd.DataFrame({"units": [tuple(unit_ids[m]) for m in members[1:]],
                                  "effect": np.expm1(placebo_eff) if relative else placebo_eff,
                                  "statistic": placebo_stat}),
@@ -444,10 +444,11 @@ def _few_donor_caveats(notes: list[str], n_controls: int, n_assign: int, level: 
         caveat(notes, FewDonorsWarning,
                f"only {n_assign} treatment assignments: the smallest attainable p-value is "
                f"{1 / n_assign:.3f}, so the test can never reject at {1 - level:.0%}; the interval is "
-               "correspondingly wide (possibly unbounded).")
+               "correspondingly wide (possibly unbounded).", assignments=n_assign, min_p=1 / n_assign)
     elif n_controls < MIN_CONTROLS:
         caveat(notes, FewDonorsWarning,
-               f"only {n_controls} comparison units (< {MIN_CONTROLS}); permutation inference is coarse.")
+               f"only {n_controls} comparison units (< {MIN_CONTROLS}); permutation inference is coarse.",
+               comparison=n_controls, need=MIN_CONTROLS)
 
 
 def _long_arrays(panel: Panel) -> tuple[np.ndarray, ...]:
@@ -478,10 +479,11 @@ def _cluster(panel: Panel, beta: float, *, level: float, notes: list[str]) -> di
     caveat(notes, DesignWarning,
            f"cluster-robust standard errors with {len(panel.treated)} treated unit(s) over-reject "
            "(the treated unit's own noise is not estimable from one cluster); prefer "
-           "inference='permutation'.")
+           "inference='placebo_rank'.", topic="cluster", n_treated=len(panel.treated))
     mde = mde_from_se(se, level=level, df=df)
     if panel.exposure is not None:
         mde = float(-np.expm1(-mde))
     return {"low": beta - crit * se, "high": beta + crit * se, "p": p, "mde": mde,
-            "label": f"cluster-robust by unit, t({df})", "diagnostics": {"se": se}}
+            "label": f"cluster-robust by unit, t({df})", "id": "cluster", "values": {"df": int(df)},
+            "diagnostics": {"se": se}}
 

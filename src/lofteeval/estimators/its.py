@@ -33,13 +33,9 @@ critical values on ``T - 4`` df.  With a single post-period point the slope chan
 identified: the level-change-only model ``a + b tau + c post`` is fitted (``T - 3`` df) with a caveat.
 
 Assumption and honesty note: the kommun's own past movement (trend plus random-walk level) is the
-only guide; common shocks are not removed but counted as uncertainty.  On 400 simulated null panels
-with a random-walk common year effect (``simulate_null_panel``: 40 kommuner 2010-2024, treated
-kommun of 150 000, start 2020) the false-positive rate at 5 % is 4.0 % for counts and 3.5 % for
-rates (coverage 96.0 % and 96.5 %); the stationary inference rejects 12.8 % and 9.5 %.  The price is
-power: for a -30 % effect 0.75 (counts) and 0.49 (rates) on 100 panels, median MDE 31 % and 38 %
-(stationary 0.95 / 0.86, MDE 22 % / 26 %, not calibrated).  Every result carries a caveat saying
-that there is no comparison group.
+only guide; common shocks are not removed but counted as uncertainty (false positives, coverage and
+power on null panels: ``docs/calibration.md``).  Every result carries a caveat saying that there is
+no comparison group.
 
 Identifying assumption: without the löfte the pre-period trend would have continued unchanged.
 """
@@ -53,7 +49,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._types import check_literal
+from .._types import check_level, check_literal
+from ..inference.methods import resolve_inference
 from ._local_level import structural_test
 from ..errors import DesignError, DesignWarning, caveat
 from ..inference.power import mde_from_se
@@ -64,7 +61,7 @@ from ._common import (Panel, check_uncertainty, low_power_caveat, period_diagnos
 __all__ = ["its", "ItsFamily", "ItsInference", "hac_lag", "MIN_STRUCTURAL_PRE"]
 
 ItsFamily = Literal["poisson", "negbin"]
-ItsInference = Literal["structural", "stationary"]
+ItsInference = Literal["structural", "prediction", "stationary"]
 MIN_STRUCTURAL_PRE = 5
 N_PARAMS = 4
 NO_COMPARISON = (
@@ -111,7 +108,8 @@ def its(
         Confidence level.
     family : {"poisson", "negbin"}
         Count family of the segmented regression (ignored for rates).
-    inference : {"structural", "stationary"}
+    inference : {"structural", "prediction"}
+        Ids of :data:`lofteeval.inference.methods.INFERENCE` (``"stationary"``: older name of ``"prediction"``).
         Forecast from a local level model with drift fitted to the pre-period (default; needs
         ``MIN_STRUCTURAL_PRE`` pre-period points, otherwise the stationary one is used with a caveat)
         or the segmented-regression prediction interval.
@@ -138,9 +136,8 @@ def its(
     'relative'
     """
     check_literal(family, ItsFamily, "family")
-    check_literal(inference, ItsInference, "inference")
-    if not 0 < level < 1:
-        raise DesignError(f"level must be in (0, 1) (got {level}).")
+    inference_name = resolve_inference("its", inference)
+    check_level(level)
     panel = prepare_panel(data, unit=unit, time=time, outcome=outcome, treated=treated,
                           treatment_start=treatment_start, exposure=exposure, controls=[],
                           require_controls=False)
@@ -156,7 +153,7 @@ def its(
             "longer series."
         )
     standard_caveats(notes, panel, min_pre=6, counts=exposure is not None)
-    caveat(notes, DesignWarning, NO_COMPARISON)
+    caveat(notes, DesignWarning, NO_COMPARISON, topic="no_comparison")
     try:
         num = _fit_counts(panel, x, level, family) if exposure is not None else _fit_rates(panel, x, level)
     except (np.linalg.LinAlgError, ValueError, FloatingPointError) as err:
@@ -168,8 +165,10 @@ def its(
     label = (f"prediction interval: post level as a new draw from the segmented model's year-level "
              f"residual variance plus trend-forecast error (quasi-likelihood or Newey-West HAC, "
              f"lag {hac_lag(n_obs)}, the larger), t({df})")
-    if inference == "structural" and _structural_ok(panel, notes):
+    inference_id = "prediction_segmented"
+    if inference_name == "structural" and _structural_ok(panel, notes):
         num, label = _structural(panel, num, level, counts=exposure is not None)
+        inference_id = "structural_drift"
     low_power_caveat(notes, num["mde"], relative=exposure is not None, baseline=num["baseline"])
     return EffectResult(
         method="its",
@@ -179,6 +178,7 @@ def its(
         p_value=num["p"],
         level=level,
         inference=label,
+        inference_id=inference_id,
         scale="relative" if exposure is not None else "absolute",
         effects=num["effects"],
         mde=num["mde"],
@@ -194,7 +194,8 @@ def _structural_ok(panel: Panel, notes: list[str]) -> bool:
         return True
     caveat(notes, DesignWarning,
            f"only {panel.n_pre} pre-period points: the local level model with drift needs >= "
-           f"{MIN_STRUCTURAL_PRE}, so the stationary segmented-regression interval is used instead.")
+           f"{MIN_STRUCTURAL_PRE}, so the stationary segmented-regression interval is used instead.",
+           topic="structural_short", n_pre=panel.n_pre, need=MIN_STRUCTURAL_PRE)
     return False
 
 
@@ -203,6 +204,7 @@ def _structural(panel: Panel, num: dict, level: float, *, counts: bool) -> tuple
     post = panel.post
     if counts:
         y = panel.y.sum(axis=1).to_numpy()
+        assert panel.exposure is not None  # counts come with their exposure
         e = panel.exposure.sum(axis=1).to_numpy()
         z, known, exp_post = np.log((y + 0.5) / e), 1 / (y + 0.5), e[post]
     else:
@@ -230,13 +232,14 @@ def _structural(panel: Panel, num: dict, level: float, *, counts: bool) -> tuple
 
 def _design_matrix(panel: Panel, notes: list[str]) -> np.ndarray:
     """``[1, tau, post, tau * post]``; without the slope change when there is one post period."""
-    tau = (panel.times - float(panel.treatment_start)).astype(float)
+    tau = (panel.times - float(np.asarray(panel.treatment_start))).astype(float)
     post = panel.post.astype(float)
     if panel.n_post >= 2:
         return np.column_stack([np.ones_like(tau), tau, post, tau * post])
     caveat(notes, DesignWarning,
            f"only {panel.n_post} post-period point: a slope change is not identified, so only the level "
-           "change is estimated (the counterfactual is the extrapolated pre-period trend).")
+           "change is estimated (the counterfactual is the extrapolated pre-period trend).",
+           topic="level_only", n_post=panel.n_post)
     return np.column_stack([np.ones_like(tau), tau, post])
 
 
@@ -283,6 +286,7 @@ def _fit_counts(panel: Panel, x: np.ndarray, level: float, family: str) -> dict:
     import statsmodels.api as sm
 
     y = panel.y.sum(axis=1).to_numpy()
+    assert panel.exposure is not None  # counts come with their exposure
     e = panel.exposure.sum(axis=1).to_numpy()
     post = panel.post
     if y[post].sum() == 0 or y[~post].sum() == 0:

@@ -21,14 +21,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._types import check_literal
-from ..errors import DataError, DesignError
+from .._types import check_level
+from ..inference.methods import resolve_inference
+from ..errors import DesignError
 from ..inference import Interval
 from ..inference.placebo import rmspe_table, studentise, studentised_interval
 from ..inference.power import mde_from_permutation, mde_from_se
 from ..results import EffectResult
 from ._simplex import simplex_lstsq, simplex_start
-from ._synth_data import _Panel, _prepare
+from ._synth_data import _Panel, _prepare, weighted_result
 
 __all__ = ["synthetic_did"]
 
@@ -132,7 +133,7 @@ class _Noise:
 def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, treated: Any,
                   treatment_start: Any, donors: Sequence[Hashable] | None = None,
                   level: float = 0.95, inference: SdidInference = "placebo_rank",
-                  replications: int = 200, seed: int = 0) -> EffectResult:
+                  replications: int = 200, seed: int = 0, exposure: str | None = None) -> EffectResult:
     """Synthetic difference-in-differences with placebo-in-space inference.
 
     Parameters
@@ -158,6 +159,9 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     replications, seed : int
         Placebo draws for several treated units (ignored for one treated unit, where every
         donor is used once).
+    exposure : str, optional
+        Population column when ``outcome`` holds counts: the design then works on the rate per
+        100 000 (``outcome / exposure * 1e5``), and the effect is on that scale.
 
     Returns
     -------
@@ -192,7 +196,7 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     ``tau / se`` against the normal.  This treats the placebo effects as draws of the treated
     unit's error, which fails when units differ in noise: with one kommun of 150 000 among
     donors sized like all Swedish kommuner the small, noisy donors inflate ``se`` and the test
-    never rejects on null panels (0 % false positives, 100 % coverage; docs/calibration.md).
+    never rejects on null panels (``docs/calibration.md``).
 
     ``"placebo_rank"``: each unit's effect is divided by its own noise scale
     ``max(sd of its pre-period gap, sqrt(s_i^2 + sum_j omega_j^2 s_j^2))``, ``s`` the unit's
@@ -220,11 +224,10 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     >>> bool(abs(res.estimate + 3.0) < 0.3), len(res.placebo)
     (True, 7)
     """
-    if not 0 < level < 1:
-        raise DataError(f"level must be in (0, 1) (got {level}).")
-    check_literal(inference, SdidInference, "inference")
+    check_level(level)
+    inference_id = resolve_inference("sdid", inference)
     panel = _prepare(data, unit=unit, time=time, outcome=outcome, treated=treated,
-                     treatment_start=treatment_start, donors=donors)
+                     treatment_start=treatment_start, donors=donors, exposure=exposure)
     n1, n0, t1 = len(panel.treated), len(panel.donors), int((~panel.pre).sum())
     if panel.n_pre < 2 or n0 <= n1:
         raise DesignError(
@@ -243,7 +246,7 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     se = float(np.sqrt(np.mean((pl_tau - pl_tau.mean()) ** 2)))
     scale = noise.scale(panel.y1, path, omega, np.arange(n0))
     placebo["statistic"] = studentise(pl_tau, pl_scales)
-    if inference == "placebo_se":
+    if inference_id == "placebo_se":
         z = float(stats.norm.ppf(0.5 + level / 2))
         p = float(2 * stats.norm.sf(abs(tau) / se)) if se > 0 else float(tau == 0)
         interval = Interval(tau - z * se, tau + z * se, p,
@@ -258,23 +261,9 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     diagnostics = _diagnostics(panel, own, omega, lam, se, sigma, zeta_omega, zeta_lambda)
     diagnostics.update(scale=scale, statistic=float(studentise(np.array([tau]), np.array([scale]))[0]),
                        p_value_min=1.0 / (len(placebo) + 1), n_placebo=len(placebo))
-    return EffectResult(
-        method="sdid",
-        estimate=tau,
-        ci_low=float(interval.low),
-        ci_high=float(interval.high),
-        p_value=float(interval.p_value),
-        level=level,
-        inference=interval.method,
-        scale="absolute",
-        effects=pd.DataFrame({"time": panel.times, "observed": panel.y1,
-                              "counterfactual": panel.y1 - path, "effect": path}),
-        mde=mde,
-        diagnostics=diagnostics,
-        warnings=tuple(panel.warnings),
-        weights=pd.Series(omega, index=pd.Index(panel.donors, name=unit), name="weight"),
-        placebo=placebo,
-    )
+    return weighted_result("sdid", panel, estimate=tau, interval=interval, level=level,
+                           inference_id=inference_id, path=path, mde=mde, diagnostics=diagnostics,
+                           weights=omega, unit=unit, placebo=placebo)
 
 
 def _diagnostics(panel: _Panel, own: pd.Series, omega: np.ndarray, lam: np.ndarray, se: float,

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .._types import Aggregation, ControlGroup, check_literal
+from .._types import Aggregation, ControlGroup, check_level, check_literal
 from ..errors import DataError, DesignError, DesignWarning, DroppedRowsWarning, caveat
 from ..inference.power import mde_from_se
 from ..results import EffectResult
@@ -42,7 +42,7 @@ from . import _cs_core as core
 
 __all__ = ["staggered_did", "MIN_COHORT_ANALYTIC"]
 
-StaggeredInference = Literal["auto", "analytic", "placebo"]
+StaggeredInference = Literal["auto", "analytic", "placebo_cohort", "placebo"]  # "placebo": older name
 MIN_COHORT_ANALYTIC = 10
 """Smallest cohort for which ``inference="auto"`` uses the analytic (influence-function) test.
 
@@ -101,11 +101,11 @@ def staggered_did(
         ``g - 1 - anticipation``.
     seed : int, optional
         Seed of the bootstrap weights and of the placebo-cohort draws.
-    inference : {"auto", "analytic", "placebo"}
+    inference : {"auto", "analytic", "placebo_cohort"}
         Inference for the overall effect.  ``"analytic"``: influence-function standard error
-        (or the bootstrap).  ``"placebo"``: studentised placebo-cohort rank test and its inverted
+        (or the bootstrap).  ``"placebo_cohort"`` (older name ``"placebo"``): studentised placebo-cohort rank test and its inverted
         interval (:mod:`lofteeval.inference.staggered_placebo`), valid with one unit per cohort.
-        ``"auto"`` (default): ``"placebo"`` when the smallest cohort has fewer than
+        ``"auto"`` (default): ``"placebo_cohort"`` when the smallest cohort has fewer than
         :data:`MIN_COHORT_ANALYTIC` units and ``bootstrap`` is False, else ``"analytic"``.
         Per-cell and per-element intervals (``att_gt``, ``effects``) stay analytic.
     n_placebo : int
@@ -157,6 +157,7 @@ def staggered_did(
     check_literal(control_group, ControlGroup, "control_group")
     check_literal(aggregation, Aggregation, "aggregation")
     check_literal(inference, StaggeredInference, "inference")
+    inference = "placebo_cohort" if inference == "placebo" else inference
     _check_options(bootstrap=bootstrap, n_boot=n_boot, level=level, anticipation=anticipation)
     collected: list[str] = []
     y, coh, times, n_rows = _wide_panel(data, unit=unit, time=time, outcome=outcome,
@@ -170,19 +171,20 @@ def staggered_did(
                   bootstrap=bootstrap, n_boot=n_boot, level=level, anticipation=anticipation,
                   seed=seed, collected=collected)
     small = [int(g) for g in np.unique(coh[coh > 0]) if np.sum(coh == g) < MIN_COHORT_ANALYTIC]
-    use_placebo = inference == "placebo" or (inference == "auto" and small and not bootstrap)
+    use_placebo = inference == "placebo_cohort" or (inference == "auto" and small and not bootstrap)
     if use_placebo:
         from ._staggered_placebo_result import with_placebo_inference
 
         return with_placebo_inference(out, y, coh, times, aggregation=aggregation,
                                       never_only=control_group == "never_treated",
                                       anticipation=anticipation, level=level, n_placebo=n_placebo,
-                                      seed=seed, explicit=inference == "placebo", small=small)
+                                      seed=seed, explicit=inference == "placebo_cohort", small=small)
     if small:
         caveat(collected, DesignWarning,
                f"cohort(s) {small} have fewer than {MIN_COHORT_ANALYTIC} units: influence-function "
                "and bootstrap standard errors understate the uncertainty; use "
-               "inference='placebo'.")
+               "inference='placebo'.",
+               topic="small_cohorts", cohorts=small, min_units=MIN_COHORT_ANALYTIC)
         out = out.replace(warnings=tuple(collected))
     return out
 
@@ -192,8 +194,7 @@ def _check_options(*, bootstrap: bool, n_boot: int, level: float, anticipation: 
         raise DataError(f"'bootstrap' must be True or False (got {bootstrap!r}).")
     if bootstrap and (not isinstance(n_boot, int | np.integer) or n_boot < 2):
         raise DataError(f"'n_boot' must be an integer >= 2 (got {n_boot!r}).")
-    if not (isinstance(level, float | int) and 0 < level < 1):
-        raise DataError(f"'level' must be in (0, 1) (got {level!r}); e.g. level=0.95.")
+    check_level(level)
     if not isinstance(anticipation, int | np.integer) or anticipation < 0:
         raise DataError(f"'anticipation' must be an integer >= 0 (got {anticipation!r}).")
 
@@ -361,7 +362,7 @@ def _result(res: core.AttGt, agg: core.Aggregate, coh: np.ndarray, times: np.nda
     if df and not np.isfinite(p_pre):
         caveat(collected, DesignWarning,
                f"pre-trend Wald test not computed: the covariance of the {df} pre-treatment "
-               "ATT(g,t) is singular (e.g. no variation in pre-period changes).")
+               "ATT(g,t) is singular (e.g. no variation in pre-period changes).", topic="pretrend_not_computed")
     first = float(np.min(coh[coh > 0])) if np.any(coh > 0) else float("nan")
 
     def _as_periods(values: np.ndarray) -> list:
@@ -388,6 +389,7 @@ def _result(res: core.AttGt, agg: core.Aggregate, coh: np.ndarray, times: np.nda
     return EffectResult(
         method="staggered", estimate=est, ci_low=est - z * se_all, ci_high=est + z * se_all,
         p_value=p_value, level=level, inference=inference, scale="absolute", effects=effects,
+        inference_id="bootstrap" if bootstrap else "analytic", inference_values={"n_boot": n_boot},
         mde=mde_from_se(se_all, level=level), diagnostics=diagnostics,
         warnings=tuple(collected), term=f"att_{aggregation}", att_gt=att_gt,
     )

@@ -18,8 +18,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
-from .._types import check_literal
+from .._types import check_level
+from ..inference.methods import resolve_inference
 from ..inference.placebo import (
     placebo_in_time,
     ratio_interval,
@@ -30,11 +30,12 @@ from ..inference.placebo import (
 from ..inference.power import mde_from_permutation, mde_from_placebo
 from ..results import EffectResult
 from ._simplex import simplex_lstsq, simplex_start
-from ._synth_data import MIN_DONORS, MIN_PRE_PERIODS, POOR_FIT_SD_FRACTION, _Panel, _prepare  # noqa: F401
+from ._synth_data import (MIN_DONORS, MIN_PRE_PERIODS, POOR_FIT_SD_FRACTION, _Panel, _prepare,  # noqa: F401
+                          weighted_result)
 
 __all__ = ["synthetic_control"]
 
-SynthInference = Literal["studentised", "rmspe_ratio"]
+SynthInference = Literal["placebo_rank", "placebo_rank_rmspe", "studentised", "rmspe_ratio"]
 """Placebo-in-space statistic: the signed effect over the unit's noise scale (default), or ADH's
 post/pre RMSPE ratio."""
 
@@ -116,8 +117,8 @@ def _fit_counterfactual(target: np.ndarray, donors: np.ndarray, pre: np.ndarray)
 
 def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str, treated: Any,
                       treatment_start: Any, donors: Sequence[Hashable] | None = None,
-                      level: float = 0.95, inference: SynthInference = "studentised",
-                      placebo_in_time: bool = True) -> EffectResult:
+                      level: float = 0.95, inference: SynthInference = "placebo_rank",
+                      placebo_in_time: bool = True, exposure: str | None = None) -> EffectResult:
     """Synthetic control with exact simplex weights and placebo-in-space inference.
 
     Parameters
@@ -136,13 +137,17 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
         Donor pool; default: every unit that is not treated.
     level : float
         Confidence level of the interval.
-    inference : {"studentised", "rmspe_ratio"}
+    inference : {"placebo_rank", "placebo_rank_rmspe"}
+        Ids of :data:`lofteeval.inference.methods.INFERENCE` (older names ``"studentised"``, ``"rmspe_ratio"``).
         Placebo-in-space statistic (see Notes): each unit's mean post-period gap over its own
         noise scale (default; calibrated when donors differ in size), or ADH's post/pre RMSPE
         ratio.
     placebo_in_time : bool
         Also backdate the start (see :func:`lofteeval.inference.placebo.placebo_in_time`) and
         report it in ``diagnostics``.
+    exposure : str, optional
+        Population column when ``outcome`` holds counts: the design then works on the rate per
+        100 000 (``outcome / exposure * 1e5``), and the effect is on that scale.
 
     Returns
     -------
@@ -179,10 +184,8 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
     from the treated post-period moves only its own statistic): ``estimate ± r_k * scale``
     (:func:`lofteeval.inference.placebo.studentised_interval`).  ``"rmspe_ratio"``: ADH's
     statistic ``post_rmspe / scale``, interval by the same inversion
-    (:func:`lofteeval.inference.placebo.ratio_interval`).  On 2 x 1000 simulated null panels of 41
-    kommuner (docs/calibration.md) the studentised test rejected 5.9 % (similar-sized donors) and
-    4.9 % (donors sized like all Swedish kommuner) at 5 %, the exact size of a rank test over 41
-    units being 2/41 = 4.9 %; the ratio 6.1 % and 3.3 % (1000 panels).  Either way 0 lies outside
+    (:func:`lofteeval.inference.placebo.ratio_interval`); their size on null panels is in
+    ``docs/calibration.md``.  Either way 0 lies outside
     the interval exactly when ``p < 1 - level``; the interval is infinite when
     ``J + 1 < 1 / (1 - level)``.
 
@@ -211,11 +214,10 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
     >>> round(res.estimate, 6), round(float(res.weights.sum()), 6)
     (-3.0, 1.0)
     """
-    if not 0 < level < 1:
-        raise DataError(f"level must be in (0, 1) (got {level}).")
-    check_literal(inference, SynthInference, "inference")
+    check_level(level)
+    inference_id = resolve_inference("synth", inference)
     panel = _prepare(data, unit=unit, time=time, outcome=outcome, treated=treated,
-                     treatment_start=treatment_start, donors=donors)
+                     treatment_start=treatment_start, donors=donors, exposure=exposure)
     w, gaps, pl_gaps, floor_all = _fit_all(panel, placebo=True)
     pre = panel.pre
     floor = float(floor_all[0])
@@ -228,7 +230,7 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
     scale = max(float(own["pre_rmspe"]), floor)
     placebo["statistic"] = studentise(placebo["effect"].to_numpy(),
                                       np.maximum(placebo["pre_rmspe"].to_numpy(), floor_all[1:]))
-    if inference == "rmspe_ratio":
+    if inference_id == "placebo_rank_rmspe":
         interval = ratio_interval(gaps[~pre], scale, placebo["ratio"].to_numpy(), level=level)
         mde = mde_from_placebo(placebo["effect"].to_numpy(), level=level) if len(placebo) > 1 else None
     else:
@@ -239,30 +241,16 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
             if len(placebo) > 1 else None
     diagnostics = _diagnostics(panel, own, placebo, w)
     stat = float(studentise(np.array([own["effect"]]), np.array([scale]))[0])
-    diagnostics.update(ratio_floor=floor, scale=scale, statistic=stat, inference_statistic=inference)
-    if inference == "studentised":
+    diagnostics.update(ratio_floor=floor, scale=scale, statistic=stat, inference_statistic="rmspe_ratio" if inference_id == "placebo_rank_rmspe" else "studentised")
+    if inference_id == "placebo_rank":
         diagnostics["rank"] = int(1 + np.count_nonzero(np.abs(placebo["statistic"].to_numpy()) >= abs(stat)))
     if placebo_in_time:
         pit = _placebo_time(panel)
         if pit is not None:
             diagnostics.update(pit)
-    return EffectResult(
-        method="synth",
-        estimate=float(own["effect"]),
-        ci_low=float(interval.low),
-        ci_high=float(interval.high),
-        p_value=float(interval.p_value),
-        level=level,
-        inference=interval.method,
-        scale="absolute",
-        effects=pd.DataFrame({"time": panel.times, "observed": panel.y1,
-                              "counterfactual": panel.y1 - gaps, "effect": gaps}),
-        mde=mde,
-        diagnostics=diagnostics,
-        warnings=tuple(panel.warnings),
-        weights=pd.Series(w, index=pd.Index(panel.donors, name=unit), name="weight"),
-        placebo=placebo,
-    )
+    return weighted_result("synth", panel, estimate=float(own["effect"]), interval=interval, level=level,
+                           inference_id=inference_id, path=gaps, mde=mde, diagnostics=diagnostics,
+                           weights=w, unit=unit, placebo=placebo)
 
 
 def _diagnostics(panel: _Panel, own: pd.Series, placebo: pd.DataFrame, w: np.ndarray) -> dict[str, Any]:

@@ -178,7 +178,7 @@ def panel_gaps(panel: pd.DataFrame, *, kommuner: list[str] | None = None) -> pd.
     if not len(gi):
         return panel_gaps(panel.iloc[0:0])
     reason = np.where(present[gi, gk, gy], "", ABSENT).astype(object)
-    reason[~present.any(axis=2)[gi, gk]] = KOMMUN_ABSENT
+    reason[~np.asarray(present.any(axis=2))[gi, gk]] = KOMMUN_ABSENT
     nan_rows = ~has
     if nan_rows.any():
         flags = panel["flag"].to_numpy(dtype=object)[nan_rows]
@@ -236,7 +236,7 @@ def build_panel(
     for i, f in enumerate(frames):
         if not isinstance(f, pd.DataFrame):
             raise DataError(f"build_panel takes DataFrames; argument {i} is {type(f).__name__}.")
-    opts = {"year_range": year_range, "allow_unknown_indicators": allow_unknown_indicators}
+    opts: dict[str, Any] = {"year_range": year_range, "allow_unknown_indicators": allow_unknown_indicators}
     rows_in = sum(len(f) for f in frames)
     dropped: dict[str, int] = {}
     with warnings.catch_warnings():
@@ -317,30 +317,36 @@ def _resolve_panel_path(path: Path) -> Path:
                         "Write one with `lofteeval panel --out ...` or pass the file path.")
     if not path.is_file():
         raise DataError(f"panel file {path} does not exist. Pass an existing .parquet/.csv file, "
-                        "a folder holding panel.parquet, or 'demo' for the synthetic demo panel.")
+                        "or a folder holding panel.parquet.")
     return path
 
 
-def load_panel(path_or_dir: str | Path | None = None, *, seed: int = 0) -> pd.DataFrame:
-    """Read a saved panel, or the synthetic demo panel.
+def load_panel(path_or_dir: str | Path | None = None) -> pd.DataFrame:
+    """Read a saved panel (never the demo panel: that is :func:`lofteeval.datasets.demo_panel`).
 
     Parameters
     ----------
     path_or_dir : str, Path or None
-        A ``.parquet``/``.csv`` file, a folder holding ``panel.parquet`` or ``panel.csv``, or
-        ``None``/``"demo"`` for :func:`lofteeval.datasets.demo_panel` (synthetic, labelled so).
-    seed : int
-        Seed of the demo panel.
+        A ``.parquet``/``.csv`` file, or a folder holding ``panel.parquet`` or ``panel.csv``;
+        ``None`` reads the project's ``data/processed/`` folder.
 
     Returns
     -------
     pandas.DataFrame
         The validated panel with its ``attrs`` restored (codes stay strings).
-    """
-    if path_or_dir is None or (isinstance(path_or_dir, str) and path_or_dir == "demo"):
-        from ..datasets import demo_panel
 
-        return demo_panel(seed=seed)
+    Raises
+    ------
+    DataError
+        No panel file there, or ``"demo"`` (the synthetic panel is never read in place of data).
+    """
+    if isinstance(path_or_dir, str) and path_or_dir == "demo":
+        raise DataError("load_panel reads saved panels only (got 'demo'); the synthetic demo panel is "
+                        "lofteeval.datasets.demo_panel(seed=0), or `--demo` on the command line.")
+    if path_or_dir is None:
+        from ..config import processed_dir
+
+        path_or_dir = processed_dir()
     path = _resolve_panel_path(Path(path_or_dir))
     if path.suffix.lower() == ".parquet":
         frame = pd.read_parquet(path)

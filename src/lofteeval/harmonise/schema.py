@@ -32,7 +32,7 @@ import pandas as pd
 from .._types import Unit
 from ..errors import DataError, DroppedRowsWarning
 
-__all__ = ["TIDY_COLUMNS", "OPTIONAL_COLUMNS", "IDENTITY", "validate_tidy", "empty_tidy"]
+__all__ = ["TIDY_COLUMNS", "OPTIONAL_COLUMNS", "IDENTITY", "validate_tidy", "empty_tidy", "is_synthetic"]
 
 TIDY_COLUMNS: tuple[str, ...] = ("kommun", "year", "indicator", "value", "unit", "source")
 """Required columns, in order."""
@@ -271,3 +271,17 @@ def validate_tidy(
     out = out.sort_values(list(IDENTITY), kind="stable").reset_index(drop=True)
     out.attrs = dict(df.attrs)
     return out
+
+
+def is_synthetic(panel: pd.DataFrame) -> bool:
+    """True when ``panel`` (or any row of it) is synthetic.
+
+    The one test used everywhere: ``attrs["synthetic"]``, a ``source == "demo"`` row or a
+    ``flag == "synthetic"`` row; one synthetic row taints the frame.
+    """
+    if bool(panel.attrs.get("synthetic", False)):
+        return True
+    if "source" in panel.columns and (panel["source"] == "demo").any():
+        return True
+    return bool("flag" in panel.columns and (panel["flag"] == "synthetic").any())
+

@@ -55,13 +55,18 @@ def assignments(n_units: int, n_treated: int, *, n_perm: int = 5000, seed: int =
 
 
 def rank_pvalue(stats: np.ndarray, *, rtol: float = 1e-10) -> float:
-    """Two-sided rank p-value of ``stats[0]`` among ``stats`` (ties count against the actual)."""
+    """Two-sided rank p-value of ``stats[0]`` (the actual assignment) among all ``stats``.
+
+    :func:`lofteeval.inference.placebo.rank_p_value` on absolute values, near-ties (``rtol``)
+    counting against the actual; a non-finite placebo statistic counts as more extreme.
+    """
+    from .placebo import rank_p_value
+
     s = np.abs(np.asarray(stats, dtype=float))
     if not np.isfinite(s[0]):
         return float("nan")
     s = np.where(np.isfinite(s), s, np.inf)
-    tol = rtol * max(1.0, float(s[0]))
-    return float(np.mean(s >= s[0] - tol))
+    return rank_p_value(float(s[0]), s[1:], tol=rtol * max(1.0, float(s[0])))
 
 
 def min_pvalue(n_assignments: int) -> float:

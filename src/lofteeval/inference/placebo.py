@@ -17,10 +17,9 @@ can use them:
 Conventions: ``effect`` is the mean post-period gap; ``ratio = post_rmspe / max(pre_rmspe, floor)``.
 With the default ``floor=0`` this is ADH's ratio (infinite when the pre-period fit is perfect).
 When donors outnumber pre-periods, many units are interpolated exactly before the start and
-their ratios explode, which makes the rank test reject far too often; :func:`rmspe_floor` (the
-median pre-RMSPE of all units, treated and placebos) is a floor applied identically to every
-unit, so the permutation argument still holds; synthetic control uses a per-unit floor from
-each unit's own noise instead (see :func:`lofteeval.estimators.synthetic_control`).
+their ratios explode, which makes the rank test reject far too often; a floor applied identically
+to every unit keeps the permutation argument; synthetic control uses a per-unit floor from each
+unit's own noise (see :func:`lofteeval.estimators.synthetic_control`).
 """
 
 from __future__ import annotations
@@ -37,7 +36,6 @@ from .._types import alpha_of
 __all__ = [
     "PLACEBO_COLUMNS",
     "rmspe_table",
-    "rmspe_floor",
     "rank_p_value",
     "ratio_interval",
     "studentise",
@@ -56,13 +54,6 @@ def _ratio(post: np.ndarray, pre: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(pre > 0, post / np.where(pre > 0, pre, 1.0), np.where(post > 0, np.inf, 0.0))
     return out
-
-
-def rmspe_floor(pre_rmspe: np.ndarray) -> float:
-    """Median pre-period RMSPE over all units (treated and placebos): the ratio's denominator floor."""
-    arr = np.asarray(pre_rmspe, dtype=float)
-    arr = arr[np.isfinite(arr)]
-    return float(np.median(arr)) if arr.size else 0.0
 
 
 def rmspe_table(units: Sequence[Any], gaps: np.ndarray, pre: np.ndarray, *,
@@ -99,14 +90,15 @@ def rmspe_table(units: Sequence[Any], gaps: np.ndarray, pre: np.ndarray, *,
     })
 
 
-def rank_p_value(statistic: float, placebo_statistics: np.ndarray) -> float:
-    """Permutation p-value ``(1 + #{placebo >= statistic}) / (J + 1)``.
+def rank_p_value(statistic: float, placebo_statistics: np.ndarray, *, tol: float = 0.0) -> float:
+    """The one rank p-value of lofteeval: ``(1 + #{placebo >= statistic - tol}) / (J + 1)``.
 
-    Larger statistics are more extreme.  With ``J`` placebos the smallest attainable value is
-    ``1 / (J + 1)``.
+    Larger statistics are more extreme (pass absolute values for a two-sided test, as
+    :func:`lofteeval.inference.permutation.rank_pvalue` does); ``tol`` counts near-ties against
+    the actual.  With ``J`` placebos the smallest attainable value is ``1 / (J + 1)``.
     """
     stats = np.asarray(placebo_statistics, dtype=float)
-    return float((1 + np.count_nonzero(stats >= statistic)) / (stats.size + 1))
+    return float((1 + np.count_nonzero(stats >= statistic - tol)) / (stats.size + 1))
 
 
 def _min_count(n_placebo: int, alpha: float) -> int:

@@ -11,15 +11,14 @@ critical value (:func:`mde_from_permutation`).  With short annual series the nor
 replaced by Student-t quantiles (``df=``), which makes the MDE honestly larger.
 
 :func:`simulate_power` measures power empirically for any estimator by injecting an effect into the
-treated unit(s) of real or simulated data and counting rejections; :func:`power_curve` repeats it
-over several effect sizes.
+treated unit(s) of real or simulated data and counting rejections.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
@@ -34,7 +33,6 @@ __all__ = [
     "power_from_se",
     "mde_poisson_rate_ratio",
     "simulate_power",
-    "power_curve",
 ]
 
 
@@ -148,10 +146,3 @@ def simulate_power(estimator: Callable[..., Any], data: pd.DataFrame, *, effect:
                             treatment_start=treatment_start, level=level, **kwargs)
         hits.append(res.p_value < alpha_of(level))
     return float(np.mean(hits))
-
-
-def power_curve(estimator: Callable[..., Any], data: pd.DataFrame, *, effects: Sequence[float],
-                **kwargs: Any) -> pd.DataFrame:
-    """:func:`simulate_power` over several effect sizes; returns a frame ``effect, power``."""
-    rows = [(float(e), simulate_power(estimator, data, effect=e, **kwargs)) for e in effects]
-    return pd.DataFrame(rows, columns=["effect", "power"])

@@ -20,12 +20,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .build import (ReportContext, build_context, evaluate_for_report, followup_table, is_synthetic,
-                    load_report_panel, results_frame)
+from .build import (ReportContext, build_context, followup_table, is_synthetic, load_report_panel,
+                    results_frame)
 from .provenance import provenance
 
 __all__ = ["render_report", "write_report", "prepare_report", "write_outputs", "provenance",
-           "load_report_panel", "evaluate_for_report", "build_context", "followup_table",
+           "load_report_panel", "build_context", "followup_table",
            "results_frame", "is_synthetic", "output_names", "parse_formats", "template_path",
            "ReportContext"]
 
@@ -68,13 +68,14 @@ def prepare_report(lofte_id: str, *, demo: bool = False, panel_path: str | None 
                    panel: Any = None, through: int | None = None) -> ReportContext:
     """Load panel and löfte, evaluate every focus area and indicator, and build the report context."""
     from .._types import Lang, check_literal
+    from ..evaluation import evaluate_areas
     from ..registry import load_lofte
 
     check_literal(lang, Lang, "lang")
     if panel is None:
         panel = load_report_panel(demo=demo, panel_path=panel_path, lofte_id=lofte_id)
     lofte = load_lofte(lofte_id)
-    evaluated = evaluate_for_report(panel, lofte, level=level, lang=lang, through=through)
+    evaluated = evaluate_areas(panel, lofte, level=level, lang=lang, quiet=True, through=through)
     def _abs(p: str | None) -> str | None:
         return str(Path(p).resolve()) if p is not None else None
 

@@ -1,8 +1,7 @@
 """Assemble everything a report shows into a :class:`ReportContext` (no rendering here).
 
-``evaluate_for_report`` runs the evaluation for every focus area and indicator of a löfte and
-adjusts the p-values across the löfte (Benjamini–Hochberg); ``build_context`` turns results into
-texts, tables and plot images.  ``build_context`` works on any ``EffectResult`` objects, so the
+The evaluation itself is :func:`lofteeval.evaluation.evaluate_areas` (the one loop, also used by
+``lofteeval evaluate``); ``build_context`` only turns its results into texts, tables and plot images.  ``build_context`` works on any ``EffectResult`` objects, so the
 renderers can be tested with hand-made results.
 """
 
@@ -11,40 +10,23 @@ from __future__ import annotations
 import base64
 import dataclasses
 import io
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from ..errors import DataError, DesignWarning, LofteevalError
+from ..errors import DataError, LofteevalError
+from ..evaluation import Evaluated
+from ..harmonise.schema import is_synthetic
 from ..indicators import INDICATORS, FocusArea, IndicatorSpec, focus_area, indicators_for
 from . import text as tx
 from .caveats import inference_text, reason_text, technical_groups
 from .followup_table import followup_table, normalise_followup
 
 __all__ = ["Evaluated", "IndicatorSection", "FocusSection", "ReportContext", "load_report_panel",
-           "is_synthetic", "evaluate_for_report", "build_context", "results_frame", "followup_table"]
-
-
-@dataclass(frozen=True)
-class Evaluated:
-    """Results of one löfte: per focus area, (result, spec) pairs and (spec, reason) failures."""
-
-    areas: tuple[str, ...]
-    pairs: Mapping[str, tuple[tuple[Any, IndicatorSpec], ...]]
-    failures: Mapping[str, tuple[tuple[IndicatorSpec, str], ...]]
-
-    def results(self) -> list[Any]:
-        """Each distinct result once (an indicator can serve several focus areas)."""
-        seen: dict[str, Any] = {}
-        for area in self.areas:
-            for res, spec in self.pairs.get(area, ()):
-                seen.setdefault(spec.id, res)
-        return list(seen.values())
+           "is_synthetic", "build_context", "results_frame", "followup_table"]
 
 
 @dataclass(frozen=True)
@@ -109,13 +91,6 @@ class ReportContext:
 
 
 # -- data ----------------------------------------------------------------------------------
-def is_synthetic(panel: pd.DataFrame) -> bool:
-    """True for the demo panel (``attrs["synthetic"]`` or a ``source == "demo"`` row)."""
-    if panel.attrs.get("synthetic"):
-        return True
-    return "source" in panel.columns and bool((panel["source"] == "demo").any())
-
-
 def load_report_panel(*, demo: bool = False, panel_path: str | None = None,
                       lofte_id: str | None = None) -> pd.DataFrame:
     """The synthetic demo panel (``demo=True``) or a saved tidy panel; exactly one must be chosen.
@@ -162,52 +137,7 @@ def kommun_label(code: str) -> str:
         return str(code)
 
 
-# -- evaluation ----------------------------------------------------------------------------
-def evaluate_for_report(panel: pd.DataFrame, lofte: Any, *, level: float = 0.95,
-                        method: str = "auto", lang: str = "sv", through: int | None = None) -> Evaluated:
-    """Evaluate every indicator of every focus area of ``lofte``; BH-adjust across the löfte.
-
-    An indicator missing from the panel, or one whose design cannot be estimated, is recorded as
-    a failure with the reason (the report shows it) instead of stopping the report.
-    """
-    from ..evaluation import evaluate
-    from ..inference.multiple import adjust_results
-
-    if getattr(lofte, "kind", "lofte") == "problem_picture":  # context only, never evaluated
-        return Evaluated(areas=tuple(lofte.focus_areas), pairs={}, failures={})
-    present = set(panel["indicator"].astype(str).unique())
-    cache: dict[str, Any] = {}
-    pairs: dict[str, list[tuple[Any, IndicatorSpec]]] = {}
-    failures: dict[str, list[tuple[IndicatorSpec, str]]] = {}
-    for area in lofte.focus_areas:
-        pairs[area], failures[area] = [], []
-        for spec in indicators_for(area):
-            if spec.id not in cache:
-                if spec.id not in present:
-                    cache[spec.id] = "saknas i panelen" if lang == "sv" else "not in the panel"
-                else:
-                    try:
-                        with warnings.catch_warnings():  # design caveats are kept on the result
-                            warnings.simplefilter("ignore", DesignWarning)
-                            cache[spec.id] = evaluate(panel, lofte, spec.id, method=method, level=level,
-                                                      through=through)
-                    except (LofteevalError, ValueError, np.linalg.LinAlgError) as exc:
-                        # the report shows the reason instead of stopping; the message's first clause
-                        cache[spec.id] = f"{type(exc).__name__}: {str(exc).split(';')[0]}"
-            got = cache[spec.id]
-            if isinstance(got, str):
-                failures[area].append((spec, got))
-            else:
-                pairs[area].append((got, spec))
-    ids = [k for k, v in cache.items() if not isinstance(v, str)]
-    fixed = dict(zip(ids, adjust_results([cache[k] for k in ids], method="bh")))
-    return Evaluated(
-        areas=tuple(lofte.focus_areas),
-        pairs={a: tuple((fixed[s.id], s) for _, s in v) for a, v in pairs.items()},
-        failures={a: tuple(v) for a, v in failures.items()},
-    )
-
-
+# -- results -------------------------------------------------------------------------------
 def results_frame(evaluated: Evaluated, *, lang: str = "sv") -> pd.DataFrame:
     """Tidy results (``results.FRAME_COLUMNS`` + focus area and indicator label), one row per pair."""
     frames = []
@@ -267,8 +197,7 @@ def _comparison_rows(res: Any, *, lang: str = "sv",
     comp = res.comparison
     if comp is None or len(comp) == 0:
         return [], 0, "", ""
-    col = "kommun" if "kommun" in comp.columns else ("unit" if "unit" in comp.columns else comp.columns[0])
-    comp = comp.assign(_code=comp[col].astype(str))
+    comp = comp.assign(_code=comp["kommun"].astype(str))  # results.COMPARISON_COLUMNS
     weighted = res.weights is not None and len(res.weights) > 0
     if weighted:
         w = pd.Series(res.weights, dtype=float)
@@ -307,7 +236,7 @@ def _numbers(res: Any, spec: IndicatorSpec, lang: str) -> dict[str, str]:
     mde = tx.fmt_effect(res.mde, scale=res.scale, lang=lang, sign=False) if res.mde is not None else "–"
     return {
         "method": tx.METHOD_NAME[lang].get(res.method, res.method),
-        "inference": inference_text(res.inference, lang=lang),
+        "inference": inference_text(res, lang=lang),
         "effect": tx.fmt_effect(res.estimate, scale=res.scale, lang=lang),
         "unit": "%" if res.scale == "relative" else _unit_label(spec, lang),
         "interval": f"{lo} … {hi}", "level": f"{round(100 * res.level)} %",
@@ -332,7 +261,7 @@ def _indicator_section(res: Any, spec: IndicatorSpec, *, lang: str, synthetic: b
     caveats = list(spec.caveats_sv if lang == "sv" else spec.caveats_en)
     warn = tx.WARNING_TEXT[lang]
     # the spec's own caveat already says why an ambiguous indicator moves (police activity or trust)
-    kinds = [w.split(":")[0] for w in res.warnings]
+    kinds = [w.kind for w in res.warnings]
     caveats += [warn[k] for k in kinds if k in warn and k != "EnforcementDrivenWarning"]
     return IndicatorSection(
         spec=spec, label=label, sentence=tx.describe_result(res, spec, lang=lang), result=res,
@@ -426,7 +355,7 @@ def data_caveats(lofte: Any, evaluated: Evaluated, *, lang: str, provenance: Map
     out: list[str] = []
     warn = tx.WARNING_TEXT[lang]
     results = evaluated.results()
-    kinds = {w.split(":")[0] for r in results for w in r.warnings}
+    kinds = {w.kind for r in results for w in r.warnings}
     n_pre = [int(r.diagnostics["n_pre"]) for r in results if "n_pre" in r.diagnostics]
     if "ShortPrePeriodWarning" in kinds or (n_pre and min(n_pre) < 5):
         out.append(warn["ShortPrePeriodWarning"])
@@ -461,6 +390,7 @@ def build_context(lofte: Any, evaluated: Evaluated, *, lang: str = "sv", level: 
         followup = normalise_followup(followup)
     from ..plots import plot_results
 
+    assert followup is None or isinstance(followup, pd.DataFrame)  # a path was read above
     prov = dict(provenance or {})
     period = (lofte.start_year, lofte.end_year)
     context_only = getattr(lofte, "kind", "lofte") == "problem_picture"

@@ -1,18 +1,18 @@
 """Technical caveats and comparison reasons in the report language.
 
-Estimators record caveats as ``"<WarningClass>: message"`` strings in English (``errors.caveat``);
-design.py explains each comparison kommun in English (``"same kommungrupp C6; population 0.58 x
-treated; pre-period RMSPE rank 3"``) and, where available, in Swedish (``reason_sv``).  A Swedish
-report must not show the English texts, so this module
+Estimators record caveats as :class:`lofteeval.errors.Caveat` values: the English string
+``"<WarningClass>: message"`` with its ``kind`` and the numbers it states (``values``).  design.py
+explains each comparison kommun in English and, where available, in Swedish (``reason_sv``).  A
+Swedish report must not show the English texts, so this module
 
-- turns each caveat into a Swedish sentence chosen by its warning class, with the numbers parsed
-  from the English message where the sentence needs them (:func:`caveat_text`);
+- words each caveat in Swedish from its kind and its values (:func:`caveat_text`); nothing is
+  parsed out of the English message;
 - groups the caveats of a report by indicator, without duplicates (:func:`technical_groups`);
 - gives the Swedish reason a comparison kommun was chosen (:func:`reason_text`), translated from
   the structured parts of the English reason when design.py gave none.
 
-Unknown classes and messages that do not parse fall back to the original text: a caveat is never
-dropped.  English reports keep the English texts (de-duplicated and grouped the same way).
+A caveat of unknown kind, or a design note without a known topic, is shown as it is: a caveat is
+never dropped.  English reports keep the English texts (de-duplicated and grouped the same way).
 """
 
 from __future__ import annotations
@@ -21,162 +21,154 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from ..errors import SYNTHETIC_DATA, Caveat
 from .text import NBSP, fmt_number
 
-__all__ = ["caveat_text", "technical_groups", "reason_text", "inference_text", "SYNTHETIC_CLASS"]
+__all__ = ["caveat_text", "technical_groups", "reason_text", "inference_text", "split_caveat",
+           "SYNTHETIC_CLASS"]
 
-SYNTHETIC_CLASS = "SyntheticData"
-"""The pseudo-class evaluation.py adds to every result on the demo panel."""
+SYNTHETIC_CLASS = SYNTHETIC_DATA
+"""The caveat kind evaluation.py adds to every result on the demo panel."""
 
-_NUM = r"([-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
+_NUM = r"([-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"  # comparison reasons (design.py's structured English)
+_Values = Mapping[str, Any]
 
 
-def _n(text: str) -> str:
-    """A parsed number in Swedish style, about three significant digits (``"137.5"`` -> ``"138"``)."""
-    x = float(text)
+def _n(x: float) -> str:
+    """A number in Swedish style, about three significant digits (``137.5`` -> ``"138"``)."""
+    x = float(x)
     a = abs(x)
     digits = 0 if a >= 10 or x == int(x) else 1 if a >= 1 else 2 if a >= 0.01 else 3
     return fmt_number(x, lang="sv", digits=digits)
-
-
-def _years(text: str) -> list[int]:
-    return [int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", text)]
 
 
 def _join_sv(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
 
 
-# -- one Swedish sentence per warning class -------------------------------------------------
-def _poor_fit(msg: str) -> str:
-    m = re.search(rf"RMSPE {_NUM}.*? is {_NUM} x the outcome's sd \({_NUM}\)", msg)
+# -- one Swedish sentence per caveat kind, from its values -----------------------------------
+def _poor_fit(v: _Values) -> str:
     head = "Före löftet följer den skattade utvecklingen inte löfteskommunen väl"
-    if not m:
+    if "rmspe" not in v or "sd" not in v:
         return head + "."
-    return (f"{head} (avvikelse före löftet, RMSPE, {_n(m.group(1))} mot utfallets standardavvikelse "
-            f"{_n(m.group(3))}).")
+    return f"{head} (avvikelse före löftet, RMSPE, {_n(v['rmspe'])} mot utfallets standardavvikelse {_n(v['sd'])})."
 
 
-def _covid(msg: str) -> str:
-    years = [str(y) for y in _years(msg)] or ["2020", "2021"]
+def _covid(v: _Values) -> str:
+    years = [str(y) for y in v.get("years") or (2020, 2021)]
     noun = "covid-året" if len(years) == 1 else "covid-åren"
     return (f"Analysperioden omfattar {noun} {_join_sv(years)}, då brotts- och anmälningsmönster "
             "förändrades i hela landet.")
 
 
-def _short_pre(msg: str) -> str:
-    m = re.search(r"(\d+) pre-period.*?>= ?(\d+)", msg)
-    if not m:
+def _short_pre(v: _Values) -> str:
+    if "n_pre" not in v or "need" not in v:
         return "Kort förperiod: få år före löftet gör jämförelsen svår att pröva."
-    n, need = m.group(1), m.group(2)
-    return (f"Kort förperiod: {n} år före löftet; designen behöver minst {need} "
+    return (f"Kort förperiod: {v['n_pre']} år före löftet; designen behöver minst {v['need']} "
             "för att jämförelsen ska gå att pröva.")
 
 
-def _few_donors(msg: str) -> str:
-    if m := re.search(r"only (\d+) treatment assignments.*?p-value is " + _NUM, msg):
-        return (f"Bara {m.group(1)} möjliga placebotilldelningar: minsta möjliga p-värde är "
-                f"{fmt_number(float(m.group(2)), lang='sv', digits=3)}, så testet kan inte visa en säkerställd förändring och intervallet "
-                "blir brett (ibland obegränsat).")
-    if m := re.search(r"only (\d+) comparison units \(< ?(\d+)\)", msg):
-        return (f"Bara {m.group(1)} jämförelsekommuner (färre än {m.group(2)}): "
+def _few_donors(v: _Values) -> str:
+    if "assignments" in v:
+        return (f"Bara {v['assignments']} möjliga placebotilldelningar: minsta möjliga p-värde är "
+                f"{fmt_number(float(v['min_p']), lang='sv', digits=3)}, så testet kan inte visa en "
+                "säkerställd förändring och intervallet blir brett (ibland obegränsat).")
+    if "comparison" in v:
+        return (f"Bara {v['comparison']} jämförelsekommuner (färre än {v['need']}): "
                 "permutationstestet blir grovt.")
-    if m := re.search(r"(\d+) donors.*?= " + _NUM, msg):
-        return (f"Bara {m.group(1)} jämförelsekommuner: placebo-p-värdet kan inte bli lägre än "
-                f"{fmt_number(float(m.group(2)), lang='sv', digits=3)}.")
+    if "donors" in v:
+        return (f"Bara {v['donors']} jämförelsekommuner: placebo-p-värdet kan inte bli lägre än "
+                f"{fmt_number(float(v['min_p']), lang='sv', digits=3)}.")
     return "Få jämförelsekommuner: placebobaserade p-värden kan inte bli små."
 
 
-def _zero_counts(msg: str) -> str:
-    m = re.search(r"fewer than " + _NUM + r".*?\(mean " + _NUM + r"\)", msg)
-    tail = (f" (i snitt {_n(m.group(2))} per år; gränsen är {_n(m.group(1))})" if m else "")
+def _zero_counts(v: _Values) -> str:
+    tail = (f" (i snitt {_n(v['mean'])} per år; gränsen är {_n(v['threshold'])})"
+            if "mean" in v and "threshold" in v else "")
     return ("Små tal: löfteskommunen har något år utan händelser eller få händelser per år"
             f"{tail}; kvoter och procentuella förändringar blir instabila.")
 
 
-def _low_power(msg: str) -> str:
-    m = re.search(r"power is " + _NUM + r" ?%", msg)
-    if m is None:
-        m2 = re.search(r"power is " + _NUM + r" \(" + _NUM + r" ?% of", msg)
-        what = f"{_n(m2.group(1))} ({_n(m2.group(2))}{NBSP}% av nivån före löftet)" if m2 else ""
-    else:
-        what = f"{_n(m.group(1))}{NBSP}%"
+def _low_power(v: _Values) -> str:
+    what = ""
+    if "mde" in v:
+        what = (f"{_n(100 * v['mde'])}{NBSP}%" if v.get("relative") else
+                f"{_n(v['mde'])} ({_n(100 * v['share'])}{NBSP}% av nivån före löftet)")
     return ("Låg statistisk styrka: minsta upptäckbara effekt" + (f" är {what}" if what else " är stor")
             + "; mindre verkliga effekter skulle oftast inte märkas, så ett resultat utan säkerställd "
             "förändring säger lite.")
 
 
-def _design(msg: str) -> str | None:
-    if msg.startswith("no comparison group"):
-        return ("Ingen jämförelsegrupp: kommunens egen historik är enda vägledningen. Regionala och "
-                "nationella förändringar efter starten räknas som osäkerhet men tas inte bort, så en "
-                "förändring som inte liknar kommunens tidigare svängningar tillskrivs löftet. Designen "
-                "visar förändring, inte orsak.")
-    if m := re.match(r"cluster-robust standard errors with (\d+) treated", msg):
-        return (f"Klusterrobusta standardfel med {m.group(1)} löfteskommun(er) ger för ofta falskt "
-                "säkerställda resultat; permutationsbaserad osäkerhet är att föredra.")
-    if m := re.match(r"single-series ITS with (\d+) annual points", msg):
-        return (f"Avbruten tidsserie med {m.group(1)} årsvärden och ingen jämförelsegrupp: osäkerheten "
-                "är ungefärlig och händelser efter starten tillskrivs löftet.")
-    if m := re.match(r"cohort\(s\) (\[[^\]]*\]) have fewer than (\d+) units", msg):
-        return (f"Startårskohorterna {_join_sv([str(y) for y in _years(m.group(1))] or [m.group(1)])} har "
-                f"färre än {m.group(2)} kommuner; standardfelen underskattar osäkerheten.")
-    if msg.startswith("pre-trend Wald test not computed"):
-        return "Testet av trender före löftet kunde inte beräknas (för lite variation före starten)."
-    return None
+_DESIGN_SV: dict[str, Callable[[_Values], str]] = {
+    "no_comparison": lambda v: (
+        "Ingen jämförelsegrupp: kommunens egen historik är enda vägledningen. Regionala och "
+        "nationella förändringar efter starten räknas som osäkerhet men tas inte bort, så en "
+        "förändring som inte liknar kommunens tidigare svängningar tillskrivs löftet. Designen "
+        "visar förändring, inte orsak."),
+    "cluster": lambda v: (
+        f"Klusterrobusta standardfel med {v['n_treated']} löfteskommun(er) ger för ofta falskt "
+        "säkerställda resultat; permutationsbaserad osäkerhet är att föredra."),
+    "small_cohorts": lambda v: (
+        f"Startårskohorterna {_join_sv([str(y) for y in v['cohorts']])} har färre än {v['min_units']} "
+        "kommuner; standardfelen underskattar osäkerheten."),
+    "pretrend_not_computed": lambda v: (
+        "Testet av trender före löftet kunde inte beräknas (för lite variation före starten)."),
+    "structural_short": lambda v: (
+        f"Bara {v['n_pre']} år före löftet: tillståndsmodellen behöver minst {v['need']}, så ett "
+        "enklare prediktionsintervall används."),
+    "level_only": lambda v: (
+        f"Bara {v['n_post']} år efter starten: en ändrad trend kan inte skattas, bara en ändrad nivå."),
+    "dropped_comparison": lambda v: (
+        f"{v['n']} jämförelsekommuner utelämnades eftersom de saknar värden för några år."),
+}
 
 
-def _dropped(msg: str) -> str | None:
-    if m := re.match(r"dropped (\d+) comparison unit", msg):
-        return f"{m.group(1)} jämförelsekommuner utelämnades eftersom de saknar värden för några år."
-    if m := re.match(r"dropped (\d+) row", msg):
-        return f"{m.group(1)} rader utan värde utelämnades."
-    return None
+def _design(v: _Values) -> str | None:
+    fn = _DESIGN_SV.get(str(v.get("topic", "")))
+    return fn(v) if fn is not None else None
 
 
-_SV: dict[str, Callable[[str], str | None]] = {
+_SV: dict[str, Callable[[_Values], str | None]] = {
     "PoorPreFitWarning": _poor_fit, "CovidYearsWarning": _covid, "ShortPrePeriodWarning": _short_pre,
     "FewDonorsWarning": _few_donors, "ZeroCountsWarning": _zero_counts, "LowPowerWarning": _low_power,
-    "DesignWarning": _design, "DroppedRowsWarning": _dropped,
-    SYNTHETIC_CLASS: lambda msg: "Syntetiska data – endast för demonstration.",
+    "DesignWarning": _design, SYNTHETIC_CLASS: lambda v: "Syntetiska data – endast för demonstration.",
 }
 
 
 def split_caveat(text: str) -> tuple[str, str]:
     """``"PoorPreFitWarning: pre-period ..."`` -> ``("PoorPreFitWarning", "pre-period ...")``."""
-    head, sep, rest = str(text).partition(": ")
-    if sep and re.fullmatch(r"[A-Z][A-Za-z]*", head):
-        return head, rest
-    return "", str(text)
+    c = Caveat.of(text)
+    return c.kind, c.message
 
 
 def caveat_text(text: str, *, lang: str = "sv", enforcement: Mapping[str, str] | None = None) -> str:
-    """One caveat string from a result in the report language.
+    """One caveat of a result in the report language.
 
     Parameters
     ----------
-    text : str
-        ``"<WarningClass>: message"`` as stored in ``EffectResult.warnings``.
+    text : Caveat or str
+        As stored in ``EffectResult.warnings``; a plain ``"<WarningClass>: message"`` string has
+        no values, so its Swedish sentence is the general one of its kind.
     lang : {"sv", "en"}
         English returns ``text`` unchanged.
     enforcement : mapping, optional
         Indicator id -> the Swedish caveat of that indicator, used for ``EnforcementDrivenWarning``
-        (whose English message starts with the indicator id).
+        (``values["indicator"]``).
 
     Returns
     -------
     str
-        The Swedish sentence, or ``text`` itself for an unknown class or an unparsable message.
+        The Swedish sentence, or ``text`` itself for an unknown kind or design topic.
     """
     if lang != "sv":
-        return text
-    kind, msg = split_caveat(text)
-    if kind == "EnforcementDrivenWarning":
-        ind = msg.split(":")[0].strip()
-        return (enforcement or {}).get(ind) or text
-    fn = _SV.get(kind)
-    out = fn(msg) if fn is not None else None
-    return out or text
+        return str(text)
+    c = Caveat.of(text)
+    if c.kind == "EnforcementDrivenWarning":
+        ind = c.values.get("indicator") or c.message.split(":")[0].strip()
+        return (enforcement or {}).get(ind) or str(text)
+    fn = _SV.get(c.kind)
+    out = fn(c.values) if fn is not None else None
+    return out or str(text)
 
 
 def technical_groups(items: Iterable[tuple[str, Iterable[str]]], *, lang: str = "sv",
@@ -194,7 +186,7 @@ def technical_groups(items: Iterable[tuple[str, Iterable[str]]], *, lang: str = 
     groups: dict[str, list[str]] = {}
     for label, warns in items:
         texts = [caveat_text(w, lang=lang, enforcement=enforcement) for w in warns
-                 if split_caveat(w)[0] != SYNTHETIC_CLASS]
+                 if Caveat.of(w).kind != SYNTHETIC_CLASS]
         bucket = groups.setdefault(label, [])
         bucket += [t for t in dict.fromkeys(texts) if t not in bucket]
     if len(groups) > 1:  # a caveat every indicator shares is said once, first
@@ -214,7 +206,7 @@ def _reason_part_sv(part: str, n_pool: int | None) -> str:
     if m := re.fullmatch(r"kommungrupp (\S+)", part):
         return f"kommungrupp {m.group(1)}"
     if m := re.fullmatch(r"population " + _NUM + r" x treated", part):
-        return f"folkmängd {_n(m.group(1))}{NBSP}× löfteskommunens"
+        return f"folkmängd {_n(float(m.group(1)))}{NBSP}× löfteskommunens"
     if m := re.fullmatch(r"pre-period RMSPE rank (\d+)", part):
         of = f" av {n_pool}" if n_pool else ""
         return f"plats {m.group(1)}{of} i följsamhet före löftet"
@@ -240,47 +232,15 @@ def reason_text(row: Mapping[str, Any], *, lang: str = "sv", n_pool: int | None 
 
 
 # -- how the uncertainty was estimated ------------------------------------------------------
-_INFERENCE_SV: tuple[tuple[str, str], ...] = (
-    (r"^studentised placebo-in-space rank test inversion \((\d+) placebos\)",
-     "placebotest: samma skattning för {0} jämförelsekommuner, studentiserad rangordning; intervallet "
-     "är de effekter testet inte förkastar"),
-    (r"^placebo-in-space rank test inversion \(RMSPE ratio\)",
-     "placebotest: samma skattning för varje jämförelsekommun, rangordning efter RMSPE-kvoten; "
-     "intervallet är de effekter testet inte förkastar"),
-    (r"^permutation \(studentised placebo-in-space rank, (\d+) assignments\)",
-     "permutationstest: studentiserad rangordning bland {0} placebotilldelningar"),
-    (r"^permutation \(placebo-in-space rank, (\d+) assignments\)",
-     "permutationstest: rangordning bland {0} placebotilldelningar"),
-    (r"^cluster-robust by unit, t\((\d+)\)", "klusterrobusta standardfel per kommun, t({0})"),
-    (r"^placebo standard error", "placebostandardfel (Arkhangelsky m.fl. 2021), normalfördelat intervall"),
-    (r"^exact conditional binomial test", "exakt villkorat binomialtest (Clopper–Pearson)"),
-    (r"^structural forecast: local level model with drift",
-     "prognos från en tillståndsmodell med slumpvandrande nivå och trend, anpassad till åren före "
-     "löftet; osäkerheten växer med avståndet från starten"),
-    (r"^structural forecast: local level model",
-     "prognos från en tillståndsmodell (slumpvandrande nivå) anpassad till åren före löftet; "
-     "osäkerheten växer med avståndet från starten"),
-    (r"^prediction interval: post level as a new draw from the pre-period process",
-     "prediktionsintervall: nivån under löftet jämförs med variationen mellan åren före"),
-    (r"^prediction interval: post level as a new draw from the segmented model",
-     "prediktionsintervall från den förlängda trenden före löftet (HAC-standardfel)"),
-    (r"^difference of proportions", "skillnad mellan andelar, binomialt standardfel justerat för överspridning"),
-    (r"^multiplier bootstrap \(Mammen\), B=(\d+)", "multiplikator-bootstrap (Mammen), {0} dragningar"),
-    (r"^analytic \(influence function\)", "analytiska standardfel (influensfunktion)"),
-)
+def inference_text(result: Any, *, lang: str = "sv") -> str:
+    """How the interval was obtained, in the report language.
 
-
-def inference_text(label: str | None, *, lang: str = "sv") -> str:
-    """How the interval was obtained (``EffectResult.inference``) in the report language.
-
-    Swedish descriptions exist for the labels lofteeval's estimators write; anything else is shown
-    as it is.
+    The wording comes from :data:`lofteeval.inference.methods.INFERENCE` by the result's
+    ``inference_id`` (with its ``inference_values``); a result without an id shows its own
+    ``inference`` text.
     """
-    if not label:
-        return "–"
-    if lang != "sv":
-        return str(label)
-    for pattern, text in _INFERENCE_SV:
-        if m := re.match(pattern, str(label)):
-            return text.format(*m.groups())
-    return str(label)
+    from ..inference.methods import describe_inference
+
+    fallback = str(getattr(result, "inference", "") or "") or "–"
+    return describe_inference(getattr(result, "inference_id", ""), lang=lang,
+                              values=getattr(result, "inference_values", None), fallback=fallback)

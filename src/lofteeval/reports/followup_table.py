@@ -16,7 +16,7 @@ def followup_table(lofte: Any, path: str | None, *, lang: str = "sv") -> pd.Data
     """Target vs done per activity (columns ``activity, text, owner, focus_area, target, done,
     status, deadline, comment``); without a file every activity is ``ej rapporterat``."""
     if path is not None:
-        from ..followup import follow_up
+        from ..registry.followup import follow_up
 
         frame = follow_up(lofte, path)
         return normalise_followup(frame)

@@ -37,7 +37,8 @@ def page_texts(html: str) -> list[str]:
         from weasyprint import HTML
 
     def walk(box: object) -> list[str]:
-        out = [box.text] if getattr(box, "text", None) else []
+        text = getattr(box, "text", None)
+        out = [text] if text else []
         for child in getattr(box, "children", None) or []:
             out += walk(child)
         return out

@@ -23,6 +23,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 from .._types import alpha_of
+from ..formatting import MINUS, NBSP
 
 __all__ = [
     "LARGE_MDE",
@@ -48,8 +49,6 @@ LARGE_MDE = 0.25
 UNBOUNDED = 1e9
 """Interval ends at least this large are shown as ±∞ (a test inversion that found no bound)."""
 
-MINUS = "\u2212"
-NBSP = "\u00a0"
 
 # Short UI strings (headings, table headers) in both languages.
 T: dict[str, dict[str, str]] = {
@@ -207,7 +206,7 @@ def fmt_effect(x: float, *, scale: str, unit: str = "", lang: str = "sv", sign: 
 
 def fmt_p(p: float | None, *, lang: str = "sv") -> str:
     """``0.0312`` -> ``"0,03"``; below 0.001 -> ``"< 0,001"``."""
-    if not _finite(p):
+    if p is None or not _finite(p):
         return "–"
     if p < 0.001:
         return "<" + NBSP + fmt_number(0.001, lang=lang, digits=3)
@@ -215,11 +214,15 @@ def fmt_p(p: float | None, *, lang: str = "sv") -> str:
 
 
 def claimed(result: Any) -> bool:
-    """True when the text may name a change: interval excludes zero and p < 1 - level."""
+    """True when the text may name a change: ``EffectResult.significant`` and an interval excluding 0.
+
+    The two agree for every estimator (the interval inverts the test); a hand-made result where
+    they do not is never claimed.
+    """
     lo, hi, p = result.ci_low, result.ci_high, result.p_value
     if not (_finite(lo) and _finite(hi) and _finite(p)):
         return False
-    return (lo > 0 or hi < 0) and p < alpha_of(result.level)
+    return bool(result.significant) and (lo > 0 or hi < 0)
 
 
 def relative_mde(result: Any) -> float | None:

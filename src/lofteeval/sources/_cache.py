@@ -183,7 +183,7 @@ def cached_download(
     try:
         resp = request_with_retry(client, "POST" if body is not None else "GET", url, params=params, body=body)
     finally:
-        if own:
+        if own and client is not None:
             client.close()
     data = resp.content
     _atomic_write(path, data)

@@ -22,13 +22,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from .._types import check_literal
 from ..errors import DataError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..harmonise.panel import ImportReport
 
 __all__ = ["ImportResult", "finish", "non_kommun_reason", "TIDY_ORDER"]
 
@@ -43,7 +46,7 @@ class ImportResult(NamedTuple):
     """
 
     frame: pd.DataFrame
-    report: object  # harmonise.panel.ImportReport
+    report: ImportReport
 
 
 def _norm(name: str) -> str:
@@ -153,7 +156,7 @@ def _dedupe(df: pd.DataFrame, where: str) -> tuple[pd.DataFrame, Counter]:
     return df[keep], dropped
 
 
-def _report(**kwargs: object) -> object:
+def _report(**kwargs: Any) -> ImportReport:
     from ..harmonise.panel import ImportReport
 
     return ImportReport(**kwargs)
@@ -203,7 +206,7 @@ def finish(
     from ..harmonise.schema import validate_tidy
 
     df = validate_tidy(df, allow_unknown_indicators=allow_unknown_indicators)
-    flagged = Counter()
+    flagged: Counter[str] = Counter()
     for flag in df["flag"].astype(str):
         for part in filter(None, flag.split(";")):
             flagged[part] += 1

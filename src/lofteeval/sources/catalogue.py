@@ -158,6 +158,18 @@ def crime_break_note(years: tuple[int, ...] | list[int]) -> str | None:
     return BREAKS_CRIME[0] if ys and min(ys) < 2015 <= max(ys) else None
 
 
+def as_lofte(lofte: Any) -> Any:
+    """``lofte`` itself when it is a löfte (an object with ``id``, ``kommuner`` and ``focus_areas``).
+
+    The sources layer sits beside the registry and never reads it: pass
+    ``lofteeval.load_lofte(id)``, not the id.
+    """
+    if isinstance(lofte, str) or not all(hasattr(lofte, a) for a in ("id", "kommuner", "focus_areas")):
+        raise DataError(f"expected a löfte (lofteeval.load_lofte(...)), got {lofte!r}; e.g. "
+                        f"fetch_plan(lofteeval.load_lofte({str(lofte)!r})).")
+    return lofte
+
+
 def fetch_plan(lofte: Any, *, years: list[int] | None = None) -> pd.DataFrame:
     """One row per (focus area, indicator) of ``lofte``: source, years, breaks, fetchable and why not.
 
@@ -166,9 +178,8 @@ def fetch_plan(lofte: Any, *, years: list[int] | None = None) -> pd.DataFrame:
     rates need it.
     """
     from ..indicators import FOCUS_AREAS, indicators_for
-    from ..registry import load_lofte
 
-    lf = load_lofte(lofte) if isinstance(lofte, str) else lofte
+    lf = as_lofte(lofte)
     rows = []
     for area in lf.focus_areas:
         fa = FOCUS_AREAS[area]
@@ -196,9 +207,7 @@ def _row(area: str, ind: str, label: str, years: list[int] | None) -> dict[str, 
 
 def plan_text(lofte: Any, *, years: list[int] | None = None) -> str:
     """:func:`fetch_plan` as readable Swedish text (what ``lofteeval data plan`` prints)."""
-    from ..registry import load_lofte
-
-    lf = load_lofte(lofte) if isinstance(lofte, str) else lofte
+    lf = as_lofte(lofte)
     plan = fetch_plan(lf, years=years)
     lines = [f"{lf.id}: {lf.title}",
              (f"Kommuner: {', '.join(lf.kommuner)}; löftesår {lf.start_year}–{lf.end_year}; "

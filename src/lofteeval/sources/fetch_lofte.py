@@ -174,11 +174,11 @@ def fetch_for_loften(
     from .._types import check_literal
     from ..harmonise.kommuner import kommun_codes
     from ..harmonise.panel import build_panel, save_panel
-    from ..registry import load_lofte
+    from .catalogue import as_lofte
     from .sol import fetch_sol
 
     check_literal(source, Source, "source")
-    lfs = [load_lofte(x) if isinstance(x, str) else x for x in loften]
+    lfs = [as_lofte(x) for x in loften]
     indicators, skipped = indicators_to_fetch(lfs, source)
     if not indicators:
         raise DataError(f"nothing to fetch for {', '.join(lf.id for lf in lfs)}: none of its indicators "

@@ -233,7 +233,9 @@ def read_kolada_json(
     where = describe_input(payload) if is_path or isinstance(payload, bytes) else "kolada"
     with named(where):
         pages = _load(payload)
-    rows, dropped, unmapped, notes = [], Counter(), Counter(), set()
+    dropped: Counter[str] = Counter()
+    unmapped: Counter[str] = Counter()
+    rows, notes = [], set()
     rows_in = 0
     for item in _entries(pages, where):
         rows_in += 1

@@ -320,7 +320,7 @@ def read_police_extract(
     check_literal(unknown, Unknown, "unknown")
     date_col = "Inskrivningsdatum" if by == "registration" else "Brottsdatum"
     table, where, notes = _read_all(source, encoding, date_col)
-    rows_in, dropped = len(table), Counter()
+    rows_in, dropped = len(table), Counter[str]()
     if "Id" in table:
         dup = table.duplicated(["Id", "Brottskod"])
         dropped["duplicate record (same Id and Brottskod)"] += int(dup.sum())

@@ -238,7 +238,7 @@ def read_scb_json(payload: Any, *, unknown: Literal["raise", "drop"] = "raise") 
     content = _find_dim(list(frame.columns), ("contentscode",))
     if region is None or tid is None:
         raise DataError(f"{where}: SCB response needs Region and Tid dimensions (got {list(frame.columns)}).")
-    rows_in, dropped, notes = len(frame), Counter(), []
+    rows_in, dropped, notes = len(frame), Counter[str](), []
     if content is not None:
         other = frame[content] != POPULATION_CONTENT
         if other.any():
@@ -349,7 +349,7 @@ def _combine(frames: list[pd.DataFrame], reports: list[Any]) -> ImportResult:
     import dataclasses
 
     first = reports[0]
-    dropped, flagged = Counter(), Counter()
+    dropped, flagged = Counter[str](), Counter[str]()
     for r in reports:
         dropped.update(r.rows_dropped)
         flagged.update(r.rows_flagged)

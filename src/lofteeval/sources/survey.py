@@ -66,6 +66,13 @@ def _col(table: pd.DataFrame, name: str) -> pd.Series | None:
     return table[low[name]] if name in low else None
 
 
+def _column(table: pd.DataFrame, name: str) -> pd.Series:
+    """A column the caller has checked is there."""
+    col = _col(table, name)
+    assert col is not None, name
+    return col
+
+
 def _numbers(table: pd.DataFrame, name: str, where: str) -> tuple[pd.Series, pd.Series]:
     col = _col(table, name)
     if col is None:
@@ -97,7 +104,7 @@ def read_survey_csv(
     if need or (year_col is None and wave_col is None):
         raise DataError(f"{where}: survey files need columns kommun, year (or wave), item, value, unit "
                         f"[n, ci_low, ci_high, se, survey]; missing {need or ['year']} (found {list(table.columns)}).")
-    items = _col(table, "item").str.strip()
+    items = _column(table, "item").str.strip()
     value, flag = _numbers(table, "value", where)
     n, _ = _numbers(table, "n", where)
     se, _ = _numbers(table, "se", where)
@@ -116,15 +123,15 @@ def read_survey_csv(
         year = pd.Series([measured_year(i, int(w)) for i, w in zip(items, waves)], index=table.index)
         notes.append("year = wave for safety/worry/problem items, wave - 1 for victimisation items")
     indicator = items.str.lower().map(lambda s: SURVEY_ITEMS.get(s))
-    unit = _col(table, "unit").str.strip().str.lower()
+    unit = _column(table, "unit").str.strip().str.lower()
     _check_units(indicator, unit, value, where)
     mapped = indicator.notna()
-    dropped = Counter()
+    dropped: Counter[str] = Counter()
     if (~mapped).any():
         dropped["item not mapped to an indicator"] = int((~mapped).sum())
         notes.append("unmapped items: " + ", ".join(sorted(items[~mapped].unique())[:10]))
     raw = pd.DataFrame({
-        "kommun": _col(table, "kommun").str.strip(), "year": year.astype(int), "indicator": indicator,
+        "kommun": _column(table, "kommun").str.strip(), "year": year.astype(int), "indicator": indicator,
         "value": value, "unit": unit, "flag": flag, "n": n, "se": se,
     })[mapped]
     with named(where):

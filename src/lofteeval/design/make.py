@@ -29,10 +29,12 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from . import _comparison as _cmp
-from ._comparison import FIT_CUTOFF, MIN_POOL, span as _span
-from ._types import check_literal
-from .errors import DesignError
+from . import comparison as _cmp
+from ..formatting import span as _span
+from ..registry.cache import cached_registry
+from .comparison import FIT_CUTOFF, MIN_POOL
+from .._types import check_literal
+from ..errors import DesignError
 
 __all__ = ["Design", "make_design", "select_comparison", "ComparisonRule", "MIN_PRE_YEARS", "MIN_POOL",
            "FIT_CUTOFF", "SIZE_FACTOR"]
@@ -164,7 +166,7 @@ def make_design(
         The indicator is absent for a treated kommun, there are too few pre years or no post years,
         or no comparison kommun is left.
     """
-    from .indicators import indicator as get_indicator
+    from ..indicators import indicator as get_indicator
 
     lf = _load_lofte(lofte)
     if getattr(lf, "kind", "lofte") != "lofte":
@@ -212,10 +214,10 @@ def select_comparison(panel: pd.DataFrame, lofte: Any, indicator: str, **kwargs:
 
 def _load_lofte(lofte: Any) -> Any:
     """A registry id via the cached registry (unknown ids fall through to ``load_lofte``'s error)."""
-    from .registry import load_lofte
+    from ..registry import load_lofte
 
     if isinstance(lofte, str):
-        found = _cmp.cached_registry().get(lofte)
+        found = cached_registry().get(lofte)
         if found is not None:
             return found
     return load_lofte(lofte)

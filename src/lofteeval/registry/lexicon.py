@@ -1,4 +1,4 @@
-"""Swedish lexicon for :mod:`lofteeval.classify`: focus-area terms and context cues.
+"""Swedish lexicon for :mod:`lofteeval.registry.classify`: focus-area terms and context cues.
 
 Patterns are regular expressions matched on lower-cased text.  Swedish builds compounds freely
 (``narkotikabrottslighet``, ``bostadsinbrott``, ``trafiksäkerhetsarbetet``), so most terms are stems

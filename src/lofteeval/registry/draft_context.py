@@ -1,6 +1,6 @@
 """Page context for ``lofte draft``: the title, problem pictures and free registry ids.
 
-Used by :mod:`lofteeval._draft`.  Real pages put image captions ("Mats Rosenqvist Foto: Caroline
+Used by :mod:`lofteeval.registry.draft`.  Real pages put image captions ("Mats Rosenqvist Foto: Caroline
 Eriksson", "Två personer sitter vid ett bord och skriver."), navigation ("Stäng Meny") and cookie
 banners before the löfte's own heading; a situation report (lägesbild, problembild,
 samverkansöverenskommelse) looks like a löfte but promises nothing.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from . import _sv_lexicon as lx
+from . import lexicon as lx
 from .classify import Sentence
 
 _CAPTION = re.compile(

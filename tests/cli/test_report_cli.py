@@ -70,7 +70,7 @@ def test_evaluate_focus_area_not_in_lofte(capsys):
 
 
 def test_report_with_followup_file(tmp_path, capsys):
-    from lofteeval.followup import example_follow_up_path
+    from lofteeval.registry.followup import example_follow_up_path
 
     path = example_follow_up_path("gotland-2020", 2020)
     assert main(["report", "gotland-2020", "--demo", "--direct", "--format", "html,xlsx",

@@ -12,14 +12,15 @@ The classifier reads a web page or press release as published.  Context counts m
    more; statistics and past developments ("har ökat", "visar att"), example lists ("t.ex.",
    "bland annat"), quotes ("..., säger X") and generic descriptions of what a medborgarlöfte is
    weigh less.
-4. **Terms.** Stems and compound parts per focus area (:mod:`lofteeval._sv_lexicon`), each with a
+4. **Terms.** Stems and compound parts per focus area (:mod:`lofteeval.registry.lexicon`), each with a
    weight; generic phrases ("brottsförebyggande och trygghetsskapande arbete") are removed first;
    generic "våld" is read as domestic violence in a paragraph that names it.
 5. **Evidence.** An area is a hit when the weighted sum over sentences reaches ``threshold`` (1.0)
    and its best sentence contributes at least ``min_best`` (0.5): one clear commitment, or several
    weaker mentions.
 
-Metadata extraction and :func:`draft_lofte` live in :mod:`lofteeval._draft`.
+Metadata extraction and :func:`~lofteeval.registry.draft.draft_lofte` live in
+:mod:`lofteeval.registry.draft`, which builds on this module (never the other way round).
 """
 
 from __future__ import annotations
@@ -28,14 +29,14 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import _sv_lexicon as lx
-from .indicators import FOCUS_AREAS
+from . import lexicon as lx
+from ..indicators import FOCUS_AREAS
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = ["FocusAreaHit", "Sentence", "classify_focus_areas", "hits_to_frame", "segment",
-           "sentence_areas", "extract_metadata", "draft_lofte"]
+           "sentence_areas"]
 
 SectionKind = str  # "commit" | "background" | "neutral" | "boilerplate" | "header"
 _BASE = {"commit": 1.0, "neutral": 0.6, "background": 0.25, "boilerplate": 0.0}
@@ -301,17 +302,3 @@ def hits_to_frame(hits: list[FocusAreaHit]) -> pd.DataFrame:
           "n_sentences": h.n_sentences, "evidence": " | ".join(h.evidence)} for h in hits],
         columns=["focus_area", "label_sv", "score", "hit", "n_sentences", "evidence"],
     )
-
-
-def extract_metadata(text: str):  # noqa: ANN201 - re-exported from _draft
-    """Kommuner, period, lokalpolisområde and numbered targets; see :func:`lofteeval._draft.extract_metadata`."""
-    from ._draft import extract_metadata as _extract
-
-    return _extract(text)
-
-
-def draft_lofte(text: str, **kwargs: object) -> str:
-    """A TOML registry entry drafted from a text; see :func:`lofteeval._draft.draft_lofte`."""
-    from ._draft import draft_lofte as _draft
-
-    return _draft(text, **kwargs)  # type: ignore[arg-type]

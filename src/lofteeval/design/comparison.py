@@ -11,17 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from .errors import DesignError
+from ..errors import DesignError
+from ..registry.cache import cached_registry
+from ..inference.methods import MIN_RANK_POOL
+from ..formatting import num_sv as _num_sv, ratio as _ratio, span, span_sv as _span_sv
 
-MIN_POOL = 20  # with J comparison units the smallest rank p-value is 1/(J+1): p < 0.05 needs J >= 20
+MIN_POOL = MIN_RANK_POOL  # with J comparison units the smallest rank p-value is 1/(J+1)
 FIT_CUTOFF = 2.0
-NBSP = "\u00a0"
 
 COMPARISON_COLUMNS = ["kommun", "name", "kommungrupp", "lan", "population", "pre_rmspe", "pre_corr",
                       "fit_rank", "reason", "reason_sv"]
@@ -37,11 +38,11 @@ class Why(NamedTuple):
 
 
 # ------------------------------------------------------------------------------------------------
-# Cached reference data
+# Reference data
 # ------------------------------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _kommun_table() -> pd.DataFrame:
-    from .harmonise.kommuner import kommuner
+    from ..harmonise.kommuner import kommuner
 
     ref = kommuner()[["kommun", "name", "lan", "kommungrupp", "kommungrupp_label"]].copy()
     ref["kommun"] = ref["kommun"].astype(str)
@@ -53,7 +54,7 @@ def reference(panel: pd.DataFrame, pre: tuple[int, ...]) -> pd.DataFrame:
     ref = _kommun_table().copy()
     pop = panel[(panel["indicator"] == "population") & panel["year"].isin(pre)]
     if pop.empty:
-        from .harmonise.kommuner import population
+        from ..harmonise.kommuner import population
 
         pop = population(years=pre)
     size = pop.assign(kommun=pop["kommun"].astype(str)).groupby("kommun")["value"].mean()
@@ -61,51 +62,9 @@ def reference(panel: pd.DataFrame, pre: tuple[int, ...]) -> pd.DataFrame:
     return ref
 
 
-def _registry_key() -> tuple[tuple[str, int, int], ...]:
-    from .registry import registry_dirs
-
-    files: list[tuple[str, int, int]] = []
-    for folder in registry_dirs():
-        for f in sorted(Path(folder).glob("*.toml")):
-            st = f.stat()
-            files.append((str(f), st.st_mtime_ns, st.st_size))
-    return tuple(files)
-
-
-@lru_cache(maxsize=4)
-def _registry_for(key: tuple[tuple[str, int, int], ...]) -> dict[str, Any]:
-    from .registry import load_registry
-
-    return load_registry()
-
-
-def cached_registry() -> dict[str, Any]:
-    """:func:`lofteeval.registry.load_registry` (default folders), cached on the files' mtime and size."""
-    return dict(_registry_for(_registry_key()))
-
-
 # ------------------------------------------------------------------------------------------------
 # Formatting
 # ------------------------------------------------------------------------------------------------
-def span(years: tuple[int, ...], dash: str = "-") -> str:
-    """``(2010, ..., 2022)`` -> ``"2010-2022"``; one year -> ``"2021"``; none -> ``"none"``."""
-    return f"{years[0]}{dash}{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "none")
-
-
-def _span_sv(years: tuple[int, ...]) -> str:
-    return span(years, "\u2013") if years else "inga"
-
-
-def _num_sv(x: float, fmt: str) -> str:
-    """Format ``x`` with ``fmt`` the Swedish way: decimal comma, non-breaking space for thousands."""
-    return format(x, fmt).replace(",", NBSP).replace(".", ",")
-
-
-def _ratio(x: float) -> str:
-    """Two significant digits below 10, a whole number above (never ``1.2e+02``)."""
-    return f"{x:.2g}" if x < 10 else f"{x:.0f}"
-
-
 def _group_sv(code: str, label: str) -> str:
     return f"{code} {label}".strip()
 
@@ -150,7 +109,7 @@ def drop_incomplete(wide: pd.DataFrame, cand: list[str], window: tuple[int, ...]
 def drop_contaminated(cand: list[str], lf: Any, spec: Any, window: tuple[int, ...],
                       registry: dict[str, Any] | None, excluded: list[Why]) -> list[str]:
     """Drop kommuner with their own löfte in a focus area of ``spec`` overlapping the window."""
-    from .indicators import FOCUS_AREAS
+    from ..indicators import FOCUS_AREAS
 
     reg = cached_registry() if registry is None else registry
     areas = set(spec.focus_areas)
@@ -174,7 +133,7 @@ def drop_contaminated(cand: list[str], lf: Any, spec: Any, window: tuple[int, ..
 def drop_neighbours(cand: list[str], treated: tuple[str, ...], ref: pd.DataFrame,
                     excluded: list[Why]) -> list[str]:
     """Drop kommuner bordering a treated kommun (bridge and ferry links count)."""
-    from .harmonise.kommuner import neighbours
+    from ..harmonise.kommuner import neighbours
 
     names = ref["name"].to_dict()
     reasons: dict[str, tuple[str, str]] = {}

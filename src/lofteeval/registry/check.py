@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .registry import Lofte, RegistryWarning, _load
+from .lofte import Lofte, RegistryWarning, _load
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

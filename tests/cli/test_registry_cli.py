@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 
 from lofteeval.cli import main
-from lofteeval.followup import example_follow_up_path
+from lofteeval.registry.followup import example_follow_up_path
 
 
 def test_loften_table(capsys):

@@ -1,6 +1,6 @@
 """Metadata extraction from Swedish löfte texts and TOML drafts for the registry.
 
-Public through :func:`lofteeval.classify.extract_metadata` and :func:`lofteeval.classify.draft_lofte`.
+Public through :mod:`lofteeval.registry`; builds on the segmentation and scores of :mod:`.classify`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from . import _sv_lexicon as lx
+from . import lexicon as lx
 from .classify import Sentence, classify_focus_areas, segment, sentence_areas
 
 _RISKY_NAMES = {"Vara", "Mark", "Ale", "Kil", "Åre", "Eda", "Hjo", "Lund", "Mora", "Nora", "Sala",
@@ -61,7 +61,7 @@ class TextMetadata:
 
 
 def _name_patterns() -> list[tuple[str, re.Pattern[str]]]:
-    from .harmonise.kommuner import kommuner
+    from ..harmonise.kommuner import kommuner
 
     out = []
     for code, name in kommuner()[["kommun", "name"]].itertuples(index=False):
@@ -183,7 +183,7 @@ def _targets(sentences: list[Sentence], end: dt.date | None) -> tuple[ExtractedT
 
 
 def _title(sentences: list[Sentence], text: str = "") -> str | None:
-    from ._draft_context import pick_title
+    from .draft_context import pick_title
 
     return pick_title(sentences, text)
 
@@ -221,8 +221,8 @@ def _slug(text: str) -> str:
 
 def _header_lines(meta: TextMetadata, lofte_id: str | None, taken: set[str],
                   picture: str | None) -> list[str]:
-    from ._draft_context import free_id
-    from .harmonise.kommuner import kommun_name
+    from .draft_context import free_id
+    from ..harmonise.kommuner import kommun_name
 
     names = [kommun_name(k) for k in meta.kommuner]
     guess = lofte_id or (f"{_slug(names[0])}-{meta.years[0]}" if names and meta.years else None)
@@ -259,10 +259,10 @@ def draft_lofte(text: str, *, lofte_id: str | None = None, source_document: str 
     marks a problem picture as ``kind = "problem_picture"`` and takes the title from the text's
     headings, never from an image caption.
     """
-    from ._draft_context import problem_picture
+    from .draft_context import problem_picture
 
     if registry_ids is None:
-        from .registry import load_registry
+        from .lofte import load_registry
 
         registry_ids = set(load_registry())
     meta = extract_metadata(text)

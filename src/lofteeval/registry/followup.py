@@ -22,8 +22,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import DataError, RegistryError
-from .registry import PACKAGE_DIR, Lofte, load_lofte
+from ..errors import DataError, RegistryError
+from .lofte import PACKAGE_DIR, Lofte, load_lofte
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -200,7 +200,7 @@ def follow_up(lofte: str | Lofte, followup: pd.DataFrame | str | os.PathLike[str
         row = rows.get(act.id, {})
         number, flag = _parse_done(row.get("done"), act.id)
         status = _status(act.target, number, flag, act.id)
-        done: object = number if number is not None else ({True: "ja", False: "nej"}.get(flag, None))
+        done: object = number if number is not None else (None if flag is None else "ja" if flag else "nej")
         out.append({"activity_id": act.id, "owner": act.owner, "focus_area": act.focus_area,
                     "text": act.text, "target": act.target, "unit": act.unit,
                     "deadline": act.deadline, "done": done, "date": str(row.get("date", "") or ""),

@@ -1,0 +1,103 @@
+"""The registry of designs: each method id with what it needs and which inference it supports.
+
+Like pyfixest's model registry, dispatch reads a declaration instead of inspecting signatures:
+:mod:`lofteeval.evaluation` builds the keyword arguments from a :class:`DesignSpec` and calls
+:meth:`DesignSpec.estimator`.  Adding a design means one module in this package and one entry in
+:data:`REGISTRY`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import DesignError
+from ..inference.methods import DEFAULT_INFERENCE, MIN_RANK_POOL, inference_choices
+
+__all__ = ["DesignSpec", "REGISTRY", "design_spec"]
+
+
+@dataclass(frozen=True)
+class DesignSpec:
+    """What a design needs and offers.
+
+    Attributes
+    ----------
+    method : str
+        Method id (``_types.Method``), as in ``EffectResult.method``.
+    function, module : str
+        The estimator ``lofteeval.estimators.<module>.<function>``.
+    pool : str or None
+        Keyword taking the comparison units (``None``: the design has no comparison group).
+    exposure : bool
+        Counts with a population offset are modelled (``exposure=``), so evaluation passes counts
+        and population for crime indicators.
+    shares : bool
+        Survey shares with respondents (``n=``) are modelled.
+    cohorts : bool
+        Treatment comes as a cohort column (staggered adoption) instead of treated/treatment_start.
+    min_pool : int
+        Comparison units below which ``method="auto"`` does not choose the design.
+    """
+
+    method: str
+    function: str
+    module: str
+    pool: str | None = None
+    exposure: bool = False
+    shares: bool = False
+    cohorts: bool = False
+    min_pool: int = 0
+
+    @property
+    def inferences(self) -> tuple[str, ...]:
+        """Names ``inference=`` accepts (ids of :data:`lofteeval.inference.methods.INFERENCE`)."""
+        return inference_choices(self.method)
+
+    @property
+    def default_inference(self) -> str:
+        """The inference used when none is asked for."""
+        return DEFAULT_INFERENCE[self.method]
+
+    def estimator(self) -> Callable[..., Any]:
+        """The estimator function (imported on first use)."""
+        module = importlib.import_module(f"{__package__}.{self.module}")
+        return getattr(module, self.function)  # type: ignore[no-any-return]
+
+    def arguments(self, *, outcome: str, treated: Sequence[str], treatment_start: int,
+                  pool: Sequence[str], level: float, exposure: str | None = None, n: str | None = None,
+                  cohort: str = "cohort") -> dict[str, Any]:
+        """Keyword arguments of :meth:`estimator` for a kommun panel (``kommun``, ``year``)."""
+        kw: dict[str, Any] = {"unit": "kommun", "time": "year", "outcome": outcome, "level": level}
+        if self.cohorts:
+            kw["cohort"] = cohort
+        else:
+            kw.update(treated=list(treated), treatment_start=treatment_start)
+        if self.pool is not None:
+            kw[self.pool] = list(pool)
+        if self.exposure:
+            kw["exposure"] = exposure
+        if self.shares and n is not None:
+            kw["n"] = n
+        return kw
+
+
+REGISTRY: dict[str, DesignSpec] = {spec.method: spec for spec in (
+    DesignSpec("before_after", "before_after", "before_after", exposure=True, shares=True),
+    DesignSpec("its", "its", "its", exposure=True),
+    DesignSpec("did", "did", "did", pool="controls", exposure=True, min_pool=5),
+    DesignSpec("synth", "synthetic_control", "synth", pool="donors", min_pool=MIN_RANK_POOL),
+    DesignSpec("sdid", "synthetic_did", "sdid", pool="donors", min_pool=MIN_RANK_POOL),
+    DesignSpec("staggered", "staggered_did", "staggered", cohorts=True),
+)}
+"""Every design, by method id."""
+
+
+def design_spec(method: str) -> DesignSpec:
+    """The :class:`DesignSpec` of ``method``; a ``DesignError`` lists the designs otherwise."""
+    try:
+        return REGISTRY[method]
+    except KeyError:
+        raise DesignError(f"method must be one of {sorted(REGISTRY)} (got {method!r}).") from None

@@ -1,0 +1,165 @@
+"""The one table of inference ids: what each is called, in English and Swedish, and where it applies.
+
+Like statsmodels' ``cov_type`` table (``base/covtype.py``) and linearmodels' covariance registry,
+every name a user may pass as ``inference=`` is normalised here, and every result names the
+inference that produced its interval and p-value by an id from :data:`INFERENCE`
+(``EffectResult.inference_id``, with the numbers its description needs in
+``EffectResult.inference_values``).  Reports take their wording from this table, never from the
+free-text ``EffectResult.inference``.
+
+Older names that designs accepted keep working as aliases (``"studentised"`` and ``"permutation"``
+are ``"placebo_rank"``; ``"rmspe_ratio"`` is ``"placebo_rank_rmspe"``; ``"stationary"`` is
+``"prediction"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import DataError
+
+__all__ = ["InferenceMethod", "INFERENCE", "ALIASES", "DEFAULT_INFERENCE", "MIN_RANK_POOL",
+           "resolve_inference", "inference_choices", "describe_inference"]
+
+MIN_RANK_POOL = 20
+"""Comparison units a placebo rank test needs: with J of them the smallest p-value is 1/(J+1), so
+p < 0.05 needs J >= 20 (the design's pool and ``method="auto"`` use this one number)."""
+
+
+@dataclass(frozen=True)
+class InferenceMethod:
+    """One way of obtaining an interval and a p-value.
+
+    Attributes
+    ----------
+    id : str
+        The id results carry.
+    label_en, label_sv : str
+        Descriptions; ``{name}`` fields are filled from ``EffectResult.inference_values``.
+    applies_to : tuple of str
+        Designs (``_types.Method``) that can produce it.
+    selectable : bool
+        Whether ``inference=`` may ask for it (False for ids a design chooses by itself).
+    """
+
+    id: str
+    label_en: str
+    label_sv: str
+    applies_to: tuple[str, ...]
+    selectable: bool = True
+    fields: tuple[str, ...] = field(default=())
+
+
+_ROWS = (
+    InferenceMethod(
+        "placebo_rank", "studentised placebo-in-space rank test inversion ({n} placebos)",
+        "placebotest: samma skattning för {n} placebotilldelningar bland jämförelsekommunerna, "
+        "studentiserad rangordning; intervallet är de effekter testet inte förkastar", ("synth", "sdid", "did"), fields=("n",)),
+    InferenceMethod(
+        "placebo_rank_raw", "placebo-in-space rank test inversion of the effects ({n} assignments)",
+        "permutationstest: rangordning bland {n} placebotilldelningar", ("did",), selectable=False,
+        fields=("n",)),
+    InferenceMethod(
+        "placebo_rank_rmspe", "placebo-in-space rank test inversion (RMSPE ratio)",
+        "placebotest: samma skattning för varje jämförelsekommun, rangordning efter RMSPE-kvoten; "
+        "intervallet är de effekter testet inte förkastar", ("synth",)),
+    InferenceMethod(
+        "placebo_se", "placebo standard error, normal interval",
+        "placebostandardfel (Arkhangelsky m.fl. 2021), normalfördelat intervall", ("sdid",)),
+    InferenceMethod(
+        "cluster", "cluster-robust by unit, t({df})", "klusterrobusta standardfel per kommun, t({df})",
+        ("did",), fields=("df",)),
+    InferenceMethod(
+        "structural", "structural forecast: local level model of the pre-period years",
+        "prognos från en tillståndsmodell (slumpvandrande nivå) anpassad till åren före löftet; "
+        "osäkerheten växer med avståndet från starten", ("before_after",)),
+    InferenceMethod(
+        "structural_drift", "structural forecast: local level model with drift of the pre-period years",
+        "prognos från en tillståndsmodell med slumpvandrande nivå och trend, anpassad till åren före "
+        "löftet; osäkerheten växer med avståndet från starten", ("its",), selectable=False),
+    InferenceMethod(
+        "prediction", "prediction interval: post level as a new draw from the pre-period process",
+        "prediktionsintervall: nivån under löftet jämförs med variationen mellan åren före",
+        ("before_after", "its")),
+    InferenceMethod(
+        "prediction_segmented", "prediction interval: post level as a new draw from the segmented model",
+        "prediktionsintervall från den förlängda trenden före löftet (HAC-standardfel)", ("its",),
+        selectable=False),
+    InferenceMethod(
+        "binomial_exact", "exact conditional binomial test, Clopper-Pearson",
+        "exakt villkorat binomialtest (Clopper–Pearson)", ("before_after",), selectable=False),
+    InferenceMethod(
+        "proportions", "difference of proportions, binomial SE x dispersion {phi:.2f}",
+        "skillnad mellan andelar, binomialt standardfel justerat för överspridning", ("before_after",),
+        selectable=False, fields=("phi",)),
+    InferenceMethod(
+        "bootstrap", "multiplier bootstrap (Mammen), B={n_boot}",
+        "multiplikator-bootstrap (Mammen), {n_boot} dragningar", ("staggered",), fields=("n_boot",)),
+    InferenceMethod(
+        "analytic", "analytic (influence function)", "analytiska standardfel (influensfunktion)",
+        ("staggered",)),
+    InferenceMethod(
+        "placebo_cohort", "studentised placebo-cohort rank test inversion ({n} placebo assignments over "
+        "{pool} never-treated units)",
+        "placebotest: kohorternas storlek och startår ges åt {n} slumpvisa uppsättningar kommuner "
+        "utan löfte bland {pool}, studentiserad rangordning; intervallet är de effekter testet inte "
+        "förkastar", ("staggered",), fields=("n", "pool")),
+)
+INFERENCE: dict[str, InferenceMethod] = {row.id: row for row in _ROWS}
+"""Every inference id, with its descriptions and the designs it applies to."""
+
+ALIASES: dict[str, dict[str, str]] = {
+    "synth": {"studentised": "placebo_rank", "rmspe_ratio": "placebo_rank_rmspe"},
+    "did": {"permutation": "placebo_rank"},
+    "before_after": {"stationary": "prediction"},
+    "its": {"stationary": "prediction"},
+    "staggered": {"placebo": "placebo_cohort"},
+}
+"""Older per-design names, kept working: ``{design: {old name: id}}``."""
+
+DEFAULT_INFERENCE: dict[str, str] = {
+    "before_after": "structural", "its": "structural", "did": "placebo_rank", "synth": "placebo_rank",
+    "sdid": "placebo_rank", "staggered": "placebo_cohort",
+}
+"""What each design uses when ``inference=`` is not given."""
+
+
+def inference_choices(method: str) -> tuple[str, ...]:
+    """The names ``inference=`` accepts for design ``method`` (ids first, then older aliases)."""
+    ids = [row.id for row in _ROWS if method in row.applies_to and row.selectable]
+    if method == "its":
+        ids.insert(0, "structural")  # a structural counterfactual with drift (structural_drift)
+    return (*dict.fromkeys(ids), *ALIASES.get(method, {}))
+
+
+def resolve_inference(method: str, name: str) -> str:
+    """The inference id ``name`` stands for in design ``method``.
+
+    Raises
+    ------
+    DataError
+        ``name`` is not an inference ``method`` supports; the message lists those it does.
+    """
+    allowed = inference_choices(method)
+    if name not in allowed:
+        raise DataError(f"'inference' must be one of {allowed} for {method!r} (got {name!r}); see "
+                        "lofteeval.inference.methods.INFERENCE for what each means.")
+    return ALIASES.get(method, {}).get(name, name)
+
+
+def describe_inference(inference_id: str, *, lang: str = "sv", values: Mapping[str, Any] | None = None,
+                       fallback: str = "") -> str:
+    """The description of ``inference_id`` in ``lang`` with ``values`` filled in.
+
+    An unknown id (a hand-made result) gives ``fallback`` (or ``"–"``).
+    """
+    row = INFERENCE.get(inference_id)
+    if row is None:
+        return fallback or "–"
+    text = row.label_sv if lang == "sv" else row.label_en
+    try:
+        return text.format(**dict(values or {}))
+    except (KeyError, ValueError, IndexError):
+        return text.split(" ({")[0].split(", t({")[0].split(", B={")[0]
