@@ -13,7 +13,7 @@ from lofteeval.inference.methods import (ALIASES, DEFAULT_INFERENCE, INFERENCE, 
 @pytest.mark.parametrize(("method", "name", "expected"), [
     ("synth", "studentised", "placebo_rank"), ("did", "permutation", "placebo_rank"),
     ("sdid", "placebo_rank", "placebo_rank"), ("synth", "rmspe_ratio", "placebo_rank_rmspe"),
-    ("before_after", "stationary", "prediction"), ("its", "structural", "structural"),
+    ("before_after", "stationary", "prediction"), ("its", "structural", "posterior_predictive"),
 ])
 def test_older_names_resolve_to_one_id(method, name, expected):
     assert resolve_inference(method, name) == expected
@@ -29,7 +29,7 @@ def test_every_id_has_both_languages_and_every_default_is_in_the_table():
     for row in INFERENCE.values():
         assert row.label_sv and row.label_en and row.applies_to
     for method, default in DEFAULT_INFERENCE.items():
-        assert method in INFERENCE[default].applies_to or (method, default) == ("its", "structural")
+        assert method in INFERENCE[default].applies_to
     for method, names in ALIASES.items():
         assert all(INFERENCE[i] for i in names.values()), method
 
@@ -54,3 +54,33 @@ def test_every_estimator_rejects_a_bad_level_the_same_way(name):
     with pytest.raises(DataError, match=r"'level' must be in \(0, 1\)"):
         getattr(est, name)(df, unit="kommun", time="year", outcome="rate", treated="0001",
                            treatment_start=2019, level=95)
+
+
+def test_structural_forecast_is_a_counterfactual_with_its_own_interval():
+    from lofteeval.inference.methods import resolve_counterfactual
+
+    assert resolve_counterfactual("before_after", None, None) == ("structural", "posterior_predictive")
+    assert resolve_counterfactual("before_after", None, "stationary") == ("mean", "prediction")
+    assert resolve_counterfactual("its", "trend", None) == ("trend", "prediction")
+    with pytest.raises(DataError, match="counterfactual='structural' comes with inference='posterior_predictive'"):
+        resolve_counterfactual("its", "structural", "prediction")
+    with pytest.raises(DataError, match="'counterfactual' must be one of"):
+        resolve_counterfactual("its", "mean", None)
+
+
+def test_older_inference_names_give_the_same_numbers_as_the_counterfactual():
+    import warnings
+
+    from lofteeval.datasets import simulate_null_panel
+    from lofteeval.estimators import before_after, its
+
+    df = simulate_null_panel(n_units=3, years=range(2010, 2022), seed=3)
+    kw = dict(unit="kommun", time="year", outcome="count", exposure="population", treated="0001",
+              treatment_start=2019)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for fn, plain in ((before_after, "mean"), (its, "trend")):
+            old, new = fn(df, inference="stationary", **kw), fn(df, counterfactual=plain, **kw)
+            assert (old.estimate, old.ci_low, old.p_value) == (new.estimate, new.ci_low, new.p_value)
+            assert new.diagnostics["counterfactual"] == plain
+            assert fn(df, **kw).diagnostics["counterfactual"] == "structural"

@@ -2,7 +2,7 @@
 
 Three cases, chosen by the columns given:
 
-- **counts with exposure** (``exposure=``): default inference (``inference="structural"``) is a
+- **counts with exposure** (``exposure=``): default counterfactual (``counterfactual="structural"``) is a
   structural time-series forecast: a local level model (random-walk level plus irregular noise,
   Harvey 1989) of the pre-period log rate ``log((y + 0.5) / exposure)``, the irregular variance being
   the known Poisson part ``1 / (y + 0.5)`` plus an estimated extra; the post-period mean log rate is
@@ -11,7 +11,7 @@ Three cases, chosen by the columns given:
   pre-period year.  The estimate is ``exp(post mean - predictive median) - 1``, the interval is
   inverted from the same distribution (``p < alpha`` exactly when it excludes 0).  Needs
   ``MIN_STRUCTURAL_PRE`` (4) pre-period years, otherwise the stationary inference is used with a
-  caveat.  ``inference="stationary"``: the post/pre rate ratio, with the post level as a new draw
+  caveat.  ``counterfactual="mean"``: the post/pre rate ratio, with the post level as a new draw
   from a stationary pre-period process; on the log scale its variance is ``1 / E_post`` (Poisson
   noise, which averages over the post years) ``+ (phi - 1) / mean(E_post_year)`` (the year-level
   excess over Poisson, ``phi`` the quasi-Poisson dispersion of the pre-period years, one new draw)
@@ -22,9 +22,9 @@ Three cases, chosen by the columns given:
 - **survey shares** (``n=``; outcome in percent, ``n`` respondents): difference of pooled post and
   pre proportions in percentage points, its binomial standard error inflated by the between-wave
   dispersion of the pre-period when that exceeds sampling noise.  ``scale="absolute"``.
-- **rates without counts**: ``inference="structural"`` (default): the same local level forecast
+- **rates without counts**: ``counterfactual="structural"`` (default): the same local level forecast
   on the rate itself (no known noise part), effect = post mean minus the predictive median.
-  ``inference="stationary"``: the post-period mean minus the pre-period mean with the prediction
+  ``counterfactual="mean"``: the post-period mean minus the pre-period mean with the prediction
   standard error ``s_pre * sqrt(1 + 1 / n_pre)`` and ``t(n_pre - 1)`` critical values.  Welch's
   test is kept as a diagnostic (``p_welch``).  ``scale="absolute"``.
 
@@ -47,7 +47,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import DesignError, DesignWarning, ShortPrePeriodWarning, caveat
-from ..inference.methods import resolve_inference
+from ..inference.methods import resolve_counterfactual
 from ..inference.power import mde_from_se
 from ..results import EffectResult
 from ._common import (Panel, check_uncertainty, low_power_caveat, period_diagnostics, prepare_panel,
@@ -57,7 +57,8 @@ from ._local_level import structural_test
 
 __all__ = ["before_after", "BaInference", "MIN_STRUCTURAL_PRE"]
 
-BaInference = Literal["structural", "prediction", "stationary"]
+BaInference = Literal["posterior_predictive", "prediction", "structural", "stationary"]
+BaCounterfactual = Literal["structural", "mean"]
 MIN_STRUCTURAL_PRE = 4
 
 NO_COMPARISON = (
@@ -80,7 +81,8 @@ def before_after(
     n: str | None = None,
     level: float = 0.95,
     pre_years: int | Sequence | None = None,
-    inference: BaInference = "structural",
+    inference: BaInference | None = None,
+    counterfactual: BaCounterfactual | None = None,
 ) -> EffectResult:
     """Compare the treated unit(s) after ``treatment_start`` with before.
 
@@ -103,8 +105,13 @@ def before_after(
         Confidence level.
     pre_years : int or list, optional
         Use only the last ``pre_years`` pre-period years (or the listed ones).
-    inference : {"structural", "prediction"}
-        Ids of :data:`lofteeval.inference.methods.INFERENCE` (``"stationary"``: older name of ``"prediction"``).
+    counterfactual : {"structural", "mean"}
+        What would have happened: ``"structural"`` (default) the local level forecast of the
+        pre-period years, ``"mean"`` the pre-period level.
+    inference : {"posterior_predictive", "prediction"}, optional
+        The interval that goes with the counterfactual (the structural forecast's posterior
+        predictive, or the prediction interval of a new draw); older names ``"structural"`` and
+        ``"stationary"`` choose the counterfactual as before.
         Counts and rates: forecast from a local level model fitted to the pre-period (default) or
         the post level as a new draw from a stationary pre-period process.  Ignored for shares.
 
@@ -131,7 +138,7 @@ def before_after(
     if exposure is not None and n is not None:
         raise DesignError("pass exposure= (counts) or n= (survey shares), not both.")
     check_level(level)
-    structural_asked = resolve_inference("before_after", inference) == "structural"
+    structural_asked = resolve_counterfactual("before_after", counterfactual, inference)[0] == "structural"
     panel = prepare_panel(data, unit=unit, time=time, outcome=outcome, treated=treated,
                           treatment_start=treatment_start, exposure=exposure, n=n, controls=[],
                           pre_years=pre_years, require_controls=False)
@@ -160,7 +167,8 @@ def before_after(
         effects=num["effects"],
         mde=num["mde"],
         diagnostics={"n_comparison": 0, "n_pre": panel.n_pre, "n_post": panel.n_post,
-                     **period_diagnostics(panel), **num["diag"]},
+                     **period_diagnostics(panel), **num["diag"],
+                     "counterfactual": "structural" if num["id"] == "posterior_predictive" else "mean"},
         warnings=tuple(notes),
     )
 
@@ -218,7 +226,7 @@ def _counts(panel: Panel, level: float, notes: list[str], structural: bool) -> d
         label = ("structural forecast: local level model of the pre-period log rate (random-walk level, "
                  "Poisson + extra irregular noise), post mean vs its posterior predictive distribution")
         diag = {"dispersion": float("nan"), **num["diag"]}
-        inf_id = "structural"
+        inf_id = "posterior_predictive"
     else:
         est, pred, p_pred, se, df, label, diag = _counts_stationary(y, e, post, y0, rr, alpha, notes)
         inf_id = "prediction"
@@ -245,7 +253,7 @@ def _counts(panel: Panel, level: float, notes: list[str], structural: bool) -> d
 
 def _counts_stationary(y: np.ndarray, e: np.ndarray, post: np.ndarray, y0: float, rr: float,
                        alpha: float, notes: list[str]) -> tuple:
-    """Post level as a new draw from the stationary pre-period process (``inference="stationary"``)."""
+    """Post level as a new draw from the stationary pre-period process (``counterfactual="mean"``)."""
     n_pre = int((~post).sum())
     rate0 = y0 / e[~post].sum()
     cf_post = e[post] * rate0
@@ -318,7 +326,7 @@ def _rates(panel: Panel, level: float, notes: list[str], structural: bool) -> di
         cf[post] = num["forecast"]
         label = ("structural forecast: local level model of the pre-period rates, post mean vs its "
                  "posterior predictive distribution")
-        diag, inf_id = num["diag"], "structural"
+        diag, inf_id = num["diag"], "posterior_predictive"
     else:
         est = b.mean() - a.mean()
         df = a.size - 1

@@ -11,7 +11,7 @@ Model, with ``tau = time - treatment_start`` and ``post = tau >= 0``::
   (``c = d = 0``); its interval comes from the delta method on the log scale.
 - **rates** (no exposure): OLS; the headline is the average absolute effect ``c + d * mean(tau_post)``.
 
-Default inference (``inference="structural"``): a local level model with drift (random-walk
+Default counterfactual (``counterfactual="structural"``): a local level model with drift (random-walk
 level, fixed slope, irregular noise; statsmodels' ``"lldtrend"``) fitted to the pre-period log rate
 ``log((y + 0.5) / exposure)`` (counts; known Poisson variance ``1 / (y + 0.5)`` plus an estimated
 extra) or the rate (rates); the post-period mean is compared with its posterior predictive
@@ -23,7 +23,7 @@ are diagnostics and its pre-trend is the pre-period counterfactual in ``effects`
 show the structural forecast.  Needs ``MIN_STRUCTURAL_PRE`` (5) pre-period points, else the
 stationary inference is used with a caveat.
 
-``inference="stationary"``: the average post-period level is a new draw from the segmented model
+``counterfactual="trend"``: the average post-period level is a new draw from the segmented model
 fitted before the start.  Its variance is the year-level residual variance (counts: ``1 / E_post``
 Poisson noise plus ``(phi - 1) / mean(E_post_year)`` with ``phi`` the quasi-Poisson Pearson
 dispersion, as one draw; rates: the OLS residual variance ``s2`` as one draw) plus the forecast
@@ -50,7 +50,7 @@ import pandas as pd
 from scipy import stats
 
 from .._types import check_level, check_literal
-from ..inference.methods import resolve_inference
+from ..inference.methods import resolve_counterfactual
 from ._local_level import structural_test
 from ..errors import DesignError, DesignWarning, caveat
 from ..inference.power import mde_from_se
@@ -61,7 +61,8 @@ from ._common import (Panel, check_uncertainty, low_power_caveat, period_diagnos
 __all__ = ["its", "ItsFamily", "ItsInference", "hac_lag", "MIN_STRUCTURAL_PRE"]
 
 ItsFamily = Literal["poisson", "negbin"]
-ItsInference = Literal["structural", "prediction", "stationary"]
+ItsInference = Literal["posterior_predictive", "prediction", "structural", "stationary"]
+ItsCounterfactual = Literal["structural", "trend"]
 MIN_STRUCTURAL_PRE = 5
 N_PARAMS = 4
 NO_COMPARISON = (
@@ -88,7 +89,8 @@ def its(
     exposure: str | None = None,
     level: float = 0.95,
     family: ItsFamily = "poisson",
-    inference: ItsInference = "structural",
+    inference: ItsInference | None = None,
+    counterfactual: ItsCounterfactual | None = None,
 ) -> EffectResult:
     """Segmented-regression ITS estimate of a level and slope change at ``treatment_start``.
 
@@ -108,8 +110,12 @@ def its(
         Confidence level.
     family : {"poisson", "negbin"}
         Count family of the segmented regression (ignored for rates).
-    inference : {"structural", "prediction"}
-        Ids of :data:`lofteeval.inference.methods.INFERENCE` (``"stationary"``: older name of ``"prediction"``).
+    counterfactual : {"structural", "trend"}
+        What would have happened: ``"structural"`` (default) the local level with drift forecast,
+        ``"trend"`` the extrapolated segmented-regression trend.
+    inference : {"posterior_predictive", "prediction"}, optional
+        The interval that goes with the counterfactual; older names ``"structural"`` and
+        ``"stationary"`` choose the counterfactual as before.
         Forecast from a local level model with drift fitted to the pre-period (default; needs
         ``MIN_STRUCTURAL_PRE`` pre-period points, otherwise the stationary one is used with a caveat)
         or the segmented-regression prediction interval.
@@ -136,7 +142,7 @@ def its(
     'relative'
     """
     check_literal(family, ItsFamily, "family")
-    inference_name = resolve_inference("its", inference)
+    cf_name = resolve_counterfactual("its", counterfactual, inference)[0]
     check_level(level)
     panel = prepare_panel(data, unit=unit, time=time, outcome=outcome, treated=treated,
                           treatment_start=treatment_start, exposure=exposure, controls=[],
@@ -166,9 +172,9 @@ def its(
              f"residual variance plus trend-forecast error (quasi-likelihood or Newey-West HAC, "
              f"lag {hac_lag(n_obs)}, the larger), t({df})")
     inference_id = "prediction_segmented"
-    if inference_name == "structural" and _structural_ok(panel, notes):
+    if cf_name == "structural" and _structural_ok(panel, notes):
         num, label = _structural(panel, num, level, counts=exposure is not None)
-        inference_id = "structural_drift"
+        inference_id = "posterior_predictive_drift"
     low_power_caveat(notes, num["mde"], relative=exposure is not None, baseline=num["baseline"])
     return EffectResult(
         method="its",
@@ -184,7 +190,8 @@ def its(
         mde=num["mde"],
         diagnostics={"n_comparison": 0, "n_pre": panel.n_pre, "n_post": panel.n_post,
                      **period_diagnostics(panel), "hac_lag": hac_lag(n_obs), "df": df,
-                     "slope_change_identified": n_params == N_PARAMS, **num["diag"]},
+                     "slope_change_identified": n_params == N_PARAMS, **num["diag"],
+                     "counterfactual": "structural" if inference_id == "posterior_predictive_drift" else "trend"},
         warnings=tuple(notes),
     )
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import DesignError
-from ..inference.methods import DEFAULT_INFERENCE, MIN_RANK_POOL, inference_choices
+from ..inference.methods import COUNTERFACTUALS, DEFAULT_INFERENCE, MIN_RANK_POOL, inference_choices
 
 __all__ = ["DesignSpec", "REGISTRY", "design_spec"]
 
@@ -55,6 +55,11 @@ class DesignSpec:
     def inferences(self) -> tuple[str, ...]:
         """Names ``inference=`` accepts (ids of :data:`lofteeval.inference.methods.INFERENCE`)."""
         return inference_choices(self.method)
+
+    @property
+    def counterfactuals(self) -> tuple[str, ...]:
+        """Counterfactual models ``counterfactual=`` accepts (designs without a comparison group)."""
+        return tuple(COUNTERFACTUALS.get(self.method, {}))
 
     @property
     def default_inference(self) -> str:

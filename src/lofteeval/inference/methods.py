@@ -20,8 +20,8 @@ from typing import Any
 
 from ..errors import DataError
 
-__all__ = ["InferenceMethod", "INFERENCE", "ALIASES", "DEFAULT_INFERENCE", "MIN_RANK_POOL",
-           "resolve_inference", "inference_choices", "describe_inference"]
+__all__ = ["InferenceMethod", "INFERENCE", "ALIASES", "DEFAULT_INFERENCE", "MIN_RANK_POOL", "COUNTERFACTUALS",
+           "resolve_inference", "resolve_counterfactual", "inference_choices", "describe_inference"]
 
 MIN_RANK_POOL = 20
 """Comparison units a placebo rank test needs: with J of them the smallest p-value is 1/(J+1), so
@@ -72,11 +72,11 @@ _ROWS = (
         "cluster", "cluster-robust by unit, t({df})", "klusterrobusta standardfel per kommun, t({df})",
         ("did",), fields=("df",)),
     InferenceMethod(
-        "structural", "structural forecast: local level model of the pre-period years",
+        "posterior_predictive", "structural forecast: local level model of the pre-period years",
         "prognos från en tillståndsmodell (slumpvandrande nivå) anpassad till åren före löftet; "
-        "osäkerheten växer med avståndet från starten", ("before_after",)),
+        "osäkerheten växer med avståndet från starten", ("before_after", "its")),
     InferenceMethod(
-        "structural_drift", "structural forecast: local level model with drift of the pre-period years",
+        "posterior_predictive_drift", "structural forecast: local level model with drift of the pre-period years",
         "prognos från en tillståndsmodell med slumpvandrande nivå och trend, anpassad till åren före "
         "löftet; osäkerheten växer med avståndet från starten", ("its",), selectable=False),
     InferenceMethod(
@@ -113,15 +113,15 @@ INFERENCE: dict[str, InferenceMethod] = {row.id: row for row in _ROWS}
 ALIASES: dict[str, dict[str, str]] = {
     "synth": {"studentised": "placebo_rank", "rmspe_ratio": "placebo_rank_rmspe"},
     "did": {"permutation": "placebo_rank"},
-    "before_after": {"stationary": "prediction"},
-    "its": {"stationary": "prediction"},
+    "before_after": {"stationary": "prediction", "structural": "posterior_predictive"},
+    "its": {"stationary": "prediction", "structural": "posterior_predictive"},
     "staggered": {"placebo": "placebo_cohort"},
 }
 """Older per-design names, kept working: ``{design: {old name: id}}``."""
 
 DEFAULT_INFERENCE: dict[str, str] = {
-    "before_after": "structural", "its": "structural", "did": "placebo_rank", "synth": "placebo_rank",
-    "sdid": "placebo_rank", "staggered": "placebo_cohort",
+    "before_after": "posterior_predictive", "its": "posterior_predictive", "did": "placebo_rank",
+    "synth": "placebo_rank", "sdid": "placebo_rank", "staggered": "placebo_cohort",
 }
 """What each design uses when ``inference=`` is not given."""
 
@@ -129,9 +129,34 @@ DEFAULT_INFERENCE: dict[str, str] = {
 def inference_choices(method: str) -> tuple[str, ...]:
     """The names ``inference=`` accepts for design ``method`` (ids first, then older aliases)."""
     ids = [row.id for row in _ROWS if method in row.applies_to and row.selectable]
-    if method == "its":
-        ids.insert(0, "structural")  # a structural counterfactual with drift (structural_drift)
     return (*dict.fromkeys(ids), *ALIASES.get(method, {}))
+
+
+COUNTERFACTUALS: dict[str, dict[str, str]] = {
+    "before_after": {"structural": "posterior_predictive", "mean": "prediction"},
+    "its": {"structural": "posterior_predictive", "trend": "prediction"},
+}
+"""Counterfactual models of the designs without a comparison group, each with the one inference
+that goes with it: the structural (local level) forecast changes the point estimate as well as the
+interval, so it is a model of what would have happened, not an inference option."""
+
+
+def resolve_counterfactual(method: str, counterfactual: str | None, inference: str | None) -> tuple[str, str]:
+    """``(counterfactual, inference id)`` of a before/after or ITS call.
+
+    ``inference=`` alone keeps its older meaning (``"structural"`` = the structural counterfactual,
+    ``"stationary"``/``"prediction"`` = the plain one); a contradicting pair raises ``DataError``.
+    """
+    table = COUNTERFACTUALS[method]
+    asked = None if inference is None else resolve_inference(method, inference)
+    if counterfactual is None:
+        counterfactual = next((c for c, i in table.items() if i == asked), next(iter(table)))
+    if counterfactual not in table:
+        raise DataError(f"'counterfactual' must be one of {tuple(table)} for {method!r} (got {counterfactual!r}).")
+    if asked is not None and asked != table[counterfactual]:
+        raise DataError(f"counterfactual={counterfactual!r} comes with inference={table[counterfactual]!r} "
+                        f"(got inference={inference!r}); pass one of them.")
+    return counterfactual, table[counterfactual]
 
 
 def resolve_inference(method: str, name: str) -> str:
