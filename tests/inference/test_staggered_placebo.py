@@ -44,9 +44,9 @@ def _wide(df):
 @pytest.mark.parametrize("never_only", [True, False])
 def test_linear_form_equals_the_cs_aggregate(aggregation, never_only):
     y, coh, times = _wide(panel(per_cohort=2, seed=4))
-    test = placebo_cohort_test(y, coh, times, aggregation=aggregation, never_only=never_only,
-                               n_placebo=49)
     res = core.att_gt(y, coh, times, never_only=never_only, anticipation=0)
+    test = placebo_cohort_test(y, coh, times, cells=res, aggregation=aggregation,
+                               never_only=never_only, n_placebo=49)
     assert test.estimate == pytest.approx(core.aggregate(res, coh, aggregation).overall, abs=1e-10)
     w = cell_weights(res, coh, aggregation)
     assert float(w @ res.att) == pytest.approx(test.estimate, abs=1e-10)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DesignError, DesignWarning, caveat
+from ._cs_core import att_gt
 from ..inference.staggered_placebo import placebo_cohort_test
 from ..results import EffectResult
 
@@ -23,7 +24,9 @@ def with_placebo_inference(out: EffectResult, y: np.ndarray, coh: np.ndarray, ti
 
     notes = list(out.warnings)
     try:
-        test = placebo_cohort_test(y, coh, times, aggregation=aggregation, never_only=never_only,
+        test = placebo_cohort_test(y, coh, times, cells=att_gt(y, coh, times, never_only=never_only,
+                                                             anticipation=anticipation),
+                                   aggregation=aggregation, never_only=never_only,
                                    anticipation=anticipation, level=level, n_placebo=n_placebo,
                                    seed=0 if seed is None else seed)
     except DesignError as err:

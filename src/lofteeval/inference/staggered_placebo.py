@@ -26,13 +26,16 @@ treated kommuner differ systematically from the pool.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import DesignError
-from ..estimators import _cs_core as core
 from .placebo import studentise, studentised_interval
 from .power import mde_from_permutation
+
+if TYPE_CHECKING:  # annotations only: the estimator passes its group-time cells in
+    from ..estimators._cs_core import AttGt
 
 __all__ = ["PlaceboCohortTest", "cell_weights", "unit_noise_variance", "placebo_cohort_test"]
 
@@ -55,7 +58,7 @@ class PlaceboCohortTest:
     n_pool: int
 
 
-def cell_weights(res: core.AttGt, cohort: np.ndarray, kind: str) -> np.ndarray:
+def cell_weights(res: AttGt, cohort: np.ndarray, kind: str) -> np.ndarray:
     """Weight of each ATT(g,t) cell in the overall aggregate (linear for a fixed structure).
 
     The same weights as :func:`lofteeval.estimators._cs_core.aggregate` (R ``did::aggte``):
@@ -98,7 +101,7 @@ def unit_noise_variance(y: np.ndarray, pre: np.ndarray) -> np.ndarray:
     return np.asarray(np.sum(r**2, axis=1) / dof)
 
 
-def _contrast(cohorts: np.ndarray, res: core.AttGt, w: np.ndarray, times: np.ndarray, *,
+def _contrast(cohorts: np.ndarray, res: AttGt, w: np.ndarray, times: np.ndarray, *,
               never_only: bool, anticipation: int) -> np.ndarray:
     """Weights ``A`` of shape ``(B, n, T)`` with ``theta_b = sum A_b * y`` for cohort rows ``cohorts``."""
     b_, n = cohorts.shape
@@ -132,7 +135,7 @@ def _draw(cohort: np.ndarray, pool: np.ndarray, n_placebo: int,
     return out
 
 
-def placebo_cohort_test(y: np.ndarray, cohort: np.ndarray, times: np.ndarray, *,
+def placebo_cohort_test(y: np.ndarray, cohort: np.ndarray, times: np.ndarray, *, cells: AttGt,
                         aggregation: str, never_only: bool, anticipation: int = 0,
                         level: float = 0.95, n_placebo: int = 999,
                         seed: int | None = 0) -> PlaceboCohortTest:
@@ -146,6 +149,9 @@ def placebo_cohort_test(y: np.ndarray, cohort: np.ndarray, times: np.ndarray, *,
         First treated period per unit, ``0`` for never treated.
     times : numpy.ndarray
         Sorted periods.
+    cells : AttGt
+        The estimator's group-time cells for ``y`` (``estimators._cs_core.att_gt``); the test
+        re-weights them, it never re-estimates (inference sits below the estimators).
     aggregation : {"simple", "group", "dynamic", "calendar"}
         The aggregation whose overall effect is tested.
     never_only : bool
@@ -178,7 +184,7 @@ def placebo_cohort_test(y: np.ndarray, cohort: np.ndarray, times: np.ndarray, *,
         raise DesignError(
             f"placebo-cohort inference needs at least {n_treated + 2} never-treated units "
             f"(the {n_treated} treated units plus 2 comparisons); got {pool.size}.")
-    res = core.att_gt(y, cohort, times, never_only=never_only, anticipation=anticipation)
+    res = cells
     w = cell_weights(res, cohort, aggregation)
     sigma2 = unit_noise_variance(y, pre)
     a_obs = _contrast(cohort[None, :], res, w, times, never_only=never_only,
