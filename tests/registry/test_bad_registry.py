@@ -16,7 +16,8 @@ import pytest
 
 from lofteeval.cli import main
 from lofteeval.errors import RegistryError
-from lofteeval.registry import ENV_VAR, RegistryWarning, _file_id, load_lofte, load_registry
+from lofteeval.registry import ENV_VAR, RegistryWarning, load_lofte, load_registry
+from lofteeval.registry.lofte import _file_id
 
 BAD = Path(__file__).with_name("bad_registry")
 FILES = sorted(BAD.glob("*.toml"))

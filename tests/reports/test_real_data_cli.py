@@ -28,6 +28,7 @@ def test_processed_panel_is_used_not_the_demo(empty_home, capsys):
 
     real = demo_panel().query("indicator in ['reported_drug_offences', 'population']").copy()
     real["source"] = real["source"].replace({"demo": "bra"})
+    real["flag"] = real["flag"].replace({"synthetic": ""})  # a stand-in for a fetched panel
     real.attrs = {"synthetic": False, "data_sources": [
         {"source": "bra", "publisher": "Brå", "name": "Brå statistikdatabas (SOL)", "downloaded": "2026-03-02",
          "vintage": "2024 preliminärt", "sha256": "0" * 64}]}
@@ -88,6 +89,7 @@ def test_evaluate_out_xlsx_names_the_panel_vintage(empty_home, tmp_path):
 
     real = demo_panel().query("indicator in ['reported_drug_offences', 'population']").copy()
     real["source"] = real["source"].replace({"demo": "bra"})
+    real["flag"] = real["flag"].replace({"synthetic": ""})  # a stand-in for a fetched panel
     real.attrs = {"synthetic": False, "data_sources": [
         {"source": "bra", "publisher": "Brå", "downloaded": "2026-03-02", "vintage": "2024 preliminärt"}]}
     save_panel(real, empty_home / "data" / "processed" / "panel.parquet")

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+import lofteeval
+
 from lofteeval.sources import _cache
 
 sys.path.insert(0, str(Path(__file__).parent))

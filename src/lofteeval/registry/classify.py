@@ -195,7 +195,7 @@ def segment(text: str) -> list[Sentence]:
     earlier = False  # under the heading of an older löfte than the page's newest
     for p, (kind, block) in enumerate(blocks):
         if (year := _lofte_heading_year(kind, block)) is not None:
-            earlier = year < newest
+            earlier = newest is not None and year < newest
         if kind == "boiler":
             out.append(Sentence(block, "boilerplate", 0.0, p))
             continue

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..harmonise.schema import is_synthetic
+
 __all__ = ["data_sources", "panel_sources", "provenance", "vintage_text"]
 
 
@@ -42,7 +44,7 @@ def data_sources(panel: Any = None, *, raw_dir: Path | None = None) -> list[dict
     ``downloaded``/``download_date``/``fetched_at``, ``sha256``/``checksum``), restricted to the
     sources present in the panel's ``source`` column when that is known.
     """
-    if panel is not None and _is_synthetic(panel):
+    if panel is not None and is_synthetic(panel):
         seed = panel.attrs.get("seed", 0)
         return [{"source": "demo", "file": f"lofteeval.datasets.demo_panel(seed={seed})",
                  "url": "", "downloaded": "", "sha256": "",
@@ -107,12 +109,6 @@ def vintage_text(panel: Any) -> str:
     return " · ".join(dict.fromkeys(parts))
 
 
-def _is_synthetic(panel: Any) -> bool:
-    if getattr(panel, "attrs", {}).get("synthetic"):
-        return True
-    return "source" in getattr(panel, "columns", ()) and bool((panel["source"] == "demo").any())
-
-
 def provenance(panel: Any = None, *, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Return what a reader needs to reproduce a report.
 
@@ -143,7 +139,7 @@ def provenance(panel: Any = None, *, params: Mapping[str, Any] | None = None) ->
         "git_commit": _git_commit(root),
         "python": platform.python_version(),
         "generated": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z").strip(),
-        "synthetic": bool(panel is not None and _is_synthetic(panel)),
+        "synthetic": bool(panel is not None and is_synthetic(panel)),
         "data_years": years,
         "sources": data_sources(panel) if panel is not None else [],
         "data_vintage": vintage_text(panel) if panel is not None else "",

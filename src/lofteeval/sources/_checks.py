@@ -78,7 +78,6 @@ class named:
     def __enter__(self) -> named:
         return self
 
-    def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> bool:
+    def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> None:
         if isinstance(exc, DataError) and self.where and not str(exc).startswith(self.where):
             raise DataError(f"{self.where}: {exc}") from exc
-        return False

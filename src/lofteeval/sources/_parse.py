@@ -84,7 +84,7 @@ def describe_input(source: object) -> str:
     return Path(str(source)).name
 
 
-def read_text(source: str | Path | bytes, *, encoding: str | None = None) -> tuple[str, str]:
+def read_text(source: str | Path | bytes | bytearray, *, encoding: str | None = None) -> tuple[str, str]:
     """Read ``source`` as text and return ``(text, encoding_used)``.
 
     Parameters

@@ -68,7 +68,7 @@ def _age_problem(cats: list[str]) -> str | None:
     groups = [_age_group(c) for c in cats]
     if None in groups:
         return f"age codes {[c for c, g in zip(cats, groups) if g is None][:5]} are not ages or age groups"
-    spans = sorted(zip(groups, cats))
+    spans = sorted((g, c) for g, c in zip(groups, cats) if g is not None)
     if spans[0][0][0] != 0:
         return f"the ages start at {spans[0][1]!r}, not 0"
     for ((lo0, hi0), c0), ((lo1, _), c1) in zip(spans, spans[1:]):

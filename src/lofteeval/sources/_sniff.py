@@ -87,7 +87,7 @@ def refuse_non_text(data: bytes, name: str, *, utf16: bool = False) -> None:
         )
 
 
-def load_bytes(source: str | Path | bytes) -> bytes:
+def load_bytes(source: str | Path | bytes | bytearray) -> bytes:
     """The bytes of ``source``, refusing binary files from their first bytes before reading the rest."""
     if isinstance(source, (bytes, bytearray)):
         return bytes(source)
@@ -166,7 +166,7 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         ) from None
 
 
-def refuse_non_json(source: str | Path | bytes, name: str) -> None:
+def refuse_non_json(source: str | Path | bytes | bytearray, name: str) -> None:
     """Refuse a file that is not JSON from its first bytes: binary, or text that no JSON value starts with."""
     if isinstance(source, (bytes, bytearray)):
         head = bytes(source[:HEAD_BYTES])

@@ -164,6 +164,8 @@ def as_lofte(lofte: Any) -> Any:
     The sources layer sits beside the registry and never reads it: pass
     ``lofteeval.load_lofte(id)``, not the id.
     """
+    from ..errors import DataError
+
     if isinstance(lofte, str) or not all(hasattr(lofte, a) for a in ("id", "kommuner", "focus_areas")):
         raise DataError(f"expected a löfte (lofteeval.load_lofte(...)), got {lofte!r}; e.g. "
                         f"fetch_plan(lofteeval.load_lofte({str(lofte)!r})).")

@@ -76,7 +76,7 @@ def _kolada(indicators: list[str], codes: list[str] | None, years: list[int], cl
     from .catalogue import INDICATOR_SOURCES
     from .kolada import fetch_kolada
 
-    kpis = [INDICATOR_SOURCES[i].kolada for i in indicators]
+    kpis = [k for i in indicators if (k := INDICATOR_SOURCES[i].kolada)]
     res = fetch_kolada(kpis, codes, years, client=client, dest_dir=folder, refresh=refresh)
     recs = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.provenance.json"))]
     fetched = sorted(str(r.get("downloaded_at", ""))[:10] for r in recs)

@@ -235,7 +235,8 @@ def read_kolada_json(
         pages = _load(payload)
     dropped: Counter[str] = Counter()
     unmapped: Counter[str] = Counter()
-    rows, notes = [], set()
+    rows: list[tuple[str, int, str, float, str, str]] = []
+    notes: set[str] = set()
     rows_in = 0
     for item in _entries(pages, where):
         rows_in += 1
@@ -360,8 +361,11 @@ def _follow_pages(url: str, folder: Path, client: Any, refresh: bool) -> list[di
     from ._cache import cached_download
 
     host = urlsplit(url).netloc
-    pages, seen = [], set()
-    while url and url not in seen:
+    pages: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    next_url: str | None = url
+    while next_url and next_url not in seen:
+        url = next_url
         if len(pages) >= MAX_PAGES:
             raise FetchError(f"Kolada query {url[:80]} still has a next page after {MAX_PAGES} pages; narrow "
                              "the query (fewer KPIs, kommuner or years).")
@@ -375,5 +379,5 @@ def _follow_pages(url: str, folder: Path, client: Any, refresh: bool) -> list[di
             if urlsplit(nxt).netloc != host or urlsplit(nxt).scheme not in ("https", "http"):
                 raise FetchError(f"Kolada's next_url points to another host ({urlsplit(nxt).netloc!r}, "
                                  f"expected {host!r}); not followed. Report it, or fetch the pages by hand.")
-        url = nxt
+        next_url = nxt
     return pages

@@ -91,7 +91,8 @@ def _resolve_names(names: pd.Series, where: str, unknown: Unknown) -> pd.Series:
     """Kommun code per name (``""`` for empty names, ``None`` for unknown ones with ``unknown="drop"``)."""
     from ..harmonise.kommuner import kommun_code
 
-    mapping, errors = {}, []
+    mapping: dict[str, str | None] = {}
+    errors: list[str] = []
     for name in names.unique():
         if name == "":
             mapping[name] = ""

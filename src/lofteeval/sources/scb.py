@@ -162,7 +162,7 @@ def _v1_json(data: dict, where: str) -> pd.DataFrame:
         raise DataError(f"{where}: v1 'columns' must be a list of {{code, type}} objects.")
     dims = [c["code"] for c in cols if c.get("type") in ("d", "t")]
     contents = [c["code"] for c in cols if c.get("type") == "c"]
-    rows = []
+    rows: list[list[Any]] = []
     for i, row in enumerate(data.get("data") or [], 1):
         key = row.get("key") if isinstance(row, dict) else None
         vals = row.get("values") if isinstance(row, dict) else None

@@ -314,7 +314,7 @@ def sol_rows_to_tidy(cells: pd.DataFrame, topic: SolTopic, wanted: dict[str, tup
     raw = cells_to_raw(c)
     from collections import Counter
 
-    dropped = Counter()
+    dropped: Counter[str] = Counter()
     merged = rows_in - int(known.sum())
     if merged:
         dropped["SOL cell outside the requested kommuner/categories"] = merged

@@ -129,7 +129,7 @@ def _read_html(data: bytes, where: str, population: pd.DataFrame | None = None) 
                              kommun=[codes.get(i, lab) for i, lab in zip(cells.loc[mapped, "region_id"],
                                                                           cells.loc[mapped, "region_label"])])
     raw = cells_to_raw(c)
-    dropped = Counter()
+    dropped: Counter[str] = Counter()
     if (~mapped).any():
         dropped["category not mapped to an indicator"] = int((~mapped).sum())
     merged = int(mapped.sum()) - len(raw)
