@@ -63,6 +63,18 @@ def test_tutorial_executes(path, tmp_path):
     nb = _to_ipynb(path, tmp_path)
     pm.execute_notebook(str(nb), str(tmp_path / "out.ipynb"), kernel_name="python3", progress_bar=False,
                         cwd=str(path.parent))
+    shown = [str(out.get("data", {}).get("text/plain", "")) + str(out.get("text", ""))
+             for cell in jupytext.read(tmp_path / "out.ipynb").cells if cell.cell_type == "code"
+             for out in cell.get("outputs", []) if out.get("output_type") == "execute_result"]
+    reprs = [s.splitlines()[0] for s in shown if s.lstrip().startswith(("<Axes", "<Figure", "<matplotlib"))]
+    assert not reprs, f"{path.name} prints object reprs instead of results: {reprs[:3]}"
+
+
+def test_jupytext_config_is_where_jupyter_reads_it():
+    """Jupyter's file manager refuses hidden files, so a ``.jupytext.toml`` would be ignored."""
+    config = ROOT / "notebooks" / "jupytext.toml"
+    assert config.is_file() and not (ROOT / "notebooks" / ".jupytext.toml").exists()
+    assert 'formats = "ipynb,py:percent"' in config.read_text(encoding="utf-8")
 
 
 def test_five_tutorials_exist():

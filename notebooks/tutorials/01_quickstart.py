@@ -55,7 +55,7 @@ res = lofteeval.evaluate(panel, lofte, "reported_unlawful_threats")
 print(res.summary())
 
 # %%
-res.plot(lang="sv")
+res.plot(lang="sv");
 
 # %% [markdown]
 # The demo panel has a known injected effect for this indicator (−15 % from 2020). Compare it with
@@ -76,7 +76,7 @@ results = lofteeval.evaluate_focus_area(panel, lofte, "vald_nara_relation")
 lofteeval.results_table(results)
 
 # %%
-lofteeval.plots.plot_results(results, synthetic=True)
+lofteeval.plots.plot_results(results, synthetic=True);
 
 # %% [markdown]
 # ## The report

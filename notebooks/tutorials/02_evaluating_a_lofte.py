@@ -58,7 +58,7 @@ results = [lofteeval.evaluate(panel, lofte, indicator, method=m) for m in method
 lofteeval.results_table(results)[["method", "estimate", "ci_low", "ci_high", "p_value", "mde", "scale", "inference"]]
 
 # %%
-plots.plot_results(results, labels=methods, synthetic=True)
+plots.plot_results(results, labels=methods, synthetic=True);
 
 # %% [markdown]
 # ## 3. Reading the diagnostics of the synthetic control
@@ -75,13 +75,13 @@ synth = results[methods.index("synth")]
 print(synth.summary())
 
 # %%
-plots.plot_effect(synth, synthetic=True)
+plots.plot_effect(synth, synthetic=True);
 
 # %%
-plots.plot_weights(synth, synthetic=True)
+plots.plot_weights(synth, synthetic=True);
 
 # %%
-plots.plot_placebo(synth, synthetic=True)
+plots.plot_placebo(synth, synthetic=True);
 
 # %% [markdown]
 # ## 4. How the report words it

@@ -59,10 +59,10 @@ table.assign(published=[-27.3, -19.6, -15.6])
 # The synthetic California is a weighted mix of a handful of states:
 
 # %%
-plots.plot_weights(sc, lang="en")
+plots.plot_weights(sc, lang="en");
 
 # %%
-plots.plot_effect(sc, lang="en", ylabel="Cigarette packs per capita")
+plots.plot_effect(sc, lang="en", ylabel="Cigarette packs per capita");
 
 # %%
-plots.plot_placebo(sc, lang="en")
+plots.plot_placebo(sc, lang="en");
