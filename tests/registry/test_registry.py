@@ -156,3 +156,14 @@ def test_bad_toml_and_missing_folder(tmp_path):
         load_registry(folder, strict=True)
     with pytest.raises(RegistryError, match="does not exist"):
         load_registry(tmp_path / "nope")
+
+
+def test_every_seed_entry_cites_a_public_page():
+    """The seed texts were matched to their public pages (publisher, date and address)."""
+    from lofteeval.registry import NATIONAL_DIR
+
+    seeds = [load_lofte(i) for i in list_loften()["id"] if not (NATIONAL_DIR / f"{i}.toml").exists()]
+    assert len(seeds) == 5
+    for lf in seeds:
+        assert lf.source["url"].startswith("https://"), lf.id
+        assert lf.source["publisher"], lf.id
