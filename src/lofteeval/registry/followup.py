@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DataError, RegistryError
+from ..files import atomic_path, protect_sheet, spreadsheet_frame, write_text
 from .lofte import PACKAGE_DIR, Lofte, load_lofte
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -101,8 +102,15 @@ def _check_columns(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
         if col not in out.columns:
             out[col] = ""
     out = out[[*FOLLOW_UP_COLUMNS, *[c for c in out.columns if c not in FOLLOW_UP_COLUMNS]]]
-    out["activity_id"] = out["activity_id"].astype(str).str.strip()
+    out["activity_id"] = out["activity_id"].astype(str).str.strip().map(_unescape)
     return out
+
+
+def _unescape(text: str) -> str:
+    """Undo the apostrophe that keeps a formula-like cell text (``'=x`` -> ``=x``) in written templates."""
+    from ..files import is_formula_like
+
+    return text[1:] if text.startswith("'") and is_formula_like(text[1:]) else text
 
 
 def _parse_done(value: object, activity_id: str) -> tuple[float | None, bool | None]:
@@ -280,6 +288,9 @@ def write_follow_up_template(lofte: str | Lofte, path: str | os.PathLike[str], *
     if suffix not in (".csv", ".xlsx"):
         raise DataError(f"follow-up template {path.name!r} must end in .csv or .xlsx (got "
                         f"{suffix or 'no extension'!r}).")
+    if path.is_dir():
+        raise DataError(f"follow-up template {str(path)!r} is a folder; pass a file name ending in "
+                        ".csv or .xlsx.")
     if path.exists() and not overwrite:
         raise DataError(f"follow-up file {str(path)!r} already exists and may hold reported numbers; "
                         "choose another name, or overwrite it with overwrite=True (CLI: --force).")
@@ -287,10 +298,20 @@ def write_follow_up_template(lofte: str | Lofte, path: str | os.PathLike[str], *
     frame = follow_up_template(lf, year=year)
     lf_id, yr = lf.id, int(frame["year"].iloc[0])
     if suffix == ".xlsx":
-        frame.to_excel(path, index=False, sheet_name=f"uppfoljning_{yr}", engine="openpyxl")
+        _write_xlsx(frame, path, sheet=f"uppfoljning_{yr}")
         return path
     head = (f"# Uppföljning av medborgarlöfte {lf_id}, år {yr}. Fyll i done (antal, eller ja/nej när\n"
             "# inget antal utlovats), date (ÅÅÅÅ-MM-DD) och comment. Tom done = ej rapporterat.\n"
             "# Kolumnerna efter comment är från registret och läses inte.\n")
-    path.write_text(head + frame.to_csv(sep=";", index=False), encoding="utf-8-sig")
+    write_text(path, head + spreadsheet_frame(frame).to_csv(sep=";", index=False), encoding="utf-8-sig")
     return path
+
+
+def _write_xlsx(frame: pd.DataFrame, path: Path, *, sheet: str) -> None:
+    """One sheet, written atomically; registry text is stored as text, never as a formula."""
+    import pandas as pd
+
+    with atomic_path(path) as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+            frame.to_excel(xl, index=False, sheet_name=sheet)
+            protect_sheet(xl.sheets[sheet])

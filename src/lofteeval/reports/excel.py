@@ -37,6 +37,8 @@ def write_excel(c: ReportContext, path: str | Path) -> None:
     """Write the three sheets of ``c`` to ``path`` (.xlsx)."""
     from openpyxl.styles import Font
 
+    from ..files import protect_sheet
+
     names = SHEETS[c.lang]
     start = header_row(c.synthetic)
     frames = (c.results, c.followup, _provenance_frame(c))
@@ -48,6 +50,7 @@ def write_excel(c: ReportContext, path: str | Path) -> None:
                 ws["A1"] = c.synthetic_text
                 ws["A1"].font = Font(bold=True, color="B2182B")
                 ws.oddHeader.center.text = c.synthetic_text
+            protect_sheet(ws)  # registry and follow-up text stays text, never a live formula
             ws.oddFooter.right.text = "&P / &N"
             ws.freeze_panes = ws.cell(row=start + 2, column=1)
             for col in ws.columns:
