@@ -133,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
     through = through_from_args(args, panel, lofte)
     if args.indicator:
         indicator(args.indicator)
+        _check_indicator_in_lofte(args.indicator, lofte)
         panel = panel[panel["indicator"].isin([args.indicator, "population"])]
     evaluated = evaluate_areas(panel, lofte, method=args.method, level=args.level, lang=args.lang, quiet=True,
                                through=through)
@@ -163,6 +164,18 @@ def run(args: argparse.Namespace) -> int:
                        head=synthetic_line(args.lang).strip("* ") if synthetic else line)
         print(f"{'Skrev' if args.lang == 'sv' else 'Wrote'} {args.out}")
     return 0
+
+
+def _check_indicator_in_lofte(indicator_id: str, lofte: Any) -> None:
+    """``--indicator`` must belong to one of the löfte's (chosen) focus areas."""
+    from ..errors import DataError
+    from ..indicators import indicators_for
+
+    ids = list(dict.fromkeys(s.id for a in lofte.focus_areas for s in indicators_for(a)))
+    if indicator_id not in ids:
+        raise DataError(f"--indicator {indicator_id!r} is not measured in the focus areas of {lofte.id} "
+                        f"({', '.join(lofte.focus_areas)}); its indicators: {', '.join(ids) or 'none'}. "
+                        "Pick one of those or leave --indicator out.")
 
 
 def _write_results(out: Any, path: str, *, sheet: str, head: str | None) -> None:

@@ -53,19 +53,40 @@ def example_follow_up_path(lofte_id: str = "gotland-2020", year: int = 2020) -> 
 def _read_csv(path: Path) -> pd.DataFrame:
     import pandas as pd
 
+    data = path.read_bytes()
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            text = path.read_text(encoding=encoding)
+            text = data.decode(encoding)
             break
-        except UnicodeDecodeError:
-            continue
+        except UnicodeDecodeError as exc:
+            bad = exc
+    else:
+        raise DataError(f"follow-up file {path.name!r} is neither UTF-8 nor cp1252 text (byte "
+                        f"{data[bad.start:bad.start + 1]!r} at position {bad.start}); save it as UTF-8 "
+                        "(Excel: Spara som > CSV UTF-8).")
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     if not lines:
         raise DataError(f"follow-up file {path.name!r} is empty; it needs the columns {FOLLOW_UP_COLUMNS}.")
     sep = ";" if lines[0].count(";") > lines[0].count(",") else ","
     from io import StringIO
 
-    return pd.read_csv(StringIO("\n".join(lines)), sep=sep, dtype=str, keep_default_na=False)
+    try:
+        return pd.read_csv(StringIO("\n".join(lines)), sep=sep, dtype=str, keep_default_na=False)
+    except pd.errors.ParserError as exc:
+        raise DataError(f"follow-up file {path.name!r} is not a readable CSV ({str(exc).strip()}); "
+                        "check for an unbalanced quote (\") or a row with more fields than the header.") from None
+
+
+def _read_xlsx(path: Path) -> pd.DataFrame:
+    import zipfile
+
+    import pandas as pd
+
+    try:
+        return pd.read_excel(path, dtype=str, engine="openpyxl").fillna("")
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
+        raise DataError(f"follow-up file {path.name!r} is not a readable .xlsx workbook "
+                        f"({exc.__class__.__name__}: {exc}); save it again from Excel as .xlsx, or as CSV.") from None
 
 
 def read_follow_up(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -74,16 +95,15 @@ def read_follow_up(path: str | os.PathLike[str]) -> pd.DataFrame:
     Raises
     ------
     DataError
-        The file lacks ``activity_id`` or ``done``, or has an unknown extension.
+        The file lacks ``activity_id`` or ``done``, has an unknown extension, or cannot be read
+        (a byte that is neither UTF-8 nor cp1252, an unbalanced quote, a broken workbook).
     """
-    import pandas as pd
-
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(2, "No such file", str(path))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        frame = pd.read_excel(path, dtype=str, engine="openpyxl").fillna("")
+        frame = _read_xlsx(path)
     elif suffix in (".csv", ".txt", ".tsv"):
         frame = _read_csv(path)
     else:
