@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["atomic_path", "atomic_group", "write_bytes", "write_text", "inside",
-           "spreadsheet_text", "spreadsheet_frame", "is_formula_like", "protect_sheet", "terminal_text", "FORMULA_PREFIXES"]
+           "spreadsheet_text", "spreadsheet_frame", "is_formula_like", "protect_sheet", "workbook_frame", "terminal_text", "FORMULA_PREFIXES"]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?%?")
@@ -163,6 +163,18 @@ def spreadsheet_frame(frame: Any) -> Any:
         if out[col].dtype == object or str(out[col].dtype) in ("string", "str"):
             out[col] = out[col].map(spreadsheet_text)
     out.columns = [spreadsheet_text(c) for c in out.columns]
+    return out
+
+
+def workbook_frame(frame: Any) -> Any:
+    """A copy of a DataFrame whose text cells a workbook can hold: escape sequences and control
+    characters removed (openpyxl refuses them), newline and tab kept.  Use :func:`protect_sheet`
+    after writing, so formula-like text stays text."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype) in ("string", "str"):
+            out[col] = out[col].map(lambda v: terminal_text(v) if isinstance(v, str) else v)
+    out.columns = [terminal_text(c) if isinstance(c, str) else c for c in out.columns]
     return out
 
 

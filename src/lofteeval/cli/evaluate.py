@@ -183,7 +183,7 @@ def _write_results(out: Any, path: str, *, sheet: str, head: str | None) -> None
     import pandas as pd
 
     from ..errors import DataError
-    from ..files import atomic_path, protect_sheet, spreadsheet_frame
+    from ..files import atomic_path, protect_sheet, spreadsheet_frame, workbook_frame
 
     if Path(path).is_dir():
         raise DataError(f"--out {path!r} is a folder; pass a file name ending in .csv or .xlsx.")
@@ -192,7 +192,7 @@ def _write_results(out: Any, path: str, *, sheet: str, head: str | None) -> None
             spreadsheet_frame(out).to_csv(tmp, index=False)
             return
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            out.to_excel(xl, sheet_name=sheet, index=False, startrow=2 if head else 0)
+            workbook_frame(out).to_excel(xl, sheet_name=sheet, index=False, startrow=2 if head else 0)
             ws = xl.sheets[sheet]
             if head:
                 ws["A1"] = head

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DataError, RegistryError
-from ..files import atomic_path, protect_sheet, spreadsheet_frame, write_text
+from ..files import atomic_path, protect_sheet, spreadsheet_frame, workbook_frame, write_text
 from .lofte import PACKAGE_DIR, Lofte, load_lofte
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -333,5 +333,5 @@ def _write_xlsx(frame: pd.DataFrame, path: Path, *, sheet: str) -> None:
 
     with atomic_path(path) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            frame.to_excel(xl, index=False, sheet_name=sheet)
+            workbook_frame(frame).to_excel(xl, index=False, sheet_name=sheet)
             protect_sheet(xl.sheets[sheet])
