@@ -368,3 +368,18 @@ def test_output_piped_into_head_ends_quietly(argv):
     proc = subprocess.run(" ".join(f"'{a}'" for a in cmd) + " | head -1", shell=True, capture_output=True,
                           text=True, timeout=120, executable="/bin/bash")
     assert proc.stderr == "" and len(proc.stdout.splitlines()) == 1
+
+
+@pytest.mark.parametrize("field, value", [("title", "5"), ("lokalpolisomrade", "7"), ("notes", "[1, 2]"),
+                                          ("title", "2021-01-01")])
+def test_wrong_typed_registry_text_fields_are_refused(field, value, tmp_path, monkeypatch, capsys):
+    import re
+
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    text = re.sub(rf"(?m)^{field} = .*$", f"{field} = {value}", HOSTILE)
+    (folder / "typed.toml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("LOFTEEVAL_REGISTRY", str(folder))
+    assert main(["lofte", "show", "hostile-2021"]) == 2
+    captured = capsys.readouterr()
+    assert f"field '{field}' must be a text in quotes" in captured.err
