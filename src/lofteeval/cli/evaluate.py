@@ -133,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
     through = through_from_args(args, panel, lofte)
     if args.indicator:
         indicator(args.indicator)
+        _check_indicator_in_lofte(args.indicator, lofte)
         panel = panel[panel["indicator"].isin([args.indicator, "population"])]
     evaluated = evaluate_areas(panel, lofte, method=args.method, level=args.level, lang=args.lang, quiet=True,
                                through=through)
@@ -159,18 +160,43 @@ def run(args: argparse.Namespace) -> int:
             out = out.assign(data="synthetic")
         elif line:
             out = out.assign(data=line)
-        if args.out.lower().endswith(".csv"):
-            out.to_csv(args.out, index=False)
-        else:
-            with pd.ExcelWriter(args.out, engine="openpyxl") as xl:
-                start = 2 if synthetic or line else 0
-                out.to_excel(xl, sheet_name=SHEETS[args.lang][0], index=False, startrow=start)
-                if synthetic:
-                    xl.sheets[SHEETS[args.lang][0]]["A1"] = synthetic_line(args.lang).strip("* ")
-                elif line:
-                    xl.sheets[SHEETS[args.lang][0]]["A1"] = line
+        _write_results(out, args.out, sheet=SHEETS[args.lang][0],
+                       head=synthetic_line(args.lang).strip("* ") if synthetic else line)
         print(f"{'Skrev' if args.lang == 'sv' else 'Wrote'} {args.out}")
     return 0
+
+
+def _check_indicator_in_lofte(indicator_id: str, lofte: Any) -> None:
+    """``--indicator`` must belong to one of the löfte's (chosen) focus areas."""
+    from ..errors import DataError
+    from ..indicators import indicators_for
+
+    ids = list(dict.fromkeys(s.id for a in lofte.focus_areas for s in indicators_for(a)))
+    if indicator_id not in ids:
+        raise DataError(f"--indicator {indicator_id!r} is not measured in the focus areas of {lofte.id} "
+                        f"({', '.join(lofte.focus_areas)}); its indicators: {', '.join(ids) or 'none'}. "
+                        "Pick one of those or leave --indicator out.")
+
+
+def _write_results(out: Any, path: str, *, sheet: str, head: str | None) -> None:
+    """Write the results table to ``.csv`` or ``.xlsx`` atomically, text cells never formulas."""
+    import pandas as pd
+
+    from ..errors import DataError
+    from ..files import atomic_path, protect_sheet, spreadsheet_frame, workbook_frame
+
+    if Path(path).is_dir():
+        raise DataError(f"--out {path!r} is a folder; pass a file name ending in .csv or .xlsx.")
+    with atomic_path(path) as tmp:
+        if path.lower().endswith(".csv"):
+            spreadsheet_frame(out).to_csv(tmp, index=False)
+            return
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+            workbook_frame(out).to_excel(xl, sheet_name=sheet, index=False, startrow=2 if head else 0)
+            ws = xl.sheets[sheet]
+            if head:
+                ws["A1"] = head
+            protect_sheet(ws)
 
 
 def register(subparsers: Any) -> None:

@@ -28,12 +28,17 @@ def _years(text: str) -> list[int]:
 
 def write_tidy(frame: Any, out: str | Path) -> Path:
     """Write a tidy frame as Parquet (``.parquet``) or CSV (anything else); returns the path."""
+    from ..errors import DataError
+    from ..files import atomic_path
+
     path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".parquet":
-        frame.to_parquet(path, index=False)
-    else:
-        frame.to_csv(path, index=False)
+    if path.is_dir():
+        raise DataError(f"--out {str(path)!r} is a folder; pass a file name ending in .parquet or .csv.")
+    with atomic_path(path) as tmp:
+        if path.suffix.lower() == ".parquet":
+            frame.to_parquet(tmp, index=False)
+        else:
+            frame.to_csv(tmp, index=False)
     return path
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, DroppedRowsWarning, FlaggedRowsWarning
+from ..files import atomic_group
 from .schema import empty_tidy, validate_tidy
 
 __all__ = ["ImportReport", "SYNTHETIC_NOTICE", "build_panel", "panel_gaps", "save_panel", "load_panel"]
@@ -287,24 +288,25 @@ def save_panel(panel: pd.DataFrame, path: str | Path) -> Path:
 
     ``panel.attrs`` (JSON-serialisable entries, e.g. ``synthetic``) are stored in a sidecar
     ``<file>.meta.json`` and, for parquet, also in the file's metadata.  The parent folder is
-    created; the file is written to a temporary name first and then renamed (atomic).
+    created; file and sidecar are written to unique temporary names and renamed into place together
+    (:func:`lofteeval.files.atomic_group`), so a failed or killed run leaves the previous panel.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".parquet", ".csv"):
         raise DataError(f"save_panel writes .parquet or .csv (got {path.name!r}). Change the file name.")
+    if path.is_dir():
+        raise DataError(f"panel output {str(path)!r} is a folder; pass a file name such as "
+                        f"{str(path / 'panel.parquet')!r}.")
     clean = validate_tidy(panel, allow_unknown_indicators=True)
     clean.attrs = _json_attrs(dict(panel.attrs))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    if suffix == ".parquet":
-        clean.to_parquet(tmp, index=False)
-    else:
-        clean.to_csv(tmp, index=False, lineterminator="\n")
     meta = {"attrs": clean.attrs, "rows": len(clean), "columns": list(clean.columns)}
-    _sidecar(tmp).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-    tmp.replace(path)
-    _sidecar(tmp).replace(_sidecar(path))
+    with atomic_group({"panel": path, "meta": _sidecar(path)}) as tmp:
+        if suffix == ".parquet":
+            clean.to_parquet(tmp["panel"], index=False)
+        else:
+            clean.to_csv(tmp["panel"], index=False, lineterminator="\n")
+        tmp["meta"].write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
     return path
 
 
@@ -319,6 +321,39 @@ def _resolve_panel_path(path: Path) -> Path:
         raise DataError(f"panel file {path} does not exist. Pass an existing .parquet/.csv file, "
                         "or a folder holding panel.parquet.")
     return path
+
+
+def _read_panel_file(path: Path) -> pd.DataFrame:
+    """The raw frame of a panel file; an unreadable file raises one ``DataError`` naming it."""
+    suffix = path.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise DataError(f"load_panel reads .parquet or .csv (got {path.name!r}).")
+    try:
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+        return pd.read_csv(path, dtype={"kommun": str, "indicator": str, "unit": str, "source": str,
+                                        "flag": str}, keep_default_na=False,
+                           na_values={"value": [""], "n": [""], "se": [""]})
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        kind = "Parquet" if suffix == ".parquet" else "CSV (UTF-8, comma-separated)"
+        raise DataError(f"panel file {str(path)!r} is not a readable {kind} panel "
+                        f"({exc.__class__.__name__}: {str(exc)[:200]}); write it again with "
+                        "`lofteeval panel --out ...` or `lofteeval import ... --out ...`.") from None
+
+
+def _read_sidecar(path: Path) -> dict[str, Any]:
+    side = _sidecar(path)
+    if not side.is_file():
+        return {}
+    try:
+        meta = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataError(f"panel sidecar {str(side)!r} is not valid JSON ({exc}); delete it (the "
+                        "panel then loads without its attributes) or write the panel again.") from None
+    if not isinstance(meta, dict) or not isinstance(meta.get("attrs", {}), dict):
+        raise DataError(f"panel sidecar {str(side)!r} must hold a JSON object with an 'attrs' object "
+                        f"(got {type(meta).__name__}); delete it or write the panel again.")
+    return meta
 
 
 def load_panel(path_or_dir: str | Path | None = None) -> pd.DataFrame:
@@ -348,18 +383,15 @@ def load_panel(path_or_dir: str | Path | None = None) -> pd.DataFrame:
 
         path_or_dir = processed_dir()
     path = _resolve_panel_path(Path(path_or_dir))
-    if path.suffix.lower() == ".parquet":
-        frame = pd.read_parquet(path)
-    elif path.suffix.lower() == ".csv":
-        frame = pd.read_csv(path, dtype={"kommun": str, "indicator": str, "unit": str, "source": str,
-                                         "flag": str}, keep_default_na=False,
-                            na_values={"value": [""], "n": [""], "se": [""]})
-    else:
-        raise DataError(f"load_panel reads .parquet or .csv (got {path.name!r}).")
+    frame = _read_panel_file(path)
     attrs = dict(frame.attrs)
-    side = _sidecar(path)
-    if side.is_file():
-        attrs.update(json.loads(side.read_text(encoding="utf-8")).get("attrs", {}))
+    meta = _read_sidecar(path)
+    attrs.update(meta.get("attrs", {}))
+    rows = meta.get("rows")
+    if isinstance(rows, int) and rows != len(frame):
+        raise DataError(f"panel file {str(path)!r} has {len(frame)} rows but its sidecar "
+                        f"{_sidecar(path).name} records {rows}; the file is incomplete or was edited. "
+                        "Write it again (`lofteeval panel --out ...`).")
     panel = validate_tidy(frame, allow_unknown_indicators=True)
     panel.attrs = attrs
     return panel

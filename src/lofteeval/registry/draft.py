@@ -260,7 +260,12 @@ def draft_lofte(text: str, *, lofte_id: str | None = None, source_document: str 
     headings, never from an image caption.
     """
     from .draft_context import problem_picture
+    from .fields import id_problem
 
+    if lofte_id is not None and (msg := id_problem(lofte_id)):
+        from ..errors import RegistryError
+
+        raise RegistryError(f"lofte draft --id: {msg}.")
     if registry_ids is None:
         from .lofte import load_registry
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DataError, RegistryError
+from ..files import atomic_path, protect_sheet, spreadsheet_frame, workbook_frame, write_text
 from .lofte import PACKAGE_DIR, Lofte, load_lofte
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,19 +53,40 @@ def example_follow_up_path(lofte_id: str = "gotland-2020", year: int = 2020) -> 
 def _read_csv(path: Path) -> pd.DataFrame:
     import pandas as pd
 
+    data = path.read_bytes()
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            text = path.read_text(encoding=encoding)
+            text = data.decode(encoding)
             break
-        except UnicodeDecodeError:
-            continue
+        except UnicodeDecodeError as exc:
+            bad = exc
+    else:
+        raise DataError(f"follow-up file {path.name!r} is neither UTF-8 nor cp1252 text (byte "
+                        f"{data[bad.start:bad.start + 1]!r} at position {bad.start}); save it as UTF-8 "
+                        "(Excel: Spara som > CSV UTF-8).")
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     if not lines:
         raise DataError(f"follow-up file {path.name!r} is empty; it needs the columns {FOLLOW_UP_COLUMNS}.")
     sep = ";" if lines[0].count(";") > lines[0].count(",") else ","
     from io import StringIO
 
-    return pd.read_csv(StringIO("\n".join(lines)), sep=sep, dtype=str, keep_default_na=False)
+    try:
+        return pd.read_csv(StringIO("\n".join(lines)), sep=sep, dtype=str, keep_default_na=False)
+    except pd.errors.ParserError as exc:
+        raise DataError(f"follow-up file {path.name!r} is not a readable CSV ({str(exc).strip()}); "
+                        "check for an unbalanced quote (\") or a row with more fields than the header.") from None
+
+
+def _read_xlsx(path: Path) -> pd.DataFrame:
+    import zipfile
+
+    import pandas as pd
+
+    try:
+        return pd.read_excel(path, dtype=str, engine="openpyxl").fillna("")
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
+        raise DataError(f"follow-up file {path.name!r} is not a readable .xlsx workbook "
+                        f"({exc.__class__.__name__}: {exc}); save it again from Excel as .xlsx, or as CSV.") from None
 
 
 def read_follow_up(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -73,16 +95,15 @@ def read_follow_up(path: str | os.PathLike[str]) -> pd.DataFrame:
     Raises
     ------
     DataError
-        The file lacks ``activity_id`` or ``done``, or has an unknown extension.
+        The file lacks ``activity_id`` or ``done``, has an unknown extension, or cannot be read
+        (a byte that is neither UTF-8 nor cp1252, an unbalanced quote, a broken workbook).
     """
-    import pandas as pd
-
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(2, "No such file", str(path))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        frame = pd.read_excel(path, dtype=str, engine="openpyxl").fillna("")
+        frame = _read_xlsx(path)
     elif suffix in (".csv", ".txt", ".tsv"):
         frame = _read_csv(path)
     else:
@@ -101,8 +122,15 @@ def _check_columns(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
         if col not in out.columns:
             out[col] = ""
     out = out[[*FOLLOW_UP_COLUMNS, *[c for c in out.columns if c not in FOLLOW_UP_COLUMNS]]]
-    out["activity_id"] = out["activity_id"].astype(str).str.strip()
+    out["activity_id"] = out["activity_id"].astype(str).str.strip().map(_unescape)
     return out
+
+
+def _unescape(text: str) -> str:
+    """Undo the apostrophe that keeps a formula-like cell text (``'=x`` -> ``=x``) in written templates."""
+    from ..files import is_formula_like
+
+    return text[1:] if text.startswith("'") and is_formula_like(text[1:]) else text
 
 
 def _parse_done(value: object, activity_id: str) -> tuple[float | None, bool | None]:
@@ -280,6 +308,9 @@ def write_follow_up_template(lofte: str | Lofte, path: str | os.PathLike[str], *
     if suffix not in (".csv", ".xlsx"):
         raise DataError(f"follow-up template {path.name!r} must end in .csv or .xlsx (got "
                         f"{suffix or 'no extension'!r}).")
+    if path.is_dir():
+        raise DataError(f"follow-up template {str(path)!r} is a folder; pass a file name ending in "
+                        ".csv or .xlsx.")
     if path.exists() and not overwrite:
         raise DataError(f"follow-up file {str(path)!r} already exists and may hold reported numbers; "
                         "choose another name, or overwrite it with overwrite=True (CLI: --force).")
@@ -287,10 +318,20 @@ def write_follow_up_template(lofte: str | Lofte, path: str | os.PathLike[str], *
     frame = follow_up_template(lf, year=year)
     lf_id, yr = lf.id, int(frame["year"].iloc[0])
     if suffix == ".xlsx":
-        frame.to_excel(path, index=False, sheet_name=f"uppfoljning_{yr}", engine="openpyxl")
+        _write_xlsx(frame, path, sheet=f"uppfoljning_{yr}")
         return path
     head = (f"# Uppföljning av medborgarlöfte {lf_id}, år {yr}. Fyll i done (antal, eller ja/nej när\n"
             "# inget antal utlovats), date (ÅÅÅÅ-MM-DD) och comment. Tom done = ej rapporterat.\n"
             "# Kolumnerna efter comment är från registret och läses inte.\n")
-    path.write_text(head + frame.to_csv(sep=";", index=False), encoding="utf-8-sig")
+    write_text(path, head + spreadsheet_frame(frame).to_csv(sep=";", index=False), encoding="utf-8-sig")
     return path
+
+
+def _write_xlsx(frame: pd.DataFrame, path: Path, *, sheet: str) -> None:
+    """One sheet, written atomically; registry text is stored as text, never as a formula."""
+    import pandas as pd
+
+    with atomic_path(path) as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+            workbook_frame(frame).to_excel(xl, index=False, sheet_name=sheet)
+            protect_sheet(xl.sheets[sheet])

@@ -285,6 +285,10 @@ def parse_lofte(data: Mapping[str, Any], *, origin: str = "<data>") -> Lofte:
     for key in _REQUIRED:
         if key not in data:
             problems.append(f"missing required field {key!r}")
+    for key in ("title", "lokalpolisomrade", "notes"):
+        if key in data and not isinstance(data[key], str):
+            problems.append(f"field {key!r} must be a text in quotes (got {type(data[key]).__name__} "
+                            f"{data[key]!r}); write {key} = \"...\"")
     kind = data.get("kind", "lofte")
     if kind not in get_args(LofteKind):
         problems.append(f"field 'kind' must be one of {get_args(LofteKind)} (got {kind!r})")

@@ -1,6 +1,6 @@
 """Evaluation reports: HTML + PDF (Swedish by default, English on request) and an Excel workbook.
 
-``render_report`` runs the parameterised notebook ``notebooks/templates/report.py`` (jupytext
+``render_report`` runs the packaged parameterised notebook ``reports/templates/report.py`` (jupytext
 percent format) with papermill; the notebook calls the library functions below, which
 ``write_report`` also calls directly (same parameters, no kernel).  Output files per language:
 
@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +59,17 @@ def parse_formats(formats: str | tuple[str, ...] | list[str]) -> tuple[str, ...]
 def _out_folder(out_dir: str | Path | None, lofte_id: str) -> Path:
     from ..config import reports_dir
 
+    from ..errors import DataError
+    from ..files import inside
+    from ..registry.fields import id_problem
+
+    if msg := id_problem(lofte_id):
+        raise DataError(f"report folder: {msg}.")
     base = Path(out_dir) if out_dir is not None else reports_dir()
-    folder = base / lofte_id
+    if base.exists() and not base.is_dir():
+        raise DataError(f"--out {str(base)!r} is a file; pass the reports folder (the report goes to "
+                        f"<out>/{lofte_id}/).")
+    folder = inside(base, lofte_id)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -89,6 +100,7 @@ def prepare_report(lofte_id: str, *, demo: bool = False, panel_path: str | None 
 def write_outputs(context: ReportContext, *, out_dir: str | Path | None = None,
                   formats: str | tuple[str, ...] = "html,pdf,xlsx") -> dict[str, Path]:
     """Write the requested formats to ``<out_dir>/<lofte id>/`` and return ``{format: path}``."""
+    from ..files import atomic_group
     from .excel import write_excel
     from .html import render_html
     from .pdf import write_pdf
@@ -96,18 +108,16 @@ def write_outputs(context: ReportContext, *, out_dir: str | Path | None = None,
     fmts = parse_formats(formats)
     folder = _out_folder(out_dir, context.lofte.id)
     names = output_names(context.lang)
-    written: dict[str, Path] = {}
     html = render_html(context) if {"html", "pdf"} & set(fmts) else ""
-    if "html" in fmts:
-        written["html"] = folder / names["html"]
-        written["html"].write_text(html, encoding="utf-8")
-    if "pdf" in fmts:
-        written["pdf"] = folder / names["pdf"]
-        write_pdf(html, written["pdf"])
-    if "xlsx" in fmts:
-        written["xlsx"] = folder / names["xlsx"]
-        write_excel(context, written["xlsx"])
-    return written
+    finals = {f: folder / names[f] for f in fmts}
+    with atomic_group(finals) as tmp:  # all formats renamed together: a failure keeps the last set
+        if "html" in tmp:
+            tmp["html"].write_text(html, encoding="utf-8")
+        if "pdf" in tmp:
+            write_pdf(html, tmp["pdf"], base_url=folder)
+        if "xlsx" in tmp:
+            write_excel(context, tmp["xlsx"])
+    return finals
 
 
 def write_report(lofte_id: str, *, demo: bool = False, panel_path: str | None = None,
@@ -122,22 +132,42 @@ def write_report(lofte_id: str, *, demo: bool = False, panel_path: str | None = 
 
 
 def template_path(name: str = "report.py") -> Path:
-    """Locate ``notebooks/templates/<name>`` in the project (checkout or editable install)."""
-    from ..config import project_root
+    """The packaged report template ``lofteeval/reports/templates/<name>`` (never a file of the current folder)."""
+    from importlib.resources import files
+
     from ..errors import DataError
 
-    candidates = [project_root() / "notebooks" / "templates" / name,
-                  Path(__file__).resolve().parents[3] / "notebooks" / "templates" / name]
-    for path in candidates:
-        if path.is_file():
-            return path
-    raise DataError(f"report template notebooks/templates/{name} not found (looked in "
-                    f"{', '.join(str(p.parent.parent.parent.name) for p in candidates)}); run from a "
-                    "lofteeval checkout or set LOFTEEVAL_HOME to it.")
+    path = Path(str(files("lofteeval.reports") / "templates" / name))
+    if not path.is_file():
+        raise DataError(f"the packaged report template templates/{name} is missing from "
+                        f"{path.parent}; reinstall lofteeval (pip install -e . or pip install lofteeval).")
+    return path
 
 
-def _start_kernel() -> Any:
-    """Spawn a python3 kernel now and return its (async) kernel manager.
+def _kernel_env() -> dict[str, str]:
+    """The kernel's environment: this process's project root and registry, and no current-folder imports."""
+    from ..config import project_root
+
+    env = dict(os.environ)
+    env["LOFTEEVAL_HOME"] = str(project_root())
+    if env.get("LOFTEEVAL_REGISTRY"):
+        env["LOFTEEVAL_REGISTRY"] = os.pathsep.join(
+            str(Path(p).resolve()) for p in env["LOFTEEVAL_REGISTRY"].split(os.pathsep) if p)
+    parts = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != "." and Path(p).is_absolute()]
+    if parts:
+        env["PYTHONPATH"] = os.pathsep.join(parts)
+    else:
+        env.pop("PYTHONPATH", None)
+    env.pop("PYTHONSTARTUP", None)
+    return env
+
+
+def _start_kernel(cwd: str | Path) -> Any:
+    """Spawn a python3 kernel in the empty folder ``cwd`` and return its (async) kernel manager.
+
+    Nothing from the caller's current folder can be imported by the kernel: it starts in ``cwd``,
+    without the current folder on ``sys.path`` (``ignore_cwd``) and with only absolute
+    ``PYTHONPATH`` entries (:func:`_kernel_env`).
 
     Spawned before this process imports papermill and jupytext, so the kernel boots meanwhile.
     Local IPC sockets (no TCP ports, no unencrypted-TCP warning) except on Windows; IPython's
@@ -155,7 +185,8 @@ def _start_kernel() -> Any:
             return kc
 
     km = BatchKernelManager(kernel_name="python3", **({} if os.name == "nt" else {"transport": "ipc"}))
-    run_sync(km.start_kernel)(extra_arguments=["--HistoryManager.enabled=False"])
+    run_sync(km.start_kernel)(extra_arguments=["--HistoryManager.enabled=False", "--IPKernelApp.ignore_cwd=True"],
+                              cwd=str(cwd), env=_kernel_env())
     return km
 
 
@@ -229,28 +260,42 @@ def render_report(lofte_id: str, *, demo: bool = False, panel_path: str | None =
     fmts = parse_formats(formats)
     load_lofte(lofte_id)  # unknown ids fail here with one clear line, before a kernel starts
     folder = _out_folder(out_dir, lofte_id)
-    km = _start_kernel()
+    started = time.time()
+    with tempfile.TemporaryDirectory(prefix="lofteeval-kernel-") as cwd:
+        out_nb = folder / names["ipynb"]
+        params = {"lofte_id": lofte_id, "demo": demo, "panel_path": _abs(panel_path),
+                  "out_dir": str(folder.parent), "lang": lang, "formats": ",".join(fmts), "level": level,
+                  "followup_path": _abs(followup_path), "through": through}
+        _execute_template(params, out_nb, cwd)
+    written = {f: folder / names[f] for f in fmts}
+    written["ipynb"] = out_nb
+    missing = [str(p) for p in written.values() if not p.is_file() or p.stat().st_mtime < started - 1]
+    if missing:
+        raise LofteevalError(f"the report notebook ran but did not write {', '.join(missing)}; "
+                             f"see the executed notebook {out_nb}.")
+    return written
+
+
+def _abs(p: str | None) -> str | None:
+    return str(Path(p).resolve()) if p is not None else None
+
+
+def _execute_template(params: dict[str, Any], out_nb: Path, cwd: str) -> None:
+    """Run the packaged template with ``params`` in a kernel started in ``cwd``; write ``out_nb`` atomically."""
+    from ..errors import LofteevalError
+    from ..files import atomic_path
+
+    km = _start_kernel(cwd)
     try:
         jupytext, pm = _import_papermill()
         notebook = jupytext.read(template_path())
         notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        out_nb = folder / names["ipynb"]
-
-        def _abs(p: str | None) -> str | None:
-            return str(Path(p).resolve()) if p is not None else None
-
-        params = {"lofte_id": lofte_id, "demo": demo, "panel_path": _abs(panel_path),
-                  "out_dir": str(Path(out_dir).resolve()) if out_dir is not None else None,
-                  "lang": lang, "formats": ",".join(fmts), "level": level, "followup_path": _abs(followup_path),
-                  "through": through}
-        try:
-            pm.execute_notebook(notebook, str(out_nb), parameters=params, kernel_name="python3",
-                                progress_bar=False, log_output=False, cwd=str(Path.cwd()), km=km)
-        except pm.PapermillExecutionError as exc:
-            raise LofteevalError(f"the report notebook failed: {exc.ename}: {exc.evalue} "
-                                 f"(executed notebook: {out_nb})") from None
+        with atomic_path(out_nb) as tmp:
+            try:
+                pm.execute_notebook(notebook, str(tmp), parameters=params, kernel_name="python3",
+                                    progress_bar=False, log_output=False, cwd=cwd, km=km)
+            except pm.PapermillExecutionError as exc:
+                raise LofteevalError(f"the report notebook failed: {exc.ename}: {exc.evalue} "
+                                     "(no report file was replaced)") from None
     finally:
         _stop_kernel(km)
-    written = {f: folder / names[f] for f in fmts}
-    written["ipynb"] = out_nb
-    return written

@@ -37,17 +37,20 @@ def write_excel(c: ReportContext, path: str | Path) -> None:
     """Write the three sheets of ``c`` to ``path`` (.xlsx)."""
     from openpyxl.styles import Font
 
+    from ..files import protect_sheet, workbook_frame
+
     names = SHEETS[c.lang]
     start = header_row(c.synthetic)
     frames = (c.results, c.followup, _provenance_frame(c))
     with pd.ExcelWriter(path, engine="openpyxl") as xl:
         for name, frame in zip(names, frames):
-            frame.to_excel(xl, sheet_name=name, index=False, startrow=start)
+            workbook_frame(frame).to_excel(xl, sheet_name=name, index=False, startrow=start)
             ws = xl.sheets[name]
             if c.synthetic:
                 ws["A1"] = c.synthetic_text
                 ws["A1"].font = Font(bold=True, color="B2182B")
                 ws.oddHeader.center.text = c.synthetic_text
+            protect_sheet(ws)  # registry and follow-up text stays text, never a live formula
             ws.oddFooter.right.text = "&P / &N"
             ws.freeze_panes = ws.cell(row=start + 2, column=1)
             for col in ws.columns:

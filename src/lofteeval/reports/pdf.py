@@ -7,11 +7,12 @@ from pathlib import Path
 __all__ = ["write_pdf"]
 
 
-def write_pdf(html: str, path: str | Path) -> int:
+def write_pdf(html: str, path: str | Path, *, base_url: str | Path | None = None) -> int:
     """Render ``html`` to ``path`` and return the number of pages.
 
     Page size, margins, running header (the synthetic-data label when it applies) and the
-    "Sida n av m" footer come from the ``@page`` rules in ``templates/report.css``.  WeasyPrint
+    "Sida n av m" footer come from the ``@page`` rules in ``templates/report.css``.  Relative
+    links resolve against ``base_url`` (default: the folder of ``path``).  WeasyPrint
     embeds subsets of the fonts used, so å/ä/ö render on any reader.
     """
     import logging
@@ -23,7 +24,7 @@ def write_pdf(html: str, path: str | Path) -> int:
         warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
         from weasyprint import HTML  # the note is raised on first import
 
-        document = HTML(string=html, base_url=str(Path(path).parent)).render()
+        document = HTML(string=html, base_url=str(base_url if base_url is not None else Path(path).parent)).render()
         document.write_pdf(str(path))
     return len(document.pages)
 

@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,6 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import FetchError
+from ..files import write_bytes
 
 __all__ = ["cached_download", "request_with_retry", "read_provenance", "MAX_RETRIES"]
 
@@ -61,17 +61,7 @@ def _sha256(path: Path) -> str:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes(path, data)
 
 
 def _retry_after(value: str | None, attempt: int) -> float:
@@ -125,7 +115,15 @@ def read_provenance(path: str | Path) -> dict:
     if not rec.is_file():
         raise FetchError(f"no provenance record {rec.name} next to {Path(path).name}; "
                          "delete the file and download again.")
-    return json.loads(rec.read_text(encoding="utf-8"))
+    try:
+        record = json.loads(rec.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise FetchError(f"provenance record {str(rec)!r} is unreadable ({exc.__class__.__name__}: {exc}); "
+                         f"delete it and {Path(path).name}, then download again (--refresh).") from None
+    if not isinstance(record, dict):
+        raise FetchError(f"provenance record {str(rec)!r} must be a JSON object (got "
+                         f"{type(record).__name__}); delete it and download again (--refresh).")
+    return record
 
 
 def cached_download(
