@@ -122,7 +122,7 @@ def test_pooled_recovers_the_injected_national_effect(inbrott_pooled):
 
 
 @pytest.mark.parametrize(("lofte_id", "area", "indicator", "effect"), [
-    ("nacka-2017", "narkotika", "reported_drug_offences", 0.30),
+    ("nacka-2017", "narkotika", "reported_drug_offences", -0.25),
     ("umea-2021", "inbrott", "reported_residential_burglary", -0.30),
 ])
 def test_national_run_recovers_single_lofte_effects(demo, lofte_id, area, indicator, effect):

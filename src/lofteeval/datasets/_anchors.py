@@ -105,9 +105,9 @@ INJECTED_EFFECTS: tuple[InjectedEffect, ...] = (
                    "relative", "three small kommuner, two post years, joint DiD: at the MDE (~17-23 %)"),
     InjectedEffect("demo-large", ("0380",), "reported_crimes_total", 2019, -0.20, "relative",
                    "not a löfte: a large kommun (Uppsala) for known-answer tests; far above the MDE"),
-    InjectedEffect("nacka-2017", ("0182",), "reported_drug_offences", 2017, 0.30, "relative",
-                   "national list: intensified drug enforcement in a large kommun (~1 000 offences a year); "
-                   "far above the MDE"),
+    InjectedEffect("nacka-2017", ("0182",), "reported_drug_offences", 2017, -0.25, "relative",
+                   "national list: fewer reported drug offences in a large kommun (~1 000 a year); far "
+                   "above the MDE"),
 ) + tuple(
     # national list, focus area inbrott: every kommun whose first löfte naming inbrott is a kommun
     # löfte gets -30 % residential burglary from that löfte's first year (renewals are not new
