@@ -203,48 +203,57 @@ def evaluate_national(panel: pd.DataFrame, *, focus_areas: Iterable[str] | None 
     if not jobs:
         raise DataError("no löfte with a measurable focus area matches the selection "
                         f"(focus areas {sorted(wanted) if wanted else 'all'}); widen --focus-area.")
-    rows = _dispatch(panel, jobs, method, level, through, n_jobs, progress)
+    info: dict[str, Any] = {}
+    rows = _dispatch(panel, jobs, method, level, through, n_jobs, progress, info)
     table = add_national_bh(pd.DataFrame(rows, columns=list(NATIONAL_COLUMNS)))
     table = table.sort_values(["focus_area", "indicator", "lofte_id"], kind="stable").reset_index(drop=True)
     synthetic = is_synthetic(panel)
     table.attrs["synthetic"] = synthetic
-    info = {"n_loften": len(jobs), "n_rows": len(table), "n_evaluated": int((table["status"] == "ok").sum()),
-            "synthetic": synthetic, "method": method, "through": through, "level": level}
+    info.update({"n_loften": len(jobs), "n_rows": len(table), "n_evaluated": int((table["status"] == "ok").sum()),
+            "synthetic": synthetic, "method": method, "through": through, "level": level})
     return NationalRun(table=table, info=info)
 
 
 def _dispatch(panel: pd.DataFrame, jobs: list[tuple[Any, tuple[str, ...]]], method: MethodOrAuto,
               level: float, through: int | None, n_jobs: int,
-              progress: Callable[[int, int], None] | None) -> list[dict[str, Any]]:
-    n_chunks = 1 if n_jobs <= 1 else min(len(jobs), 4 * n_jobs)
-    # round-robin so that every chunk gets löften of all sizes
-    chunks = [jobs[i::n_chunks] for i in range(n_chunks)] if n_jobs > 1 else [[j] for j in jobs]
-    rows: list[dict[str, Any]] = []
-    done = 0
-    if n_jobs <= 1:
-        pieces = split_panel(panel)
-        for chunk in chunks:
-            for lf, areas in chunk:
-                rows += _rows_for(lf, _sub_panel(pieces, areas, panel.attrs), areas, method, level, through)
-            done += len(chunk)
-            if progress:
-                progress(done, len(jobs))
-        return rows
-    from joblib import Parallel, delayed
+              progress: Callable[[int, int], None] | None, info: dict[str, Any]) -> list[dict[str, Any]]:
+    """Run the löften here (``n_jobs=1``, ten löften per step) or in chunks on loky workers.
 
-    parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered")
-    for chunk_rows, size in parallel(delayed(_sized)(panel, c, method, level, through) for c in chunks):
+    ``info`` receives ``cpu_seconds`` (all processes) and ``peak_rss_mib`` per worker process.
+    """
+    if n_jobs <= 1:
+        chunks, runner = [jobs[i:i + 10] for i in range(0, len(jobs), 10)], None
+    else:
+        n_chunks = min(len(jobs), 4 * n_jobs)  # round-robin: every chunk gets löften of all sizes
+        chunks = [jobs[i::n_chunks] for i in range(n_chunks)]
+        from joblib import Parallel, delayed
+
+        parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered")
+        runner = parallel(delayed(_sized)(panel, c, method, level, through) for c in chunks)
+    rows: list[dict[str, Any]] = []
+    done, cpu = 0, 0.0
+    peaks: dict[int, float] = {}
+    outputs = runner if runner is not None else (_sized(panel, c, method, level, through) for c in chunks)
+    for chunk_rows, size, chunk_cpu, (pid, rss) in outputs:
         rows += chunk_rows
-        done += size
+        done, cpu = done + size, cpu + chunk_cpu
+        peaks[pid] = max(peaks.get(pid, 0.0), rss)
         if progress:
             progress(done, len(jobs))
+    info.update(cpu_seconds=cpu, peak_rss_mib=peaks)
     return rows
 
 
 def _sized(panel: pd.DataFrame, chunk: list[tuple[Any, tuple[str, ...]]], method: MethodOrAuto,
-           level: float, through: int | None) -> tuple[list[dict[str, Any]], int]:
+           level: float, through: int | None) -> tuple[list[dict[str, Any]], int, float, tuple[int, float]]:
+    """One chunk: its rows, its size, the CPU seconds it took and ``(pid, peak RSS in MiB)``."""
     import os
+    import resource
+    import time
 
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
-    return _run_chunk(panel, chunk, method, level, through), len(chunk)
+    start = time.process_time()
+    rows = _run_chunk(panel, chunk, method, level, through)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return rows, len(chunk), time.process_time() - start, (os.getpid(), rss)
