@@ -132,3 +132,28 @@ def test_national_run_recovers_single_lofte_effects(demo, lofte_id, area, indica
               else (row["ci_low"] / row["baseline"], row["ci_high"] / row["baseline"]))
     assert lo < effect < hi, (row["method"], row["estimate_relative"], lo, hi)
     assert np.sign(row["estimate_relative"]) == np.sign(effect)
+
+
+# -- the national report ----------------------------------------------------------------------------
+def test_vendored_boundaries_cover_every_kommun_in_sweden():
+    from lofteeval.harmonise.kommuner import kommuner
+    from lofteeval.reports.national import kommun_rings
+
+    rings = kommun_rings()
+    assert set(rings) == set(kommuner()["kommun"])
+    xs = np.concatenate([r[:, 0] for rs in rings.values() for r in rs])
+    ys = np.concatenate([r[:, 1] for rs in rings.values() for r in rs])
+    # SWEREF 99 TM in km: Sweden spans about 265-920 km east and 6130-7680 km north
+    assert 250 < xs.min() < xs.max() < 930 and 6120 < ys.min() < ys.max() < 7700
+    assert all(len(r) >= 3 for rs in rings.values() for r in rs)
+
+
+def test_report_page_has_forest_map_event_study_and_label(fraud_run, demo):
+    from lofteeval.national import pooled_by_area
+    from lofteeval.reports.national import SYNTHETIC_SV, national_html
+
+    pooled, results = pooled_by_area(demo, ["bedrageri"])
+    page = national_html(fraud_run.table, pooled, results, synthetic=True)
+    assert page.count(SYNTHETIC_SV) >= 3
+    for alt in ("forest plot bedrageri", "map bedrageri", "event study bedrageri"):
+        assert f'alt="{alt}"' in page

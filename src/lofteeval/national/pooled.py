@@ -70,8 +70,14 @@ def pooled_area(panel: pd.DataFrame, area: str, indicator: str, *, level: float 
     row: dict[str, Any] = {"focus_area": area, "indicator": indicator, "level": level,
                            "control_group": control_group, "n_district": len(district),
                            "synthetic": is_synthetic(panel), "loften": ",".join(lf.id for lf in pooled)}
+    years = panel.loc[panel["indicator"] == indicator, "year"]
+    last = int(years.max()) if len(years) else 0
+    # a löfte starting after the panel's last year has no post period: its kommuner are left out
+    # of the controls (evaluate_staggered: a related löfte not pooled) rather than made a cohort
+    pooled = [lf for lf in pooled if lf.start_year <= last]
     if not pooled:
-        return dict(row, status="not_evaluated", reason=f"no kommun-level löfte names {area}"), None
+        return dict(row, status="not_evaluated", reason=f"no kommun-level löfte names {area} "
+                    f"and starts by {last}"), None
     keep = panel[~panel["kommun"].astype(str).isin(list(district))]
     keep.attrs = dict(panel.attrs)
     try:

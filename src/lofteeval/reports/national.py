@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["forest_plot", "event_study_plot", "national_html", "write_national_report", "area_summary"]
+__all__ = ["forest_plot", "event_study_plot", "map_plot", "kommun_rings", "national_html", "write_national_report",
+           "area_summary"]
 
 SYNTHETIC_SV = "Syntetiska data – endast för demonstration"
 
@@ -78,6 +79,46 @@ def event_study_plot(result: Any, *, title: str, synthetic: bool = False) -> Any
     return fig
 
 
+def kommun_rings() -> dict[str, list[np.ndarray]]:
+    """The vendored SCB kommun boundaries: ``{code: [ring (n x 2, km, SWEREF 99 TM), ...]}``."""
+    import json
+    from importlib.resources import files
+
+    doc = json.loads(files("lofteeval").joinpath("data/kommun_boundaries.json").read_text(encoding="utf-8"))
+    return {k: [np.asarray(r, dtype=float).reshape(-1, 2) for r in rings] for k, rings in doc["kommuner"].items()}
+
+
+def map_plot(effects: pd.Series, *, title: str, synthetic: bool = False, limit: float = 0.5) -> Any:
+    """Sweden's kommuner: grey without a löfte, coloured by the estimated relative effect with one.
+
+    ``effects`` maps kommun codes to relative effects (mean over the kommun's löften); colours
+    are clipped at ``± limit``.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import PolyCollection
+    from matplotlib.colors import Normalize
+
+    rings = kommun_rings()
+    fig, ax = plt.subplots(figsize=(3.6, 6.4), layout="constrained")
+    grey = [r for k, rs in rings.items() if k not in effects.index for r in rs]
+    ax.add_collection(PolyCollection(grey, facecolor="#eeeeee", edgecolor="#bbbbbb", linewidths=0.2))
+    codes = [k for k in effects.index if k in rings]
+    polys = [r for k in codes for r in rings[k]]
+    values = [float(effects[k]) * 100 for k in codes for _ in rings[k]]
+    norm = Normalize(-100 * limit, 100 * limit)
+    coll = PolyCollection(polys, array=np.clip(values, -100 * limit, 100 * limit), cmap="RdBu_r", norm=norm,
+                          edgecolor="#555555", linewidths=0.3)
+    ax.add_collection(coll)
+    ax.autoscale_view()
+    ax.set_aspect("equal")
+    ax.axis("off")
+    fig.colorbar(coll, ax=ax, shrink=0.5, label="effekt, % (grå: inget löfte)")
+    ax.set_title(title, fontsize=9)
+    if synthetic:
+        fig.text(0.5, 0.02, SYNTHETIC_SV, ha="center", fontsize=7, color="red")
+    return fig
+
+
 def _png(fig: Any) -> str:
     import matplotlib.pyplot as plt
 
@@ -128,6 +169,11 @@ def _area_section(area: str, table: pd.DataFrame, pooled: pd.DataFrame, results:
         fig = forest_plot(rows, title=f"{area}: {primary}", synthetic=synthetic,
                           pooled=pr.iloc[0].to_dict() if len(pr) else None)
         parts.append(f'<img alt="forest plot {html.escape(area)}" src="data:image/png;base64,{_png(fig)}">')
+        ok = rows[rows["status"] == "ok"]
+        per_kommun = (ok.assign(kommun=ok["kommuner"].str.split(",")).explode("kommun")
+                      .groupby("kommun")["estimate_relative"].mean())
+        fig = map_plot(per_kommun, title=f"{area}: {primary}", synthetic=synthetic)
+        parts.append(f'<img class="map" alt="map {html.escape(area)}" src="data:image/png;base64,{_png(fig)}">')
         if (area, primary) in results:
             fig = event_study_plot(results[(area, primary)], title=f"poolad händelsestudie: {primary}",
                                    synthetic=synthetic)
@@ -152,7 +198,7 @@ def national_html(table: pd.DataFrame, pooled: pd.DataFrame, results: dict[tuple
     body = "\n".join(_area_section(a, table, pooled, results, synthetic) for a in areas)
     css = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;}table{border-collapse:collapse;"
            "font-size:0.85em}td,th{border:1px solid #ccc;padding:2px 6px}.synthetic{background:#fde2e2;"
-           "border:2px solid #c00;padding:0.5em}img{max-width:100%;display:block;margin:1em 0}")
+           "border:2px solid #c00;padding:0.5em}img{max-width:100%;display:block;margin:1em 0}img.map{max-width:22em}")
     title = "Medborgarlöften i hela landet" + (f" – {SYNTHETIC_SV}" if synthetic else "")
     return (f'<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"<style>{css}</style></head><body><h1>{html.escape(title)}</h1>{banner}{intro}{body}{banner}"
