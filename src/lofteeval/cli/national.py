@@ -90,9 +90,10 @@ def run(args: argparse.Namespace) -> int:
     if synthetic:
         print(synthetic_line(args.lang))
     started = time.perf_counter()
+    through = args.through if args.through is not None else _latest_year(panel)
     bar = _progress_bar()
     run_ = evaluate_national(panel, focus_areas=args.focus_area, method=args.method, level=args.level,
-                             through=args.through, n_jobs=args.jobs, progress=bar)
+                             through=through, n_jobs=args.jobs, progress=bar)
     bar.close()
     pooled, results = (pooled_by_area(panel, sorted(set(run_.table["focus_area"])), level=args.level)
                        if not args.no_pooled else (run_.pooled, {}))
@@ -112,6 +113,12 @@ def run(args: argparse.Namespace) -> int:
     if synthetic:
         print(synthetic_line(args.lang))
     return 0
+
+
+def _latest_year(panel: Any) -> int | None:
+    """The latest year with a value (every löfte is followed to it, never before its own end)."""
+    have = panel.loc[(panel["indicator"] != "population") & panel["value"].notna(), "year"]
+    return int(have.max()) if len(have) else None
 
 
 class _progress_bar:
