@@ -194,7 +194,8 @@ def national_html(table: pd.DataFrame, pooled: pd.DataFrame, results: dict[tuple
              "Den poolade skattningen är Callaway–Sant'Anna med kohort = första året ett löfte i kommunen "
              "nämner området (förnyelser är inte nya kohorter), ännu inte och aldrig behandlade kommuner som "
              "jämförelse, och distriktslöften utanför (kommundata späder ut deras effekt). Med få kommuner per "
-             "kohort används ett placebokohorttest (studentiserat, rangbaserat p-värde).</p>")
+             "kohort används ett placebokohorttest (studentiserat, rangbaserat p-värde). De poolade p-värdena är "
+             "inte justerade för att flera indikatorer och områden prövas.</p>")
     body = "\n".join(_area_section(a, table, pooled, results, synthetic) for a in areas)
     css = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;}table{border-collapse:collapse;"
            "font-size:0.85em}td,th{border:1px solid #ccc;padding:2px 6px}.synthetic{background:#fde2e2;"
