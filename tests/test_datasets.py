@@ -230,7 +230,10 @@ def test_injections_change_only_their_cells_and_by_the_stated_amount(demo):
             assert diff == pytest.approx(eff.effect, abs=1.0), eff
     same = demo["value"].to_numpy() == null["value"].to_numpy()
     assert same[~injected].all()
-    assert not same[injected].any()
+    # a thinned small count can stay as it was (Binomial(5, 0.7) = 5 one time in six): every
+    # injected cell with at least 50 offences (or respondents) changes
+    large = null["n"].to_numpy() >= 50
+    assert not same[injected & large].any()
 
 
 def test_adding_an_indicator_leaves_the_others_unchanged():

@@ -31,7 +31,7 @@ from .. import __version__
 from ..errors import LofteevalError
 
 # modules under lofteeval.cli that each define register(subparsers)
-_COMMAND_MODULES = ("data", "sources", "registry", "evaluate", "report")
+_COMMAND_MODULES = ("data", "sources", "registry", "evaluate", "report", "national")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -105,6 +105,22 @@ INJECTED_EFFECTS: tuple[InjectedEffect, ...] = (
                    "relative", "three small kommuner, two post years, joint DiD: at the MDE (~17-23 %)"),
     InjectedEffect("demo-large", ("0380",), "reported_crimes_total", 2019, -0.20, "relative",
                    "not a löfte: a large kommun (Uppsala) for known-answer tests; far above the MDE"),
+    InjectedEffect("nacka-2017", ("0182",), "reported_drug_offences", 2017, -0.25, "relative",
+                   "national list: fewer reported drug offences in a large kommun (~1 000 a year); far "
+                   "above the MDE"),
+) + tuple(
+    # national list, focus area inbrott: every kommun whose first löfte naming inbrott is a kommun
+    # löfte gets -30 % residential burglary from that löfte's first year (renewals are not new
+    # starts); the district löfte of Nyköping gets none. The known answer of the pooled estimate.
+    InjectedEffect(lofte_id, (kommun,), "reported_residential_burglary", start, -0.30, "relative",
+                   "national inbrott cohort (pooled known answer)")
+    for lofte_id, kommun, start in (
+        ("kiruna-2016", "2584", 2016), ("ljusdal-2016", "2161", 2016), ("kumla-2017", "1881", 2017),
+        ("ljungby-2017", "0781", 2017), ("nacka-2017", "0182", 2017), ("stromsund-2017", "2313", 2017),
+        ("vadstena-2018", "0584", 2018), ("vastervik-2018", "0883", 2018),
+        ("oskarshamn-2019", "0882", 2019), ("haparanda-2020", "2583", 2020),
+        ("svedala-2020", "1263", 2020), ("hultsfred-2021", "0860", 2021), ("umea-2021", "2480", 2021),
+        ("motala-2022", "0583", 2022), ("vimmerby-2022", "0884", 2022), ("mullsjo-2023", "0642", 2023))
 )
 """The effects injected into :func:`demo_panel`; every other (kommun, indicator) has none."""
 
