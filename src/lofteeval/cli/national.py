@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -38,16 +37,11 @@ def register(subparsers: Any) -> None:
 
 
 def _atomic(path: Path, write: Any) -> None:
-    """Write through ``write(tmp_path)`` to a unique temp name, then rename into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write through ``write(tmp_path)`` under a unique temporary name, then rename into place."""
+    from ..files import atomic_path
+
+    with atomic_path(path) as tmp:
+        write(tmp)
 
 
 def write_tables(table: Any, pooled: Any, out: Path, *, synthetic: bool, lang: str = "sv") -> list[Path]:
