@@ -21,6 +21,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ._types import check_int, check_level
 from .design import Design, make_design
 from .design.make import _load_lofte
 from .registry.cache import cached_registry
@@ -85,6 +86,8 @@ def evaluate(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: MethodO
     """
     from .indicators import indicator as get_indicator
 
+    check_level(level)
+    check_int(through, "through", minimum=1000, optional=True)
     if method != "auto":
         if method not in REGISTRY:
             raise DataError(f"'method' must be one of {('auto', *REGISTRY)} (got {method!r}).")

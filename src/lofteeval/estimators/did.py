@@ -48,13 +48,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._types import alpha_of, check_level
+from .._types import alpha_of, check_int, check_level
 from ..inference.methods import resolve_inference
 from ..errors import DesignError, DesignWarning, FewDonorsWarning, caveat
 from ..inference import permutation as perm
 from ..inference.power import mde_from_permutation, mde_from_se
 from ..results import EffectResult
-from ._common import Panel, low_power_caveat, period_diagnostics, prepare_panel, standard_caveats
+from ._panel import Panel, prepare_panel
+from ._common import low_power_caveat, period_diagnostics, standard_caveats
 
 __all__ = ["did", "DidInference"]
 
@@ -126,6 +127,8 @@ def did(
     'relative'
     """
     check_level(level)
+    check_int(n_perm, "n_perm")
+    check_int(seed, "seed", minimum=0, optional=True)
     inference_id = resolve_inference("did", inference)
     panel = prepare_panel(data, unit=unit, time=time, outcome=outcome, treated=treated,
                           treatment_start=treatment_start, exposure=exposure, controls=controls)

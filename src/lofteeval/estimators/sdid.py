@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._types import check_level
+from .._types import check_int, check_level
 from ..inference.methods import resolve_inference
 from ..errors import DesignError
 from ..inference import Interval
@@ -225,6 +225,8 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     (True, 7)
     """
     check_level(level)
+    check_int(replications, "replications")
+    check_int(seed, "seed", minimum=0, optional=True)
     inference_id = resolve_inference("sdid", inference)
     panel = _prepare(data, unit=unit, time=time, outcome=outcome, treated=treated,
                      treatment_start=treatment_start, donors=donors, exposure=exposure)
