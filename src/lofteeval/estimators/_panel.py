@@ -37,7 +37,7 @@ import pandas as pd
 from .._types import check_int
 from ..errors import DataError, DesignError, DroppedRowsWarning, caveat
 
-__all__ = ["Panel", "as_units", "check_columns", "prepare_panel"]
+__all__ = ["Panel", "as_units", "check_columns", "one_pool", "prepare_panel"]
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,21 @@ def check_columns(data: pd.DataFrame, columns: dict[str, str | None]) -> None:
             f"data must contain the columns named by {listed} (available: {list(data.columns)}). "
             "Pass the right names."
         )
+
+
+def one_pool(pool: Iterable[Hashable] | None, **aliases: Iterable[Hashable] | None) -> Iterable[Hashable] | None:
+    """The comparison pool from ``pool=`` or one of its older names (``controls=``, ``donors=``).
+
+    Raises
+    ------
+    DataError
+        When the pool is given under more than one name.
+    """
+    given = {name: value for name, value in {"pool": pool, **aliases}.items() if value is not None}
+    if len(given) > 1:
+        raise DataError(f"pass the comparison units once, as pool= ({'/'.join(f'{a}=' for a in aliases)} "
+                        f"is its older name); got {', '.join(f'{n}=' for n in given)}.")
+    return next(iter(given.values()), None)
 
 
 def _check_numeric(data: pd.DataFrame, cols: dict[str, str]) -> None:

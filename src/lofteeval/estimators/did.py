@@ -54,7 +54,7 @@ from ..errors import DesignError, DesignWarning, FewDonorsWarning, caveat
 from ..inference import permutation as perm
 from ..inference.power import mde_from_permutation, mde_from_se
 from ..results import EffectResult
-from ._panel import Panel, prepare_panel
+from ._panel import Panel, one_pool, prepare_panel
 from ._common import low_power_caveat, period_diagnostics, standard_caveats
 
 __all__ = ["did", "DidInference"]
@@ -72,12 +72,13 @@ def did(
     outcome: str,
     treated: Hashable | Iterable[Hashable],
     treatment_start: object,
-    controls: Iterable[Hashable] | None = None,
+    pool: Iterable[Hashable] | None = None,
     exposure: str | None = None,
     level: float = 0.95,
     inference: DidInference = "placebo_rank",
     n_perm: int = 5000,
     seed: int = 0,
+    controls: Iterable[Hashable] | None = None,
 ) -> EffectResult:
     """Estimate a two-way fixed-effects DiD effect with inference suited to few treated units.
 
@@ -91,8 +92,8 @@ def did(
         Treated unit(s), all starting at ``treatment_start``.
     treatment_start : scalar
         First treated period.
-    controls : list of ids, optional
-        Comparison units; None uses every non-treated unit.
+    pool : list of ids, optional
+        Comparison units; None uses every non-treated unit (``controls=`` is its older name).
     exposure : str, optional
         Population column: fits the Poisson model with a ``log(exposure)`` offset.
     level : float
@@ -131,7 +132,8 @@ def did(
     check_int(seed, "seed", minimum=0, optional=True)
     inference_id = resolve_inference("did", inference)
     panel = prepare_panel(data, unit=unit, time=time, outcome=outcome, treated=treated,
-                          treatment_start=treatment_start, exposure=exposure, controls=controls)
+                          treatment_start=treatment_start, exposure=exposure,
+                          controls=one_pool(pool, controls=controls))
     notes: list[str] = []
     standard_caveats(notes, panel, min_pre=3, counts=exposure is not None)
     model = _PoissonDid(panel) if exposure is not None else _LinearDid(panel)
