@@ -11,13 +11,15 @@ Thresholds (documented here so reports can quote them):
   (only when ``time`` looks like calendar years).
 - ``SMALL_COUNT = 10``: a treated unit with a zero count in a year, or fewer than 10 counts a year on
   average, raises ``ZeroCountsWarning``.
-- ``LOW_POWER_MDE = 0.25``: an MDE above 25 % (relative scale) or above 25 % of the treated unit's
-  pre-period mean (absolute scale) raises ``LowPowerWarning``.
+- ``LOW_POWER_MDE = 0.25``: a relative MDE (:func:`lofteeval.results.relative_mde`: relative scale
+  as is, absolute scale over the counterfactual of the post-period) above 25 % raises
+  ``LowPowerWarning``.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from ..errors import (
     CovidYearsWarning,
@@ -27,6 +29,7 @@ from ..errors import (
     ZeroCountsWarning,
     caveat,
 )
+from ..results import relative_mde
 from ._panel import Panel
 
 __all__ = [
@@ -107,17 +110,20 @@ def check_uncertainty(se: float, *, design: str, what: str) -> None:
         )
 
 
-def low_power_caveat(collected: list[str], mde: float | None, *, relative: bool, baseline: float = 1.0) -> None:
-    """Warn ``LowPowerWarning`` when the MDE exceeds ``LOW_POWER_MDE`` (of ``baseline`` if absolute)."""
-    if mde is None or not np.isfinite(mde):
+def low_power_caveat(collected: list[str], mde: float | None, *, scale: str, effects: pd.DataFrame,
+                     panel: Panel) -> None:
+    """Warn ``LowPowerWarning`` when the relative MDE (:func:`lofteeval.results.relative_mde`, the
+    one definition: relative to the counterfactual over the post-period) exceeds ``LOW_POWER_MDE``."""
+    share = relative_mde(mde, scale=scale, effects=effects, post_periods=period_diagnostics(panel)["post_periods"])
+    if mde is None or share is None or share <= LOW_POWER_MDE:
         return
-    share = mde if relative else mde / abs(baseline) if baseline else np.inf
-    if share > LOW_POWER_MDE:
-        what = f"{100 * mde:.0f} %" if relative else f"{mde:.3g} ({100 * share:.0f} % of the pre-period mean)"
-        caveat(
-            collected,
-            LowPowerWarning,
-            f"the minimum detectable effect at 80 % power is {what}; smaller true effects would "
-            "usually go unnoticed, so a null result says little.",
-            mde=float(mde), relative=relative, share=float(share),
-        )
+    relative = scale == "relative"
+    what = (f"{100 * mde:.0f} %" if relative
+            else f"{mde:.3g} ({100 * share:.0f} % of the counterfactual over the post-period)")
+    caveat(
+        collected,
+        LowPowerWarning,
+        f"the minimum detectable effect at 80 % power is {what}; smaller true effects would "
+        "usually go unnoticed, so a null result says little.",
+        mde=float(mde), relative=relative, share=float(share),
+    )

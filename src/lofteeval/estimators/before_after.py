@@ -153,7 +153,7 @@ def before_after(
         num = _shares(panel, level, notes)
     else:
         num = _rates(panel, level, notes, structural)
-    low_power_caveat(notes, num["mde"], relative=num["scale"] == "relative", baseline=num["baseline"])
+    low_power_caveat(notes, num["mde"], scale=num["scale"], effects=num["effects"], panel=panel)
     return EffectResult(
         method="before_after",
         estimate=num["estimate"],

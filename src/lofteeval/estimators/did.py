@@ -145,8 +145,8 @@ def did(
     relative = exposure is not None
     to_scale = np.expm1 if relative else (lambda x: x)
     mde = num["mde"]
-    low_power_caveat(notes, mde, relative=relative, baseline=model.baseline())
     effects = model.event_study(beta)
+    low_power_caveat(notes, mde, scale="relative" if relative else "absolute", effects=effects, panel=panel)
     diagnostics = {
         "n_comparison": len(panel.controls),
         "n_treated": len(panel.treated),
@@ -188,9 +188,6 @@ class _LinearDid:
         self.y = panel.y.to_numpy()
         self.k = len(panel.treated)
         self.post = panel.post
-
-    def baseline(self) -> float:
-        return float(self.y[~self.post, : self.k].mean())
 
     def _changes(self, y: np.ndarray) -> np.ndarray:
         return y[self.post].mean(axis=0) - y[~self.post].mean(axis=0)
@@ -268,9 +265,6 @@ class _PoissonDid:
                 "the treated unit(s) have zero counts in the whole pre- or post-period; a rate ratio "
                 "cannot be estimated. Use a broader indicator or a longer window."
             )
-
-    def baseline(self) -> float:
-        return 1.0
 
     def fit(self, y: np.ndarray, *, with_d: bool, tol: float = 1e-12, max_iter: int = 20000
             ) -> tuple[np.ndarray, float]:

@@ -175,7 +175,8 @@ def its(
     if cf_name == "structural" and _structural_ok(panel, notes):
         num, label = _structural(panel, num, level, counts=exposure is not None)
         inference_id = "posterior_predictive_drift"
-    low_power_caveat(notes, num["mde"], relative=exposure is not None, baseline=num["baseline"])
+    low_power_caveat(notes, num["mde"], scale="relative" if exposure is not None else "absolute",
+                     effects=num["effects"], panel=panel)
     return EffectResult(
         method="its",
         estimate=num["estimate"],
