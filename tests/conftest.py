@@ -22,6 +22,12 @@ def rng() -> np.random.Generator:
 
 
 @pytest.fixture
+def fx() -> Path:
+    """The hand-built source files in ``tests/fixtures/sources`` (readers and the CLI's import)."""
+    return Path(__file__).resolve().parent / "fixtures" / "sources"
+
+
+@pytest.fixture
 def shared_dir() -> Path:
     """The project's ``../shared`` folder; tests that need it skip when it is absent."""
     path = Path(os.environ.get("LOFTEEVAL_SHARED", SHARED_DIR))

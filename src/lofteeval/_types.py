@@ -50,3 +50,26 @@ def check_literal(value: object, alias: object, name: str) -> None:
         from .errors import DataError
 
         raise DataError(f"{name!r} must be one of {allowed} (got {value!r}).")
+
+
+def check_int(value: object, name: str, *, minimum: int = 1, optional: bool = False) -> int | None:
+    """Return ``value`` as an ``int`` >= ``minimum``; the one integer-argument check.
+
+    ``None`` passes when ``optional``.  Booleans, strings and floats are refused (``"5"`` and
+    ``5.0`` are not counts of years).
+
+    Raises
+    ------
+    DataError
+        Naming the argument, what must hold and what came.
+    """
+    import numpy as np
+
+    if value is None and optional:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
+        from .errors import DataError
+
+        raise DataError(f"{name!r} must be an integer >= {minimum}{' or None' if optional else ''} "
+                        f"(got {value!r} of type {type(value).__name__}); e.g. {name}={max(minimum, 5)}.")
+    return int(value)

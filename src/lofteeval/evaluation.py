@@ -21,6 +21,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ._types import check_int, check_level
 from .design import Design, make_design
 from .design.make import _load_lofte
 from .registry.cache import cached_registry
@@ -34,7 +35,7 @@ __all__ = ["evaluate", "evaluate_areas", "Evaluated", "evaluate_focus_area", "ev
 MethodOrAuto = Literal["auto", "before_after", "its", "did", "synth", "sdid", "staggered"]
 ESTIMATOR_NAMES: dict[str, str] = {m: spec.function for m, spec in REGISTRY.items()}
 MIN_SYNTH_DONORS = REGISTRY["synth"].min_pool
-MIN_SYNTH_PRE = 5
+MIN_SYNTH_PRE = REGISTRY["synth"].auto_min_pre
 MIN_DID_COMPARISON = REGISTRY["did"].min_pool
 SYNTHETIC_NOTE = Caveat(SYNTHETIC_DATA, "Syntetiska data – endast för demonstration (synthetic demo panel)")
 
@@ -85,6 +86,8 @@ def evaluate(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: MethodO
     """
     from .indicators import indicator as get_indicator
 
+    check_level(level)
+    check_int(through, "through", minimum=1000, optional=True)
     if method != "auto":
         if method not in REGISTRY:
             raise DataError(f"'method' must be one of {('auto', *REGISTRY)} (got {method!r}).")
@@ -108,23 +111,24 @@ def _post_years_through(lf: Any, through: int) -> int:
 
 
 def choose_method(design: Design, spec: Any, method: str = "auto") -> tuple[str, str]:
-    """Return ``(method, reason)`` for ``design``; explicit methods pass through with their reason."""
-    n_comp, n_pre = len(design.comparison), len(design.pre_period)
+    """Return ``(method, reason)`` for ``design``; explicit methods pass through with their reason.
+
+    ``"auto"`` reads the registry: the eligible design (:meth:`DesignSpec.auto_refusal`) with the
+    lowest ``DesignSpec.auto``; the reason names the designs passed over and why.
+    """
     if method != "auto":
         return method, f"requested method={method!r}"
-    synth_ok = _available("synth")
-    if (spec.kind == "crime" and len(design.treated) == 1 and n_comp >= MIN_SYNTH_DONORS
-            and n_pre >= MIN_SYNTH_PRE and synth_ok):
-        return "synth", (f"one treated kommun, crime indicator, {n_comp} comparison kommuner "
-                         f"(>= {MIN_SYNTH_DONORS}) and {n_pre} pre years (>= {MIN_SYNTH_PRE}): synthetic control")
-    if n_comp >= MIN_DID_COMPARISON and _available("did"):
-        why = ("several treated kommuner" if len(design.treated) > 1 else
-               "survey indicator" if spec.kind != "crime" else
-               f"too few donors/pre years for synthetic control ({n_comp} kommuner, {n_pre} years)"
-               if synth_ok else "synthetic control not available")
-        return "did", f"{why}; {n_comp} comparison kommuner (>= {MIN_DID_COMPARISON}): DiD"
-    return "before_after", (f"only {n_comp} comparison kommuner (< {MIN_DID_COMPARISON}): before/after "
-                            "in the treated kommun(er), no comparison group")
+    n_pool, n_pre = len(design.comparison), len(design.pre_period)
+    passed_over: list[str] = []
+    for cand in sorted((s for s in REGISTRY.values() if s.auto is not None), key=lambda s: s.auto or 0):
+        why_not = cand.auto_refusal(n_treated=len(design.treated), kind=spec.kind, n_pool=n_pool, n_pre=n_pre)
+        if why_not is None and not _available(cand.method):
+            why_not = "not available"
+        if why_not is None:
+            return cand.method, "; ".join([*passed_over, f"{cand.auto_grounds(n_pool=n_pool, n_pre=n_pre)}: "
+                                                        f"{cand.label}"])
+        passed_over.append(f"not {cand.label}: {why_not}")
+    raise DesignError("no design is eligible for method='auto' (" + "; ".join(passed_over) + ").")
 
 
 def _available(method: str) -> bool:

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ._types import alpha_of
 
-__all__ = ["EffectResult", "results_table", "FRAME_COLUMNS", "EFFECTS_COLUMNS", "PATH_COLUMNS",
+__all__ = ["EffectResult", "results_table", "relative_mde", "FRAME_COLUMNS", "EFFECTS_COLUMNS", "PATH_COLUMNS",
            "PLACEBO_COLUMNS", "UNIT_COMPARISON_COLUMNS", "COMPARISON_COLUMNS", "check_frames"]
 
 EFFECTS_COLUMNS = ("time", "effect")
@@ -136,6 +136,12 @@ class EffectResult:
         """True when the interval excludes no effect (``p < 1 - level``)."""
         return bool(self.p_value < alpha_of(self.level))
 
+    @property
+    def relative_mde(self) -> float | None:
+        """The MDE as a fraction of the counterfactual over the post-period (:func:`relative_mde`)."""
+        return relative_mde(self.mde, scale=self.scale, effects=self.effects,
+                            post_periods=self.diagnostics.get("post_periods"))
+
     def with_identity(self, *, lofte_id: str | None = None, kommun: str | None = None,
                       indicator: str | None = None) -> EffectResult:
         """Return a copy with identity fields filled in (the original is untouched)."""
@@ -221,6 +227,28 @@ class EffectResult:
             raise ValueError(
                 f"interval must contain the estimate (got {self.ci_low} <= {self.estimate} <= {self.ci_high})"
             )
+
+
+def relative_mde(mde: float | None, *, scale: str, effects: pd.DataFrame | None,
+                 post_periods: Iterable[Any] | None = None) -> float | None:
+    """The one relative MDE: the MDE as a fraction of the counterfactual over the evaluated
+    post-period.
+
+    On the relative scale the MDE already is one (``|mde|``); on the absolute scale it is
+    ``|mde| / mean(|counterfactual|)`` over the ``effects`` rows whose ``time`` is in
+    ``post_periods`` (all rows when None).  None when the MDE, the path or a positive
+    counterfactual level is missing.
+    """
+    if mde is None or not np.isfinite(mde):
+        return None
+    if scale == "relative":
+        return abs(float(mde))
+    if effects is None or "counterfactual" not in effects.columns:
+        return None
+    rows = effects if post_periods is None else effects.loc[effects["time"].isin(list(post_periods))]
+    base = rows["counterfactual"].dropna().abs()
+    level = float(base.mean()) if len(base) else float("nan")
+    return abs(float(mde)) / level if level > 0 else None
 
 
 def results_table(results: Iterable[EffectResult]) -> pd.DataFrame:

@@ -136,11 +136,11 @@ def test_cluster_inference_warns_about_over_rejection() -> None:
 
 def test_errors_name_the_problem() -> None:
     df = _sim()
-    with pytest.raises(DataError, match="missing outcome='nope'"):
+    with pytest.raises(DataError, match="columns named by outcome='nope'"):
         did(df, outcome="nope", treated="0001", **KW)
     with pytest.raises(DataError, match="duplicate"):
         did(pd.concat([df, df.head(1)]), outcome="rate", treated="0001", **KW)
-    with pytest.raises(DesignError, match="treated unit"):
+    with pytest.raises(DataError, match=r"treated unit\(s\) \['9999'\] must appear in column 'kommun'"):
         did(df, outcome="rate", treated="9999", **KW)
     with pytest.raises(DesignError, match="post-period"):
         did(df, outcome="rate", treated="0001", unit="kommun", time="year", treatment_start=2030)
@@ -154,14 +154,16 @@ def test_errors_name_the_problem() -> None:
         did(zero, outcome="count", exposure="population", treated="0001", **KW)
 
 
-def test_unbalanced_comparison_unit_is_dropped_with_warning() -> None:
+def test_unbalanced_comparison_unit_is_left_out_and_recorded() -> None:
     from lofteeval.errors import DroppedRowsWarning
 
     df = _sim()
     holey = df[~((df["kommun"] == "0005") & (df["year"] == 2015))]
-    with pytest.warns(DroppedRowsWarning, match="1 comparison unit"):
+    with pytest.warns(DroppedRowsWarning, match=r"left out 1 comparison unit\(s\) .*: 0005 \(2015\)"):
         res = did(holey, outcome="rate", treated="0001", **KW)
     assert res.diagnostics["n_comparison"] == 18
+    (note,) = [w for w in res.warnings if w.kind == "DroppedRowsWarning"]
+    assert note.values["units"] == ["0005"] and note.values["missing"] == {"0005": [2015]}
 
 
 def test_linear_mde_uses_the_treated_units_own_scale_without_warnings() -> None:
@@ -251,7 +253,7 @@ def test_scaling_one_units_residual_path_leaves_its_statistic_unchanged(factor: 
 @pytest.mark.parametrize("seed", range(6))
 def test_linear_permutation_p_value_and_interval_agree(seed: int) -> None:
     from lofteeval._types import alpha_of
-    from lofteeval.estimators._common import prepare_panel
+    from lofteeval.estimators._panel import prepare_panel
     from lofteeval.estimators.did import _LinearDid
 
     df = simulate_null_panel(n_units=41, seed=seed, effect=-0.15 * (seed % 3))

@@ -282,7 +282,7 @@ def test_bootstrap_is_seeded_and_close_to_analytic(mpdta):
 
 # -- errors -------------------------------------------------------------------------------------
 def test_missing_columns():
-    with pytest.raises(DataError, match=r"missing column\(s\) outcome='lemp'"):
+    with pytest.raises(DataError, match=r"columns named by outcome='lemp'"):
         staggered_did(simulate(), unit="unit", time="year", outcome="lemp", cohort="cohort")
 
 
@@ -301,14 +301,22 @@ def test_cohort_outside_time_range(bad):
         staggered_did(panel, **SIM)
 
 
-def test_unbalanced_panel_duplicates_and_missing_outcomes():
+def test_missing_data_policy_duplicates_and_missing_outcomes():
+    """The one policy: a never-treated unit lacking a period is left out (recorded), a treated
+    unit lacking one is an error naming it and the period."""
     panel = simulate()
-    with pytest.raises(DataError, match="unbalanced panel: 1 of 120 units"):
-        staggered_did(panel.drop(index=3), **SIM)
-    with pytest.raises(DataError, match="duplicated"):
+    with pytest.warns(DroppedRowsWarning, match=r"left out 1 comparison unit\(s\) .*u0_0 \(2003\)"):
+        res = staggered_did(panel.drop(index=3), **SIM)
+    assert res.diagnostics["n_comparison"] == 29
+    assert any(w.kind == "DroppedRowsWarning" and w.values["units"] == ["u0_0"] for w in res.warnings)
+    treated_row = panel.index[(panel["cohort"] == 2005) & (panel["year"] == 2001)][0]
+    who = panel.loc[treated_row, "unit"]
+    with pytest.raises(DataError, match=rf"every treated unit must have 'y' .*'{who}' lacks \[2001"):
+        staggered_did(panel.drop(index=treated_row), **SIM)
+    with pytest.raises(DataError, match="must occur once"):
         staggered_did(pd.concat([panel, panel.iloc[[0]]]), **SIM)
-    with pytest.raises(DataError, match="outcome 'y' is missing in 1 rows"):
-        staggered_did(panel.assign(y=panel["y"].where(panel.index != 5)), **SIM)
+    with pytest.raises(DataError, match=rf"'{who}' lacks \[2001"):
+        staggered_did(panel.assign(y=panel["y"].where(panel.index != treated_row)), **SIM)
 
 
 def test_non_numeric_columns_and_options():

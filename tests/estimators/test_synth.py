@@ -18,6 +18,7 @@ from lofteeval import evaluate
 from lofteeval.datasets import INJECTED_EFFECTS, demo_panel, simulate_null_panel
 from lofteeval.registry import Lofte
 from lofteeval.errors import (
+    DroppedRowsWarning,
     CovidYearsWarning,
     DataError,
     DesignError,
@@ -342,17 +343,21 @@ def test_short_pre_period_warns():
 
 
 # -- errors --------------------------------------------------------------------------------------
-def test_missing_outcome_is_a_data_error_not_a_silent_drop():
+def test_donor_with_a_missing_outcome_is_left_out_and_recorded():
+    """The one missing-data policy: a donor lacking a period leaves the pool, never silently."""
     df = simulate(1)
     df.loc[(df["kommun"] == "0003") & (df["year"] == 2012), "value"] = np.nan
-    with pytest.raises(DataError, match="balanced.*0003@2012"):
-        synthetic_control(df, **SIM)
+    with pytest.warns(DroppedRowsWarning, match=r"left out 1 comparison unit\(s\) .*0003 \(2012\)"):
+        res = synthetic_control(df, **SIM)
+    assert "0003" not in res.weights.index
+    (note,) = [w for w in res.warnings if w.kind == "DroppedRowsWarning"]
+    assert note.values["missing"] == {"0003": [2012]}
 
 
-def test_unbalanced_panel_is_a_data_error():
+def test_treated_unit_with_a_missing_period_is_a_data_error():
     df = simulate(1)
-    df = df[~((df["kommun"] == "0005") & (df["year"] == 2018))]
-    with pytest.raises(DataError, match="1 missing unit-periods"):
+    df = df[~((df["kommun"] == "0000") & (df["year"] == 2018))]
+    with pytest.raises(DataError, match=r"every treated unit must have 'value'.*'0000' lacks \[2018\].*pre_years="):
         synthetic_control(df, **SIM)
 
 
@@ -375,5 +380,5 @@ def test_design_errors():
     df = simulate(1)
     with pytest.raises(DesignError, match="before and one from"):
         synthetic_control(df, **{**SIM, "treatment_start": 2030})
-    with pytest.raises(DesignError, match="both treated and a donor"):
+    with pytest.raises(DesignError, match="both treated and in the comparison pool"):
         synthetic_control(df, **SIM, donors=["0000", "0001"])

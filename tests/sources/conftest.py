@@ -1,18 +1,10 @@
-"""Fixtures for the source readers: the hand-built files in tests/fixtures/sources."""
+"""Fixtures for the source readers (the ``fx`` folder of hand-built files is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import pytest
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sources"
-
-
-@pytest.fixture
-def fx() -> Path:
-    return FIXTURES
 
 
 @pytest.fixture(autouse=True)

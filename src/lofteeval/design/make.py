@@ -33,7 +33,7 @@ from . import comparison as _cmp
 from ..formatting import span as _span
 from ..registry.cache import cached_registry
 from .comparison import FIT_CUTOFF, MIN_POOL
-from .._types import check_literal
+from .._types import check_int, check_literal
 from ..errors import DesignError
 
 __all__ = ["Design", "make_design", "select_comparison", "ComparisonRule", "MIN_PRE_YEARS", "MIN_POOL",
@@ -172,6 +172,8 @@ def make_design(
     if getattr(lf, "kind", "lofte") != "lofte":
         raise DesignError(f"{lf.id!r} is a {lf.kind!r}, not a löfte; only löften are evaluated. "
                           "Pick a löfte id from list_loften(kind='lofte').")
+    check_int(pre_years, "pre_years", optional=True)
+    check_int(post_years, "post_years", optional=True)
     spec = get_indicator(indicator)
     if isinstance(comparison, str):
         check_literal(comparison, ComparisonRule, "comparison")

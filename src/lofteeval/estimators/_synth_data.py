@@ -1,12 +1,12 @@
 """Balanced wide arrays and shared caveats for synthetic control and synthetic DiD (internal).
 
-:func:`_prepare` validates a long frame (columns, units, duplicates, holes: nothing is dropped
-silently) and returns a :class:`_Panel` of the treated series and the donors.
+:func:`_prepare` runs the one preparer (:func:`._panel.prepare_panel`: its argument checks and
+missing-data policy) and returns a :class:`_Panel` of the treated series and the donors.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ from ..errors import (
 from ..inference import Interval
 from ..inference.methods import MIN_RANK_POOL
 from ..results import EffectResult
+from ._panel import check_columns, prepare_panel
 
 MIN_PRE_PERIODS = 5
 MIN_DONORS = MIN_RANK_POOL
@@ -69,121 +70,40 @@ class _Panel:
                 "post_periods": [t for t, p in zip(times, self.pre) if not p]}
 
 
-def _as_list(x: Any) -> list[Hashable]:
-    if isinstance(x, (str, bytes)) or not isinstance(x, Sequence | np.ndarray | pd.Index | pd.Series):
-        return [x]
-    return list(x)
-
-
-def _check_columns(data: pd.DataFrame, cols: dict[str, str]) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"data must be a long pandas DataFrame (got {type(data).__name__}).")
-    missing = [f"{role}={name!r}" for role, name in cols.items() if name not in data.columns]
-    if missing:
-        raise DataError(
-            f"data must contain the columns named by {', '.join(missing)} "
-            f"(got columns {list(data.columns)}). Pass the right column names."
-        )
-    if not pd.api.types.is_numeric_dtype(data[cols["outcome"]]):
-        raise DataError(
-            f"outcome column {cols['outcome']!r} must be numeric (got dtype {data[cols['outcome']].dtype}). "
-            "Convert it with pd.to_numeric first."
-        )
-
-
-def _select_units(data: pd.DataFrame, unit: str, treated: Any,
-                  donors: Any) -> tuple[list[Hashable], list[Hashable]]:
-    present = pd.unique(data[unit])
-    present_set = set(present.tolist())
-    tr = _as_list(treated)
-    bad = [t for t in tr if t not in present_set]
-    if not tr or bad:
-        raise DataError(f"treated unit(s) {bad or tr} must appear in column {unit!r}; "
-                        f"check the id and its type (e.g. '0180' as a string, not 180).")
-    if donors is None:
-        trs = set(tr)
-        dn = [u for u in present.tolist() if u not in trs]
-    else:
-        dn = list(dict.fromkeys(_as_list(donors)))
-        bad = [d for d in dn if d not in present_set]
-        if bad:
-            raise DataError(f"donors must appear in column {unit!r} (not found: {bad[:10]}).")
-        both = sorted(set(dn) & set(tr), key=str)
-        if both:
-            raise DesignError(f"a unit cannot be both treated and a donor (got {both}). Remove it from donors=.")
-    if not dn:
-        raise DesignError("a synthetic comparison needs at least one donor unit (got none). Pass donors= or check the data.")
-    return tr, dn
-
-
-def _wide(data: pd.DataFrame, unit: str, time: str, outcome: str,
-          units: list[Hashable]) -> tuple[np.ndarray, np.ndarray]:
-    """Balanced ``(units, periods)`` array and the sorted periods; raise on duplicates or holes."""
-    u_code = pd.Index(units).get_indexer(data[unit])
-    keep = u_code >= 0
-    u_code = u_code[keep]
-    t_raw = data[time].to_numpy()[keep]
-    times, t_code = np.unique(t_raw, return_inverse=True)
-    cell = u_code * times.size + t_code
-    counts = np.bincount(cell, minlength=len(units) * times.size)
-    if counts.max(initial=0) > 1:
-        dup = np.flatnonzero(counts > 1)
-        ex = [(units[c // times.size], times[c % times.size].item()) for c in dup[:3]]
-        raise DataError(
-            f"each ({unit}, {time}) pair must occur once (got {int((counts[dup] - 1).sum())} duplicate "
-            f"rows, e.g. {ex}). Filter to one indicator/source or aggregate first."
-        )
-    values: np.ndarray = np.full(len(units) * times.size, np.nan)
-    values[cell] = data[outcome].to_numpy(dtype=float, na_value=np.nan)[keep]
-    values = values.reshape(len(units), times.size)
-    holes = np.isnan(values)
-    if holes.any():
-        uu, tt = np.nonzero(holes)
-        cells = [f"{units[a]}@{times[b].item()}" for a, b in zip(uu[:5], tt[:5])]
-        raise DataError(
-            f"the panel must be balanced with no missing {outcome!r} for the treated unit(s) and "
-            f"donors (got {int(holes.sum())} missing unit-periods in {int(holes.any(axis=1).sum())} "
-            f"units, e.g. {cells}). Nothing is dropped silently: fill or interpolate them, restrict "
-            "the years, or exclude those units with donors=."
-        )
-    return values, times
-
-
 RATE_COLUMN = "_rate_per_100k"
 
 
 def _rates_from_counts(data: pd.DataFrame, outcome: str, exposure: str) -> pd.DataFrame:
-    """A copy with ``outcome / exposure * 100 000`` in :data:`RATE_COLUMN` (counts -> rates)."""
-    _check_columns(data, {"outcome": outcome, "exposure": exposure})
+    """A copy with ``outcome / exposure * 100 000`` in :data:`RATE_COLUMN` (counts -> rates).
+
+    A missing count or exposure gives a missing rate (the preparer's missing-data policy then
+    applies); an exposure <= 0 is refused.
+    """
+    check_columns(data, {"outcome": outcome, "exposure": exposure})
     expo = pd.to_numeric(data[exposure], errors="coerce")
-    bad = ~(expo > 0)
+    bad = expo <= 0
     if bad.any():
         raise DataError(f"exposure column {exposure!r} must be positive wherever counts are given "
                         f"(got {int(bad.sum())} rows that are not, e.g. {expo[bad].head(3).tolist()}). "
                         "Fill the population or drop those units.")
-    return data.assign(**{RATE_COLUMN: data[outcome].astype(float) / expo * 1e5})
+    return data.assign(**{RATE_COLUMN: pd.to_numeric(data[outcome], errors="coerce") / expo * 1e5})
 
 
 def _prepare(data: pd.DataFrame, *, unit: str, time: str, outcome: str, treated: Any,
-             treatment_start: Any, donors: Any, exposure: str | None = None) -> _Panel:
-    """Validate a long frame and return balanced wide arrays (shared with synthetic DiD).
-
-    With ``exposure`` the outcome is a count and the design works on the rate per 100 000.
+             treatment_start: Any, donors: Any, exposure: str | None = None,
+             pre_years: Any = None) -> _Panel:
+    """The one preparer's :class:`~._panel.Panel` as treated series and donor arrays (synthetic
+    control and SDID).  With ``exposure`` the outcome is a count and the design works on the rate
+    per 100 000.
     """
     if exposure is not None:
         data, outcome = _rates_from_counts(data, outcome, exposure), RATE_COLUMN
-    _check_columns(data, {"unit": unit, "time": time, "outcome": outcome})
-    tr, dn = _select_units(data, unit, treated, donors)
-    values, times = _wide(data, unit, time, outcome, tr + dn)
-    pre = np.asarray(times < treatment_start, dtype=bool)
-    n_pre, n_post = int(pre.sum()), int((~pre).sum())
-    if n_pre < 1 or n_post < 1:
-        raise DesignError(
-            f"treatment_start={treatment_start!r} must leave at least one period before and one from "
-            f"it on (got {n_pre} pre and {n_post} post periods in {times.min()}-{times.max()})."
-        )
-    panel = _Panel(tuple(tr), dn, times, values[: len(tr)].mean(axis=0), values[len(tr):], pre,
-                   treatment_start)
+    wide = prepare_panel(data, unit=unit, time=time, outcome=outcome, treated=treated,
+                         treatment_start=treatment_start, controls=donors, pre_years=pre_years)
+    values = wide.y.to_numpy().T
+    n1 = len(wide.treated)
+    panel = _Panel(wide.treated, list(wide.controls), wide.times, values[:n1].mean(axis=0), values[n1:],
+                   ~wide.post, treatment_start, warnings=list(wide.caveats))
     _common_caveats(panel)
     return panel
 

@@ -50,7 +50,8 @@ from ..errors import DesignError, DesignWarning, ShortPrePeriodWarning, caveat
 from ..inference.methods import resolve_counterfactual
 from ..inference.power import mde_from_se
 from ..results import EffectResult
-from ._common import (Panel, check_uncertainty, low_power_caveat, period_diagnostics, prepare_panel,
+from ._panel import Panel, prepare_panel
+from ._common import (check_uncertainty, low_power_caveat, period_diagnostics, 
                       standard_caveats)
 from .._types import alpha_of, check_level
 from ._local_level import structural_test
@@ -140,8 +141,8 @@ def before_after(
     check_level(level)
     structural_asked = resolve_counterfactual("before_after", counterfactual, inference)[0] == "structural"
     panel = prepare_panel(data, unit=unit, time=time, outcome=outcome, treated=treated,
-                          treatment_start=treatment_start, exposure=exposure, n=n, controls=[],
-                          pre_years=pre_years, require_controls=False)
+                          treatment_start=treatment_start, exposure=exposure, n=n, pooled=False,
+                          pre_years=pre_years)
     notes: list[str] = []
     standard_caveats(notes, panel, min_pre=3, counts=exposure is not None)
     caveat(notes, DesignWarning, NO_COMPARISON, topic="no_comparison")
@@ -152,7 +153,7 @@ def before_after(
         num = _shares(panel, level, notes)
     else:
         num = _rates(panel, level, notes, structural)
-    low_power_caveat(notes, num["mde"], relative=num["scale"] == "relative", baseline=num["baseline"])
+    low_power_caveat(notes, num["mde"], scale=num["scale"], effects=num["effects"], panel=panel)
     return EffectResult(
         method="before_after",
         estimate=num["estimate"],

@@ -48,13 +48,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._types import alpha_of, check_level
+from .._types import alpha_of, check_int, check_level
 from ..inference.methods import resolve_inference
 from ..errors import DesignError, DesignWarning, FewDonorsWarning, caveat
 from ..inference import permutation as perm
 from ..inference.power import mde_from_permutation, mde_from_se
 from ..results import EffectResult
-from ._common import Panel, low_power_caveat, period_diagnostics, prepare_panel, standard_caveats
+from ._panel import Panel, one_pool, prepare_panel
+from ._common import low_power_caveat, period_diagnostics, standard_caveats
 
 __all__ = ["did", "DidInference"]
 
@@ -71,12 +72,13 @@ def did(
     outcome: str,
     treated: Hashable | Iterable[Hashable],
     treatment_start: object,
-    controls: Iterable[Hashable] | None = None,
+    pool: Iterable[Hashable] | None = None,
     exposure: str | None = None,
     level: float = 0.95,
     inference: DidInference = "placebo_rank",
     n_perm: int = 5000,
     seed: int = 0,
+    controls: Iterable[Hashable] | None = None,
 ) -> EffectResult:
     """Estimate a two-way fixed-effects DiD effect with inference suited to few treated units.
 
@@ -90,8 +92,8 @@ def did(
         Treated unit(s), all starting at ``treatment_start``.
     treatment_start : scalar
         First treated period.
-    controls : list of ids, optional
-        Comparison units; None uses every non-treated unit.
+    pool : list of ids, optional
+        Comparison units; None uses every non-treated unit (``controls=`` is its older name).
     exposure : str, optional
         Population column: fits the Poisson model with a ``log(exposure)`` offset.
     level : float
@@ -126,9 +128,12 @@ def did(
     'relative'
     """
     check_level(level)
+    check_int(n_perm, "n_perm")
+    check_int(seed, "seed", minimum=0, optional=True)
     inference_id = resolve_inference("did", inference)
     panel = prepare_panel(data, unit=unit, time=time, outcome=outcome, treated=treated,
-                          treatment_start=treatment_start, exposure=exposure, controls=controls)
+                          treatment_start=treatment_start, exposure=exposure,
+                          controls=one_pool(pool, controls=controls))
     notes: list[str] = []
     standard_caveats(notes, panel, min_pre=3, counts=exposure is not None)
     model = _PoissonDid(panel) if exposure is not None else _LinearDid(panel)
@@ -140,8 +145,8 @@ def did(
     relative = exposure is not None
     to_scale = np.expm1 if relative else (lambda x: x)
     mde = num["mde"]
-    low_power_caveat(notes, mde, relative=relative, baseline=model.baseline())
     effects = model.event_study(beta)
+    low_power_caveat(notes, mde, scale="relative" if relative else "absolute", effects=effects, panel=panel)
     diagnostics = {
         "n_comparison": len(panel.controls),
         "n_treated": len(panel.treated),
@@ -183,9 +188,6 @@ class _LinearDid:
         self.y = panel.y.to_numpy()
         self.k = len(panel.treated)
         self.post = panel.post
-
-    def baseline(self) -> float:
-        return float(self.y[~self.post, : self.k].mean())
 
     def _changes(self, y: np.ndarray) -> np.ndarray:
         return y[self.post].mean(axis=0) - y[~self.post].mean(axis=0)
@@ -263,9 +265,6 @@ class _PoissonDid:
                 "the treated unit(s) have zero counts in the whole pre- or post-period; a rate ratio "
                 "cannot be estimated. Use a broader indicator or a longer window."
             )
-
-    def baseline(self) -> float:
-        return 1.0
 
     def fit(self, y: np.ndarray, *, with_d: bool, tol: float = 1e-12, max_iter: int = 20000
             ) -> tuple[np.ndarray, float]:

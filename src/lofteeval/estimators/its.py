@@ -55,7 +55,8 @@ from ._local_level import structural_test
 from ..errors import DesignError, DesignWarning, caveat
 from ..inference.power import mde_from_se
 from ..results import EffectResult
-from ._common import (Panel, check_uncertainty, low_power_caveat, period_diagnostics, prepare_panel,
+from ._panel import Panel, prepare_panel
+from ._common import (check_uncertainty, low_power_caveat, period_diagnostics, 
                       standard_caveats)
 
 __all__ = ["its", "ItsFamily", "ItsInference", "hac_lag", "MIN_STRUCTURAL_PRE"]
@@ -145,8 +146,7 @@ def its(
     cf_name = resolve_counterfactual("its", counterfactual, inference)[0]
     check_level(level)
     panel = prepare_panel(data, unit=unit, time=time, outcome=outcome, treated=treated,
-                          treatment_start=treatment_start, exposure=exposure, controls=[],
-                          require_controls=False)
+                          treatment_start=treatment_start, exposure=exposure, pooled=False)
     if not np.issubdtype(panel.times.dtype, np.number):
         raise DesignError(f"ITS needs a numeric time column (got dtype {panel.times.dtype}).")
     notes: list[str] = []
@@ -175,7 +175,8 @@ def its(
     if cf_name == "structural" and _structural_ok(panel, notes):
         num, label = _structural(panel, num, level, counts=exposure is not None)
         inference_id = "posterior_predictive_drift"
-    low_power_caveat(notes, num["mde"], relative=exposure is not None, baseline=num["baseline"])
+    low_power_caveat(notes, num["mde"], scale="relative" if exposure is not None else "absolute",
+                     effects=num["effects"], panel=panel)
     return EffectResult(
         method="its",
         estimate=num["estimate"],

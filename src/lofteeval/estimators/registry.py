@@ -30,7 +30,8 @@ class DesignSpec:
     function, module : str
         The estimator ``lofteeval.estimators.<module>.<function>``.
     pool : str or None
-        Keyword taking the comparison units (``None``: the design has no comparison group).
+        Keyword taking the comparison units: ``"pool"`` for every pooled design (``controls=`` and
+        ``donors=`` are accepted as older names); ``None``: the design has no comparison group.
     exposure : bool
         Counts with a population offset are modelled (``exposure=``), so evaluation passes counts
         and population for crime indicators.
@@ -40,6 +41,12 @@ class DesignSpec:
         Treatment comes as a cohort column (staggered adoption) instead of treated/treatment_start.
     min_pool : int
         Comparison units below which ``method="auto"`` does not choose the design.
+    label : str
+        Name in ``method="auto"``'s reasons.
+    auto : int or None
+        Preference of ``method="auto"`` (lowest first among the eligible designs); None: only
+        on request.  Eligibility: ``min_pool``, ``auto_min_pre`` pre years, one treated unit when
+        ``auto_single_treated``, an indicator kind in ``auto_kinds`` (None: any).
     """
 
     method: str
@@ -50,6 +57,33 @@ class DesignSpec:
     shares: bool = False
     cohorts: bool = False
     min_pool: int = 0
+    label: str = ""
+    auto: int | None = None
+    auto_min_pre: int = 0
+    auto_single_treated: bool = False
+    auto_kinds: tuple[str, ...] | None = None
+
+    def auto_refusal(self, *, n_treated: int, kind: str, n_pool: int, n_pre: int) -> str | None:
+        """Why ``method="auto"`` may not choose this design for such a design (None: it may)."""
+        if self.auto is None:
+            return "only on request"
+        if self.auto_single_treated and n_treated > 1:
+            return "several treated kommuner"
+        if self.auto_kinds is not None and kind not in self.auto_kinds:
+            return f"{kind} indicator"
+        if n_pool < self.min_pool:
+            return f"{n_pool} comparison kommuner (< {self.min_pool})"
+        if n_pre < self.auto_min_pre:
+            return f"{n_pre} pre years (< {self.auto_min_pre})"
+        return None
+
+    def auto_grounds(self, *, n_pool: int, n_pre: int) -> str:
+        """What made ``method="auto"`` choose this design."""
+        parts = ["one treated kommun"] if self.auto_single_treated else []
+        parts += [f"{'/'.join(self.auto_kinds)} indicator"] if self.auto_kinds else []
+        parts += [f"{n_pool} comparison kommuner (>= {self.min_pool})"] if self.pool else []
+        parts += [f"{n_pre} pre years (>= {self.auto_min_pre})"] if self.auto_min_pre else []
+        return ", ".join(parts) or "no comparison group needed"
 
     @property
     def inferences(self) -> tuple[str, ...]:
@@ -90,12 +124,15 @@ class DesignSpec:
 
 
 REGISTRY: dict[str, DesignSpec] = {spec.method: spec for spec in (
-    DesignSpec("before_after", "before_after", "before_after", exposure=True, shares=True),
-    DesignSpec("its", "its", "its", exposure=True),
-    DesignSpec("did", "did", "did", pool="controls", exposure=True, min_pool=5),
-    DesignSpec("synth", "synthetic_control", "synth", pool="donors", min_pool=MIN_RANK_POOL),
-    DesignSpec("sdid", "synthetic_did", "sdid", pool="donors", min_pool=MIN_RANK_POOL),
-    DesignSpec("staggered", "staggered_did", "staggered", cohorts=True),
+    DesignSpec("before_after", "before_after", "before_after", exposure=True, shares=True,
+               label="before/after in the treated kommun(er), no comparison group", auto=3),
+    DesignSpec("its", "its", "its", exposure=True, label="ITS"),
+    DesignSpec("did", "did", "did", pool="pool", exposure=True, min_pool=5, label="DiD", auto=2),
+    DesignSpec("synth", "synthetic_control", "synth", pool="pool", min_pool=MIN_RANK_POOL,
+               label="synthetic control", auto=1, auto_min_pre=5, auto_single_treated=True,
+               auto_kinds=("crime",)),
+    DesignSpec("sdid", "synthetic_did", "sdid", pool="pool", min_pool=MIN_RANK_POOL, label="SDID"),
+    DesignSpec("staggered", "staggered_did", "staggered", cohorts=True, label="staggered DiD"),
 )}
 """Every design, by method id."""
 

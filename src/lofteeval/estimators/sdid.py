@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._types import check_level
+from .._types import check_int, check_level
 from ..inference.methods import resolve_inference
 from ..errors import DesignError
 from ..inference import Interval
@@ -29,6 +29,7 @@ from ..inference.placebo import rmspe_table, studentise, studentised_interval
 from ..inference.power import mde_from_permutation, mde_from_se
 from ..results import EffectResult
 from ._simplex import simplex_lstsq, simplex_start
+from ._panel import one_pool
 from ._synth_data import _Panel, _prepare, weighted_result
 
 __all__ = ["synthetic_did"]
@@ -131,9 +132,10 @@ class _Noise:
 
 
 def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, treated: Any,
-                  treatment_start: Any, donors: Sequence[Hashable] | None = None,
+                  treatment_start: Any, pool: Sequence[Hashable] | None = None,
                   level: float = 0.95, inference: SdidInference = "placebo_rank",
-                  replications: int = 200, seed: int = 0, exposure: str | None = None) -> EffectResult:
+                  replications: int = 200, seed: int = 0, exposure: str | None = None,
+                  donors: Sequence[Hashable] | None = None) -> EffectResult:
     """Synthetic difference-in-differences with placebo-in-space inference.
 
     Parameters
@@ -147,8 +149,8 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
         collapsed form), with ``N1`` = their number in the regularisation.
     treatment_start : same type as the time column
         First treated period.
-    donors : list, optional
-        Control units; default every unit that is not treated.
+    pool : list, optional
+        Control units; default every unit that is not treated (``donors=`` is its older name).
     level : float
         Confidence level of the interval.
     inference : {"placebo_rank", "placebo_se"}
@@ -225,9 +227,12 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     (True, 7)
     """
     check_level(level)
+    check_int(replications, "replications")
+    check_int(seed, "seed", minimum=0, optional=True)
     inference_id = resolve_inference("sdid", inference)
     panel = _prepare(data, unit=unit, time=time, outcome=outcome, treated=treated,
-                     treatment_start=treatment_start, donors=donors, exposure=exposure)
+                     treatment_start=treatment_start, donors=one_pool(pool, donors=donors),
+                     exposure=exposure)
     n1, n0, t1 = len(panel.treated), len(panel.donors), int((~panel.pre).sum())
     if panel.n_pre < 2 or n0 <= n1:
         raise DesignError(

@@ -34,11 +34,12 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .._types import Aggregation, ControlGroup, check_level, check_literal
+from .._types import Aggregation, ControlGroup, check_int, check_level, check_literal
 from ..errors import DataError, DesignError, DesignWarning, DroppedRowsWarning, caveat
 from ..inference.power import mde_from_se
 from ..results import EffectResult
 from . import _cs_core as core
+from ._panel import check_columns, prepare_panel
 
 __all__ = ["staggered_did", "MIN_COHORT_ANALYTIC"]
 
@@ -159,9 +160,11 @@ def staggered_did(
     check_literal(inference, StaggeredInference, "inference")
     inference = "placebo_cohort" if inference == "placebo" else inference
     _check_options(bootstrap=bootstrap, n_boot=n_boot, level=level, anticipation=anticipation)
+    check_int(n_placebo, "n_placebo")
+    check_int(seed, "seed", minimum=0, optional=True)
     collected: list[str] = []
     y, coh, times, n_rows = _wide_panel(data, unit=unit, time=time, outcome=outcome,
-                                        cohort=cohort)
+                                        cohort=cohort, collected=collected)
     y, coh, times = _usable(y, coh, times, never_only=control_group == "never_treated",
                             anticipation=anticipation, n_rows=n_rows, collected=collected)
     res = core.att_gt(y, coh, times, never_only=control_group == "never_treated",
@@ -209,18 +212,12 @@ def _numeric(series: pd.Series, name: str, role: str) -> np.ndarray:
         ) from exc
 
 
-def _wide_panel(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
-                cohort: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Validate the long frame and return ``(y, cohort, times, rows_per_unit)`` (numpy only)."""
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"'data' must be a pandas DataFrame (got {type(data).__name__}).")
-    wanted = {"unit": unit, "time": time, "outcome": outcome, "cohort": cohort}
-    missing = [f"{role}={col!r}" for role, col in wanted.items() if col not in data.columns]
-    if missing:
-        raise DataError(
-            f"missing column(s) {', '.join(missing)}; data has {list(data.columns)}. "
-            "Pass the names of existing columns."
-        )
+def _wide_panel(data: pd.DataFrame, *, unit: str, time: str, outcome: str, cohort: str,
+                collected: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Check the cohort column, then the one preparer (:func:`._panel.prepare_panel`, its
+    missing-data policy: units with a cohort are the treated units); ``(y, cohort, times,
+    rows_per_unit)`` with units in sorted order."""
+    check_columns(data, {"unit": unit, "time": time, "outcome": outcome, "cohort": cohort})
     t_row = _numeric(data[time], time, "time")
     y_row = _numeric(data[outcome], outcome, "outcome")
     g_row = np.nan_to_num(_numeric(data[cohort], cohort, "cohort"), nan=0.0)
@@ -228,38 +225,26 @@ def _wide_panel(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
     if (u_code < 0).any() or np.isnan(t_row).any():
         raise DataError(f"unit column {unit!r} and time column {time!r} must not be missing "
                         f"({int((u_code < 0).sum() + np.isnan(t_row).sum())} missing).")
-    times, t_code = np.unique(t_row, return_inverse=True)
-    n_u, n_t = len(u_levels), times.size
-    g_unit = np.zeros(n_u)
+    times = np.unique(t_row)
+    g_unit = np.zeros(len(u_levels))
     g_unit[u_code] = g_row
     _check_cohort(g_row, g_unit, u_code, u_levels, times, unit=unit, cohort=cohort)
-    key = u_code * n_t + t_code
-    counts = np.bincount(key, minlength=n_u * n_t)
-    if (counts > 1).any():
-        dup = np.flatnonzero(counts > 1)[:3]
-        ex = [(u_levels[k // n_t], float(times[k % n_t])) for k in dup]
-        raise DataError(f"{int((counts[counts > 1] - 1).sum())} duplicated ({unit}, {time}) rows, "
-                        f"e.g. {ex}; each unit must appear once per period. Aggregate or drop "
-                        "duplicates.")
-    if np.isnan(y_row).any():
-        bad = pd.unique(u_levels[u_code[np.isnan(y_row)]])
-        raise DataError(
-            f"outcome {outcome!r} is missing in {int(np.isnan(y_row).sum())} rows "
-            f"(units {list(bad[:5])}{' ...' if bad.size > 5 else ''}); staggered_did needs a "
-            "balanced panel. Drop those units or fill the gaps explicitly."
-        )
-    if (counts == 0).any():
-        short = np.flatnonzero((counts.reshape(n_u, n_t) == 0).any(axis=1))
-        raise DataError(
-            f"unbalanced panel: {short.size} of {n_u} units lack some of the {n_t} periods "
-            f"(e.g. {list(u_levels[short[:5]])}); staggered_did needs every unit in every "
-            "period. Drop those units or restrict the periods."
-        )
-    if n_t < 2:
-        raise DataError(f"need at least 2 periods in {time!r} (got {n_t}).")
-    y = np.empty(n_u * n_t)
-    y[key] = y_row
-    return y.reshape(n_u, n_t), g_unit, times, np.full(n_u, n_t)
+    treated = [u for u, g in zip(u_levels, g_unit) if g > 0]
+    if not treated:
+        raise DesignError("no treated cohort: staggered_did needs units with a first treated period "
+                          f"in {cohort!r} (0 or NaN = never treated).")
+    if times.size < 2:
+        raise DataError(f"need at least 2 periods in {time!r} (got {times.size}).")
+    t_vals = data[time].to_numpy() if pd.api.types.is_numeric_dtype(data[time]) else t_row
+    frame = pd.DataFrame({unit: data[unit].to_numpy(), time: t_vals, outcome: y_row})
+    panel = prepare_panel(frame, unit=unit, time=time, outcome=outcome, treated=treated,
+                          treatment_start=None, min_pool=0, staggered=True)
+    collected.extend(panel.caveats)
+    kept = set(panel.y.columns)
+    order = [u for u in u_levels if u in kept]
+    g_of = dict(zip(u_levels, g_unit))
+    coh = np.array([g_of[u] for u in order], dtype=float)
+    return panel.y[order].to_numpy().T, coh, panel.times.astype(float), np.full(len(order), times.size)
 
 
 def _check_cohort(g_row: np.ndarray, g_unit: np.ndarray, u_code: np.ndarray,

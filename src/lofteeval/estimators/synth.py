@@ -30,6 +30,7 @@ from ..inference.placebo import (
 from ..inference.power import mde_from_permutation, mde_from_placebo
 from ..results import EffectResult
 from ._simplex import simplex_lstsq, simplex_start
+from ._panel import one_pool
 from ._synth_data import (MIN_DONORS, MIN_PRE_PERIODS, POOR_FIT_SD_FRACTION, _Panel, _prepare,  # noqa: F401
                           weighted_result)
 
@@ -116,9 +117,10 @@ def _fit_counterfactual(target: np.ndarray, donors: np.ndarray, pre: np.ndarray)
 
 
 def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str, treated: Any,
-                      treatment_start: Any, donors: Sequence[Hashable] | None = None,
+                      treatment_start: Any, pool: Sequence[Hashable] | None = None,
                       level: float = 0.95, inference: SynthInference = "placebo_rank",
-                      placebo_in_time: bool = True, exposure: str | None = None) -> EffectResult:
+                      placebo_in_time: bool = True, exposure: str | None = None,
+                      donors: Sequence[Hashable] | None = None) -> EffectResult:
     """Synthetic control with exact simplex weights and placebo-in-space inference.
 
     Parameters
@@ -133,8 +135,8 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
         one treated series, which is then matched.
     treatment_start : same type as the time column
         First treated period; earlier periods are the pre-period.
-    donors : list, optional
-        Donor pool; default: every unit that is not treated.
+    pool : list, optional
+        Donor pool; default: every unit that is not treated (``donors=`` is its older name).
     level : float
         Confidence level of the interval.
     inference : {"placebo_rank", "placebo_rank_rmspe"}
@@ -198,7 +200,7 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
     counterfactual; an earlier draw of the demo panel gave -25.2 % that way.  An intercept
     (demeaned) fit, a noise penalty ``T0 * sum_j w_j^2 s_j^2`` or both moved single seeds by a few
     points either way without a better mean (-19.1 % to -19.7 %), so the textbook fit is kept; a
-    size-matched ``donors=`` pool keeps the interpolation noise down.
+    size-matched ``pool=`` keeps the interpolation noise down.
 
     Examples
     --------
@@ -217,7 +219,8 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
     check_level(level)
     inference_id = resolve_inference("synth", inference)
     panel = _prepare(data, unit=unit, time=time, outcome=outcome, treated=treated,
-                     treatment_start=treatment_start, donors=donors, exposure=exposure)
+                     treatment_start=treatment_start, donors=one_pool(pool, donors=donors),
+                     exposure=exposure)
     w, gaps, pl_gaps, floor_all = _fit_all(panel, placebo=True)
     pre = panel.pre
     floor = float(floor_all[0])

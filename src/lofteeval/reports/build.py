@@ -204,7 +204,7 @@ def _comparison_rows(res: Any, *, lang: str = "sv",
         w.index = w.index.astype(str)
         comp = comp.assign(_w=comp["_code"].map(w).fillna(0.0)).sort_values("_w", ascending=False, kind="stable")
         limit = min(12, max(5, int((comp["_w"] >= 5e-4).sum())))
-    reasons = [reason_text(r, lang=lang, n_pool=len(comp)) for _, r in comp.iterrows()]
+    reasons = [reason_text(r, lang=lang) for _, r in comp.iterrows()]
     first = {r.split("; ")[0] for r in reasons}
     note = ""
     if len(comp) > 1 and len(first) == 1 and all("; " in r for r in reasons):

@@ -8,8 +8,8 @@ Swedish report must not show the English texts, so this module
 - words each caveat in Swedish from its kind and its values (:func:`caveat_text`); nothing is
   parsed out of the English message;
 - groups the caveats of a report by indicator, without duplicates (:func:`technical_groups`);
-- gives the Swedish reason a comparison kommun was chosen (:func:`reason_text`), translated from
-  the structured parts of the English reason when design.py gave none.
+- gives the reason a comparison kommun was chosen (:func:`reason_text`): design.py's
+  ``reason_sv`` in Swedish (a frame without it shows the English reason as it is).
 
 A caveat of unknown kind, or a design note without a known topic, is shown as it is: a caveat is
 never dropped.  English reports keep the English texts (de-duplicated and grouped the same way).
@@ -17,7 +17,6 @@ never dropped.  English reports keep the English texts (de-duplicated and groupe
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -30,7 +29,6 @@ __all__ = ["caveat_text", "technical_groups", "reason_text", "inference_text", "
 SYNTHETIC_CLASS = SYNTHETIC_DATA
 """The caveat kind evaluation.py adds to every result on the demo panel."""
 
-_NUM = r"([-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"  # comparison reasons (design.py's structured English)
 _Values = Mapping[str, Any]
 
 
@@ -93,7 +91,7 @@ def _low_power(v: _Values) -> str:
     what = ""
     if "mde" in v:
         what = (f"{_n(100 * v['mde'])}{NBSP}%" if v.get("relative") else
-                f"{_n(v['mde'])} ({_n(100 * v['share'])}{NBSP}% av nivån före löftet)")
+                f"{_n(v['mde'])} ({_n(100 * v['share'])}{NBSP}% av den kontrafaktiska nivån efter start)")
     return ("Låg statistisk styrka: minsta upptäckbara effekt" + (f" är {what}" if what else " är stor")
             + "; mindre verkliga effekter skulle oftast inte märkas, så ett resultat utan säkerställd "
             "förändring säger lite.")
@@ -197,28 +195,12 @@ def technical_groups(items: Iterable[tuple[str, Iterable[str]]], *, lang: str = 
 
 
 # -- comparison reasons ---------------------------------------------------------------------
-def _reason_part_sv(part: str, n_pool: int | None) -> str:
-    part = part.strip()
-    if part == "requested":
-        return "vald av användaren"
-    if m := re.fullmatch(r"same kommungrupp (\S+)", part):
-        return f"samma kommungrupp ({m.group(1)})"
-    if m := re.fullmatch(r"kommungrupp (\S+)", part):
-        return f"kommungrupp {m.group(1)}"
-    if m := re.fullmatch(r"population " + _NUM + r" x treated", part):
-        return f"folkmängd {_n(float(m.group(1)))}{NBSP}× löfteskommunens"
-    if m := re.fullmatch(r"pre-period RMSPE rank (\d+)", part):
-        of = f" av {n_pool}" if n_pool else ""
-        return f"plats {m.group(1)}{of} i följsamhet före löftet"
-    return part
-
-
-def reason_text(row: Mapping[str, Any], *, lang: str = "sv", n_pool: int | None = None) -> str:
+def reason_text(row: Mapping[str, Any], *, lang: str = "sv") -> str:
     """Why a comparison kommun was chosen, in the report language.
 
-    Uses ``reason_sv`` for Swedish when design.py provides it; otherwise translates the parts of
-    the English ``reason`` (``"same kommungrupp C6; population 0.58 x treated; pre-period RMSPE
-    rank 3"``), keeping any part it does not know as it is.
+    The design gives every comparison kommun its reason in English (``reason``) and Swedish
+    (``reason_sv``); nothing is parsed out of the English text.  A row without ``reason_sv`` (a
+    frame not made by :func:`lofteeval.design.make_design`) shows its English reason as it is.
     """
     reason = str(row.get("reason", "") or "")
     if lang != "sv":
@@ -226,9 +208,7 @@ def reason_text(row: Mapping[str, Any], *, lang: str = "sv", n_pool: int | None 
     given = row.get("reason_sv")
     if isinstance(given, str) and given.strip():
         return given
-    parts = [_reason_part_sv(p, n_pool) for p in reason.split(";") if p.strip()]
-    text = "; ".join(parts)
-    return text[:1].upper() + text[1:]
+    return reason
 
 
 # -- how the uncertainty was estimated ------------------------------------------------------

@@ -226,17 +226,9 @@ def claimed(result: Any) -> bool:
 
 
 def relative_mde(result: Any) -> float | None:
-    """The MDE as a fraction of the counterfactual level (``None`` when unknown)."""
-    if not _finite(result.mde):
-        return None
-    if result.scale == "relative":
-        return abs(float(result.mde))
-    eff = result.effects
-    if eff is None or "counterfactual" not in getattr(eff, "columns", ()):
-        return None
-    base = eff["counterfactual"].dropna()
-    level = float(base.iloc[-max(1, len(base) // 3):].abs().mean()) if len(base) else float("nan")
-    return abs(float(result.mde)) / level if level > 0 else None
+    """The MDE as a fraction of the counterfactual over the post-period (``None`` when unknown):
+    :attr:`lofteeval.results.EffectResult.relative_mde`, the one definition."""
+    return result.relative_mde  # type: ignore[no-any-return]
 
 
 def _interval(result: Any, unit: str, lang: str) -> str:
