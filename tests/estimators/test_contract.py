@@ -195,3 +195,14 @@ def test_diagnostics_carry_the_periods(case: str) -> None:
     assert diag["treatment_start"] == START
     assert diag["pre_periods"] == list(range(2012, START))
     assert diag["post_periods"] == list(range(START, 2024))
+
+
+def test_every_design_assembles_its_result_in_one_place():
+    """Estimators compute a Fit and an Uncertainty; only ``_assemble`` builds ``EffectResult``."""
+    from pathlib import Path
+
+    import lofteeval.estimators as est_pkg
+
+    folder = Path(est_pkg.__file__).parent
+    builders = sorted(p.name for p in folder.glob("*.py") if "EffectResult(" in p.read_text(encoding="utf-8"))
+    assert builders == ["_assemble.py"], builders

@@ -25,6 +25,7 @@ from ..errors import (
 from ..inference import Interval
 from ..inference.methods import MIN_RANK_POOL
 from ..results import EffectResult
+from ._assemble import Fit, Uncertainty, assemble
 from ._panel import check_columns, prepare_panel
 
 MIN_PRE_PERIODS = 5
@@ -129,18 +130,16 @@ def _common_caveats(panel: _Panel) -> None:
 def weighted_result(method: str, panel: _Panel, *, estimate: float, interval: Interval, level: float,
                     inference_id: str, path: np.ndarray, mde: float | None, diagnostics: dict[str, Any],
                     weights: np.ndarray, unit: str, placebo: pd.DataFrame) -> EffectResult:
-    """The one place a donor-weighted design (synthetic control, SDID) becomes an :class:`EffectResult`.
+    """The :class:`~._assemble.Fit` of a donor-weighted design (synthetic control, SDID), assembled.
 
     ``path`` is the per-period gap (observed minus counterfactual) of the treated series.
     """
-    return EffectResult(
-        method=method, estimate=float(estimate), ci_low=float(interval.low), ci_high=float(interval.high),
-        p_value=float(interval.p_value), level=level, inference=interval.method,
-        inference_id=inference_id, inference_values={"n": len(placebo)}, scale="absolute",
-        effects=pd.DataFrame({"time": panel.times, "observed": panel.y1,
-                              "counterfactual": panel.y1 - path, "effect": path}),
-        mde=mde, diagnostics=diagnostics, warnings=tuple(panel.warnings),
-        weights=pd.Series(weights, index=pd.Index(panel.donors, name=unit), name="weight"),
-        placebo=placebo,
-    )
+    fit = Fit(estimate=float(estimate),
+              effects=pd.DataFrame({"time": panel.times, "observed": panel.y1,
+                                    "counterfactual": panel.y1 - path, "effect": path}),
+              diagnostics=diagnostics, placebo=placebo,
+              weights=pd.Series(weights, index=pd.Index(panel.donors, name=unit), name="weight"))
+    unc = Uncertainty(low=float(interval.low), high=float(interval.high), p_value=float(interval.p_value),
+                      mde=mde, inference_id=inference_id, label=interval.method, values={"n": len(placebo)})
+    return assemble(method, fit, unc, level=level, caveats=panel.warnings)
 

@@ -50,6 +50,7 @@ from ..errors import DesignError, DesignWarning, ShortPrePeriodWarning, caveat
 from ..inference.methods import resolve_counterfactual
 from ..inference.power import mde_from_se
 from ..results import EffectResult
+from ._assemble import Fit, Uncertainty, assemble
 from ._panel import Panel, prepare_panel
 from ._common import (check_uncertainty, low_power_caveat, period_diagnostics, 
                       standard_caveats)
@@ -154,24 +155,13 @@ def before_after(
     else:
         num = _rates(panel, level, notes, structural)
     low_power_caveat(notes, num["mde"], scale=num["scale"], effects=num["effects"], panel=panel)
-    return EffectResult(
-        method="before_after",
-        estimate=num["estimate"],
-        ci_low=num["low"],
-        ci_high=num["high"],
-        p_value=num["p"],
-        level=level,
-        inference=num["label"],
-        inference_id=num["id"],
-        inference_values=num.get("values", {}),
-        scale=num["scale"],
-        effects=num["effects"],
-        mde=num["mde"],
-        diagnostics={"n_comparison": 0, "n_pre": panel.n_pre, "n_post": panel.n_post,
-                     **period_diagnostics(panel), **num["diag"],
-                     "counterfactual": "structural" if num["id"] == "posterior_predictive" else "mean"},
-        warnings=tuple(notes),
-    )
+    fit = Fit(estimate=num["estimate"], effects=num["effects"], scale=num["scale"],
+              diagnostics={"n_comparison": 0, "n_pre": panel.n_pre, "n_post": panel.n_post,
+                           **period_diagnostics(panel), **num["diag"],
+                           "counterfactual": "structural" if num["id"] == "posterior_predictive" else "mean"})
+    unc = Uncertainty(low=num["low"], high=num["high"], p_value=num["p"], mde=num["mde"],
+                      inference_id=num["id"], label=num["label"], values=num.get("values", {}))
+    return assemble("before_after", fit, unc, level=level, caveats=notes)
 
 
 def _effects(panel: Panel, observed: np.ndarray, level_pre: float | np.ndarray,

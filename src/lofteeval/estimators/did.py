@@ -54,6 +54,7 @@ from ..errors import DesignError, DesignWarning, FewDonorsWarning, caveat
 from ..inference import permutation as perm
 from ..inference.power import mde_from_permutation, mde_from_se
 from ..results import EffectResult
+from ._assemble import Fit, Uncertainty, assemble
 from ._panel import Panel, one_pool, prepare_panel
 from ._common import low_power_caveat, period_diagnostics, standard_caveats
 
@@ -158,26 +159,15 @@ def did(
         "coef": float(beta),
         **num.get("diagnostics", {}),
     }
-    return EffectResult(
-        method="did",
-        estimate=float(to_scale(beta)),
-        ci_low=float(to_scale(num["low"])),
-        ci_high=float(to_scale(num["high"])),
-        p_value=float(num["p"]),
-        level=level,
-        inference=num["label"],
-        inference_id=num["id"],
-        inference_values=num["values"],
-        scale="relative" if relative else "absolute",
-        effects=effects,
-        mde=mde,
-        diagnostics=diagnostics,
-        warnings=tuple(notes),
-        placebo=num.get("placebo"),
-        comparison=pd.DataFrame({"unit": list(panel.controls),
-                                 "reason": "given" if controls is not None else "all non-treated units"}),
-        term="att",
-    )
+    fit = Fit(estimate=float(to_scale(beta)), effects=effects,
+              scale="relative" if relative else "absolute", diagnostics=diagnostics,
+              placebo=num.get("placebo"),
+              comparison=pd.DataFrame({"unit": list(panel.controls),
+                                       "reason": "given" if controls is not None else "all non-treated units"}))
+    unc = Uncertainty(low=float(to_scale(num["low"])), high=float(to_scale(num["high"])),
+                      p_value=float(num["p"]), mde=mde, inference_id=num["id"], label=num["label"],
+                      values=num["values"])
+    return assemble("did", fit, unc, level=level, caveats=notes)
 
 
 class _LinearDid:

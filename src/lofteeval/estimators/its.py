@@ -55,6 +55,7 @@ from ._local_level import structural_test
 from ..errors import DesignError, DesignWarning, caveat
 from ..inference.power import mde_from_se
 from ..results import EffectResult
+from ._assemble import Fit, Uncertainty, assemble
 from ._panel import Panel, prepare_panel
 from ._common import (check_uncertainty, low_power_caveat, period_diagnostics, 
                       standard_caveats)
@@ -177,24 +178,16 @@ def its(
         inference_id = "posterior_predictive_drift"
     low_power_caveat(notes, num["mde"], scale="relative" if exposure is not None else "absolute",
                      effects=num["effects"], panel=panel)
-    return EffectResult(
-        method="its",
-        estimate=num["estimate"],
-        ci_low=num["low"],
-        ci_high=num["high"],
-        p_value=num["p"],
-        level=level,
-        inference=label,
-        inference_id=inference_id,
-        scale="relative" if exposure is not None else "absolute",
-        effects=num["effects"],
-        mde=num["mde"],
-        diagnostics={"n_comparison": 0, "n_pre": panel.n_pre, "n_post": panel.n_post,
-                     **period_diagnostics(panel), "hac_lag": hac_lag(n_obs), "df": df,
-                     "slope_change_identified": n_params == N_PARAMS, **num["diag"],
-                     "counterfactual": "structural" if inference_id == "posterior_predictive_drift" else "trend"},
-        warnings=tuple(notes),
-    )
+    fit = Fit(estimate=num["estimate"], effects=num["effects"],
+              scale="relative" if exposure is not None else "absolute",
+              diagnostics={"n_comparison": 0, "n_pre": panel.n_pre, "n_post": panel.n_post,
+                           **period_diagnostics(panel), "hac_lag": hac_lag(n_obs), "df": df,
+                           "slope_change_identified": n_params == N_PARAMS, **num["diag"],
+                           "counterfactual": ("structural" if inference_id == "posterior_predictive_drift"
+                                              else "trend")})
+    return assemble("its", fit, Uncertainty(low=num["low"], high=num["high"], p_value=num["p"],
+                                            mde=num["mde"], inference_id=inference_id, label=label),
+                    level=level, caveats=notes)
 
 
 def _structural_ok(panel: Panel, notes: list[str]) -> bool:

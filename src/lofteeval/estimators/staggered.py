@@ -38,6 +38,7 @@ from .._types import Aggregation, ControlGroup, check_int, check_level, check_li
 from ..errors import DataError, DesignError, DesignWarning, DroppedRowsWarning, caveat
 from ..inference.power import mde_from_se
 from ..results import EffectResult
+from ._assemble import Fit, Uncertainty, assemble
 from . import _cs_core as core
 from ._panel import check_columns, prepare_panel
 
@@ -371,10 +372,9 @@ def _result(res: core.AttGt, agg: core.Aggregate, coh: np.ndarray, times: np.nda
     })
     inference = (f"multiplier bootstrap (Mammen), B={n_boot}" if bootstrap
                  else "analytic (influence function)")
-    return EffectResult(
-        method="staggered", estimate=est, ci_low=est - z * se_all, ci_high=est + z * se_all,
-        p_value=p_value, level=level, inference=inference, scale="absolute", effects=effects,
-        inference_id="bootstrap" if bootstrap else "analytic", inference_values={"n_boot": n_boot},
-        mde=mde_from_se(se_all, level=level), diagnostics=diagnostics,
-        warnings=tuple(collected), term=f"att_{aggregation}", att_gt=att_gt,
-    )
+    fit = Fit(estimate=est, effects=effects, diagnostics=diagnostics, att_gt=att_gt,
+              term=f"att_{aggregation}")
+    unc = Uncertainty(low=est - z * se_all, high=est + z * se_all, p_value=p_value,
+                      mde=mde_from_se(se_all, level=level), label=inference,
+                      inference_id="bootstrap" if bootstrap else "analytic", values={"n_boot": n_boot})
+    return assemble("staggered", fit, unc, level=level, caveats=collected)
