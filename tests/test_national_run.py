@@ -157,3 +157,21 @@ def test_report_page_has_forest_map_event_study_and_label(fraud_run, demo):
     assert page.count(SYNTHETIC_SV) >= 3
     for alt in ("forest plot bedrageri", "map bedrageri", "event study bedrageri"):
         assert f'alt="{alt}"' in page
+
+
+def test_national_tables_keep_registry_text_as_text(tmp_path):
+    """A formula-like title from a user's registry reaches the CSV and XLSX as text, not a formula."""
+    import openpyxl
+    import pandas as pd
+
+    from lofteeval.cli.national import write_tables
+
+    table = pd.DataFrame({"lofte_id": ["x-2020"], "title": ["=HYPERLINK(\"http://e\")"], "estimate": [0.1]})
+    paths = write_tables(table, table.iloc[:0], tmp_path, synthetic=True, lang="sv")
+    assert sorted(p.name for p in paths) == ["national.csv", "national.parquet", "national.xlsx",
+                                             "pooled.csv", "pooled.parquet"]
+    csv = (tmp_path / "national.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in csv and "0,1" in csv
+    cell = openpyxl.load_workbook(tmp_path / "national.xlsx")["national"]["B2"]
+    assert cell.value == "=HYPERLINK(\"http://e\")" and cell.data_type == "s" and cell.quotePrefix
+    assert not list(tmp_path.glob(".*"))  # no temporary file left behind

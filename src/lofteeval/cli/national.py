@@ -36,35 +36,28 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _atomic(path: Path, write: Any) -> None:
-    """Write through ``write(tmp_path)`` under a unique temporary name, then rename into place."""
-    from ..files import atomic_path
-
-    with atomic_path(path) as tmp:
-        write(tmp)
-
-
 def write_tables(table: Any, pooled: Any, out: Path, *, synthetic: bool, lang: str = "sv") -> list[Path]:
     """The national and pooled tables as parquet, CSV (sv: ``;`` and decimal comma) and one XLSX."""
     import pandas as pd
 
+    from ..files import atomic_path, protect_sheet, spreadsheet_frame, workbook_frame
+
     label = "syntetiska data – endast för demonstration" if synthetic else ""
     frames = {"national": table.assign(data=label), "pooled": pooled.assign(data=label)}
+    sep, dec = (";", ",") if lang == "sv" else (",", ".")
     paths: list[Path] = []
     for name, frame in frames.items():
-        pq = out / f"{name}.parquet"
-        _atomic(pq, lambda p, f=frame: f.to_parquet(p, index=False))
-        csv = out / f"{name}.csv"
-        sep, dec = (";", ",") if lang == "sv" else (",", ".")
-        _atomic(csv, lambda p, f=frame: f.to_csv(p, index=False, sep=sep, decimal=dec))
+        pq, csv = out / f"{name}.parquet", out / f"{name}.csv"
+        with atomic_path(pq) as tmp:
+            frame.to_parquet(tmp, index=False)
+        with atomic_path(csv) as tmp:  # registry text reaches the CSV: never as a formula
+            spreadsheet_frame(frame).to_csv(tmp, index=False, sep=sep, decimal=dec)
         paths += [pq, csv]
     xlsx = out / "national.xlsx"
-
-    def _xlsx(p: Path) -> None:
-        with pd.ExcelWriter(p, engine="openpyxl") as writer:
-            for name, frame in frames.items():
-                frame.to_excel(writer, sheet_name=name, index=False)
-    _atomic(xlsx, _xlsx)
+    with atomic_path(xlsx) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        for name, frame in frames.items():
+            workbook_frame(frame).to_excel(writer, sheet_name=name, index=False)
+            protect_sheet(writer.sheets[name])
     return paths + [xlsx]
 
 

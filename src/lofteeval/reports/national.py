@@ -10,8 +10,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -209,15 +207,6 @@ def national_html(table: pd.DataFrame, pooled: pd.DataFrame, results: dict[tuple
 def write_national_report(table: pd.DataFrame, pooled: pd.DataFrame, results: dict[tuple[str, str], Any],
                           out: Path, *, synthetic: bool) -> Path:
     """Write ``national.html`` into ``out`` (temp name, then rename) and return its path."""
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "national.html"
-    text = national_html(table, pooled, results, synthetic=synthetic)
-    fd, tmp = tempfile.mkstemp(dir=out, prefix=".national.", suffix=".html")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    from ..files import write_text
+
+    return write_text(out / "national.html", national_html(table, pooled, results, synthetic=synthetic))
