@@ -5,28 +5,27 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DesignError, DesignWarning, caveat
-from ._cs_core import att_gt
 from ..inference.staggered_placebo import placebo_cohort_test
 from ..results import EffectResult
+from ._cs_core import AttGt
 
 
 def with_placebo_inference(out: EffectResult, y: np.ndarray, coh: np.ndarray, times: np.ndarray,
-                           *, aggregation: str, never_only: bool, anticipation: int, level: float,
+                           *, cells: AttGt, aggregation: str, never_only: bool, anticipation: int, level: float,
                            n_placebo: int, seed: int | None, explicit: bool,
                            small: list[int]) -> EffectResult:
     """``out`` with the overall p-value, interval and MDE from the placebo-cohort test.
 
     When the test cannot run (too few pre-periods or never-treated units) an explicit
     ``inference="placebo"`` raises; ``"auto"`` keeps the analytic numbers and says why.
-    ``small`` lists the cohorts below the analytic threshold (named in a caveat).
+    ``small`` lists the cohorts below the analytic threshold (named in a caveat); ``cells`` are
+    the estimator's group-time cells of ``y`` (re-weighted by the test, never re-estimated).
     """
     from .staggered import MIN_COHORT_ANALYTIC
 
     notes = list(out.warnings)
     try:
-        test = placebo_cohort_test(y, coh, times, cells=att_gt(y, coh, times, never_only=never_only,
-                                                             anticipation=anticipation),
-                                   aggregation=aggregation, never_only=never_only,
+        test = placebo_cohort_test(y, coh, times, cells=cells, aggregation=aggregation, never_only=never_only,
                                    anticipation=anticipation, level=level, n_placebo=n_placebo,
                                    seed=0 if seed is None else seed)
     except DesignError as err:

@@ -179,7 +179,7 @@ def staggered_did(
     if use_placebo:
         from ._staggered_placebo_result import with_placebo_inference
 
-        return with_placebo_inference(out, y, coh, times, aggregation=aggregation,
+        return with_placebo_inference(out, y, coh, times, cells=res, aggregation=aggregation,
                                       never_only=control_group == "never_treated",
                                       anticipation=anticipation, level=level, n_placebo=n_placebo,
                                       seed=seed, explicit=inference == "placebo_cohort", small=small)
