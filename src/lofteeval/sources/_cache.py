@@ -24,6 +24,7 @@ import re
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -58,10 +59,6 @@ def _sha256(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    write_bytes(path, data)
 
 
 def _retry_after(value: str | None, attempt: int) -> float:
@@ -107,6 +104,11 @@ def request_with_retry(client: Any, method: str, url: str, *, params: dict | Non
                              "410: API version retired).")
         return resp
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def write_provenance(path: str | Path, record: Mapping[str, Any]) -> None:
+    """Store ``record`` next to the cached file ``path`` (atomically; :func:`read_provenance` reads it)."""
+    write_bytes(Path(f"{path}.provenance.json"), json.dumps(record, indent=2, ensure_ascii=False).encode("utf-8"))
 
 
 def read_provenance(path: str | Path) -> dict:
@@ -184,13 +186,12 @@ def cached_download(
         if own and client is not None:
             client.close()
     data = resp.content
-    _atomic_write(path, data)
+    write_bytes(path, data)
     record = {
         "url": url, "method": "POST" if body is not None else "GET", "params": params, "body": body,
         "downloaded_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
         "lofteeval_version": __version__, "source_version": source_version, "status": resp.status_code,
     }
-    _atomic_write(Path(f"{path}.provenance.json"),
-                  json.dumps(record, indent=2, ensure_ascii=False).encode("utf-8"))
+    write_provenance(path, record)
     return path

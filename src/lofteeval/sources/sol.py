@@ -160,12 +160,6 @@ def chunks(n_crimes: int, n_regions: int, n_periods: int, measures: int = 2,
             for c in range(0, n_crimes, crimes_per) for r in range(0, n_regions, regions_per)]
 
 
-def _atomic(path: Path, data: bytes) -> None:
-    from ._cache import _atomic_write
-
-    _atomic_write(path, data)
-
-
 def _cached(folder: Path, name: str, make: Callable[[], bytes], record: dict, refresh: bool) -> tuple[bytes, dict]:
     """Bytes of ``folder/name`` (checked against its provenance) or ``make()`` them and record them."""
     from ._cache import _sha256, read_provenance
@@ -184,8 +178,11 @@ def _cached(folder: Path, name: str, make: Callable[[], bytes], record: dict, re
 
 
 def _commit(folder: Path, name: str, data: bytes, rec: dict) -> None:
-    _atomic(folder / name, data)
-    _atomic(folder / f"{name}.provenance.json", json.dumps(rec, indent=2, ensure_ascii=False).encode("utf-8"))
+    from ..files import write_bytes
+    from ._cache import write_provenance
+
+    write_bytes(folder / name, data)
+    write_provenance(folder / name, rec)
 
 
 def fetch_sol(
