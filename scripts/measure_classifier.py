@@ -17,6 +17,24 @@ and count as misses.  The text was saved verbatim (UTF-8) as returned.  Where on
 several rows (a kommun page updated year after year), the text is assigned to the row whose start
 year it names, and to no row when that is ambiguous.
 
+**Which stored copy counts for a row (round 3, written down before any round-3 text was used).**
+``real_pages.csv`` says per row which rule admitted its text (column ``rule``):
+
+- ``A``: the copy's address is one of the row's ``source_url`` addresses (the first listed address
+  that has a qualifying copy).  When the address serves only this row, its stored copy counts unless
+  it names another period; when it serves several rows (a page updated year after year), only a
+  version that names this row's period counts.  A copy that announces several kommuners' löften
+  without saying anything of this one's content is not a copy of this löfte.
+- ``B``: the same page under a variant of the address (http/https, trailing slash, Polisen's older
+  ``/om-polisen/medborgarloften/<kommun>/`` path for the newer ``.../medborgarloften-och-lokal-samverkan/``
+  path), naming the row's period.
+- ``C``: no qualifying copy at the row's addresses; another page of the same kommun's or Polisen's
+  site about this löfte, naming the row's kommun(er) and period.
+- Never: a copy that repeats a seen page's promises word for word (it would measure a tuned text
+  again: Halmstad 2018, 2019), a version that names no year on an address shared by several rows
+  (Trollhättan 2019), or one whose only stored versions name another period (Enköping 2019,
+  Motala 2016, Valdemarsvik 2020; Göteborg 2019, whose one stored version is headed 2020).
+
 **Splits, each fixed before its figures were looked at.**
 
 - Round 1 (``round = 1``, the 57 pages first read): a row is ``tune`` when
@@ -70,7 +88,10 @@ def pages_dir(path: str | None = None) -> Path:
 
 
 def read_labels(path: Path = LABELS) -> list[dict[str, str]]:
-    """Rows of ``real_pages.csv``: ``id, url, labels, split, round, confidence, chars`` (chars: cached text length)."""
+    """Rows of ``real_pages.csv``: ``id, url, labels, split, round, confidence, chars, rule``.
+
+    ``chars`` is the cached text's length, ``rule`` the rule that admitted it (module docstring).
+    """
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
