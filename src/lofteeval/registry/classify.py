@@ -15,7 +15,7 @@ The classifier reads a web page or press release as published.  Context counts m
 4. **Terms.** Stems and compound parts per focus area (:mod:`lofteeval.registry.lexicon`), each with a
    weight; generic phrases ("brottsförebyggande och trygghetsskapande arbete") are removed first;
    generic "våld" is read as domestic violence in a paragraph that names it.
-5. **Evidence.** An area is a hit when the weighted sum over sentences reaches ``threshold`` (1.0)
+5. **Evidence.** An area is a hit when the weighted sum over sentences reaches ``threshold`` (0.8)
    and its best sentence contributes at least ``min_best`` (0.5): one clear commitment, or several
    weaker mentions.
 
@@ -108,6 +108,8 @@ def _header_kind(line: str, current: SectionKind) -> SectionKind:
         return "background"
     if lx.COMMIT_HEAD.search(low):
         return "commit"
+    if low.endswith(":") and current in ("commit", "neutral"):
+        return current  # "1 juni 2019 - juni 2020 är:" continues the heading before it
     return "boilerplate" if current == "boilerplate" else "neutral"
 
 
@@ -143,7 +145,7 @@ def _blocks(lines: list[str]) -> list[tuple[str, str]]:
 
 
 def _sentence_weight(text: str, base: float, section: SectionKind, quote: bool, *,
-                     past: bool = False) -> float:
+                     past: bool = False, item: bool = False) -> float:
     low = text.lower()
     if base == 0.0:
         return 0.0
@@ -155,16 +157,16 @@ def _sentence_weight(text: str, base: float, section: SectionKind, quote: bool, 
         return round(0.3 * base, 3)
     w = base
     commit = bool(lx.COMMIT.search(low))
-    if lx.OUTCOME.search(low) and not re.search(r"\bska\b|\bskall\b|\bkommer att\b|\blovar\b", low):
+    if lx.OUTCOME.search(lx.DRAWN_UP.sub(" ", low)) and not re.search(r"\bska\b|\bskall\b|\bkommer att\b|\blovar\b", low):
         return round(0.3 * w, 3)  # a result already reported, not a promise
     if commit and section == "neutral":
         w = max(w, 1.0 if lx.STRONG_COMMIT.search(low) else 0.9)
-    elif commit and section == "background":
-        w = max(w, 0.5)
+    elif commit and section == "background":  # an actor binding itself is a promise under any heading
+        w = max(w, 0.8 if lx.STRONG_COMMIT.search(low) else 0.5)
     if lx.BACKGROUND.search(low) and not commit:
         w *= 0.6
-    if lx.EXAMPLES.search(low):
-        w *= 0.6
+    if lx.EXAMPLES.search(low):  # in a promise item "bland annat genom X" names the means, not examples
+        w *= 0.85 if item else 0.6
     if quote or lx.QUOTE.search(low):
         w *= 0.5
     return round(w, 3)
@@ -191,6 +193,8 @@ def segment(text: str) -> list[Sentence]:
     out: list[Sentence] = []
     blocks = _blocks(_normalise(text))
     years = [y for k, b in blocks if (y := _lofte_heading_year(k, b))]
+    years += [max(int(y) for y in re.findall(r"20[12]\d", m)) for _, b in blocks if _ != "boiler"
+              for m in lx.LOFTE_YEAR.findall(b.lower())]
     newest = max(years, default=None)
     earlier = False  # under the heading of an older löfte than the page's newest
     for p, (kind, block) in enumerate(blocks):
@@ -209,19 +213,23 @@ def segment(text: str) -> list[Sentence]:
             w = _sentence_weight(block, w, "neutral", False)
             out.append(Sentence(block, "header", round(0.15 * w, 3) if earlier else w, p))
             continue
+        if section == "boilerplate" and kind == "para" and len(block.split()) >= 20:
+            section = "neutral"  # page furniture comes in short lines: a prose paragraph is content again
         item = kind == "item"
         numbered = bool(_NUMBERED.match(block))
         body = _BULLET.sub("", block) if item else block
         quote = bool(re.match(r"^[–\-]\s?[A-ZÅÄÖ]", body)) and bool(lx.QUOTE.search(body))
         base = _ITEM_BASE["commit" if lead else section] if item else _BASE[section]
         lead = (lead and item) or (not item and bool(lx.LIST_COMMIT_LEAD.search(block.lower())))
-        past = False
+        past = opened = False
         for sent in _SPLIT.split(body.lstrip("–- ") if quote else body):
             if sent.strip():
-                w = _sentence_weight(sent, base, section, quote, past=past)
+                w = _sentence_weight(sent, max(base, 0.9) if opened else base, section, quote,
+                                     past=past, item=item)
                 w = round(0.15 * w, 3) if earlier else w
                 out.append(Sentence(sent.strip(), section, w, p, item, numbered, owner))
                 past = past or bool(lx.PAST_OPENER.search(sent.lower()))
+                opened = opened or (not past and bool(lx.LOFTE_OPENER.search(sent.lower())))
     return out
 
 
@@ -229,11 +237,19 @@ def segment(text: str) -> list[Sentence]:
 def sentence_areas(text: str, *, dv_context: bool = False) -> dict[str, float]:
     """Term weight per focus area named in one sentence (0-1; generic phrases removed)."""
     low = lx.DRIVING.sub(" trafiknykterhet ", lx.GENERIC.sub(" ", text.lower()))
+    low = lx.TRAFFIC_SAFETY.sub(" trafiksäkerhet ", low)
     found: dict[str, float] = {}
     for area, terms in lx.COMPILED.items():
         best = max((w for pat, w in terms if pat.search(low)), default=0.0)
         if best:
             found[area] = best
+    if "trygghet" in found and (aim := lx.AIM.search(low)):
+        head = low[:aim.start()]  # the promise; what follows the marker is its aim
+        other = any(pat.search(head) for area, terms in lx.COMPILED.items() if area != "trygghet"
+                    for pat, _ in terms)
+        if other:  # "insatser mot narkotika för att öka tryggheten": safety is only the aim
+            in_head = max((w for pat, w in lx.COMPILED["trygghet"] if pat.search(head)), default=0.0)
+            found["trygghet"] = max(in_head, round(found["trygghet"] * lx.TRYGG_AIM_FACTOR, 3))
     if lx.YOUTH.search(low) and lx.CRIME.search(low):
         found["ungdomsbrottslighet"] = max(found.get("ungdomsbrottslighet", 0.0), lx.YOUTH_CRIME_WEIGHT)
     if (dv_context or "vald_nara_relation" in found) and found.get("vald_offentlig_miljo", 0) < 1.0:
@@ -253,7 +269,7 @@ def _scores(sentences: list[Sentence]) -> dict[str, list[tuple[float, str]]]:
     return contrib
 
 
-def classify_focus_areas(text: str, *, threshold: float = 1.0, min_best: float = 0.5,
+def classify_focus_areas(text: str, *, threshold: float = 0.8, min_best: float = 0.5,
                          n_evidence: int = 3, include_weak: bool = False) -> list[FocusAreaHit]:
     """Return the focus areas a Swedish löfte text names, with scores and evidence sentences.
 
