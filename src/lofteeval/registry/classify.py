@@ -197,7 +197,12 @@ def segment(text: str) -> list[Sentence]:
               for m in lx.LOFTE_YEAR.findall(b.lower())]
     newest = max(years, default=None)
     earlier = False  # under the heading of an older löfte than the page's newest
+    aims = False  # the items list the generic aims of every medborgarlöfte
     for p, (kind, block) in enumerate(blocks):
+        aims = kind == "item" and aims or bool(lx.DEFINITION_LEAD.search(block.lower()))
+        if aims and kind == "item":
+            out.append(Sentence(_BULLET.sub("", block), section, 0.1, p, True))
+            continue
         if (year := _lofte_heading_year(kind, block)) is not None:
             earlier = newest is not None and year < newest
         if kind == "boiler":

@@ -187,6 +187,12 @@ DEFINITION = re.compile(
     r"handlar om)\b|^(?:polisens och \w+ kommuns )?medborgarlöften handlar om\b"
 )
 
+# "Syftet med ett löfte är att:", "Medborgarlöften ska": the items after it are the generic aims of
+# every medborgarlöfte (öka tryggheten, förebygga brott, stärka förtroendet), not this löfte's areas
+DEFINITION_LEAD = re.compile(
+    r"(?:syftet med (?:ett |medborgar)?löfte\w*|(?:medborgar)?löften) (?:är att|ska|syftar till att):?$"
+)
+
 # header lines: section kinds
 BOILER_HEAD = re.compile(
     r"^(?:om |kontakt|kontaktpersoner|presskontakt|relaterat|relaterade|dela|nyheter|hitta|följ oss|"
@@ -194,7 +200,7 @@ BOILER_HEAD = re.compile(
     r"sidinformation|hjälpte informationen|ämnen|taggar|bildtext|foto)"
 )
 BACKGROUND_HEAD = re.compile(
-    r"bakgrund|lägesbild|problembild|nuläge|så ser det ut|utgångspunkt|statistik|uppföljning|"
+    r"^problemområden?:?$|bilden av (?:de )?problemområden|bakgrund|lägesbild|problembild|nuläge|så ser det ut|utgångspunkt|statistik|uppföljning|"
     r"resultat|utvärdering|tidigare år|förra årets|vad har hänt|historik|varför"
 )
 COMMIT_HEAD = re.compile(
