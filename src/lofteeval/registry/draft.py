@@ -20,10 +20,17 @@ _LPO = re.compile(r"(?:lokalpolisområde(?:t|s)?|\bLPO)\s+((?:[Vv]ästra |[Öö]
                   r"[A-ZÅÄÖ][\wåäö-]+(?: [A-ZÅÄÖ][\wåäö-]+)?)")
 _LPO_CHEF = re.compile(r"lokalpolisområdeschef (?:för )?((?:västra|östra|södra|norra) [A-ZÅÄÖ][\wåäö-]+)")
 _MONTH = "|".join(lx.MONTHS)
-_DATE_RANGE = re.compile(rf"(\d{{1,2}}) ({_MONTH}) (20\d\d)\s*(?:-|–|—|till|to)\s*(\d{{1,2}}) ({_MONTH}) (20\d\d)",
+_DATE_RANGE = re.compile(rf"(\d{{1,2}}) ({_MONTH}) (20\d\d)\s*(?:-|–|—|till|to)\s*(?:den\s+)?(\d{{1,2}}) ({_MONTH}) (20\d\d)",
                          re.IGNORECASE)
 _ISO_RANGE = re.compile(r"(20\d\d-\d\d-\d\d)\s*(?:-|–|—|till)\s*(20\d\d-\d\d-\d\d)")
-_LOFTE_YEARS = re.compile(r"[Mm]edborgarlöfte\w*\s*(?:för\s+)?(?:år\s+)?(20\d\d)(?:\s*(?:-|–|/|och)\s*(20\d\d))?")
+# "Medborgarlöfte 2018-2019", "medborgarlöften för 2020-2021", "Medborgarlöfte i Landskrona kommun 2018",
+# "Medborgarlöftet gäller 2021-2025": up to four words between the word and the year
+_LOFTE_YEARS = re.compile(r"[Mm]edborgarlöfte\w*(?:\s+[^\s\d.:;!?]+){0,4}?\s*(?:år\s+)?(20\d\d)"
+                          r"(?:\s*(?:-|–|/|och)\s*(20\d\d))?")
+_PERIOD_COMMIT = re.compile(r"[Uu]nder (?:den aktuella tidsperioden |perioden |åren )?(20\d\d)"
+                            r"(?:\s*(?:-|–)\s*(20\d\d))? (?:ska|kommer)")
+# a kommun name that is a person's surname ("Susanne Norberg (S)") or a newspaper ("Värnamo Nyheter")
+_NOT_KOMMUN_AFTER = re.compile(r"\s*\((?:S|M|C|L|KD|V|MP|SD)\)|\s+(?:Nyheter|Tidning\w*|Posten|Allehanda|Kuriren)\b")
 _PUBLISHED = re.compile(r"(?:[Pp]ublicerad:?\s*|^)(20\d\d-\d\d-\d\d)", re.MULTILINE)
 _NUM = re.compile(r"\b(?:(minst|totalt|ytterligare|sammanlagt)\s+)?(\d{1,3}|" + "|".join(lx.NUMBER_WORDS)
                   + r")\s+([a-zåäö][\wåäö-]*(?:\s+[a-zåäö][\wåäö-]*){0,3})")
@@ -76,8 +83,11 @@ def _kommun_mentions(text: str) -> dict[str, int]:
         n = 0
         for m in pattern.finditer(text):
             before = text[max(0, m.start() - 25):m.start()].lower()
-            if not re.search(r"(?:lokalpolisområde\w*|lpo|polisområde)\s+(?:\w+\s)?$", before):
-                n += 1
+            if re.search(r"(?:lokalpolisområde\w*|lpo|polisområde)\s+(?:[\w-]+[\s/])?$", before):
+                continue  # "lokalpolisområde Falun/Borlänge" names the police area
+            if _NOT_KOMMUN_AFTER.match(text, m.end()):
+                continue
+            n += 1
         if n:
             counts[code] = n
     return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
@@ -98,7 +108,7 @@ def _period(text: str) -> tuple[tuple[int, ...], dt.date | None, dt.date | None,
         start, end = dt.date.fromisoformat(m.group(1)), dt.date.fromisoformat(m.group(2))
         return tuple(range(start.year, end.year + 1)), start, end, True
     spans = [[int(y) for y in m.groups() if y] for m in _LOFTE_YEARS.finditer(text)]
-    spans += [[int(y)] for y in re.findall(r"[Uu]nder (20\d\d) (?:ska|kommer)", text)]
+    spans += [[int(y) for y in m.groups() if y] for m in _PERIOD_COMMIT.finditer(text)]
     if not spans:
         return (), None, None, False
     newest = max(spans, key=max)  # a page listing several löften: the newest one's period
