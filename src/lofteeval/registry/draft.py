@@ -28,7 +28,7 @@ _ISO_RANGE = re.compile(r"(20\d\d-\d\d-\d\d)\s*(?:-|–|—|till)\s*(20\d\d-\d\d
 _LOFTE_YEARS = re.compile(r"[Mm]edborgarlöfte\w*(?:\s+[^\s\d.:;!?]+){0,4}?\s*(?:år\s+)?(20\d\d)"
                           r"(?:\s*(?:-|–|/|och)\s*(20\d\d))?")
 _PERIOD_COMMIT = re.compile(r"[Uu]nder (?:den aktuella tidsperioden |perioden |åren )?(20\d\d)"
-                            r"(?:\s*(?:-|–)\s*(20\d\d))? (?:ska|kommer)")
+                            r"(?:\s*(?:-|–)\s*(20\d\d))? (?:ska|kommer)|[Uu]nder åren (20\d\d)\s*(?:-|–)\s*(20\d\d)")
 # a kommun name that is a person's surname ("Susanne Norberg (S)") or a newspaper ("Värnamo Nyheter")
 _NOT_KOMMUN_AFTER = re.compile(r"\s*\((?:S|M|C|L|KD|V|MP|SD)\)|\s+(?:Nyheter|Tidning\w*|Posten|Allehanda|Kuriren)\b")
 _PUBLISHED = re.compile(r"(?:[Pp]ublicerad:?\s*|^)(20\d\d-\d\d-\d\d)", re.MULTILINE)
@@ -207,12 +207,15 @@ def extract_metadata(text: str) -> TextMetadata:
     """
     sentences = segment(text)
     years, start, end, stated = _period(text)
+    title = _title(sentences, text)
+    if not years and title and (named := re.findall(r"\b(20[12]\d)\b", title)):
+        years = (int(named[-1]),)  # "Lägesbild för Eksjö kommun 2023": the id's year, the period stays TODO
     published = None
     if m := _PUBLISHED.search(text):
         published = dt.date.fromisoformat(m.group(1))
     mentions = _kommun_mentions(text)
     return TextMetadata(
-        title=_title(sentences, text), kommuner=tuple(mentions), kommun_mentions=mentions,
+        title=title, kommuner=tuple(mentions), kommun_mentions=mentions,
         lokalpolisomrade=_lpo(text), years=years, start=start, end=end, published=published,
         period_stated=stated, targets=_targets(sentences, end),
     )
