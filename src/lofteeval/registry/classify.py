@@ -157,15 +157,16 @@ def _sentence_weight(text: str, base: float, section: SectionKind, quote: bool, 
         return round(0.3 * base, 3)
     w = base
     commit = bool(lx.COMMIT.search(low))
-    if lx.OUTCOME.search(lx.DRAWN_UP.sub(" ", low)) and not re.search(r"\bska\b|\bskall\b|\bkommer att\b|\blovar\b", low):
+    promised = re.search(r"\bska\b|\bskall\b|\bkommer att\b|\blovar\b", low)
+    if lx.OUTCOME.search(lx.DRAWN_UP.sub(" ", low)) and not promised:
         return round(0.3 * w, 3)  # a result already reported, not a promise
     if commit and section == "neutral":
         w = max(w, 1.0 if lx.STRONG_COMMIT.search(low) else 0.9)
-    elif commit and section == "background":  # an actor binding itself is a promise under any heading
+    elif commit and section == "background":  # an actor binding itself promises under any heading
         w = max(w, 0.8 if lx.STRONG_COMMIT.search(low) else 0.5)
     if lx.BACKGROUND.search(low) and not commit:
         w *= 0.6
-    if lx.EXAMPLES.search(low):  # in a promise item "bland annat genom X" names the means, not examples
+    if lx.EXAMPLES.search(low):  # in an item "bland annat genom X" names the means, not examples
         w *= 0.85 if item else 0.6
     if quote or lx.QUOTE.search(low):
         w *= 0.5
@@ -192,10 +193,7 @@ def segment(text: str) -> list[Sentence]:
     lead = False  # the block before announced a list of priorities or promises
     out: list[Sentence] = []
     blocks = _blocks(_normalise(text))
-    years = [y for k, b in blocks if (y := _lofte_heading_year(k, b))]
-    years += [max(int(y) for y in re.findall(r"20[12]\d", m)) for _, b in blocks if _ != "boiler"
-              for m in lx.LOFTE_YEAR.findall(b.lower())]
-    newest = max(years, default=None)
+    newest = _newest_year(blocks)
     earlier = False  # under the heading of an older löfte than the page's newest
     aims = False  # the items list the generic aims of every medborgarlöfte
     for p, (kind, block) in enumerate(blocks):
@@ -219,22 +217,43 @@ def segment(text: str) -> list[Sentence]:
             out.append(Sentence(block, "header", round(0.15 * w, 3) if earlier else w, p))
             continue
         if section == "boilerplate" and kind == "para" and len(block.split()) >= 20:
-            section = "neutral"  # page furniture comes in short lines: a prose paragraph is content again
+            section = "neutral"  # page furniture comes in short lines: prose is content again
         item = kind == "item"
         numbered = bool(_NUMBERED.match(block))
         body = _BULLET.sub("", block) if item else block
         quote = bool(re.match(r"^[–\-]\s?[A-ZÅÄÖ]", body)) and bool(lx.QUOTE.search(body))
         base = _ITEM_BASE["commit" if lead else section] if item else _BASE[section]
         lead = (lead and item) or (not item and bool(lx.LIST_COMMIT_LEAD.search(block.lower())))
-        past = opened = False
-        for sent in _SPLIT.split(body.lstrip("–- ") if quote else body):
-            if sent.strip():
-                w = _sentence_weight(sent, max(base, 0.9) if opened else base, section, quote,
-                                     past=past, item=item)
-                w = round(0.15 * w, 3) if earlier else w
-                out.append(Sentence(sent.strip(), section, w, p, item, numbered, owner))
-                past = past or bool(lx.PAST_OPENER.search(sent.lower()))
-                opened = opened or (not past and bool(lx.LOFTE_OPENER.search(sent.lower())))
+        for sent, w in _weighted(body.lstrip("–- ") if quote else body, base, section, quote, item):
+            w = round(0.15 * w, 3) if earlier else w
+            out.append(Sentence(sent, section, w, p, item, numbered, owner))
+    return out
+
+
+def _newest_year(blocks: list[tuple[str, str]]) -> int | None:
+    """The newest löfte a page names: in a heading ("Medborgarlöfte 2022/2023") or a sentence."""
+    years = [y for k, b in blocks if (y := _lofte_heading_year(k, b))]
+    years += [max(int(y) for y in re.findall(r"20[12]\d", m)) for k, b in blocks if k != "boiler"
+              for m in lx.LOFTE_YEAR.findall(b.lower())]
+    return max(years, default=None)
+
+
+def _weighted(body: str, base: float, section: SectionKind, quote: bool,
+              item: bool) -> list[tuple[str, float]]:
+    """The sentences of one paragraph or item with their weights.
+
+    A sentence opening a paragraph about an earlier löfte makes the rest of it past; one stating
+    this löfte's direction ("Inriktningen för löftet är ...") makes the rest of it a promise.
+    """
+    out = []
+    past = opened = False
+    for sent in _SPLIT.split(body):
+        if sent.strip():
+            w = _sentence_weight(sent, max(base, 0.9) if opened else base, section, quote,
+                                 past=past, item=item)
+            out.append((sent.strip(), w))
+            past = past or bool(lx.PAST_OPENER.search(sent.lower()))
+            opened = opened or (not past and bool(lx.LOFTE_OPENER.search(sent.lower())))
     return out
 
 
@@ -249,17 +268,25 @@ def sentence_areas(text: str, *, dv_context: bool = False) -> dict[str, float]:
         if best:
             found[area] = best
     if "trygghet" in found and (aim := lx.AIM.search(low)):
-        head = low[:aim.start()]  # the promise; what follows the marker is its aim
-        other = any(pat.search(head) for area, terms in lx.COMPILED.items() if area != "trygghet"
-                    for pat, _ in terms)
-        if other:  # "insatser mot narkotika för att öka tryggheten": safety is only the aim
-            in_head = max((w for pat, w in lx.COMPILED["trygghet"] if pat.search(head)), default=0.0)
-            found["trygghet"] = max(in_head, round(found["trygghet"] * lx.TRYGG_AIM_FACTOR, 3))
+        found["trygghet"] = _trygghet_with_aim(low[:aim.start()], found["trygghet"])
     if lx.YOUTH.search(low) and lx.CRIME.search(low):
         found["ungdomsbrottslighet"] = max(found.get("ungdomsbrottslighet", 0.0), lx.YOUTH_CRIME_WEIGHT)
     if (dv_context or "vald_nara_relation" in found) and found.get("vald_offentlig_miljo", 0) < 1.0:
         found.pop("vald_offentlig_miljo", None)  # generic "våld" next to domestic violence
     return found
+
+
+def _trygghet_with_aim(head: str, weight: float) -> float:
+    """``trygghet``'s weight when it may be only an aim ("insatser mot narkotika för att öka tryggheten").
+
+    ``head`` is the sentence before the aim marker (the promise).  When it names another area,
+    safety named after the marker is that promise's aim and weighs ``TRYGG_AIM_FACTOR``.
+    """
+    if not any(pat.search(head) for area, terms in lx.COMPILED.items() if area != "trygghet"
+               for pat, _ in terms):
+        return weight
+    in_head = max((w for pat, w in lx.COMPILED["trygghet"] if pat.search(head)), default=0.0)
+    return max(in_head, round(weight * lx.TRYGG_AIM_FACTOR, 3))
 
 
 def _scores(sentences: list[Sentence]) -> dict[str, list[tuple[float, str]]]:
