@@ -1,6 +1,7 @@
 """Measure the focus-area classifier on real löfte pages from the national list.
 
-    python scripts/measure_classifier.py [--pages DIR] [--split held_out|tune|all] [--per-area]
+    python scripts/measure_classifier.py [--pages DIR] [--split held_out_3|seen|...|all] [--per-area]
+                                         [--drafts]
 
 **Labels.** ``tests/registry/real_pages.csv`` names, for each row of ``loften_national/loften.csv``
 whose public page could be read, the page's URL and the row's hand-coded focus areas (closed
@@ -47,8 +48,8 @@ year it names, and to no row when that is ambiguous.
   76 pages of rounds 1 and 2 are all "seen" and may be used for tuning.
 - Round 3 (``round = 3``): every page found for a row that had no page in rounds 1 and 2 is
   ``held_out_3``, without exception (:func:`expected_split`).  This rule and the labels were
-  committed before any round-3 text was used; the classifier is changed looking at the 76 seen
-  pages only, then ``held_out_3`` is measured once.
+  committed before any round-3 text was used; the classifier was changed looking at the 76 seen
+  pages only, then ``held_out_3`` was measured once (``docs/classifier.md``).
 
 **Figures.** Micro-averaged precision and recall over (page, area) pairs, and per area, as a
 Markdown table (``docs/classifier.md`` quotes them with the commit they were measured at).
