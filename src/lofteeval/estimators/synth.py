@@ -238,7 +238,7 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
     scale = max(float(own["pre_rmspe"]), floor)
     placebo["statistic"] = studentise(placebo["effect"].to_numpy(),
                                       np.maximum(placebo["pre_rmspe"].to_numpy(), floor_all[1:]))
-    conf = None
+    conf, mde = None, None
     if inference_id in conformal.SCHEMES:  # a test over time, not over donors: its own module
         conf = conformal.conformal_interval(panel.y1, panel.y0, ~pre, _proxy, center=float(own["effect"]),
                                             spread=scale, level=level, scheme=conformal.SCHEMES[inference_id])
@@ -255,7 +255,7 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
             if len(placebo) > 1 else None
     diagnostics = _diagnostics(panel, own, placebo, w)
     stat = float(studentise(np.array([own["effect"]]), np.array([scale]))[0])
-    diagnostics.update(ratio_floor=floor, scale=scale, statistic=stat, inference_statistic="rmspe_ratio" if inference_id == "placebo_rank_rmspe" else "studentised")
+    diagnostics.update(ratio_floor=floor, scale=scale, statistic=stat, inference_statistic="rmspe_ratio" if inference_id == "placebo_rank_rmspe" else "studentised" if conf is None else "conformal_s1")
     if inference_id == "placebo_rank":
         diagnostics["rank"] = int(1 + np.count_nonzero(np.abs(placebo["statistic"].to_numpy()) >= abs(stat)))
     if placebo_in_time:

@@ -38,7 +38,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from .._types import alpha_of, check_level
 from ..errors import DataError
@@ -105,9 +105,9 @@ def folded_normal_quantile(t: float, alpha: float) -> float:
     t = abs(float(t))
 
     def excess(x: float) -> float:
-        return float(stats.norm.cdf(x - t) - stats.norm.cdf(-x - t) - (1 - alpha))
+        return float(special.ndtr(x - t) - special.ndtr(-x - t) - (1 - alpha))
 
-    hi = t + float(stats.norm.ppf(1 - alpha / 2)) + 1.0
+    hi = t + float(special.ndtri(1 - alpha / 2)) + 1.0
     return float(optimize.brentq(excess, 0.0, hi, xtol=1e-14))
 
 
@@ -235,7 +235,7 @@ def _flci(beta: np.ndarray, sigma: np.ndarray, n_pre: int, lv: np.ndarray, m: fl
         w = w_min if m == 0 else w_last
         chi = folded_normal_quantile(m * prob.bias(w) / np.sqrt(prob.var(w)), alpha) * np.sqrt(prob.var(w))
     else:
-        grid = np.linspace(h_min, h_max, 41)
+        grid = np.linspace(h_min, h_max, 15)
         vals = [half_length(h)[0] for h in grid]
         i = int(np.argmin(vals))
         lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
@@ -314,13 +314,14 @@ def sensitivity(beta: np.ndarray, sigma: np.ndarray, *, n_pre: int, restriction:
 
 def breakdown_value(beta: np.ndarray, sigma: np.ndarray, *, n_pre: int, restriction: Restriction,
                     level: float = 0.95, l_vec: np.ndarray | None = None, tol: float = 1e-6,
-                    m_max: float | None = None) -> float:
-    """The smallest ``M`` at which the robust interval contains 0 (bisection to ``tol``).
+                    m_max: float = 1e6) -> float:
+    """The smallest ``M`` at which the robust interval contains 0.
 
-    0 when the interval at ``M = 0`` already contains 0; ``inf`` when it excludes 0 up to
-    ``m_max`` (default 100 for relative magnitudes, 100 standard errors of ``l' beta_post`` for
-    smoothness).  The interval widens with ``M``, so the set of ``M`` with a significant effect is
-    ``[0, breakdown)``.
+    0 when the interval at ``M = 0`` already contains 0; ``inf`` when it excludes 0 for every
+    ``M`` up to ``m_max``.  The interval widens with ``M``, so the set of ``M`` with a significant
+    effect is ``[0, breakdown)``; the value is bracketed by doubling (from 0.25 for relative
+    magnitudes, a tenth of the standard error of ``l' beta_post`` for smoothness) and bisected to
+    a relative precision ``tol``.
     """
     beta, sigma, lv = _check_inputs(beta, sigma, n_pre, l_vec)
 
@@ -331,11 +332,12 @@ def breakdown_value(beta: np.ndarray, sigma: np.ndarray, *, n_pre: int, restrict
     if covers(0.0):
         return 0.0
     se = float(np.sqrt(lv @ sigma[n_pre:, n_pre:] @ lv))
-    hi = m_max if m_max is not None else (100.0 if restriction == "relative_magnitude" else 100.0 * se)
-    if not covers(hi):
-        return float("inf")
-    lo = 0.0
-    while hi - lo > tol * max(1.0, hi if restriction == "relative_magnitude" else se):
+    lo, hi = 0.0, 0.25 if restriction == "relative_magnitude" else 0.1 * se
+    while not covers(hi):
+        if hi > m_max:
+            return float("inf")
+        lo, hi = hi, 2.0 * hi
+    while hi - lo > tol * hi:
         mid = 0.5 * (lo + hi)
         lo, hi = (lo, mid) if covers(mid) else (mid, hi)
     return 0.5 * (lo + hi)
