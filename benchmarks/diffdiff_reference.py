@@ -19,6 +19,10 @@ Writes, in ``tests/reference/``:
   with never-treated controls and analytic standard errors, ``aggregate="event_study"``, then
   ``HonestDiD(method=..., alpha=...).sensitivity_analysis(results, M_grid=...)``: identified
   sets, robust intervals and breakdown values; and the event-study coefficients and covariance.
+- ``diffdiff_event_study_mpdta.csv``: the universal-base event study (coefficients and
+  covariance) with not-yet-treated controls, anticipation 0 and 1.
+
+``python benchmarks/diffdiff_reference.py conformal`` (or ``honest``, ``event_study``) writes one.
 """
 
 from __future__ import annotations
@@ -140,7 +144,31 @@ def honest() -> None:
                    "l_vec = mean of event times 0..3"), frame)
 
 
+def event_study() -> None:
+    from diff_diff import CallawaySantAnna
+
+    rows = []
+    for anticipation in (0, 1):
+        cs = CallawaySantAnna(base_period="universal", control_group="not_yet_treated",
+                              anticipation=anticipation).fit(
+            _mpdta(), outcome="lemp", unit="countyreal", time="year", first_treat="first.treat",
+            aggregate="event_study")
+        idx = [int(e) for e in cs.event_study_vcov_index]
+        for i, e in enumerate(idx):
+            rows.append((anticipation, "coefficient", e, float(cs.event_study_effects[e]["effect"])))
+            rows += [(anticipation, f"vcov_{f}", e, float(cs.event_study_vcov[i, j])) for j, f in enumerate(idx)]
+    _write(REF / "diffdiff_event_study_mpdta.csv",
+           _header("Universal-base Callaway-Sant'Anna event study, not-yet-treated controls",
+                   "R did's mpdta (moderndid's copy), lemp, cohorts first.treat",
+                   "CallawaySantAnna(base_period='universal', control_group='not_yet_treated', "
+                   "anticipation=a).fit(..., aggregate='event_study')"),
+           pd.DataFrame(rows, columns=["anticipation", "quantity", "event_time", "value"]))
+
+
 if __name__ == "__main__":
+    import sys
+
     warnings.simplefilter("ignore")
-    conformal()
-    honest()
+    jobs = {"conformal": conformal, "honest": honest, "event_study": event_study}
+    for name in sys.argv[1:] or list(jobs):
+        jobs[name]()

@@ -1,6 +1,7 @@
 """Rambachan & Roth (2023) sensitivity of the staggered-DiD event study.
 
-Reference values: ``tests/reference/diffdiff_honest_mpdta.csv``, made by
+Reference values: ``tests/reference/diffdiff_honest_mpdta.csv`` (and
+``diffdiff_event_study_mpdta.csv``: not-yet-treated controls, anticipation 0 and 1), made by
 ``benchmarks/diffdiff_reference.py`` with diff-diff 3.13.0 on R did's mpdta
 (``CallawaySantAnna(base_period="universal")``, never-treated controls, analytic standard errors,
 ``HonestDiD(method, alpha).sensitivity_analysis(results, M_grid)``).  The event study, the
@@ -78,6 +79,22 @@ def test_event_study_equals_diff_diff(result, reference):
         np.testing.assert_allclose(es.vcov[:, i], ref.loc[es.event_time].to_numpy(), atol=1e-13)
     # post-period coefficients are the varying-base dynamic effects (same cells)
     np.testing.assert_allclose(es.estimate[3:], result.effects["effect"].to_numpy()[-4:], atol=1e-12)
+
+
+@pytest.mark.parametrize("anticipation", [0, 1])
+def test_not_yet_treated_event_study_equals_diff_diff(mpdta, anticipation):
+    ref = pd.read_csv(REFERENCE.with_name("diffdiff_event_study_mpdta.csv"), comment="#")
+    ref = ref[ref["anticipation"] == anticipation]
+    res = staggered_did(mpdta, unit="countyreal", time="year", outcome="lemp", cohort="first.treat",
+                        aggregation="dynamic", inference="analytic", control_group="not_yet_treated",
+                        anticipation=anticipation)
+    es = res.diagnostics["event_study"]
+    coef = ref[ref["quantity"] == "coefficient"].set_index("event_time")["value"]
+    assert list(es.event_time) == list(coef.index) and es.reference == -1 - anticipation
+    np.testing.assert_allclose(es.estimate, coef.to_numpy(), atol=1e-11)
+    vcov = np.array([ref[ref["quantity"] == f"vcov_{e}"].set_index("event_time")["value"].loc[es.event_time]
+                     for e in es.event_time])
+    np.testing.assert_allclose(es.vcov, vcov, atol=1e-13)
 
 
 @pytest.mark.parametrize("level", [0.95, 0.90])
