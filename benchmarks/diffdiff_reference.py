@@ -156,7 +156,8 @@ def event_study() -> None:
         idx = [int(e) for e in cs.event_study_vcov_index]
         for i, e in enumerate(idx):
             rows.append((anticipation, "coefficient", e, float(cs.event_study_effects[e]["effect"])))
-            rows += [(anticipation, f"vcov_{f}", e, float(cs.event_study_vcov[i, j])) for j, f in enumerate(idx)]
+            rows += [(anticipation, f"vcov_{f}", e, float(cs.event_study_vcov[i, j]))
+                     for j, f in enumerate(idx)]
     _write(REF / "diffdiff_event_study_mpdta.csv",
            _header("Universal-base Callaway-Sant'Anna event study, not-yet-treated controls",
                    "R did's mpdta (moderndid's copy), lemp, cohorts first.treat",

@@ -186,3 +186,19 @@ def test_bad_input_gets_one_clear_error(result, mpdta):
     assert "event_study" not in simple.diagnostics
     with pytest.raises(DataError, match="aggregation='dynamic'"):
         honest_did(simple)
+
+
+def test_small_cohorts_warn_that_the_covariance_is_analytic():
+    from lofteeval.errors import DesignWarning
+
+    rng = np.random.default_rng(1)
+    rows = [(i, t, [0, 2004, 2006][min(i, 2)] if i < 4 else 0, rng.normal())
+            for i in range(30) for t in range(2000, 2009)]
+    df = pd.DataFrame(rows, columns=["id", "year", "first", "y"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = staggered_did(df, unit="id", time="year", outcome="y", cohort="first", aggregation="dynamic",
+                            inference="analytic")
+    with pytest.warns(DesignWarning, match="covariance is analytic"):
+        frame = honest_did(res, m_grid=[0.0, 1.0])
+    assert list(frame["m"]) == [0.0, 1.0]

@@ -193,9 +193,9 @@ def conformal_interval(y1: np.ndarray, y0: np.ndarray, post: np.ndarray, proxy: 
     n = int(perms.shape[0])
     u0 = _residuals(y1, y0, post, 0.0, proxy)
     p0 = _p_of_residuals(u0, post, perms, q)
+    exact = bool(np.max(np.abs(u0)) <= 1e-9 * max(1.0, float(np.max(np.abs(y1)))))
     values: dict[str, Any] = {"n": n, "scheme": scheme, "q": q, "p_value_min": 1.0 / n,
-                              "contiguous": True, "level": level,
-                              "interpolates": bool(np.max(np.abs(u0)) <= 1e-9 * max(1.0, float(np.max(np.abs(y1)))))}
+                              "contiguous": True, "level": level, "interpolates": exact}
     method = _method(scheme, n)
     if 1.0 / n >= alpha:
         return ConformalResult(Interval(-np.inf, np.inf, p0, method), values)

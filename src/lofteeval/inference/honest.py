@@ -41,7 +41,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from .._types import alpha_of, check_level
-from ..errors import DataError
+from ..errors import DataError, DesignWarning
 
 __all__ = ["EventStudy", "Restriction", "DEFAULT_GRIDS", "robust_interval", "sensitivity",
            "breakdown_value", "honest_did", "folded_normal_quantile"]
@@ -194,9 +194,10 @@ class _Flci:
         if k == 1:
             return np.array([self.target])
         low = np.tril(np.ones((k, k)))
-        cons = [
-            {"type": "ineq", "fun": lambda x: x[:k] - low @ x[k:], "jac": lambda x: np.hstack([np.eye(k), -low])},
-            {"type": "ineq", "fun": lambda x: x[:k] + low @ x[k:], "jac": lambda x: np.hstack([np.eye(k), low])},
+        eye = np.eye(k)
+        cons = [  # U >= |L w|, sum(w) = target, var(w) <= h^2
+            {"type": "ineq", "fun": lambda x: x[:k] - low @ x[k:], "jac": lambda x: np.hstack([eye, -low])},
+            {"type": "ineq", "fun": lambda x: x[:k] + low @ x[k:], "jac": lambda x: np.hstack([eye, low])},
             {"type": "eq", "fun": lambda x: np.sum(x[k:]) - self.target,
              "jac": lambda x: np.concatenate([np.zeros(k), np.ones(k)])},
             {"type": "ineq", "fun": lambda x: h * h - self.var(x[k:]),
@@ -365,6 +366,13 @@ def honest_did(result: Any, *, restriction: Restriction = "relative_magnitude", 
         :func:`sensitivity`'s frame for the mean effect over event times ``0..E``, with
         ``attrs["breakdown"]`` (:func:`breakdown_value`), ``attrs["estimate"]`` (``l' beta_post``)
         and ``attrs["restriction"]``.
+
+    Warns
+    -----
+    DesignWarning
+        When the result's cohorts are too small for the analytic covariance (its overall
+        inference is the placebo-cohort test, or it carries the small-cohort caveat): the
+        covariance used here is the analytic one and understates the uncertainty.
     """
     es = result.diagnostics.get("event_study") if hasattr(result, "diagnostics") else None
     if not isinstance(es, EventStudy):
@@ -372,6 +380,7 @@ def honest_did(result: Any, *, restriction: Restriction = "relative_magnitude", 
                         "aggregation='dynamic') (its diagnostics['event_study'] holds the "
                         "coefficients and their covariance).")
     level = float(result.level) if level is None else level
+    _warn_small_cohorts(result)
     n_pre = es.n_pre
     post_times = es.event_time[n_pre:]
     lv = np.where(post_times >= 0, 1.0, 0.0)  # anticipation periods carry no weight
@@ -382,3 +391,15 @@ def honest_did(result: Any, *, restriction: Restriction = "relative_magnitude", 
                                                  level=level, l_vec=lv),
                        estimate=float(lv @ es.estimate[n_pre:]), restriction=restriction, level=level)
     return frame
+
+
+def _warn_small_cohorts(result: Any) -> None:
+    small = result.inference_id == "placebo_cohort" or any(
+        getattr(c, "values", {}).get("topic") == "small_cohorts" for c in result.warnings)
+    if small:
+        import warnings
+
+        warnings.warn("the event study's covariance is analytic (influence functions), which "
+                      "understates the uncertainty with few kommuner per cohort "
+                      "(docs/calibration.md); these robust intervals inherit that.",
+                      DesignWarning, stacklevel=3)
