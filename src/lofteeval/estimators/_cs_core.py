@@ -23,7 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-__all__ = ["AttGt", "Aggregate", "att_gt", "aggregate", "pretrend_wald", "se_from_if",
+from ..inference.honest import EventStudy
+
+__all__ = ["AttGt", "Aggregate", "att_gt", "aggregate", "event_study", "pretrend_wald", "se_from_if",
            "multiplier_bootstrap"]
 
 
@@ -69,8 +71,10 @@ def _controls(cohort: np.ndarray, g: float, later_than: float, never_only: bool)
 
 
 def att_gt(y: np.ndarray, cohort: np.ndarray, times: np.ndarray, *, never_only: bool,
-           anticipation: int) -> AttGt:
-    """All ATT(g,t) with a varying base period (R ``did`` default)."""
+           anticipation: int, universal: bool = False) -> AttGt:
+    """All ATT(g,t) with a varying base period (R ``did`` default), or with ``universal=True``
+    every cell against ``g - 1 - anticipation`` (R ``base_period="universal"``; that reference
+    cell itself is left out)."""
     n, n_t = y.shape
     groups = np.unique(cohort[cohort > 0])
     rows: list[tuple[float, float, float, float, int, int]] = []
@@ -80,8 +84,10 @@ def att_gt(y: np.ndarray, cohort: np.ndarray, times: np.ndarray, *, never_only: 
         n1 = int(treat.sum())
         pre_idx = np.flatnonzero(times + anticipation < g)
         post_base = int(pre_idx[-1])  # callers drop cohorts without a pre-period
-        for j in range(1, n_t):
-            b = post_base if g <= times[j] else j - 1
+        for j in range(0 if universal else 1, n_t):
+            if universal and j == post_base:
+                continue
+            b = post_base if universal or g <= times[j] else j - 1
             ctrl = _controls(cohort, g, max(times[j], times[b]) + anticipation, never_only)
             n0 = int(ctrl.sum())
             dy = y[:, j] - y[:, b]
@@ -154,6 +160,21 @@ def aggregate(res: AttGt, cohort: np.ndarray, kind: str) -> Aggregate:
     inf_e = np.column_stack([p[1] for p in pairs])
     overall_inf = inf_e[:, positive].mean(axis=1)
     return Aggregate(index, eff, inf_e, float(eff[positive].mean()), overall_inf)
+
+
+def event_study(y: np.ndarray, cohort: np.ndarray, times: np.ndarray, *, never_only: bool,
+                anticipation: int) -> EventStudy:
+    """The dynamic aggregation with a universal base period and its covariance (for HonestDiD).
+
+    Coefficients at event times ``e != -1 - anticipation`` against the reference
+    ``-1 - anticipation``; covariance ``psi' psi / n^2`` of their influence functions (cohort
+    shares estimated, as the standard errors).
+    """
+    cells = att_gt(y, cohort, times, never_only=never_only, anticipation=anticipation, universal=True)
+    agg = aggregate(cells, cohort, "dynamic")
+    n = agg.inf.shape[0]
+    return EventStudy(event_time=agg.index.astype(int), estimate=agg.effect,
+                      vcov=agg.inf.T @ agg.inf / n**2, reference=-1 - int(anticipation))
 
 
 def pretrend_wald(res: AttGt) -> tuple[float, int, float]:

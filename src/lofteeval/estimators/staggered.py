@@ -122,7 +122,10 @@ def staggered_did(
         ``simple`` for display), cohort (``group``) or calendar period (``calendar``);
         ``diagnostics`` has the pre-trend Wald test (``pretrend_wald``, ``pretrend_df``,
         ``pretrend_p_value``), ``n_units``, ``n_groups``, ``n_comparison`` (never-treated
-        units) and ``effects_index``.
+        units) and ``effects_index``; with ``aggregation="dynamic"`` also ``event_study``, the
+        universal-base event study and its covariance
+        (:class:`lofteeval.inference.honest.EventStudy`, used by
+        :func:`lofteeval.inference.honest.honest_did`).
 
     Raises
     ------
@@ -174,6 +177,9 @@ def staggered_did(
     out = _result(res, agg, coh, times, aggregation=aggregation, control_group=control_group,
                   bootstrap=bootstrap, n_boot=n_boot, level=level, anticipation=anticipation,
                   seed=seed, collected=collected)
+    if aggregation == "dynamic":  # universal-base event study for inference.honest.honest_did
+        out = out.replace(diagnostics={**out.diagnostics, "event_study": core.event_study(
+            y, coh, times, never_only=control_group == "never_treated", anticipation=anticipation)})
     small = [int(g) for g in np.unique(coh[coh > 0]) if np.sum(coh == g) < MIN_COHORT_ANALYTIC]
     use_placebo = inference == "placebo_cohort" or (inference == "auto" and small and not bootstrap)
     if use_placebo:

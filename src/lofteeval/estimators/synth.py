@@ -28,6 +28,7 @@ from ..inference.placebo import (
     studentised_interval,
 )
 from ..inference.power import mde_from_permutation, mde_from_placebo
+from ..inference import conformal
 from ..results import EffectResult
 from ._simplex import simplex_lstsq, simplex_start
 from ._panel import one_pool
@@ -36,7 +37,8 @@ from ._synth_data import (MIN_DONORS, MIN_PRE_PERIODS, POOR_FIT_SD_FRACTION, _Pa
 
 __all__ = ["synthetic_control"]
 
-SynthInference = Literal["placebo_rank", "placebo_rank_rmspe", "studentised", "rmspe_ratio"]
+SynthInference = Literal["placebo_rank", "placebo_rank_rmspe", "conformal", "conformal_iid", "studentised",
+                         "rmspe_ratio"]
 """Placebo-in-space statistic: the signed effect over the unit's noise scale (default), or ADH's
 post/pre RMSPE ratio."""
 
@@ -139,11 +141,14 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
         Donor pool; default: every unit that is not treated (``donors=`` is its older name).
     level : float
         Confidence level of the interval.
-    inference : {"placebo_rank", "placebo_rank_rmspe"}
+    inference : {"placebo_rank", "placebo_rank_rmspe", "conformal", "conformal_iid"}
         Ids of :data:`lofteeval.inference.methods.INFERENCE` (older names ``"studentised"``, ``"rmspe_ratio"``).
         Placebo-in-space statistic (see Notes): each unit's mean post-period gap over its own
         noise scale (default; calibrated when donors differ in size), or ADH's post/pre RMSPE
-        ratio.
+        ratio.  ``"conformal"`` / ``"conformal_iid"``: the conformal test over time of
+        Chernozhukov, Wüthrich & Zhu (2021) with moving-block or random permutations
+        (:mod:`lofteeval.inference.conformal`, ``docs/sensitivity.md``); the point estimate and
+        placebos stay those of the synthetic control.
     placebo_in_time : bool
         Also backdate the start (see :func:`lofteeval.inference.placebo.placebo_in_time`) and
         report it in ``diagnostics``.
@@ -233,7 +238,13 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
     scale = max(float(own["pre_rmspe"]), floor)
     placebo["statistic"] = studentise(placebo["effect"].to_numpy(),
                                       np.maximum(placebo["pre_rmspe"].to_numpy(), floor_all[1:]))
-    if inference_id == "placebo_rank_rmspe":
+    conf, mde = None, None
+    if inference_id in conformal.SCHEMES:  # a test over time, not over donors: its own module
+        conf = conformal.conformal_interval(panel.y1, panel.y0, ~pre, _proxy, center=float(own["effect"]),
+                                            spread=scale, level=level, scheme=conformal.SCHEMES[inference_id])
+        interval, mde = conf.interval, conformal.conformal_mde(conf, level=level)
+        conformal.conformal_caveats(conf, panel.warnings, n_periods=panel.times.size)
+    elif inference_id == "placebo_rank_rmspe":
         interval = ratio_interval(gaps[~pre], scale, placebo["ratio"].to_numpy(), level=level)
         mde = mde_from_placebo(placebo["effect"].to_numpy(), level=level) if len(placebo) > 1 else None
     else:
@@ -244,16 +255,22 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
             if len(placebo) > 1 else None
     diagnostics = _diagnostics(panel, own, placebo, w)
     stat = float(studentise(np.array([own["effect"]]), np.array([scale]))[0])
-    diagnostics.update(ratio_floor=floor, scale=scale, statistic=stat, inference_statistic="rmspe_ratio" if inference_id == "placebo_rank_rmspe" else "studentised")
+    diagnostics.update(ratio_floor=floor, scale=scale, statistic=stat, inference_statistic="rmspe_ratio" if inference_id == "placebo_rank_rmspe" else "studentised" if conf is None else "conformal_s1")
     if inference_id == "placebo_rank":
         diagnostics["rank"] = int(1 + np.count_nonzero(np.abs(placebo["statistic"].to_numpy()) >= abs(stat)))
     if placebo_in_time:
         pit = _placebo_time(panel)
         if pit is not None:
             diagnostics.update(pit)
-    return weighted_result("synth", panel, estimate=float(own["effect"]), interval=interval, level=level,
-                           inference_id=inference_id, path=gaps, mde=mde, diagnostics=diagnostics,
-                           weights=w, unit=unit, placebo=placebo)
+    res = weighted_result("synth", panel, estimate=float(own["effect"]), interval=interval, level=level,
+                          inference_id=inference_id, path=gaps, mde=mde, diagnostics=diagnostics,
+                          weights=w, unit=unit, placebo=placebo)
+    return res if conf is None else res.replace(inference_values=conf.values)
+
+
+def _proxy(target: np.ndarray, donors: np.ndarray) -> np.ndarray:
+    """The conformal proxy: simplex weights fitted on every period (CWZ 2021, eqs 3-4)."""
+    return _fit_counterfactual(target, donors, np.ones(target.size, dtype=bool))
 
 
 def _diagnostics(panel: _Panel, own: pd.Series, placebo: pd.DataFrame, w: np.ndarray) -> dict[str, Any]:

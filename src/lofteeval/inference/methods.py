@@ -66,6 +66,19 @@ _ROWS = (
         "placebotest: samma skattning för varje jämförelsekommun, rangordning efter RMSPE-kvoten; "
         "intervallet är de effekter testet inte förkastar", ("synth",)),
     InferenceMethod(
+        "conformal", "conformal test inversion (Chernozhukov, Wüthrich & Zhu 2021), {n} moving-block "
+        "shifts of the residuals over time",
+        "konform inferens (Chernozhukov, Wüthrich & Zhu 2021): den prövade effekten dras av, den "
+        "syntetiska kontrollen skattas om på alla år och residualerna förskjuts cykliskt över de {n} "
+        "åren; intervallet är de konstanta effekter testet inte förkastar", ("synth",), fields=("n",)),
+    InferenceMethod(
+        "conformal_iid", "conformal test inversion (Chernozhukov, Wüthrich & Zhu 2021), {n} random "
+        "permutations of the residuals over time",
+        "konform inferens (Chernozhukov, Wüthrich & Zhu 2021): den prövade effekten dras av, den "
+        "syntetiska kontrollen skattas om på alla år och residualerna blandas om mellan åren {n} "
+        "gånger (förutsätter att felen inte hänger ihop mellan åren); intervallet är de konstanta "
+        "effekter testet inte förkastar", ("synth",), fields=("n",)),
+    InferenceMethod(
         "placebo_se", "placebo standard error, normal interval",
         "placebostandardfel (Arkhangelsky m.fl. 2021), normalfördelat intervall", ("sdid",)),
     InferenceMethod(
