@@ -54,7 +54,7 @@ def test_template_english_second_parameter_set(tmp_path):
     assert "1 Summary" in html and "90%" in html
     book = pd.read_excel(written["xlsx"], sheet_name=None, header=header_row(True))
     assert list(book) == list(SHEETS["en"])
-    assert (book["Results"]["level"] == 0.9).all()
+    assert (book["Results"]["Confidence level"] == 0.9).all()
     assert written["ipynb"].is_file()  # the executed notebook sits next to the report
 
 

@@ -35,7 +35,7 @@ def cell(value: Any, *, empty: str = "") -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     text = str(value)
-    return empty if text in ("nan", "NaN", "<NA>", "None", "NaT") else text
+    return empty if text in ("", "nan", "NaN", "<NA>", "None", "NaT") else text
 
 
 def kommun_label(code: str, *, with_code: bool = True) -> str:

@@ -224,14 +224,13 @@ def citations(lofte: Any, indicators: list[str], prov: Mapping[str, Any], *, lan
 
     sv = lang == "sv"
     out = [_lofte_citation(lofte, lang)] if lofte is not None else []
-    synthetic = bool(prov.get("synthetic"))
     for s in prov.get("sources", ()):
         if s.get("source") == "demo":
-            out.append({"what": "Data" if not sv else "Data",
-                        "text": ("Syntetisk demopanel (lofteeval.datasets.demo_panel): påhittade siffror i samma "
-                                 "form som de officiella källorna nedan, endast för demonstration." if sv else
-                                 "Synthetic demo panel (lofteeval.datasets.demo_panel): made-up numbers in the form "
-                                 "of the official sources below, for demonstration only."),
+            out.append({"what": "Data",
+                        "text": ("Syntetisk demopanel (lofteeval.datasets.demo_panel): påhittade siffror, endast för "
+                                 "demonstration. Med verkliga data kommer siffrorna från källorna nedan." if sv else
+                                 "Synthetic demo panel (lofteeval.datasets.demo_panel): made-up numbers, for "
+                                 "demonstration only. With real data the numbers come from the sources below."),
                         "url": "", "technical": s.get("file", "")})
             continue
         when = s.get("downloaded") or ""
@@ -248,6 +247,5 @@ def citations(lofte: Any, indicators: list[str], prov: Mapping[str, Any], *, lan
             continue
         label = (INDICATORS[ind].label_sv if sv else INDICATORS[ind].label_en) if ind in INDICATORS else (
             "Folkmängd" if sv else "Population")
-        head = (f"{label} (källa vid verkliga data)" if sv else f"{label} (source with real data)") if synthetic else label
-        out.append({"what": head, "text": text + (f". {url}" if url else "."), "url": url, "technical": ""})
+        out.append({"what": label, "text": text + (f". {url}" if url else "."), "url": url, "technical": ""})
     return out
