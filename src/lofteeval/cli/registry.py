@@ -70,7 +70,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
     kind = "löfte" if lf.is_lofte else "problembild (sammanhang, utvärderas inte)"
     src = lf.source
     title = src.get("title") or lf.title
-    when = src.get("date").isoformat() if src.get("date") else "utan datum"
+    date = src.get("date")
+    when = date.isoformat() if date is not None and hasattr(date, "isoformat") else str(date or "utan datum")
     lines = [f"{lf.id}: {lf.title}", f"  typ:              {kind}",
              f"  kommuner:         {kommun_names(lf.kommuner, with_code=True)}",
              f"  lokalpolisområde: {lf.lokalpolisomrade or '–'}",

@@ -22,7 +22,8 @@ import pandas as pd
 from .build import ReportContext
 from .scales import rate_path, scale_numbers
 
-__all__ = ["write_excel", "write_csv", "results_sheet", "years_sheet", "SHEETS", "header_row", "COLUMNS"]
+__all__ = ["write_excel", "write_csv", "write_sheets", "results_sheet", "years_sheet", "effects_table",
+           "people_numbers", "SHEETS", "header_row", "COLUMNS"]
 
 SHEETS = {"sv": ("Resultat", "År för år", "Uppföljning", "Proveniens"),
           "en": ("Results", "Year by year", "Follow-up", "Provenance")}
@@ -249,12 +250,9 @@ def write_sheets(sheets: dict[str, pd.DataFrame], path: str | Path, *, lang: str
             _format_sheet(ws, frame, start, lang)
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path, *, lang: str) -> None:
-    """A results table as CSV for people, atomically: Swedish ``;`` + decimal comma + UTF-8 BOM
-    (what Swedish Excel opens in columns), English ``,`` + ``.``.  Percent-format columns are
-    written in percent (``-35.0`` under ``Effekt (%)``); text that looks like a formula gets ``'``."""
-    from ..files import atomic_path, spreadsheet_frame
-
+def people_numbers(frame: pd.DataFrame, *, lang: str) -> pd.DataFrame:
+    """``frame`` (a sheet of this module) with percent-format columns in percent (``-35.0`` under
+    ``Effekt (%)``) and every number rounded to the workbook's precision (for CSV and notebooks)."""
     formats = {v[0 if lang == "sv" else 1]: v[2] for v in COLUMNS.values()}
     out = frame.copy()
     for col in out.columns:
@@ -262,8 +260,28 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, lang: str) -> None:
         if fmt == "@":
             continue
         values = pd.to_numeric(out[col], errors="coerce") * (100 if fmt.endswith("%") else 1)
-        decimals = len(fmt.rstrip("%").split(".")[1]) if "." in fmt else 0
-        out[col] = values.round(decimals)  # the workbook's precision: 1 decimal, counts whole
+        out[col] = values.round(len(fmt.rstrip("%").split(".")[1]) if "." in fmt else 0)
+    return out
+
+
+def effects_table(results: Iterable[Any], *, lang: str = "en") -> pd.DataFrame:
+    """Several ``EffectResult`` objects side by side, one column per scale (what the workbook shows),
+    percent columns in percent: compare designs on the same scale in a notebook."""
+    from ..indicators import INDICATORS
+
+    rows = [("", r, INDICATORS[r.indicator]) for r in results]
+    frame = people_numbers(results_sheet(rows, lang=lang), lang=lang)
+    drop = [COLUMNS[k][0 if lang == "sv" else 1] for k in ("area", "area_id", "lofte_id", "caveats", "inference")]
+    return frame.drop(columns=[c for c in drop if c in frame.columns])
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, *, lang: str) -> None:
+    """A results table as CSV for people, atomically: Swedish ``;`` + decimal comma + UTF-8 BOM
+    (what Swedish Excel opens in columns), English ``,`` + ``.``.  Percent-format columns are
+    written in percent (``-35.0`` under ``Effekt (%)``); text that looks like a formula gets ``'``."""
+    from ..files import atomic_path, spreadsheet_frame
+
+    out = people_numbers(frame, lang=lang)
     sv = lang == "sv"
     with atomic_path(path) as tmp:
         spreadsheet_frame(out).to_csv(tmp, index=False, sep=";" if sv else ",", decimal="," if sv else ".",

@@ -184,7 +184,7 @@ def _lofte_citation(lofte: Any, lang: str) -> dict[str, str]:
     document = str(src.get("document") or "")
     title = str(src.get("title") or lofte.title)
     date = src.get("date")
-    when = date.isoformat() if hasattr(date, "isoformat") else (str(date) if date else "")
+    when = date.isoformat() if date is not None and hasattr(date, "isoformat") else str(date or "")
     parts = [f"{src['publisher']}: {title}" if src.get("publisher") else title,
              (f"publicerad {when}" if sv else f"published {when}") if when else ("odaterad" if sv else "undated")]
     url = str(src.get("url") or "")

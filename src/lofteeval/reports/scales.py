@@ -33,6 +33,11 @@ def _finite(x: Any) -> bool:
     return x is not None and isinstance(x, (int, float, np.floating)) and math.isfinite(float(x))
 
 
+def _num(x: Any) -> float | None:
+    """``x`` as a float, ``None`` when missing or not finite."""
+    return float(x) if _finite(x) else None
+
+
 def path_in_counts(res: Any, spec: Any) -> bool:
     """True when ``res.effects`` holds offences (a count model with population exposure)."""
     return spec.kind == "crime" and res.scale == "relative" and res.method in _COUNT_METHODS
@@ -78,25 +83,24 @@ def rate_path(res: Any, spec: Any, pop: pd.Series | None = None) -> pd.DataFrame
 
 def relative_effect(res: Any) -> tuple[float | None, float | None, float | None]:
     """Estimate and interval as fractions of the counterfactual over the post-period (``None`` when unknown)."""
-    vals = (res.estimate, res.ci_low, res.ci_high)
+    est, low, high = (_num(v) for v in (res.estimate, res.ci_low, res.ci_high))
     if res.scale == "relative":
-        return tuple(float(v) if _finite(v) else None for v in vals)  # type: ignore[return-value]
+        return est, low, high
     rows = post_rows(res)
-    base = rows["counterfactual"].dropna().abs().mean() if "counterfactual" in rows else float("nan")
-    if not _finite(base) or base <= 0:
+    base = _num(rows["counterfactual"].dropna().abs().mean()) if "counterfactual" in rows else None
+    if base is None or base <= 0:
         return None, None, None
-    return tuple(float(v) / base if _finite(v) else None for v in vals)  # type: ignore[return-value]
+    return tuple(None if v is None else v / base for v in (est, low, high))  # type: ignore[return-value]
 
 
 def scale_numbers(res: Any, spec: Any) -> dict[str, float | None]:
     """``{scale}_{est,low,high,mde}`` for every scale in :data:`SCALES` (``None`` where it does not apply)."""
     out: dict[str, float | None] = {f"{s}_{k}": None for s in SCALES for k in ("est", "low", "high", "mde")}
-    absolute = (res.estimate, res.ci_low, res.ci_high, abs(res.mde) if _finite(res.mde) else None)
+    absolute = [_num(v) for v in (res.estimate, res.ci_low, res.ci_high, abs(res.mde) if _finite(res.mde) else None)]
     if spec.kind != "crime":
         key = "pp" if spec.unit == "percent" else "index"
         if res.scale == "absolute":
-            out.update(zip((f"{key}_{k}" for k in ("est", "low", "high", "mde")),
-                           (float(v) if _finite(v) else None for v in absolute)))
+            out.update(zip((f"{key}_{k}" for k in ("est", "low", "high", "mde")), absolute))
         return out
     rel = relative_effect(res)
     out.update(pct_est=rel[0], pct_low=rel[1], pct_high=rel[2], pct_mde=res.relative_mde)
@@ -104,13 +108,14 @@ def scale_numbers(res: Any, spec: Any) -> dict[str, float | None]:
     path = rate_path(res, spec, pop)
     post = path.loc[path["time"].isin(post_rows(res)["time"])]
     if res.scale == "relative":
-        base = float(post["counterfactual"].mean()) if len(post) else float("nan")
-        per = [v * base if _finite(v) and _finite(base) else None for v in (*rel, res.relative_mde)]
+        base = _num(post["counterfactual"].mean()) if len(post) else None
+        per = [None if v is None or base is None else v * base for v in (*rel, _num(res.relative_mde))]
     else:
-        per = [float(v) if _finite(v) else None for v in absolute]
+        per = absolute
     out.update(zip(("per100k_est", "per100k_low", "per100k_high", "per100k_mde"), per))
-    people = float(pop.reindex(post["time"]).mean()) if len(post) and len(pop) else float("nan")
-    if _finite(people):
-        out.update({f"count_{k}": (out[f"per100k_{k}"] or 0.0) * people / 1e5
-                    if out[f"per100k_{k}"] is not None else None for k in ("est", "low", "high", "mde")})
+    people = _num(pop.reindex(post["time"]).mean()) if len(post) and len(pop) else None
+    if people is not None:
+        for k in ("est", "low", "high", "mde"):
+            value = out[f"per100k_{k}"]
+            out[f"count_{k}"] = None if value is None else value * people / 1e5
     return out
