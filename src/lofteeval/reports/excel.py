@@ -31,7 +31,7 @@ SHEETS = {"sv": ("Resultat", "År för år", "Uppföljning", "Proveniens"),
 # key -> (Swedish header, English header, number format); the scale columns are dropped when empty
 COLUMNS: dict[str, tuple[str, str, str]] = {
     "area": ("Fokusområde", "Focus area", "@"), "indicator": ("Indikator", "Indicator", "@"),
-    "kommuner": ("Kommun(er)", "Kommun(er)", "@"), "design": ("Design", "Design", "@"),
+    "kommuner": ("Kommun(er)", "Kommuner", "@"), "design": ("Design", "Design", "@"),
     "pct_est": ("Effekt (%)", "Effect (%)", "0.0%"), "pct_low": ("Nedre gräns (%)", "Lower bound (%)", "0.0%"),
     "pct_high": ("Övre gräns (%)", "Upper bound (%)", "0.0%"), "pct_mde": ("MDE (%)", "MDE (%)", "0.0%"),
     "per100k_est": ("Effekt per 100 000 inv.", "Effect per 100,000 inhabitants", "#,##0.0"),
@@ -182,12 +182,12 @@ def followup_sheet(c: ReportContext) -> pd.DataFrame:
 
 def provenance_sheet(c: ReportContext) -> pd.DataFrame:
     """Provenance rows and every cited source (publisher, title, table, date, address), then the technical lines."""
+    from ..registry.display import cell
     from .provenance import citations, provenance_rows
 
     sv = c.lang == "sv"
     rows = provenance_rows(c.provenance, lang=c.lang, synthetic=c.synthetic)
-    rows += [(("Parameter " if sv else "Parameter ") + str(k), str(v))
-             for k, v in c.provenance.get("parameters", {}).items()]
+    rows += [(f"Parameter {k}", cell(v, empty="–")) for k, v in c.provenance.get("parameters", {}).items()]
     for cit in citations(c.lofte, [s.spec.id for f in c.focus for s in f.indicators], c.provenance, lang=c.lang):
         rows.append((cit["what"], cit["text"]))
         if cit["technical"]:
