@@ -85,7 +85,7 @@ def test_evaluate_csv_english_uses_comma_and_point(tmp_path, capsys):
     assert not out_csv.read_bytes().startswith(b"\xef\xbb\xbf")
     frame = pd.read_csv(out_csv)
     assert frame["Effect (percentage points)"].item() < 0 and "Effect (%)" not in frame
-    assert frame["Significant"].item() == "yes"
+    assert frame["Significant (after adjustment)"].item() == "yes"  # one indicator: nothing to adjust for
 
 
 def test_evaluate_nothing_estimated_exits_2_with_one_line(tmp_path, capsys):

@@ -90,7 +90,8 @@ def test_excel_sheets_and_columns(fake_lofte, fake_evaluated, tmp_path):
     assert res.loc["reported_drug_offences", "Effekt (%)"] == pytest.approx(0.25)
     assert res.loc["reported_drug_offences", "Effekt per 100 000 inv."] == pytest.approx(0.25 * 118)
     assert res.loc["reported_drug_offences", "Nedre gräns per 100 000 inv."] == pytest.approx(0.08 * 118)
-    assert res.loc["reported_drug_offences", "Säkerställd"] == "ja"
+    assert res.loc["reported_drug_offences", "Säkerställd (efter justering)"] == "ja"  # p 0.01, adjusted 0.02
+    assert res.loc["reported_domestic_violence", "Säkerställd (efter justering)"] == "nej"
     assert not any("procentenheter" in col for col in res.columns)  # no survey row: no survey columns
     years = book["År för år"]
     drug = years[years["Indikator-id"] == "reported_drug_offences"].set_index("År")
@@ -127,7 +128,8 @@ def test_excel_english_headers(fake_lofte, fake_evaluated, tmp_path):
     book = pd.read_excel(tmp_path / "r.xlsx", sheet_name=None, header=header_row(True))
     assert list(book) == ["Results", "Year by year", "Follow-up", "Provenance"]
     res = book["Results"]
-    assert {"Focus area", "Indicator", "Effect (%)", "Effect per 100,000 inhabitants", "Significant"} <= set(res.columns)
+    assert {"Focus area", "Indicator", "Effect (%)", "Effect per 100,000 inhabitants",
+            "Significant (after adjustment)"} <= set(res.columns)
     assert set(res["Focus area"]) == {"Drugs", "Domestic violence"}
     assert book["Follow-up"]["Status"].tolist() == ["not reported"]
     assert not any(col in res.columns for col in ("Fokusområde", "Effekt (%)"))

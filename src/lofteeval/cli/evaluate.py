@@ -78,7 +78,8 @@ def _table(frame: Any, *, lang: str) -> Any:
     import pandas as pd
 
     from ..registry.display import focus_area_label
-    from ..reports.text import METHOD_NAME, claimed, fmt_effect, fmt_p
+    from ..reports.scales import confirmed
+    from ..reports.text import METHOD_NAME, fmt_effect, fmt_p
 
     rows = []
     for _, r in frame.iterrows():
@@ -95,8 +96,8 @@ def _table(frame: Any, *, lang: str) -> Any:
             "p": fmt_p(res.p_value, lang=lang),
             "p just." if lang == "sv" else "p adj.": fmt_p(res.p_adjusted, lang=lang),
             "MDE": fmt_effect(res.mde, scale=res.scale, lang=lang, sign=False) if res.mde is not None else "–",
-            "säkerställd" if lang == "sv" else "significant": (
-                ("ja" if lang == "sv" else "yes") if claimed(res) else ("nej" if lang == "sv" else "no")),
+            "säkerställd" if lang == "sv" else "significant": (  # as the report says it: after adjustment
+                ("ja" if lang == "sv" else "yes") if confirmed(res) else ("nej" if lang == "sv" else "no")),
         })
     return pd.DataFrame(rows)
 

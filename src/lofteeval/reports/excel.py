@@ -51,7 +51,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "index_high": ("Övre gräns (indexenheter)", "Upper bound (index points)", "0.00"),
     "index_mde": ("MDE (indexenheter)", "MDE (index points)", "0.00"),
     "p": ("p-värde", "p-value", "0.000"), "p_adj": ("Justerat p-värde (BH)", "Adjusted p-value (BH)", "0.000"),
-    "claimed": ("Säkerställd", "Significant", "@"), "level": ("Konfidensnivå", "Confidence level", "0%"),
+    "claimed": ("Säkerställd (efter justering)", "Significant (after adjustment)", "@"), "level": ("Konfidensnivå", "Confidence level", "0%"),
     "n_comparison": ("Jämförelsekommuner", "Comparison kommuner", "0"),
     "inference": ("Osäkerhet skattad med", "Uncertainty from", "@"),
     "caveats": ("Förbehåll", "Caveats", "@"),
@@ -97,7 +97,8 @@ def results_sheet(rows: Iterable[tuple[str, Any, Any]], *, lang: str = "sv") -> 
     """One row per ``(focus area id, EffectResult, IndicatorSpec)``: labels, one column per scale, tests."""
     from ..registry.display import focus_area_label, kommun_names
     from .caveats import inference_text
-    from .text import METHOD_NAME, claimed
+    from .scales import confirmed
+    from .text import METHOD_NAME
 
     out = []
     for area, res, spec in rows:
@@ -106,7 +107,7 @@ def results_sheet(rows: Iterable[tuple[str, Any, Any]], *, lang: str = "sv") -> 
             "kommuner": kommun_names(str(res.kommun or "").split(",")),
             "design": METHOD_NAME[lang].get(res.method, res.method), **scale_numbers(res, spec),
             "p": res.p_value, "p_adj": res.p_adjusted,
-            "claimed": ("ja" if lang == "sv" else "yes") if claimed(res) else ("nej" if lang == "sv" else "no"),
+            "claimed": ("ja" if lang == "sv" else "yes") if confirmed(res) else ("nej" if lang == "sv" else "no"),
             "level": res.level, "n_comparison": res.diagnostics.get("n_comparison"),
             "inference": inference_text(res, lang=lang), "caveats": _caveats(res, lang),
             "indicator_id": spec.id, "area_id": area, "lofte_id": res.lofte_id})

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["SCALES", "post_rows", "rate_path", "relative_effect", "scale_numbers", "treated_population"]
+__all__ = ["SCALES", "confirmed", "post_rows", "rate_path", "relative_effect", "scale_numbers", "treated_population"]
 
 SCALES = ("pct", "per100k", "count", "pp", "index")
 """Scale keys: relative (fraction), per 100 000, offences per year, percentage points, index points."""
@@ -36,6 +36,16 @@ def _finite(x: Any) -> bool:
 def _num(x: Any) -> float | None:
     """``x`` as a float, ``None`` when missing or not finite."""
     return float(x) if _finite(x) else None
+
+
+def confirmed(res: Any) -> bool:
+    """*Säkerställd* as the report says it: the interval excludes 0 (``text.claimed``) and, when the
+    result was adjusted for several outcomes, the adjusted p-value is below ``1 - level`` too."""
+    from .._types import alpha_of
+    from .text import claimed
+
+    adjusted = _num(res.p_adjusted)
+    return claimed(res) and (adjusted is None or adjusted < alpha_of(res.level))
 
 
 def path_in_counts(res: Any, spec: Any) -> bool:
