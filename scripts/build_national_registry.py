@@ -86,7 +86,8 @@ def publisher(url: str, kommun_names: list[str]) -> str:
     if host in _HOSTS:
         return _HOSTS[host]
     for name in kommun_names:
-        if host.split(".")[0] == _slug(name) or host.split(".")[0] == _slug(name).replace("aa", "a"):
+        first = host.split(".")[0]
+        if host.count(".") == 1 and first in (_slug(name), _slug(name).replace("aa", "a")):  # name.se, not name.paper.se
             return f"{_genitive(name)} kommun"
     return host
 

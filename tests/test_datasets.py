@@ -143,8 +143,9 @@ def test_injected_effects_table():
 
     assert frame["indicator"].isin(list(INDICATORS)).all()
     assert set(frame["scale"]) <= {"relative", "absolute"}
-    assert (frame.loc[frame["lofte_id"] == "sodra-fyrbodal-2023", "kommun"].tolist()
-            == ["1415", "1421", "1419"])
+    sodra = (frame["lofte_id"] == "sodra-fyrbodal-2023") & (frame["indicator"] == "reported_assault")
+    assert frame.loc[sodra, "kommun"].tolist() == ["1415", "1421", "1419"]
+    assert frame["detectable"].dtype == bool and frame.loc[sodra, "detectable"].eq(False).all()
 
 
 def test_large_kommun_effect_visible_in_raw_ratio(demo):

@@ -54,7 +54,7 @@ def test_template_english_second_parameter_set(tmp_path):
     assert "1 Summary" in html and "90%" in html
     book = pd.read_excel(written["xlsx"], sheet_name=None, header=header_row(True))
     assert list(book) == list(SHEETS["en"])
-    assert (book["Results"]["level"] == 0.9).all()
+    assert (book["Results"]["Confidence level"] == 0.9).all()
     assert written["ipynb"].is_file()  # the executed notebook sits next to the report
 
 
@@ -70,11 +70,21 @@ def test_tutorial_executes(path, tmp_path):
     assert not reprs, f"{path.name} prints object reprs instead of results: {reprs[:3]}"
 
 
-def test_jupytext_config_is_where_jupyter_reads_it():
-    """Jupyter's file manager refuses hidden files, so a ``.jupytext.toml`` would be ignored."""
-    config = ROOT / "notebooks" / "jupytext.toml"
-    assert config.is_file() and not (ROOT / "notebooks" / ".jupytext.toml").exists()
-    assert 'formats = "ipynb,py:percent"' in config.read_text(encoding="utf-8")
+@pytest.mark.parametrize("root", [".", "notebooks", "notebooks/tutorials"])
+def test_jupytext_config_is_where_jupyter_reads_it(root):
+    """JupyterLab started in the project, in notebooks/ or in notebooks/tutorials/ (what the README
+    says) opens a tutorial as a paired notebook: jupytext's own contents manager finds the config.
+    It looks only inside the server's root and ignores hidden files, so a ``.jupytext.toml`` or a
+    config above ``notebooks/tutorials`` would be missed."""
+    from jupytext.sync_contentsmanager import TextFileContentsManager
+
+    manager = TextFileContentsManager(root_dir=str(ROOT / root))
+    rel = (ROOT / "notebooks/tutorials/01_quickstart.py").relative_to(ROOT / root).as_posix()
+    formats = manager.get_config(rel).formats
+    assert "ipynb,py:percent" in (formats if isinstance(formats, list) else [formats])
+    model = manager.get(rel)
+    assert model["type"] == "notebook" and len(model["content"]["cells"]) > 5
+    assert not list(ROOT.glob("notebooks/**/.jupytext.toml"))
 
 
 def test_five_tutorials_exist():

@@ -55,7 +55,12 @@ design.comparison.head(10)
 # %%
 methods = ["before_after", "did", "synth", "sdid"]
 results = [lofteeval.evaluate(panel, lofte, indicator, method=m) for m in methods]
-lofteeval.results_table(results)[["method", "estimate", "ci_low", "ci_high", "p_value", "mde", "scale", "inference"]]
+# one scale per column: the designs report on different scales (count models relative, synthetic
+# control per 100 000), so the table puts every effect on each scale it has (see the workbook)
+from lofteeval.reports.excel import effects_table
+
+effects_table(results)[["Design", "Effect (%)", "Lower bound (%)", "Upper bound (%)", "MDE (%)",
+                        "Effect per 100,000 inhabitants", "p-value"]]
 
 # %%
 plots.plot_results(results, labels=methods, synthetic=True);

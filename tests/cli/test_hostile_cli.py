@@ -176,7 +176,7 @@ def test_filled_in_template_reads_back(suffix, tmp_path, capsys, hostile_registr
 def test_evaluate_out_csv_escapes_text(tmp_path, capsys, hostile_registry):
     out = tmp_path / "res.csv"
     assert main(["evaluate", "hostile-2021", "--demo", "--out", str(out)]) == 0
-    frame = pd.read_csv(out, dtype=str)
+    frame = pd.read_csv(out, dtype=str, sep=";", encoding="utf-8-sig")
     text = frame.select_dtypes(object).stack()
     assert not text.str.match(r"^[=@]").any() and not text.str.match(r"^\+[^\d]").any()
 

@@ -11,7 +11,8 @@ from lofteeval.registry.followup import example_follow_up_path
 def test_loften_table(capsys):
     assert main(["loften"]) == 0
     out = capsys.readouterr().out
-    assert "gotland-2020" in out and "sodra-fyrbodal-2023" in out and "problem_picture" in out
+    assert "gotland-2020" in out and "sodra-fyrbodal-2023" in out and "problembild" in out
+    assert "Stenungsund, Orust, Tjörn" in out and "Våld i nära relationer" in out  # names and labels, not ids
 
 
 def test_lofte_show(capsys):
@@ -56,15 +57,15 @@ def test_show_lists_indicators_or_why_not_measurable(capsys):
               for a in sorted({a for lf in registry for a in lf.focus_areas})}
     for lf in {x.id: x for x in [*seeds, *firsts.values()]}.values():
         assert main(["lofte", "show", lf.id]) == 0
-        out = capsys.readouterr().out.split("Fokusområden och indikatorer:")[1]
+        out = capsys.readouterr().out.split("Fokusområden och indikatorer")[1]
         for area in lf.focus_areas:
-            line = next(ln for ln in out.splitlines() if ln.strip().startswith(f"{area} ("))
+            line = next(ln for ln in out.splitlines() if ln.strip().startswith(f"{FOCUS_AREAS[area].label_sv} ({area})"))
             if FOCUS_AREAS[area].measurable:
-                assert all(s.id in line for s in indicators_for(area))
+                assert all(f"{s.label_sv} ({s.id}" in line for s in indicators_for(area))
             else:
                 assert "ej mätbart" in line
     assert main(["lofte", "show", "gislaved-2022"]) == 0
-    assert "reported_drug_offences [tvetydig riktning]" in capsys.readouterr().out
+    assert "Anmälda narkotikabrott (reported_drug_offences, tvetydig riktning)" in capsys.readouterr().out
 
 
 def test_followup_template_cli_round_trip(capsys, tmp_path):

@@ -58,10 +58,44 @@ def test_evaluate_prints_table_and_writes_csv(tmp_path, capsys):
     assert rc == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == f"*** {SYN} ***"
-    assert "Anmälda grova kvinnofrids- och fridskränkningar" in out and "did" in out
+    assert "Anmälda grova kvinnofrids- och fridskränkningar" in out and "skillnad-i-skillnader" in out
+    assert "Våld i nära relationer" in out and "vald_nara_relation" not in out  # labels, not ids
+    raw = out_csv.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Swedish Excel reads the å, ä, ö
+    frame = pd.read_csv(out_csv, sep=";", decimal=",", encoding="utf-8-sig")
+    assert frame["Indikator-id"].tolist() == ["reported_domestic_violence"]
+    assert frame["Design"].tolist() == ["skillnad-i-skillnader"] and (frame["Data"] == SYN).all()
+    # the numbers come back as numbers: percent columns in percent, per 100 000 with one decimal
+    from lofteeval import datasets, evaluate
+
+    res = evaluate(datasets.demo_panel(seed=0), "gotland-2020", "reported_domestic_violence", method="did",
+                   through=2024)
+    assert frame["Effekt (%)"].dtype == float
+    assert frame["Effekt (%)"].item() == pytest.approx(100 * res.estimate, abs=0.051)
+    assert frame["Nedre gräns (%)"].item() == pytest.approx(100 * res.ci_low, abs=0.051)
+    assert frame["p-värde"].item() == pytest.approx(res.p_value, abs=5e-4)
+    assert frame["Konfidensnivå"].item() == 95
+    assert "Effekt (procentenheter)" not in frame  # no survey row: no empty survey columns
+
+
+def test_evaluate_csv_english_uses_comma_and_point(tmp_path, capsys):
+    out_csv = tmp_path / "r.csv"
+    assert main(["evaluate", "gotland-2020", "--demo", "--indicator", "saw_drug_dealing", "--lang", "en",
+                 "--out", str(out_csv)]) == 0
+    assert not out_csv.read_bytes().startswith(b"\xef\xbb\xbf")
     frame = pd.read_csv(out_csv)
-    assert frame["indicator"].tolist() == ["reported_domestic_violence"]
-    assert frame["method"].tolist() == ["did"] and (frame["data"] == "synthetic").all()
+    assert frame["Effect (percentage points)"].item() < 0 and "Effect (%)" not in frame
+    assert frame["Significant (after adjustment)"].item() == "yes"  # one indicator: nothing to adjust for
+
+
+def test_evaluate_nothing_estimated_exits_2_with_one_line(tmp_path, capsys):
+    from lofteeval import datasets, save_panel
+
+    demo = datasets.demo_panel(seed=0)
+    path = save_panel(demo[demo["indicator"] == "population"], tmp_path / "p.parquet")
+    assert main(["evaluate", "gotland-2020", "--panel", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "nothing could be estimated for gotland-2020" in err[0]
 
 
 def test_evaluate_focus_area_not_in_lofte(capsys):
@@ -81,4 +115,5 @@ def test_report_with_followup_file(tmp_path, capsys):
     assert 'class="status status-delvis">delvis<' in html  # vnr-2: 3 of 5
     assert "Aktiviteter: 1 uppfyllt, 1 delvis, 1 ej uppfyllt (av 3)." in html  # våld i nära relationer
     fu = pd.read_excel(folder / "resultat.xlsx", sheet_name="Uppföljning", header=2)
-    assert fu.set_index("activity").loc["vnr-2", "status"] == "delvis"
+    assert fu.set_index("Aktivitet").loc["vnr-2", "Status"] == "delvis"
+    assert set(fu["Ansvar"]) == {"Polisen och Region Gotland"}

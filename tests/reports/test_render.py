@@ -13,7 +13,6 @@ from lofteeval.reports import build_context, provenance, write_outputs
 from lofteeval.reports.excel import SHEETS, header_row, write_excel
 from lofteeval.reports.html import render_html
 from lofteeval.reports.pdf import page_texts, write_pdf
-from lofteeval.results import FRAME_COLUMNS
 
 SYN_SV = "Syntetiska data – endast för demonstration"
 SYN_EN = "Synthetic data – for demonstration only"
@@ -81,18 +80,59 @@ def test_excel_sheets_and_columns(fake_lofte, fake_evaluated, tmp_path):
     c = _context(fake_lofte, fake_evaluated)
     write_excel(c, tmp_path / "r.xlsx")
     book = pd.read_excel(tmp_path / "r.xlsx", sheet_name=None, header=header_row(True))
-    assert list(book) == list(SHEETS["sv"])
-    res = book["Resultat"]
-    assert list(res.columns) == ["focus_area", "method", "lofte_id", "kommun", "indicator_label",
-                                 *FRAME_COLUMNS[3:]]
-    assert len(res) == 2 and set(res["indicator"]) == {"reported_drug_offences", "reported_domestic_violence"}
-    assert res.loc[res["indicator"] == "reported_drug_offences", "p_adjusted"].item() == pytest.approx(0.02)
+    assert list(book) == list(SHEETS["sv"]) == ["Resultat", "År för år", "Uppföljning", "Proveniens"]
+    res = book["Resultat"].set_index("Indikator-id")
+    assert list(res.columns[:4]) == ["Fokusområde", "Indikator", "Kommun(er)", "Design"]
+    assert res.loc["reported_drug_offences", "Fokusområde"] == "Narkotika"
+    assert res.loc["reported_drug_offences", "Justerat p-värde (BH)"] == pytest.approx(0.02)
+    # one column per scale: the relative effect as a fraction in a percent-format column, and the
+    # same effect per 100 000 over the mean counterfactual of the post-period (116, 118, 120)
+    assert res.loc["reported_drug_offences", "Effekt (%)"] == pytest.approx(0.25)
+    assert res.loc["reported_drug_offences", "Effekt per 100 000 inv."] == pytest.approx(0.25 * 118)
+    assert res.loc["reported_drug_offences", "Nedre gräns per 100 000 inv."] == pytest.approx(0.08 * 118)
+    assert res.loc["reported_drug_offences", "Säkerställd (efter justering)"] == "ja"  # p 0.01, adjusted 0.02
+    assert res.loc["reported_domestic_violence", "Säkerställd (efter justering)"] == "nej"
+    assert not any("procentenheter" in col for col in res.columns)  # no survey row: no survey columns
+    years = book["År för år"]
+    drug = years[years["Indikator-id"] == "reported_drug_offences"].set_index("År")
+    assert list(drug.index) == list(range(2012, 2023))
+    assert drug.loc[2021, "Period"] == "löftesår" and drug.loc[2019, "Period"] == "före löftet"
+    assert drug.loc[2021, "Effekt"] == pytest.approx(drug.loc[2021, "Observerat"] - drug.loc[2021, "Kontrafaktiskt"])
+    assert drug.loc[2021, "Effekt (%)"] == pytest.approx(drug.loc[2021, "Observerat"] / drug.loc[2021, "Kontrafaktiskt"] - 1)
     fu = book["Uppföljning"]
-    assert {"activity", "target", "done", "status"} <= set(fu.columns)
-    assert fu["status"].tolist() == ["ej rapporterat"]
-    assert {"version", "git_commit", "parameter.lofte_id"} <= set(book["Proveniens"]["key"])
+    assert list(fu.columns) == ["Aktivitet", "Text", "Ansvar", "Fokusområde", "Mål", "Utfört", "Status", "Senast",
+                                "Kommentar"]
+    assert fu["Status"].tolist() == ["ej rapporterat"] and fu["Ansvar"].tolist() == ["Region Gotland"]
+    prov = book["Proveniens"].set_index("Uppgift")["Värde"]
+    assert {"Paket", "Git-commit", "Parameter lofte_id", "Löftestext"} <= set(prov.index)
+    assert prov["Löftestext"].startswith("Polisen: Medborgarlöfte för Gotland 2020, publicerad 2020-02-01")
     raw = pd.read_excel(tmp_path / "r.xlsx", sheet_name=None, header=None)
     assert all(sheet.iloc[0, 0] == SYN_SV for sheet in raw.values())
+
+
+def test_excel_number_formats_and_frozen_header(fake_lofte, fake_evaluated, tmp_path):
+    from openpyxl import load_workbook
+
+    write_excel(_context(fake_lofte, fake_evaluated), tmp_path / "r.xlsx")
+    ws = load_workbook(tmp_path / "r.xlsx")["Resultat"]
+    heads = {cell.value: cell.column_letter for cell in ws[3]}
+    assert ws.freeze_panes == "A4" and ws["A3"].font.b
+    assert ws[f"{heads['Effekt (%)']}4"].number_format == "0.0%"
+    assert ws[f"{heads['Effekt per 100 000 inv.']}4"].number_format == "#,##0.0"
+    assert ws[f"{heads['Konfidensnivå']}4"].number_format == "0%"
+    assert ws.column_dimensions[heads["Indikator"]].width > 20
+
+
+def test_excel_english_headers(fake_lofte, fake_evaluated, tmp_path):
+    write_excel(_context(fake_lofte, fake_evaluated, lang="en"), tmp_path / "r.xlsx")
+    book = pd.read_excel(tmp_path / "r.xlsx", sheet_name=None, header=header_row(True))
+    assert list(book) == ["Results", "Year by year", "Follow-up", "Provenance"]
+    res = book["Results"]
+    assert {"Focus area", "Indicator", "Effect (%)", "Effect per 100,000 inhabitants",
+            "Significant (after adjustment)"} <= set(res.columns)
+    assert set(res["Focus area"]) == {"Drugs", "Domestic violence"}
+    assert book["Follow-up"]["Status"].tolist() == ["not reported"]
+    assert not any(col in res.columns for col in ("Fokusområde", "Effekt (%)"))
 
 
 def test_write_outputs_names_per_language(fake_lofte, fake_evaluated, tmp_path):

@@ -77,16 +77,18 @@ def synthetic_line(lang: str = "sv") -> str:
 def _table(frame: Any, *, lang: str) -> Any:
     import pandas as pd
 
-    from ..reports.text import claimed, fmt_effect, fmt_p
+    from ..registry.display import focus_area_label
+    from ..reports.scales import confirmed
+    from ..reports.text import METHOD_NAME, fmt_effect, fmt_p
 
     rows = []
     for _, r in frame.iterrows():
         res = r["_result"]
         unit = r["_unit"]
         rows.append({
-            "fokusområde" if lang == "sv" else "focus area": r["focus_area"],
+            "fokusområde" if lang == "sv" else "focus area": focus_area_label(r["focus_area"], lang=lang),
             "indikator" if lang == "sv" else "indicator": r["indicator_label"],
-            "design": res.method,
+            "design": METHOD_NAME[lang].get(res.method, res.method),
             "effekt" if lang == "sv" else "effect": fmt_effect(res.estimate, scale=res.scale, unit=unit, lang=lang),
             "intervall" if lang == "sv" else "interval": (
                 f"{fmt_effect(res.ci_low, scale=res.scale, lang=lang)} … "
@@ -94,23 +96,20 @@ def _table(frame: Any, *, lang: str) -> Any:
             "p": fmt_p(res.p_value, lang=lang),
             "p just." if lang == "sv" else "p adj.": fmt_p(res.p_adjusted, lang=lang),
             "MDE": fmt_effect(res.mde, scale=res.scale, lang=lang, sign=False) if res.mde is not None else "–",
-            "säkerställd" if lang == "sv" else "significant": (
-                ("ja" if lang == "sv" else "yes") if claimed(res) else ("nej" if lang == "sv" else "no")),
+            "säkerställd" if lang == "sv" else "significant": (  # as the report says it: after adjustment
+                ("ja" if lang == "sv" else "yes") if confirmed(res) else ("nej" if lang == "sv" else "no")),
         })
     return pd.DataFrame(rows)
 
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate and print; write ``--out`` when given."""
-    import pandas as pd
-
     from ..errors import DataError
-    from ..indicators import INDICATORS, indicator
-    from ..registry import load_lofte
     from ..evaluation import evaluate_areas
     from ..harmonise.schema import is_synthetic
+    from ..indicators import INDICATORS, indicator
+    from ..registry import load_lofte
     from ..reports.build import results_frame
-    from ..reports.excel import SHEETS
 
     check_args(args)
     if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
@@ -149,21 +148,39 @@ def run(args: argparse.Namespace) -> int:
     print(f"{'löftesår' if args.lang == 'sv' else 'löfte years'} {lofte.start_year}–{lofte.end_year}{after}")
     if len(frame):
         print(_table(frame, lang=args.lang).to_string(index=False))
-    for area in evaluated.areas:
-        for spec, why in evaluated.failures.get(area, ()):
-            if not args.indicator or spec.id == args.indicator:
-                print(f"  {area}/{spec.id}: {'kunde inte skattas' if args.lang == 'sv' else 'not estimated'} ({why})")
+    failures = [(area, spec, why) for area in evaluated.areas for spec, why in evaluated.failures.get(area, ())
+                if not args.indicator or spec.id == args.indicator]
+    for area, spec, why in failures:
+        print(f"  {area}/{spec.id}: {'kunde inte skattas' if args.lang == 'sv' else 'not estimated'} ({why})")
+    if not len(frame):
+        raise DataError(_nothing_estimated(lofte, failures))
     if args.out:
-        out = frame.drop(columns=["_result", "_unit"])
-        line = None if synthetic else panel_line(panel, args.lang)
-        if synthetic:
-            out = out.assign(data="synthetic")
-        elif line:
-            out = out.assign(data=line)
-        _write_results(out, args.out, sheet=SHEETS[args.lang][0],
-                       head=synthetic_line(args.lang).strip("* ") if synthetic else line)
+        _write_out(args, frame, synthetic=synthetic, line=None if synthetic else panel_line(panel, args.lang))
         print(f"{'Skrev' if args.lang == 'sv' else 'Wrote'} {args.out}")
     return 0
+
+
+def _nothing_estimated(lofte: Any, failures: list[tuple[str, Any, str]]) -> str:
+    """The one line for a run where no indicator could be estimated."""
+    what = "; ".join(f"{spec.id}: {why}" for _, spec, why in failures[:3])
+    more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
+    return (f"nothing could be estimated for {lofte.id}"
+            + (f" ({what}{more})" if what else " (its focus areas have no measurable indicator)")
+            + "; check that the panel has these indicators for the löfte's kommuner and years, or use --demo.")
+
+
+def _write_out(args: argparse.Namespace, frame: Any, *, synthetic: bool, line: str | None) -> None:
+    """``--out``: the people's table (labels, one column per scale) as .csv or .xlsx."""
+    from ..indicators import INDICATORS
+    from ..plots import synthetic_text
+    from ..reports.excel import SHEETS, results_sheet
+
+    rows = [(a, r, INDICATORS[i]) for a, i, r in zip(frame["focus_area"], frame["indicator"], frame["_result"])]
+    out = results_sheet(rows, lang=args.lang)
+    note = synthetic_text(args.lang) if synthetic else line
+    if note:
+        out = out.assign(**{"Data": note})
+    _write_results(out, args.out, sheet=SHEETS[args.lang][0], head=note, lang=args.lang)
 
 
 def _check_indicator_in_lofte(indicator_id: str, lofte: Any) -> None:
@@ -178,25 +195,19 @@ def _check_indicator_in_lofte(indicator_id: str, lofte: Any) -> None:
                         "Pick one of those or leave --indicator out.")
 
 
-def _write_results(out: Any, path: str, *, sheet: str, head: str | None) -> None:
-    """Write the results table to ``.csv`` or ``.xlsx`` atomically, text cells never formulas."""
-    import pandas as pd
-
+def _write_results(out: Any, path: str, *, sheet: str, head: str | None, lang: str) -> None:
+    """Write the results table to ``.csv`` (sv: ``;``, decimal comma, BOM) or ``.xlsx`` atomically."""
     from ..errors import DataError
-    from ..files import atomic_path, protect_sheet, spreadsheet_frame, workbook_frame
+    from ..files import atomic_path
+    from ..reports.excel import write_csv, write_sheets
 
     if Path(path).is_dir():
         raise DataError(f"--out {path!r} is a folder; pass a file name ending in .csv or .xlsx.")
+    if path.lower().endswith(".csv"):
+        write_csv(out, path, lang=lang)
+        return
     with atomic_path(path) as tmp:
-        if path.lower().endswith(".csv"):
-            spreadsheet_frame(out).to_csv(tmp, index=False)
-            return
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            workbook_frame(out).to_excel(xl, sheet_name=sheet, index=False, startrow=2 if head else 0)
-            ws = xl.sheets[sheet]
-            if head:
-                ws["A1"] = head
-            protect_sheet(ws)
+        write_sheets({sheet: out}, tmp, lang=lang, banner=head)
 
 
 def register(subparsers: Any) -> None:

@@ -32,7 +32,8 @@ def register(subparsers: Any) -> None:
                    help="worker processes (default: up to 2)")
     p.add_argument("--no-pooled", action="store_true", help="skip the pooled staggered estimates")
     p.add_argument("--no-report", action="store_true", help="write the tables only")
-    p.add_argument("--lang", choices=["sv", "en"], default="sv")
+    p.add_argument("--lang", choices=["sv", "en"], default="sv",
+                   help="language of the printed table and the CSV format (sv: ';' and decimal comma; default sv)")
     p.set_defaults(func=run)
 
 

@@ -44,32 +44,41 @@ def _skipped_files_reported() -> Iterator[None]:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from ..registry import list_loften
+    import pandas as pd
+
+    from ..registry import load_registry
+    from ..registry.display import focus_area_label, kommun_names
 
     with _skipped_files_reported():
-        frame = list_loften(path=args.registry)
-    print(_table(frame[["id", "kind", "kommuner", "lokalpolisomrade", "years", "focus_areas",
-                        "n_activities"]]))
+        loften = list(load_registry(args.registry).values())
+    rows = [{"id": lf.id, "typ": "löfte" if lf.is_lofte else "problembild",
+             "kommuner": kommun_names(lf.kommuner), "lokalpolisområde": lf.lokalpolisomrade or "–",
+             "år": f"{lf.start_year}–{lf.end_year}" if lf.end_year > lf.start_year else str(lf.start_year),
+             "fokusområden": ", ".join(focus_area_label(a) for a in lf.focus_areas) or "–",
+             "aktiviteter": len(lf.activities)} for lf in loften]
+    print(_table(pd.DataFrame(rows, columns=["id", "typ", "kommuner", "lokalpolisområde", "år", "fokusområden",
+                                             "aktiviteter"])))
     return 0
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from ..harmonise.kommuner import kommun_name
     from ..registry import load_lofte
+    from ..registry.display import focus_area_label, kommun_names
 
     with _skipped_files_reported():
         lf = load_lofte(args.id, path=args.registry)
     kind = "löfte" if lf.is_lofte else "problembild (sammanhang, utvärderas inte)"
-    kommuner = ", ".join(f"{kommun_name(k)} ({k})" for k in lf.kommuner)
-    lines = [f"{lf.id}: {lf.title}", f"  typ:              {kind}", f"  kommuner:         {kommuner}",
-             f"  lokalpolisområde: {lf.lokalpolisomrade or '-'}",
+    src = lf.source
+    title = src.get("title") or lf.title
+    date = src.get("date")
+    when = date.isoformat() if date is not None and hasattr(date, "isoformat") else str(date or "utan datum")
+    lines = [f"{lf.id}: {lf.title}", f"  typ:              {kind}",
+             f"  kommuner:         {kommun_names(lf.kommuner, with_code=True)}",
+             f"  lokalpolisområde: {lf.lokalpolisomrade or '–'}",
              f"  undertecknat:     {lf.signed or 'okänt'}", f"  period:           {lf.start} – {lf.end}",
-             f"  fokusområden:     {', '.join(lf.focus_areas)}",
-             f"  källa:            {lf.source.get('document')} ({lf.source.get('publisher')}, "
-             f"{lf.source.get('date') or 'datum saknas'})"]
-    lines += [f"  webbadress:       {u}" for u in (lf.url, *lf.source.get("other_urls", ())) if u]
+             f"  fokusområden:     {', '.join(focus_area_label(a) for a in lf.focus_areas) or '–'}",
+             f"  källa:            {src.get('publisher') or 'okänd utgivare'}: {title} ({when})"]
+    lines += [f"  webbadress:       {u}" for u in (lf.url, *src.get("other_urls", ())) if u]
     if lf.confidence:
         lines.append(f"  tillförlitlighet: {lf.confidence}")
     if lf.renews:
@@ -80,15 +89,31 @@ def _cmd_show(args: argparse.Namespace) -> int:
         lines.append(f"  andra områden:    {', '.join(lf.other_areas)} (utanför vokabulären)")
     lines += [f"  mål (källan):     {t}" for t in lf.targets]
     lines += [f"  antagande:        {a}" for a in lf.assumptions]
-    lines += ["", "Fokusområden och indikatorer:"] + _measurability_lines(lf.focus_areas)
+    lines += ["", "Fokusområden och indikatorer (id inom parentes, för --indicator):"]
+    lines += _measurability_lines(lf.focus_areas)
     print("\n".join(lines))
     if lf.activities:
-        acts = pd.DataFrame([{"id": a.id, "ansvar": a.owner, "mål": "" if a.target is None else a.target,
-                              "enhet": a.unit or "", "senast": a.deadline or "",
-                              "fokusområde": a.focus_area or "", "aktivitet": a.text}
-                             for a in lf.activities])
-        print("\nAktiviteter:\n" + _table(acts, max_colwidth=70))
+        print("\nAktiviteter:\n" + _table(_activities_frame(lf), max_colwidth=70))
     return 0
+
+
+def _target_text(target: object, unit: object) -> str:
+    from ..registry.display import cell
+
+    number = cell(target)
+    return f"{number} {cell(unit)}".strip() if number else "–"
+
+
+def _activities_frame(lf: object) -> pd.DataFrame:
+    """The activities of a löfte with labels: who, target with its unit, deadline, focus area, text."""
+    import pandas as pd
+
+    from ..registry.display import cell, focus_area_label, owner_label
+
+    return pd.DataFrame([{"id": a.id, "ansvar": owner_label(a.owner, lf.kommuner),  # type: ignore[attr-defined]
+                          "mål": _target_text(a.target, a.unit), "senast": cell(a.deadline, empty="–"),
+                          "fokusområde": focus_area_label(a.focus_area) or "–", "aktivitet": a.text}
+                         for a in lf.activities])  # type: ignore[attr-defined]
 
 
 def _measurability_lines(areas: tuple[str, ...]) -> list[str]:
@@ -99,13 +124,12 @@ def _measurability_lines(areas: tuple[str, ...]) -> list[str]:
     for area in areas:
         fa = FOCUS_AREAS[area]
         if not fa.measurable:
-            out.append(f"  {area} ({fa.label_sv}): ej mätbart med brotts- eller trygghetsdata – "
+            out.append(f"  {fa.label_sv} ({area}): ej mätbart med brotts- eller trygghetsdata – "
                        "följs upp via aktiviteterna")
             continue
-        specs = indicators_for(area)
-        names = ", ".join(f"{s.id} [tvetydig riktning]" if s.better == "ambiguous" else s.id
-                          for s in specs)
-        out.append(f"  {area} ({fa.label_sv}): {names}")
+        names = ", ".join(f"{s.label_sv} ({s.id}" + (", tvetydig riktning)" if s.better == "ambiguous" else ")")
+                          for s in indicators_for(area))
+        out.append(f"  {fa.label_sv} ({area}): {names}")
     return out
 
 
@@ -145,10 +169,21 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_followup(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from ..registry import load_lofte
+    from ..registry.display import cell, focus_area_label, owner_label
     from ..registry.followup import follow_up
 
-    frame = follow_up(args.id, args.file, year=args.year)
-    print(_table(frame.drop(columns=["lofte_id", "text"]), max_colwidth=50))
+    lf = load_lofte(args.id, path=args.registry)
+    frame = follow_up(lf, args.file, year=args.year)
+    rows = [{"aktivitet": r["activity_id"], "ansvar": owner_label(r["owner"], lf.kommuner),
+             "fokusområde": focus_area_label(cell(r["focus_area"])) or "–",
+             "mål": _target_text(r["target"], r["unit"]), "utfört": cell(r["done"], empty="–"),
+             "datum": cell(r["date"], empty="–"), "status": r["status"], "kommentar": cell(r["comment"])}
+            for r in frame.to_dict("records")]
+    print(f"{lf.id}: {lf.title}" + (f" – uppföljning {args.year}" if args.year else ""))
+    print(_table(pd.DataFrame(rows), max_colwidth=50))
     counts = frame["status"].value_counts()
     print("\n" + ", ".join(f"{k}: {v}" for k, v in counts.items()))
     return 0
@@ -165,7 +200,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p_lofte = subparsers.add_parser("lofte", help="show, draft or follow up one löfte")
     sub = p_lofte.add_subparsers(dest="lofte_command", metavar="ACTION")
     p_show = sub.add_parser("show", parents=[reg], help="show one löfte and its activities")
-    p_show.add_argument("id")
+    p_show.add_argument("id", help="registry id, e.g. gotland-2020 (`lofteeval loften` lists them)")
     p_show.set_defaults(func=_cmd_show)
     p_check = sub.add_parser("check", parents=[reg],
                              help="check the whole registry: renewals, overlapping periods, bad files")
@@ -177,13 +212,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p_draft.add_argument("--id", default=None, help="registry id to use (never one already taken)")
     p_draft.set_defaults(func=_cmd_draft)
     p_fu = sub.add_parser("followup", parents=[reg], help="target vs outcome from a follow-up file")
-    p_fu.add_argument("id")
+    p_fu.add_argument("id", help="registry id of the löfte followed up, e.g. gotland-2020")
     p_fu.add_argument("file", help="CSV or XLSX with activity_id, done, date, comment")
-    p_fu.add_argument("--year", type=int, default=None)
+    p_fu.add_argument("--year", type=int, default=None,
+                      help="year followed up (only that year's rows when the file has a year column)")
     p_fu.set_defaults(func=_cmd_followup)
     p_tpl = sub.add_parser("followup-template", parents=[reg],
                            help="write an empty follow-up file (one row per activity) to fill in")
-    p_tpl.add_argument("id")
+    p_tpl.add_argument("id", help="registry id of the löfte, e.g. gotland-2020")
     p_tpl.add_argument("--year", type=int, default=None,
                        help="year to follow up (required when the löfte spans several years)")
     p_tpl.add_argument("--out", required=True, metavar="FILE", help="output .csv or .xlsx")

@@ -76,7 +76,10 @@ class InjectedEffect:
     ``effect`` is relative (``-0.2`` = 20 % below the no-löfte path) when ``scale="relative"``
     (crime indicators: multiplies the expected count) and in the indicator's own unit when
     ``scale="absolute"`` (surveys: percentage or index points).  It applies to every year from
-    ``start_year`` on.  These are fictional effects, not findings about the real kommuner.
+    ``start_year`` on.  ``detectable`` marks the effects made large enough for the default
+    evaluation (``lofteeval evaluate ID --demo``) to call them *säkerställd* (docs/demo_data.md);
+    the others are at or below their design's MDE.  These are fictional effects, not findings
+    about the real kommuner.
     """
 
     lofte_id: str
@@ -86,12 +89,18 @@ class InjectedEffect:
     effect: float
     scale: str
     note: str = ""
+    detectable: bool = False
 
 
 INJECTED_EFFECTS: tuple[InjectedEffect, ...] = (
     InjectedEffect("gotland-2020", ("0980",), "reported_unlawful_threats", 2020, -0.15, "relative",
                    "~350 offences a year; the löfte's one post year: below the MDE (~20-30 %), not reliably "
                    "detectable; followed to 2024 (post_years=5): at the MDE (~12-14 %)"),
+    InjectedEffect("gotland-2020", ("0980",), "saw_drug_dealing", 2020, -6.0, "absolute",
+                   "6 points fewer saw drug dealing (about 13 % before); n ~ 630 a year; DiD (auto for "
+                   "surveys) followed to 2024: MDE ~3-5 points, p < 0.05 on seeds 0-5, but the placebo "
+                   "p-value cannot fall below ~0.014, so with five indicators BH keeps it above 0.05: "
+                   "the multiple-testing teaching case"),
     InjectedEffect("gislaved-2022", ("0662",), "reported_traffic_offences", 2022, 0.25, "relative",
                    "enforcement-driven rise (more checks, more reports); ~200 offences a year: below the MDE "
                    "(~30-45 %) in the löfte's year, near it (~20-30 %) followed to 2024"),
@@ -103,6 +112,10 @@ INJECTED_EFFECTS: tuple[InjectedEffect, ...] = (
                    "(~35-55 %) in the löfte's year, near it (~20-30 %) followed to 2024"),
     InjectedEffect("sodra-fyrbodal-2023", ("1415", "1421", "1419"), "reported_assault", 2023, -0.20,
                    "relative", "three small kommuner, two post years, joint DiD: at the MDE (~17-23 %)"),
+    InjectedEffect("sodra-fyrbodal-2023", ("1415", "1421", "1419"), "reported_unlawful_threats", 2023, -0.35,
+                   "relative", "the demo's detected crime effect: ~330 threats a year in the three kommuner, "
+                   "joint DiD over 2023-2024: MDE ~22-30 %; seeds 0-4: p < 0.05 on all, BH-adjusted p < 0.05 on "
+                   "0, 3 and 4 (seed 0, the demo, adjusted p 0.006)", detectable=True),
     InjectedEffect("demo-large", ("0380",), "reported_crimes_total", 2019, -0.20, "relative",
                    "not a löfte: a large kommun (Uppsala) for known-answer tests; far above the MDE"),
     InjectedEffect("nacka-2017", ("0182",), "reported_drug_offences", 2017, -0.25, "relative",
@@ -128,6 +141,6 @@ INJECTED_EFFECTS: tuple[InjectedEffect, ...] = (
 def injected_effects() -> pd.DataFrame:
     """:data:`INJECTED_EFFECTS` as a frame, one row per (effect, kommun)."""
     rows = [{"lofte_id": e.lofte_id, "kommun": k, "indicator": e.indicator, "start_year": e.start_year,
-             "effect": e.effect, "scale": e.scale, "note": e.note}
+             "effect": e.effect, "scale": e.scale, "detectable": e.detectable, "note": e.note}
             for e in INJECTED_EFFECTS for k in e.kommuner]
     return pd.DataFrame(rows)

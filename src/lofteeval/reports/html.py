@@ -41,28 +41,27 @@ def _css_string(text: str) -> str:
     return "".join(ch for ch in text if ch not in '"\\<>\n\r')
 
 
-def _source_text(source: Any) -> str:
-    if not source:
+def _source_text(c: ReportContext) -> str:
+    """The löfte text cited by publisher, title, date and address (the cache file stays in provenance)."""
+    from .provenance import citations
+
+    if not getattr(c.lofte, "source", None):
         return "–"
-    parts = [str(source.get(k)) for k in ("document", "publisher", "date") if source.get(k)]
-    url = source.get("url")
-    return ", ".join(parts) + (f" ({url})" if url else "")
+    return citations(c.lofte, [], {}, lang=c.lang)[0]["text"]
 
 
 def _prov_rows(c: ReportContext) -> list[tuple[str, str]]:
-    p = c.provenance
-    sv = c.lang == "sv"
-    rows = [
-        ("Paket" if sv else "Package", f"{p.get('package', 'lofteeval')} {p.get('version', '')}"),
-        ("Git-commit" if sv else "Git commit", p.get("git_commit") or ("okänd" if sv else "unknown")),
-        ("Python", p.get("python", "")),
-        (T[c.lang]["generated"], p.get("generated", "")),
-        ("Dataår" if sv else "Data years", p.get("data_years") or "–"),
-        ("Syntetiska data" if sv else "Synthetic data", T[c.lang]["yes" if c.synthetic else "no"]),
-    ]
-    if p.get("data_vintage"):  # a fetched panel names its sources and vintage (sidecar)
-        rows.append(("Data: källa och årgång" if sv else "Data: source and vintage", p["data_vintage"]))
-    return [(k, str(v)) for k, v in rows]
+    from .provenance import provenance_rows
+
+    return provenance_rows(c.provenance, lang=c.lang, synthetic=c.synthetic)
+
+
+def _source_rows(c: ReportContext) -> list[dict[str, str]]:
+    """Every cited source of the report: the löfte text, the data, each indicator's official source."""
+    from .provenance import citations
+
+    ids = [s.spec.id for f in c.focus for s in f.indicators]
+    return citations(c.lofte if getattr(c.lofte, "source", None) else None, ids, c.provenance, lang=c.lang)
 
 
 def _synthetic_summary(c: ReportContext) -> str:
@@ -88,7 +87,8 @@ def render_html(c: ReportContext) -> str:
     level = f"{round(100 * c.level)}"
     return _env().get_template("report.html.j2").render(
         c=c, t=T[c.lang], fu_rows=fu, header_text=header,
-        source_text=_source_text(c.lofte.source), prov_rows=_prov_rows(c),
+        source_text=_source_text(c), prov_rows=_prov_rows(c), source_rows=_source_rows(c),
+        technical_label="Teknisk uppgift" if sv else "Technical",
         forest_caption=(f"Skattade effekter med {level}\u00a0% konfidensintervall; röda = säkerställda."
                         if sv else f"Estimated effects with {level}% confidence intervals; red = significant."),
         inference_label="Osäkerhet skattad med" if sv else "Uncertainty from",
@@ -118,7 +118,6 @@ def render_html(c: ReportContext) -> str:
             "significant only when the interval excludes zero. Adjusted p accounts for testing several "
             "indicators at once. The minimum detectable effect (MDE) is the smallest change the analysis "
             "detects with 80% probability."),
-        downloaded_label="Hämtad" if sv else "Downloaded",
         pvalue_note=(
             "Justerade p-värden tar hänsyn till att flera utfall prövas för samma löfte "
             "(Benjamini–Hochberg). En förändring kallas säkerställd bara när intervallet utesluter noll. "

@@ -1,4 +1,11 @@
-"""Provenance of a report: package version, git commit, data sources (date, checksum), parameters."""
+"""Provenance of a report: package version, git commit, data sources (date, checksum), parameters,
+and the citations a reader can follow (publisher, title, table, date, public address).
+
+:func:`citations` cites the löfte text by its publisher, title, date and address (the registry
+entry's ``[source]``) and every data source by publisher, database, table and address
+(:mod:`lofteeval.sources.catalogue`; a fetched panel adds its fetch date and vintage).  Cache file
+names and checksums are kept in a separate *technical* line, never as the citation.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +19,7 @@ from typing import Any
 
 from ..harmonise.schema import is_synthetic
 
-__all__ = ["data_sources", "panel_sources", "provenance", "vintage_text"]
+__all__ = ["citations", "data_sources", "panel_sources", "provenance", "provenance_rows", "vintage_text"]
 
 
 def _git_commit(root: Path) -> str | None:
@@ -91,7 +98,8 @@ def panel_sources(panel: Any) -> list[dict[str, Any]]:
         return []
     out = []
     for r in rows:
-        out.append({"source": str(r.get("name") or r.get("source", "")), "file": str(r.get("file", "")),
+        out.append({"source": str(r.get("name") or r.get("source", "")), "publisher": str(r.get("publisher", "")),
+                    "file": str(r.get("file", "")),
                     "url": str(r.get("url", "")), "downloaded": str(r.get("downloaded", "")),
                     "sha256": str(r.get("sha256", "")), "note": str(r.get("vintage", ""))})
     return out
@@ -145,3 +153,99 @@ def provenance(panel: Any = None, *, params: Mapping[str, Any] | None = None) ->
         "data_vintage": vintage_text(panel) if panel is not None else "",
         "parameters": dict(params or {}),
     }
+
+
+def provenance_rows(prov: Mapping[str, Any], *, lang: str, synthetic: bool) -> list[tuple[str, str]]:
+    """The report's provenance facts as (label, value) rows in ``lang`` (HTML table and workbook)."""
+    sv = lang == "sv"
+    rows = [
+        ("Paket" if sv else "Package", f"{prov.get('package', 'lofteeval')} {prov.get('version', '')}"),
+        ("Git-commit" if sv else "Git commit", prov.get("git_commit") or ("okänd" if sv else "unknown")),
+        ("Python", prov.get("python", "")),
+        ("Skapad" if sv else "Generated", prov.get("generated", "")),
+        ("Dataår" if sv else "Data years", prov.get("data_years") or "–"),
+        ("Syntetiska data" if sv else "Synthetic data", ("ja" if sv else "yes") if synthetic else ("nej" if sv else "no")),
+    ]
+    if prov.get("data_vintage"):  # a fetched panel names its sources and vintage (sidecar)
+        rows.append(("Data: källa och årgång" if sv else "Data: source and vintage", prov["data_vintage"]))
+    return [(k, str(v)) for k, v in rows]
+
+
+# Public addresses of the databases (the SOL topic's address is in the catalogue).
+KOLADA_URL = "https://www.kolada.se"
+SCB_URL = "https://www.statistikdatabasen.scb.se"
+NTU_URL = "https://bra.se/statistik/statistiska-undersokningar/nationella-trygghetsundersokningen.html"
+
+
+def _lofte_citation(lofte: Any, lang: str) -> dict[str, str]:
+    """The löfte text: publisher, title, date, address; the registry id and text file as the technical line."""
+    sv = lang == "sv"
+    src = dict(getattr(lofte, "source", None) or {})
+    document = str(src.get("document") or "")
+    title = str(src.get("title") or lofte.title)
+    date = src.get("date")
+    when = date.isoformat() if date is not None and hasattr(date, "isoformat") else str(date or "")
+    parts = [f"{src['publisher']}: {title}" if src.get("publisher") else title,
+             (f"publicerad {when}" if sv else f"published {when}") if when else ("odaterad" if sv else "undated")]
+    url = str(src.get("url") or "")
+    file = document.split(": ", 1)[0] if document else ""
+    tech = (f"registerpost {lofte.id}" if sv else f"registry entry {lofte.id}") + (
+        f"; textfil {file}" if sv and file else f"; text file {file}" if file else "")
+    return {"what": "Löftestext" if sv else "Löfte text", "text": ", ".join(parts) + (f". {url}" if url else "."),
+            "url": url, "technical": tech}
+
+
+def _indicator_citation(indicator: str, lang: str) -> tuple[str, str]:
+    """(citation, url) of one indicator's official source (publisher, database, table)."""
+    from ..sources.catalogue import SOL_TOPIC, SOL_TOPIC_URL, source_of
+
+    sv = lang == "sv"
+    src = source_of(indicator)
+    if src.kind == "sol":
+        tables = " + ".join(p.split(", ")[-1].replace("~", "").replace("\\", "") for p in src.sol_paths)
+        return (f"Brå: Statistikdatabasen över anmälda brott (SOL), {SOL_TOPIC}, "
+                + (f"brottskategori {tables}" if sv else f"offence category {tables}"), SOL_TOPIC_URL)
+    if src.kind == "kolada":
+        return (f"RKA: Kolada, {'nyckeltal' if sv else 'KPI'} {src.kolada}", KOLADA_URL)
+    if src.kind == "scb":
+        return (f"SCB: Statistikdatabasen, {'tabell' if sv else 'table'} {src.scb}", SCB_URL)
+    if "NTU" in src.name:
+        return (src.name, NTU_URL)
+    return (src.name + (" (ingen öppen databas per kommun)" if sv else " (no open database per kommun)"), "")
+
+
+def citations(lofte: Any, indicators: list[str], prov: Mapping[str, Any], *, lang: str = "sv") -> list[dict[str, str]]:
+    """What a reader can cite and follow: the löfte text, the data (panel) and each indicator's source.
+
+    Each item has ``what`` (a label), ``text`` (publisher, title/table, date and address in one
+    line), ``url`` and ``technical`` (cache file and checksum; may be empty).
+    """
+    from ..indicators import INDICATORS
+
+    sv = lang == "sv"
+    out = [_lofte_citation(lofte, lang)] if lofte is not None else []
+    for s in prov.get("sources", ()):
+        if s.get("source") == "demo":
+            out.append({"what": "Data",
+                        "text": ("Syntetisk demopanel (lofteeval.datasets.demo_panel): påhittade siffror, endast för "
+                                 "demonstration. Med verkliga data kommer siffrorna från källorna nedan." if sv else
+                                 "Synthetic demo panel (lofteeval.datasets.demo_panel): made-up numbers, for "
+                                 "demonstration only. With real data the numbers come from the sources below."),
+                        "url": "", "technical": s.get("file", "")})
+            continue
+        when = s.get("downloaded") or ""
+        bits = [f"{s['publisher']}: {s['source']}" if s.get("publisher") else str(s.get("source", ""))]
+        bits += [f"{'hämtad' if sv else 'downloaded'} {when}"] if when else []
+        bits += [str(s["note"])] if s.get("note") else []
+        tech = " · ".join(x for x in (str(s.get("file") or ""), f"SHA-256 {s['sha256'][:16]}…" if s.get("sha256") else "") if x)
+        out.append({"what": "Data", "text": ", ".join(bits) + (f". {s['url']}" if s.get("url") else "."),
+                    "url": str(s.get("url") or ""), "technical": tech})
+    for ind in dict.fromkeys(i for i in [*indicators, "population"] if i in INDICATORS or i == "population"):
+        try:
+            text, url = _indicator_citation(ind, lang)
+        except LookupError:
+            continue
+        label = (INDICATORS[ind].label_sv if sv else INDICATORS[ind].label_en) if ind in INDICATORS else (
+            "Folkmängd" if sv else "Population")
+        out.append({"what": label, "text": text + (f". {url}" if url else "."), "url": url, "technical": ""})
+    return out
