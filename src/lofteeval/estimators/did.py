@@ -298,22 +298,58 @@ class _PoissonDid:
     def _phi(self) -> np.ndarray:
         """Each unit's Pearson dispersion from a two-way Poisson fit to the pre-period only.
 
-        Estimated once: it does not depend on the hypothesised effect, so a real effect cannot
-        inflate it (a fit over pre and post years under the null absorbed the effect into the
-        treated unit's level and made its pre-period residuals, and so the scale, grow with the
-        effect), and the test's own MDE is the power it has (``_pre_period_dispersion``).
+        The studentising scale with 3 pre-years (no placebo-in-time cut); also a diagnostic.
         """
         if not hasattr(self, "_phi_cache"):
             self._phi_cache = _pre_period_dispersion(self.y[~self.post], self.e[~self.post])
         return self._phi_cache
 
+    @property
+    def _in_time(self) -> tuple[np.ndarray, ...] | None:
+        """Per-unit window sums of the pre-period placebo-in-time statistics (None: < 4 pre-years).
+
+        For every cut ``c`` from the 4th pre-year to the last: observed and fitted counts (two-way
+        Poisson fit to the pre-period only) in the ``n_post`` years from ``c`` (cut short at the end
+        of the pre-period) and before ``c``; arrays (cuts x units).
+        """
+        if not hasattr(self, "_in_time_cache"):
+            y, e = self.y[~self.post], self.e[~self.post]
+            n_pre, n_post = y.shape[0], int(self.post.sum())
+            if n_pre < MIN_PRE_IN_TIME:
+                self._in_time_cache = None
+            else:
+                mu = _pre_period_fit(y, e)
+                cuts = range(3, n_pre)
+                self._in_time_cache = tuple(
+                    np.array([a[c:c + n_post].sum(axis=0) if after else a[:c].sum(axis=0) for c in cuts])
+                    for after in (True, False) for a in (y, mu))
+        return self._in_time_cache
+
     def group_scale(self, members: np.ndarray, phi: np.ndarray) -> np.ndarray:
-        """Studentising denominator: quasi-Poisson s.e. of the log rate-ratio change."""
-        m_post, m_pre = (self._sums[i][members].sum(axis=1) for i in (1, 3))
-        tot = self._sums[1][members] + self._sums[3][members]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            phi_g = (phi[members] * tot).sum(axis=1) / tot.sum(axis=1)
-            return np.sqrt(phi_g * (1 / m_post + 1 / m_pre))
+        """Studentising denominator of each assignment's statistic (fixed: pre-period data only).
+
+        The root mean square of the assignment's placebo-in-time statistics (the post-period
+        statistic's own definition moved back into the pre-period, counts summed over the
+        assignment's units, ``+0.5`` on observed and fitted sums so that an empty window stays
+        finite); with 3 pre-years the quasi-Poisson s.e. with each unit's Pearson dispersion.
+        """
+        cached = getattr(self, "_scale_cache", None)
+        if cached is not None and cached[0] is members:
+            return cached[1]
+        windows = self._in_time
+        out: np.ndarray
+        if windows is None:
+            m_post, m_pre = (self._sums[i][members].sum(axis=1) for i in (1, 3))
+            tot = self._sums[1][members] + self._sums[3][members]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                phi_g = (phi[members] * tot).sum(axis=1) / tot.sum(axis=1)
+                return np.sqrt(phi_g * (1 / m_post + 1 / m_pre))  # depends on delta: not cached
+        else:
+            o_a, m_a, o_b, m_b = (w[:, members].sum(axis=2) + 0.5 for w in windows)
+            cuts = np.log(o_a / m_a) - np.log(o_b / m_b)
+            out = np.sqrt(np.mean(cuts**2, axis=0))
+        self._scale_cache = (members, out)
+        return out
 
     def group_stat(self, members: np.ndarray, s: np.ndarray, phi: np.ndarray, studentise: bool) -> np.ndarray:
         o_post, m_post, o_pre, m_pre = (a[members].sum(axis=1) for a in self._sums)
@@ -362,8 +398,11 @@ def _permutation(model: _LinearDid | _PoissonDid, beta: float, *, level: float, 
     relative = isinstance(model, _PoissonDid)
     mde = mde_from_permutation(placebo_stat if studentise else placebo_eff, se=se_t if studentise else 1.0,
                                level=level)
-    if relative:
-        mde = float(-np.expm1(-mde))
+    mde_up = mde
+    if relative:  # log scale -> a decrease 1 - e^(-m) and an increase e^m - 1
+        m_down, m_up = (_responsive_mde(model, members, beta, mde, direction=d, level=level,
+                                        studentise=studentise) for d in (1.0, -1.0))
+        mde, mde_up = float(-np.expm1(-m_down)), float(np.expm1(m_up))
     kind = "studentised " if studentise else ""
     unit_ids = panel.y.columns.to_numpy(object)  # one conversion, not one Index lookup per draw
     return {
@@ -374,18 +413,43 @@ def _permutation(model: _LinearDid | _PoissonDid, beta: float, *, level: float, 
                                  "effect": np.expm1(placebo_eff) if relative else placebo_eff,
                                  "statistic": placebo_stat}),
         "diagnostics": {"n_assignments": int(members.shape[0]),
-                        "min_p_value": perm.min_pvalue(members.shape[0])},
+                        "min_p_value": perm.min_pvalue(members.shape[0]),
+                        "mde_decrease": mde, "mde_increase": mde_up},
     }
 
 
-def _pre_period_dispersion(y: np.ndarray, e: np.ndarray, *, tol: float = 1e-10,
-                           max_iter: int = 20000) -> np.ndarray:
-    """Per-unit Pearson dispersion ``max(sum((y - mu)^2 / mu) / (n_pre - 1), 1)`` of a two-way
-    Poisson fit (year x unit margins, ``exposure`` offset) to the pre-period ``y`` (years x units);
-    ones with fewer than 3 pre-years."""
-    n_pre = y.shape[0]
-    if n_pre < 3:
-        return np.ones(y.shape[1])
+def _responsive_mde(model: _PoissonDid, members: np.ndarray, beta: float, m0: float, *,
+                    direction: float, level: float, studentise: bool) -> float:
+    """Log-scale MDE of the Poisson test as it responds to an effect (decrease: ``direction=1``).
+
+    The null two-way fit estimates the year effects from every unit's counts, the treated
+    kommun(er) included, so an effect of ``m`` moves the treated statistic by less than ``m / se``
+    (by a share close to the treated units' share of all counts; a large kommun among 20 small ones
+    loses a fifth).  Starting from the rank-test MDE ``m0``, the effect is injected into the
+    effect-free data (``beta + direction * m``), the statistic's actual shift is measured and ``m``
+    rescaled until it equals the critical value plus ``z_power`` placebo s.d.s (two steps; the
+    statistic is close to linear in ``m``).
+    """
+    if not (np.isfinite(m0) and m0 > 0):
+        return m0
+    s, sd = model.unit_stats(beta)
+    free = float(model.group_stat(members[:1], s, sd, studentise)[0])
+    m = m0
+    for _ in range(2):
+        s, sd = model.unit_stats(beta + direction * m)
+        t = model.group_stat(members, s, sd, studentise)
+        shift = direction * (free - float(t[0]))
+        need = mde_from_permutation(t[1:], se=1.0, level=level)
+        if not (np.isfinite(shift) and shift > 0 and np.isfinite(need)):
+            return m0
+        m *= need / shift
+    return float(m)
+
+
+def _pre_period_fit(y: np.ndarray, e: np.ndarray, *, tol: float = 1e-10,
+                    max_iter: int = 20000) -> np.ndarray:
+    """Fitted means of a two-way Poisson model (year x unit margins, ``exposure`` offset) of the
+    pre-period ``y`` (years x units), by iterative proportional fitting."""
     mu = e * (y.sum() / e.sum())
     col_y, row_y = y.sum(axis=0), y.sum(axis=1)
     for _ in range(max_iter):
@@ -395,6 +459,16 @@ def _pre_period_dispersion(y: np.ndarray, e: np.ndarray, *, tol: float = 1e-10,
         mu = mu * np.divide(row_y, rs, out=np.zeros_like(rs), where=rs > 0)[:, None]
         if np.abs(mu.sum(axis=0) - col_y).max() / max(col_y.max(), 1.0) < tol:
             break
+    return mu
+
+
+def _pre_period_dispersion(y: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """Per-unit Pearson dispersion ``max(sum((y - mu)^2 / mu) / (n_pre - 1), 1)`` of the two-way
+    Poisson fit to the pre-period (:func:`_pre_period_fit`); ones with fewer than 3 pre-years."""
+    n_pre = y.shape[0]
+    if n_pre < 3:
+        return np.ones(y.shape[1])
+    mu = _pre_period_fit(y, e)
     with np.errstate(divide="ignore", invalid="ignore"):
         pearson = np.where(mu > 0, (y - mu) ** 2 / mu, 0.0)
     return np.maximum(pearson.sum(axis=0) / (n_pre - 1), 1.0)
