@@ -55,7 +55,7 @@ from ._panel import Panel, prepare_panel
 from ._common import (check_uncertainty, low_power_caveat, period_diagnostics, 
                       standard_caveats)
 from .._types import alpha_of, check_level
-from ._local_level import structural_test
+from ._local_level import log_count_variance, structural_test
 
 __all__ = ["before_after", "BaInference", "MIN_STRUCTURAL_PRE"]
 
@@ -211,7 +211,8 @@ def _counts(panel: Panel, level: float, notes: list[str], structural: bool) -> d
     cf = np.full(y.shape, rate0)
     if structural:
         z = np.log((y + 0.5) / e)
-        num = structural_test(z[~post], 1 / (y[~post] + 0.5), z[post], e[post], trend=False, level=level)
+        known = log_count_variance(rate0 * e[~post])  # from the expected count, not the observed one
+        num = structural_test(z[~post], known, z[post], e[post], trend=False, level=level)
         est, pred, p_pred, se, df = num["gap"], (num["low"], num["high"]), num["p"], num["se"], 0
         cf[post] = np.exp(num["forecast"])
         label = ("structural forecast: local level model of the pre-period log rate (random-walk level, "

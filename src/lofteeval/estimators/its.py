@@ -51,7 +51,7 @@ from scipy import stats
 
 from .._types import check_level, check_literal
 from ..inference.methods import resolve_counterfactual
-from ._local_level import structural_test
+from ._local_level import log_count_variance, structural_test
 from ..errors import DesignError, DesignWarning, caveat
 from ..inference.power import mde_from_se
 from ..results import EffectResult
@@ -207,7 +207,10 @@ def _structural(panel: Panel, num: dict, level: float, *, counts: bool) -> tuple
         y = panel.y.sum(axis=1).to_numpy()
         assert panel.exposure is not None  # counts come with their exposure
         e = panel.exposure.sum(axis=1).to_numpy()
-        z, known, exp_post = np.log((y + 0.5) / e), 1 / (y + 0.5), e[post]
+        # known variance from the pre-trend's expected count (the observed 1 / (y + 0.5) biased the
+        # forecast upwards at small counts, see _local_level.log_count_variance)
+        expected = num["effects"]["counterfactual"].to_numpy(dtype=float)
+        z, known, exp_post = np.log((y + 0.5) / e), log_count_variance(expected), e[post]
     else:
         z = panel.y.mean(axis=1).to_numpy()
         known, exp_post = np.zeros(z.size), None
