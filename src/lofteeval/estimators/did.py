@@ -62,6 +62,7 @@ __all__ = ["did", "DidInference"]
 
 DidInference = Literal["placebo_rank", "permutation", "cluster"]
 MIN_CONTROLS = 10
+MIN_COUNTS_PER_YEAR = 10  # Poisson DiD: treated counts a pre-period year needed (docs/calibration.md)
 MIN_PRE_IN_TIME = 4  # linear DiD: pre-years needed for the placebo-in-time scale (one cut)
 
 
@@ -255,6 +256,15 @@ class _PoissonDid:
                 "the treated unit(s) have zero counts in the whole pre- or post-period; a rate ratio "
                 "cannot be estimated. Use a broader indicator or a longer window."
             )
+        per_year = float(tr[~self.post].sum(axis=1).mean())
+        if per_year < MIN_COUNTS_PER_YEAR:
+            raise DesignError(
+                f"the treated kommun(er) have on average {per_year:.1f} counts a year before the start; "
+                f"the Poisson DiD needs at least {MIN_COUNTS_PER_YEAR} to test a change (below that its "
+                "minimum detectable effect is not the power it has, and a fall of 30 % is practically "
+                "never detected, docs/calibration.md). Use a broader indicator, a longer window or "
+                "several kommuner together."
+            )
 
     def fit(self, y: np.ndarray, *, with_d: bool, tol: float = 1e-12, max_iter: int = 20000
             ) -> tuple[np.ndarray, float]:
@@ -354,10 +364,12 @@ class _PoissonDid:
     def group_stat(self, members: np.ndarray, s: np.ndarray, phi: np.ndarray, studentise: bool) -> np.ndarray:
         o_post, m_post, o_pre, m_pre = (a[members].sum(axis=1) for a in self._sums)
         with np.errstate(divide="ignore", invalid="ignore"):
-            est = np.log(o_post / m_post) - np.log(o_pre / m_pre)
             if not studentise:
-                return est
-            return est / self.group_scale(members, phi)
+                return np.log(o_post / m_post) - np.log(o_pre / m_pre)
+            # +0.5 as in the scale: a unit with no counts in one period stays finite (it used to
+            # count as infinitely extreme, so with many such small units nothing could reject)
+            stat = np.log((o_post + 0.5) / (m_post + 0.5)) - np.log((o_pre + 0.5) / (m_pre + 0.5))
+            return stat / self.group_scale(members, phi)
 
     def to_effect(self, members: np.ndarray, s: np.ndarray) -> np.ndarray:
         return self.group_stat(members, s, np.ones_like(s), False)

@@ -66,6 +66,7 @@ ItsFamily = Literal["poisson", "negbin"]
 ItsInference = Literal["posterior_predictive", "prediction", "structural", "stationary"]
 ItsCounterfactual = Literal["structural", "trend"]
 MIN_STRUCTURAL_PRE = 5
+MIN_COUNTS_PER_YEAR = 10  # counts: treated counts a pre-period year needed (docs/calibration.md)
 N_PARAMS = 4
 NO_COMPARISON = (
     "no comparison group: the kommun's own past trend and movement are the only guide, and "
@@ -160,6 +161,8 @@ def its(
             "longer series."
         )
     standard_caveats(notes, panel, min_pre=6, counts=exposure is not None)
+    if exposure is not None:
+        _check_counts_per_year(panel)
     caveat(notes, DesignWarning, NO_COMPARISON, topic="no_comparison")
     try:
         num = _fit_counts(panel, x, level, family) if exposure is not None else _fit_rates(panel, x, level)
@@ -188,6 +191,17 @@ def its(
     return assemble("its", fit, Uncertainty(low=num["low"], high=num["high"], p_value=num["p"],
                                             mde=num["mde"], inference_id=inference_id, label=label),
                     level=level, caveats=notes)
+
+
+def _check_counts_per_year(panel: Panel) -> None:
+    """Refuse counts below ``MIN_COUNTS_PER_YEAR`` a pre-period year (measured, docs/calibration.md)."""
+    per_year = float(panel.y.sum(axis=1).to_numpy()[~panel.post].mean())
+    if per_year < MIN_COUNTS_PER_YEAR:
+        raise DesignError(
+            f"the treated kommun(er) have on average {per_year:.1f} counts a year before the start; ITS "
+            f"on counts needs at least {MIN_COUNTS_PER_YEAR} to test a change (below that its minimum "
+            "detectable effect is not the power it has, docs/calibration.md). Use a broader "
+            "indicator, several kommuner together, or before_after.")
 
 
 def _structural_ok(panel: Panel, notes: list[str]) -> bool:
