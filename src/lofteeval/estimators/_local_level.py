@@ -6,8 +6,8 @@ rate itself)::
     z_t      = mu_t + eps_t,            eps_t ~ N(0, s_eps + k_t)
     mu_{t+1} = mu_t + b + eta_t,        eta_t ~ N(0, s_eta)
 
-``k_t`` is a *known* part of the irregular variance (counts: the Poisson variance ``1 / (y_t + 0.5)``
-of a log count; rates: 0), ``s_eps`` the estimated extra irregular variance, ``s_eta`` the level
+``k_t`` is a *known* part of the irregular variance (counts: the Poisson variance of a log count,
+:func:`log_count_variance` of the *expected* count; rates: 0), ``s_eps`` the estimated extra irregular variance, ``s_eta`` the level
 (random-walk) variance and ``b`` a fixed drift (``trend=True``; the local linear deterministic trend
 of Harvey 1989, statsmodels' ``"lldtrend"``) or zero (``trend=False``, the local level).
 
@@ -28,7 +28,8 @@ variance is exactly zero in about 30 % of null series (the "pile-up" problem, Sh
 grow with the horizon; plugging in the ML variances rejected far too often (``docs/calibration.md``).  The
 estimators therefore do not plug in: :func:`posterior_predictive` integrates both variances out on a
 log grid under half-Cauchy(0, 1) priors on the standard deviations (Gelman 2006; scale = the root
-mean squared first difference of the pre-period series), which keeps mass on positive level
+mean squared first difference of the pre-period series) with a point mass ``SPIKE`` at exactly zero
+for the level variance (and, for counts, the extra irregular variance), which keeps mass on positive level
 variances when the ML fit sits on the boundary and carries the estimation noise of two variances
 from ten points into the interval, in the spirit of CausalImpact's posterior predictive.
 :func:`fit_forecast` (ML) is kept for diagnostics and as the reference checked against statsmodels.

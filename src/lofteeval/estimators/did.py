@@ -19,7 +19,7 @@ Inference (``inference=``):
   test (:mod:`lofteeval.inference.permutation`), so they agree exactly.  The statistic is the
   unit's post-minus-pre residual change from the null two-way model, studentised by that unit's own
   pre-period noise so that large and small kommuner are comparable; with fewer than 3 pre-periods
-  it is not studentised.  Counts: Pearson dispersion.  Linear model: the root mean square of the
+  it is not studentised.  Both models: the root mean square of the
   unit's *placebo-in-time* statistics, i.e. for every cut ``c`` from the 4th pre-year to the last,
   the mean residual in the ``n_post`` years from ``c`` (cut short at the end of the pre-period)
   minus the mean residual before ``c`` -- the post-period statistic's own definition moved back
@@ -29,7 +29,17 @@ Inference (``inference=``):
   statistic was too often extreme; the placebo-in-time scale measures the drift as the statistic
   sees it (figures: ``docs/calibration.md``, from ``benchmarks/calibration.py``).  The scale uses only
   pre-period data, so it does not depend on the hypothesised effect and the test inversion is
-  unchanged.  With only 3 pre-years (no cut) the residual s.d. is used instead.
+  unchanged.  With only 3 pre-years (no cut) the residual s.d. is used instead.  Counts: the same
+  construction on the log rate ratio of observed to fitted counts (two-way Poisson fit to the
+  pre-period only; window sums of the assignment's units, ``+0.5`` on both), with 3 pre-years the
+  quasi-Poisson s.e. with each unit's Pearson dispersion.  The Pearson dispersion alone treated the
+  years as independent: under persistent kommun-year noise it under-stated a large kommun's
+  year-to-year movement (8-10 % false positives, ``docs/calibration.md``).  The Poisson MDE is
+  the effect whose *measured* shift of the treated statistic reaches the rank test's critical value
+  plus ``z_0.8`` placebo s.d.s (``_responsive_mde``: the null fit's year effects absorb part of a
+  large treated kommun's effect), for a decrease (``mde``, ``1 - e^(-m)``) and an increase
+  (``diagnostics["mde_increase"]``, ``e^m - 1``).  Below ``MIN_COUNTS_PER_YEAR`` treated counts a
+  pre-period year the Poisson DiD refuses (``DesignError``): its MDE no longer matched its power.
 - ``"cluster"``: cluster-robust (by unit) standard errors with ``t(G - 1)`` critical values.  With one
   treated unit this over-rejects badly (Conley & Taber 2011); a caveat says so.
 
@@ -52,7 +62,7 @@ from .._types import alpha_of, check_int, check_level
 from ..inference.methods import resolve_inference
 from ..errors import DesignError, DesignWarning, FewDonorsWarning, caveat
 from ..inference import permutation as perm
-from ..inference.power import mde_from_permutation, mde_from_se
+from ..inference.power import mde_both_directions, mde_from_permutation, mde_from_se
 from ..results import EffectResult
 from ._assemble import Fit, Uncertainty, assemble
 from ._panel import Panel, one_pool, prepare_panel
@@ -158,6 +168,7 @@ def did(
         "pre_rmspe": float(np.sqrt(np.mean(effects.loc[~panel.post, "effect"] ** 2))),
         "model": "poisson" if relative else "linear",
         "coef": float(beta),
+        **mde_both_directions(mde, relative=relative),  # the permutation test measures both itself
         **num.get("diagnostics", {}),
     }
     fit = Fit(estimate=float(to_scale(beta)), effects=effects,
@@ -411,7 +422,7 @@ def _permutation(model: _LinearDid | _PoissonDid, beta: float, *, level: float, 
     mde = mde_from_permutation(placebo_stat if studentise else placebo_eff, se=se_t if studentise else 1.0,
                                level=level)
     mde_up = mde
-    if relative:  # log scale -> a decrease 1 - e^(-m) and an increase e^m - 1
+    if isinstance(model, _PoissonDid):  # log scale -> a decrease 1 - e^(-m), an increase e^m - 1
         m_down, m_up = (_responsive_mde(model, members, beta, mde, direction=d, level=level,
                                         studentise=studentise) for d in (1.0, -1.0))
         mde, mde_up = float(-np.expm1(-m_down)), float(np.expm1(m_up))

@@ -13,8 +13,9 @@ Model, with ``tau = time - treatment_start`` and ``post = tau >= 0``::
 
 Default counterfactual (``counterfactual="structural"``): a local level model with drift (random-walk
 level, fixed slope, irregular noise; statsmodels' ``"lldtrend"``) fitted to the pre-period log rate
-``log((y + 0.5) / exposure)`` (counts; known Poisson variance ``1 / (y + 0.5)`` plus an estimated
-extra) or the rate (rates); the post-period mean is compared with its posterior predictive
+``log((y + 0.5) / exposure)`` (counts; known Poisson variance of a log count at the pre-trend's
+expected count plus an estimated extra; at least ``MIN_COUNTS_PER_YEAR`` counts a pre-period
+year) or the rate (rates); the post-period mean is compared with its posterior predictive
 distribution (variances integrated out, see ``_local_level``), whose variance grows with the horizon
 and includes the uncertainty of the drift.  Headline = post mean minus predictive median
 (``exp(.) - 1`` for counts); the interval is inverted from the same distribution, so ``p < alpha``
@@ -53,7 +54,7 @@ from .._types import check_level, check_literal
 from ..inference.methods import resolve_counterfactual
 from ._local_level import log_count_variance, structural_test
 from ..errors import DesignError, DesignWarning, caveat
-from ..inference.power import mde_from_se
+from ..inference.power import mde_both_directions, mde_from_se
 from ..results import EffectResult
 from ._assemble import Fit, Uncertainty, assemble
 from ._panel import Panel, prepare_panel
@@ -184,6 +185,7 @@ def its(
     fit = Fit(estimate=num["estimate"], effects=num["effects"],
               scale="relative" if exposure is not None else "absolute",
               diagnostics={"n_comparison": 0, "n_pre": panel.n_pre, "n_post": panel.n_post,
+                           **mde_both_directions(num["mde"], relative=exposure is not None),
                            **period_diagnostics(panel), "hac_lag": hac_lag(n_obs), "df": df,
                            "slope_change_identified": n_params == N_PARAMS, **num["diag"],
                            "counterfactual": ("structural" if inference_id == "posterior_predictive_drift"
