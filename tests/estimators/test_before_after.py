@@ -257,3 +257,16 @@ def test_structural_counts_unbiased_at_three_counts_a_year() -> None:
             p.append(res.p_value)
     assert abs(np.median(est)) < 0.08
     assert np.mean(np.array(p) < 0.05) <= 0.1
+
+
+def test_log_count_variance_is_the_exact_poisson_variance_of_log_y_plus_half() -> None:
+    from lofteeval.estimators._local_level import log_count_variance
+
+    for mu in (0.5, 3.0, 10.0, 60.0):
+        k = np.arange(0, 400)
+        pmf = stats.poisson.pmf(k, mu)
+        z = np.log(k + 0.5)
+        exact = pmf @ z**2 - (pmf @ z) ** 2
+        assert log_count_variance(np.array([mu]))[0] == pytest.approx(exact, rel=2e-3)
+    assert log_count_variance(np.array([3.0]))[0] == pytest.approx(0.3715, abs=1e-3)  # not 1 / 3.5
+    assert log_count_variance(np.array([500.0]))[0] == pytest.approx(1 / 500)

@@ -279,7 +279,7 @@ def test_poisson_did_refuses_fewer_than_ten_counts_a_year_and_names_the_rule() -
 
 def test_poisson_mde_both_directions_and_fixed_scale() -> None:
     # the increase MDE e^m - 1 exceeds the decrease MDE 1 - e^(-m) for the same log effect; the
-    # studentising scale is fixed, so the p-value curve falls monotonically away from the estimate
+    # studentising scale does not grow with the hypothesised effect, so the interval is bounded
     df = _sim(n_units=30, seed=2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -44,7 +44,8 @@ from scipy import optimize, special, stats
 
 from .._types import alpha_of
 
-__all__ = ["Forecast", "fit_forecast", "posterior_predictive", "mixture_test", "structural_test"]
+__all__ = ["Forecast", "fit_forecast", "posterior_predictive", "mixture_test", "structural_test",
+           "log_count_variance", "SPIKE"]
 
 KAPPA = 1e6
 _GRID = np.concatenate([[0.0], np.geomspace(1e-4, 4.0, 17)])
