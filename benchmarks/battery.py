@@ -22,7 +22,9 @@ Usage (one command regenerates the table in ``docs/calibration.md`` between its 
 from them without re-running.)
 
 Options: ``--variants base,nb5`` and ``--designs did_poisson,synth`` restrict the run,
-``--jobs`` sets joblib (loky) workers (default 2).
+``--jobs`` sets joblib (loky) workers (default 2), ``--seed`` the first replicate seed;
+``--write-docs --merge`` replaces only the rows of the designs and variants run (the other rows,
+and the header line, stay as they are: use it for a re-run on the same seeds).
 """
 
 from __future__ import annotations
@@ -198,6 +200,24 @@ def write_docs(text: str, path: Path = DOC) -> None:
     tmp.replace(path)
 
 
+def merge_rows(old: str, new: str) -> str:
+    """The old table text with the rows of ``new`` put in place of the same (design, variant).
+
+    Rows of the old table that ``new`` does not hold are kept as they are (for a re-run of a few
+    designs on the same seeds); rows only ``new`` holds are appended.
+    """
+    def key(line: str) -> tuple[str, str] | None:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        return (cells[0], cells[1]) if line.startswith("| ") and len(cells) > 2 else None
+
+    fresh = {key(line): line for line in new.splitlines() if key(line) and not line.startswith("| design")}
+    out = []
+    for line in old.splitlines():
+        k = key(line)
+        out.append(fresh.pop(k) if k in fresh else line)
+    return "\n".join([*out, *fresh.values()])
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=100)
@@ -209,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--from-raw", default=None,
                     help="summarise raw rows written earlier with --raw instead of running")
     ap.add_argument("--write-docs", action="store_true", help="update docs/calibration.md")
+    ap.add_argument("--merge", action="store_true",
+                    help="with --write-docs: replace only the rows of the designs and variants run")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     designs = args.designs.split(",") if args.designs else None
@@ -225,6 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     for (d, v), g in raw[raw["error"].fillna("") != ""].groupby(["design", "variant"]):
         print(f"first refusal, {d} / {v}: {g['error'].iloc[0][:160]}", file=sys.stderr)
     if args.write_docs:
+        if args.merge:
+            doc = DOC.read_text(encoding="utf-8")
+            text = merge_rows(doc.split(START, 1)[1].split(END, 1)[0].strip("\n"), text)
         write_docs(text)
     print(f"(wall time {time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     return 0

@@ -263,3 +263,28 @@ def test_linear_permutation_p_value_and_interval_agree(seed: int) -> None:
                                      treatment_start=2020))
     # the studentising scale is a pre-period quantity: the same for every hypothesised effect
     assert np.array_equal(model.unit_stats(0.0)[1], model.unit_stats(res.ci_low - 7.0)[1])
+
+
+def test_poisson_did_refuses_fewer_than_ten_counts_a_year_and_names_the_rule() -> None:
+    # treated kommun with 4-6 counts a pre-period year (mean 4.8): below MIN_COUNTS_PER_YEAR = 10
+    from lofteeval.estimators.did import MIN_COUNTS_PER_YEAR
+
+    df = _sim()
+    small = df.assign(count=np.where(df["kommun"] == "0001", 4 + df["year"] % 3, df["count"]))
+    per_year = small.loc[(small["kommun"] == "0001") & (small["year"] < 2020), "count"].mean()
+    assert per_year < MIN_COUNTS_PER_YEAR == 10
+    with pytest.raises(DesignError, match=rf"on average {per_year:.1f} counts a year .* at least 10"):
+        did(small, outcome="count", exposure="population", treated="0001", **KW)
+
+
+def test_poisson_mde_both_directions_and_fixed_scale() -> None:
+    # the increase MDE e^m - 1 exceeds the decrease MDE 1 - e^(-m) for the same log effect; the
+    # studentising scale does not grow with the hypothesised effect, so the interval is bounded
+    df = _sim(n_units=30, seed=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = did(df, outcome="count", exposure="population", treated="0001", **KW)
+    down, up = res.diagnostics["mde_decrease"], res.diagnostics["mde_increase"]
+    assert down == res.mde and 0 < down < 1 < 1 + up
+    assert up > down
+    assert np.isfinite(res.ci_low) and np.isfinite(res.ci_high) and res.ci_low > -1

@@ -123,3 +123,10 @@ def test_structural_falls_back_with_few_pre_points() -> None:
 
     with pytest.raises(DataError, match="'inference' must be one of"):
         its(df, outcome="r", inference="bayes", **KW)
+
+
+def test_counts_refuse_fewer_than_ten_a_year_and_name_the_rule() -> None:
+    y = np.tile([2.0, 3.0, 4.0], 5)  # 2.9 counts a year on average before 2020 (29 in 10 years)
+    df = pd.DataFrame({"k": "A", "year": YEARS, "y": y, "pop": 10_000.0})
+    with pytest.raises(DesignError, match=r"on average 2.9 counts a year .* at least 10"):
+        its(df, outcome="y", exposure="pop", **KW)

@@ -78,3 +78,14 @@ def test_simulate_power_grows_with_the_effect() -> None:
     big = simulate_power(did, df, effect=-0.5, **kw)
     assert none <= 0.25
     assert big >= 0.75
+
+
+def test_mde_both_directions_on_the_log_scale() -> None:
+    from lofteeval.inference.power import mde_both_directions
+
+    m = 0.4  # log-scale MDE: a fall of 1 - e^-0.4 = 33.0 %, a rise of e^0.4 - 1 = 49.2 %
+    out = mde_both_directions(float(-np.expm1(-m)), relative=True)
+    assert out["mde_decrease"] == pytest.approx(-np.expm1(-m))
+    assert out["mde_increase"] == pytest.approx(np.expm1(m))
+    assert mde_both_directions(12.5, relative=False) == {"mde_decrease": 12.5, "mde_increase": 12.5}
+    assert mde_both_directions(1.0, relative=True)["mde_increase"] == float("inf")

@@ -5,7 +5,9 @@ Three cases, chosen by the columns given:
 - **counts with exposure** (``exposure=``): default counterfactual (``counterfactual="structural"``) is a
   structural time-series forecast: a local level model (random-walk level plus irregular noise,
   Harvey 1989) of the pre-period log rate ``log((y + 0.5) / exposure)``, the irregular variance being
-  the known Poisson part ``1 / (y + 0.5)`` plus an estimated extra; the post-period mean log rate is
+  the known Poisson variance of a log count at the pre-period level (from the expected, not the
+  observed, count: the observed one weighted high-count years more and biased small counts towards
+  "crime fell") plus an estimated extra; the post-period mean log rate is
   compared with its posterior predictive distribution (both variances integrated out under
   half-Cauchy priors, see ``_local_level``), whose variance grows with the distance from the last
   pre-period year.  The estimate is ``exp(post mean - predictive median) - 1``, the interval is
@@ -48,14 +50,14 @@ from scipy import stats
 
 from ..errors import DesignError, DesignWarning, ShortPrePeriodWarning, caveat
 from ..inference.methods import resolve_counterfactual
-from ..inference.power import mde_from_se
+from ..inference.power import mde_both_directions, mde_from_se
 from ..results import EffectResult
 from ._assemble import Fit, Uncertainty, assemble
 from ._panel import Panel, prepare_panel
 from ._common import (check_uncertainty, low_power_caveat, period_diagnostics, 
                       standard_caveats)
 from .._types import alpha_of, check_level
-from ._local_level import structural_test
+from ._local_level import log_count_variance, structural_test
 
 __all__ = ["before_after", "BaInference", "MIN_STRUCTURAL_PRE"]
 
@@ -157,6 +159,7 @@ def before_after(
     low_power_caveat(notes, num["mde"], scale=num["scale"], effects=num["effects"], panel=panel)
     fit = Fit(estimate=num["estimate"], effects=num["effects"], scale=num["scale"],
               diagnostics={"n_comparison": 0, "n_pre": panel.n_pre, "n_post": panel.n_post,
+                           **mde_both_directions(num["mde"], relative=num["scale"] == "relative"),
                            **period_diagnostics(panel), **num["diag"],
                            "counterfactual": "structural" if num["id"] == "posterior_predictive" else "mean"})
     unc = Uncertainty(low=num["low"], high=num["high"], p_value=num["p"], mde=num["mde"],
@@ -211,7 +214,8 @@ def _counts(panel: Panel, level: float, notes: list[str], structural: bool) -> d
     cf = np.full(y.shape, rate0)
     if structural:
         z = np.log((y + 0.5) / e)
-        num = structural_test(z[~post], 1 / (y[~post] + 0.5), z[post], e[post], trend=False, level=level)
+        known = log_count_variance(rate0 * e[~post])  # from the expected count, not the observed one
+        num = structural_test(z[~post], known, z[post], e[post], trend=False, level=level)
         est, pred, p_pred, se, df = num["gap"], (num["low"], num["high"]), num["p"], num["se"], 0
         cf[post] = np.exp(num["forecast"])
         label = ("structural forecast: local level model of the pre-period log rate (random-walk level, "

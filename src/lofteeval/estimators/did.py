@@ -19,7 +19,7 @@ Inference (``inference=``):
   test (:mod:`lofteeval.inference.permutation`), so they agree exactly.  The statistic is the
   unit's post-minus-pre residual change from the null two-way model, studentised by that unit's own
   pre-period noise so that large and small kommuner are comparable; with fewer than 3 pre-periods
-  it is not studentised.  Counts: Pearson dispersion.  Linear model: the root mean square of the
+  it is not studentised.  Both models: the root mean square of the
   unit's *placebo-in-time* statistics, i.e. for every cut ``c`` from the 4th pre-year to the last,
   the mean residual in the ``n_post`` years from ``c`` (cut short at the end of the pre-period)
   minus the mean residual before ``c`` -- the post-period statistic's own definition moved back
@@ -29,7 +29,17 @@ Inference (``inference=``):
   statistic was too often extreme; the placebo-in-time scale measures the drift as the statistic
   sees it (figures: ``docs/calibration.md``, from ``benchmarks/calibration.py``).  The scale uses only
   pre-period data, so it does not depend on the hypothesised effect and the test inversion is
-  unchanged.  With only 3 pre-years (no cut) the residual s.d. is used instead.
+  unchanged.  With only 3 pre-years (no cut) the residual s.d. is used instead.  Counts: the same
+  construction on the log rate ratio of observed to fitted counts (two-way Poisson fit to the
+  pre-period only; window sums of the assignment's units, ``+0.5`` on both), with 3 pre-years the
+  quasi-Poisson s.e. with each unit's Pearson dispersion.  The Pearson dispersion alone treated the
+  years as independent: under persistent kommun-year noise it under-stated a large kommun's
+  year-to-year movement (8-10 % false positives, ``docs/calibration.md``).  The Poisson MDE is
+  the effect whose *measured* shift of the treated statistic reaches the rank test's critical value
+  plus ``z_0.8`` placebo s.d.s (``_responsive_mde``: the null fit's year effects absorb part of a
+  large treated kommun's effect), for a decrease (``mde``, ``1 - e^(-m)``) and an increase
+  (``diagnostics["mde_increase"]``, ``e^m - 1``).  Below ``MIN_COUNTS_PER_YEAR`` treated counts a
+  pre-period year the Poisson DiD refuses (``DesignError``): its MDE no longer matched its power.
 - ``"cluster"``: cluster-robust (by unit) standard errors with ``t(G - 1)`` critical values.  With one
   treated unit this over-rejects badly (Conley & Taber 2011); a caveat says so.
 
@@ -52,17 +62,17 @@ from .._types import alpha_of, check_int, check_level
 from ..inference.methods import resolve_inference
 from ..errors import DesignError, DesignWarning, FewDonorsWarning, caveat
 from ..inference import permutation as perm
-from ..inference.power import mde_from_permutation, mde_from_se
+from ..inference.power import mde_both_directions, mde_from_permutation, mde_from_se
 from ..results import EffectResult
 from ._assemble import Fit, Uncertainty, assemble
 from ._panel import Panel, one_pool, prepare_panel
 from ._common import low_power_caveat, period_diagnostics, standard_caveats
+from ._did_poisson import MIN_COUNTS_PER_YEAR, MIN_PRE_IN_TIME, _PoissonDid, _responsive_mde
 
-__all__ = ["did", "DidInference"]
+__all__ = ["did", "DidInference", "MIN_COUNTS_PER_YEAR"]
 
 DidInference = Literal["placebo_rank", "permutation", "cluster"]
 MIN_CONTROLS = 10
-MIN_PRE_IN_TIME = 4  # linear DiD: pre-years needed for the placebo-in-time scale (one cut)
 
 
 def did(
@@ -157,6 +167,7 @@ def did(
         "pre_rmspe": float(np.sqrt(np.mean(effects.loc[~panel.post, "effect"] ** 2))),
         "model": "poisson" if relative else "linear",
         "coef": float(beta),
+        **mde_both_directions(mde, relative=relative),  # the permutation test measures both itself
         **num.get("diagnostics", {}),
     }
     fit = Fit(estimate=float(to_scale(beta)), effects=effects,
@@ -237,103 +248,6 @@ class _LinearDid:
                              "effect": eff, "post": post})
 
 
-class _PoissonDid:
-    """Poisson TWFE with log(exposure) offset, fitted by iterative proportional fitting."""
-
-    def __init__(self, panel: Panel) -> None:
-        self.panel = panel
-        self.y = panel.y.to_numpy()
-        assert panel.exposure is not None  # the Poisson model is only built with an exposure
-        self.e = panel.exposure.to_numpy()
-        self.k = len(panel.treated)
-        self.post = panel.post
-        self.dmask = np.zeros_like(self.y, dtype=bool)
-        self.dmask[np.ix_(self.post, np.arange(self.k))] = True
-        tr = self.y[:, : self.k]
-        if tr[self.post].sum() == 0 or tr[~self.post].sum() == 0:
-            raise DesignError(
-                "the treated unit(s) have zero counts in the whole pre- or post-period; a rate ratio "
-                "cannot be estimated. Use a broader indicator or a longer window."
-            )
-
-    def fit(self, y: np.ndarray, *, with_d: bool, tol: float = 1e-12, max_iter: int = 20000
-            ) -> tuple[np.ndarray, float]:
-        """Return fitted means and beta (0 when ``with_d`` is False)."""
-        mu = self.e * (y.sum() / self.e.sum())
-        col_y, row_y = y.sum(axis=0), y.sum(axis=1)
-        d_y = y[self.dmask].sum()
-        beta = 0.0
-        for _ in range(max_iter):
-            cs = mu.sum(axis=0)
-            mu = mu * np.divide(col_y, cs, out=np.zeros_like(cs), where=cs > 0)
-            rs = mu.sum(axis=1)
-            mu = mu * np.divide(row_y, rs, out=np.zeros_like(rs), where=rs > 0)[:, None]
-            step = 0.0
-            if with_d:
-                step = np.log(d_y / mu[self.dmask].sum())
-                mu[self.dmask] *= np.exp(step)
-                beta += step
-            gap = np.abs(mu.sum(axis=0) - col_y).max() / max(col_y.max(), 1.0)
-            if abs(step) < tol and gap < tol:
-                break
-        return mu, beta
-
-    def estimate(self) -> float:
-        return float(self.fit(self.y, with_d=True)[1])
-
-    def adjusted(self, delta: float) -> np.ndarray:
-        y = self.y.copy()
-        y[self.dmask] *= np.exp(-delta)
-        return y
-
-    def unit_stats(self, delta: float) -> tuple[np.ndarray, np.ndarray]:
-        """Per-unit sums needed for group statistics under effect ``delta``."""
-        y = self.adjusted(delta)
-        mu, _ = self.fit(y, with_d=False, tol=1e-10)
-        post = self.post
-        self._sums = (y[post].sum(axis=0), mu[post].sum(axis=0), y[~post].sum(axis=0), mu[~post].sum(axis=0))
-        return self._sums[0], self._phi
-
-    @property
-    def _phi(self) -> np.ndarray:
-        """Each unit's Pearson dispersion from a two-way Poisson fit to the pre-period only.
-
-        Estimated once: it does not depend on the hypothesised effect, so a real effect cannot
-        inflate it (a fit over pre and post years under the null absorbed the effect into the
-        treated unit's level and made its pre-period residuals, and so the scale, grow with the
-        effect), and the test's own MDE is the power it has (``_pre_period_dispersion``).
-        """
-        if not hasattr(self, "_phi_cache"):
-            self._phi_cache = _pre_period_dispersion(self.y[~self.post], self.e[~self.post])
-        return self._phi_cache
-
-    def group_scale(self, members: np.ndarray, phi: np.ndarray) -> np.ndarray:
-        """Studentising denominator: quasi-Poisson s.e. of the log rate-ratio change."""
-        m_post, m_pre = (self._sums[i][members].sum(axis=1) for i in (1, 3))
-        tot = self._sums[1][members] + self._sums[3][members]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            phi_g = (phi[members] * tot).sum(axis=1) / tot.sum(axis=1)
-            return np.sqrt(phi_g * (1 / m_post + 1 / m_pre))
-
-    def group_stat(self, members: np.ndarray, s: np.ndarray, phi: np.ndarray, studentise: bool) -> np.ndarray:
-        o_post, m_post, o_pre, m_pre = (a[members].sum(axis=1) for a in self._sums)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            est = np.log(o_post / m_post) - np.log(o_pre / m_pre)
-            if not studentise:
-                return est
-            return est / self.group_scale(members, phi)
-
-    def to_effect(self, members: np.ndarray, s: np.ndarray) -> np.ndarray:
-        return self.group_stat(members, s, np.ones_like(s), False)
-
-    def event_study(self, beta: float) -> pd.DataFrame:
-        mu, _ = self.fit(self.y, with_d=True)
-        cf = (mu * np.where(self.dmask, np.exp(-beta), 1.0))[:, : self.k].sum(axis=1)
-        obs = self.y[:, : self.k].sum(axis=1)
-        return pd.DataFrame({"time": self.panel.times, "observed": obs, "counterfactual": cf,
-                             "effect": obs / cf - 1, "post": self.post})
-
-
 def _permutation(model: _LinearDid | _PoissonDid, beta: float, *, level: float, n_perm: int, seed: int,
                  notes: list[str]) -> dict:
     panel = model.panel
@@ -362,8 +276,11 @@ def _permutation(model: _LinearDid | _PoissonDid, beta: float, *, level: float, 
     relative = isinstance(model, _PoissonDid)
     mde = mde_from_permutation(placebo_stat if studentise else placebo_eff, se=se_t if studentise else 1.0,
                                level=level)
-    if relative:
-        mde = float(-np.expm1(-mde))
+    mde_up = mde
+    if isinstance(model, _PoissonDid):  # log scale -> a decrease 1 - e^(-m), an increase e^m - 1
+        m_down, m_up = (_responsive_mde(model, members, beta, mde, direction=d, level=level,
+                                        studentise=studentise) for d in (1.0, -1.0))
+        mde, mde_up = float(-np.expm1(-m_down)), float(np.expm1(m_up))
     kind = "studentised " if studentise else ""
     unit_ids = panel.y.columns.to_numpy(object)  # one conversion, not one Index lookup per draw
     return {
@@ -374,30 +291,9 @@ def _permutation(model: _LinearDid | _PoissonDid, beta: float, *, level: float, 
                                  "effect": np.expm1(placebo_eff) if relative else placebo_eff,
                                  "statistic": placebo_stat}),
         "diagnostics": {"n_assignments": int(members.shape[0]),
-                        "min_p_value": perm.min_pvalue(members.shape[0])},
+                        "min_p_value": perm.min_pvalue(members.shape[0]),
+                        "mde_decrease": mde, "mde_increase": mde_up},
     }
-
-
-def _pre_period_dispersion(y: np.ndarray, e: np.ndarray, *, tol: float = 1e-10,
-                           max_iter: int = 20000) -> np.ndarray:
-    """Per-unit Pearson dispersion ``max(sum((y - mu)^2 / mu) / (n_pre - 1), 1)`` of a two-way
-    Poisson fit (year x unit margins, ``exposure`` offset) to the pre-period ``y`` (years x units);
-    ones with fewer than 3 pre-years."""
-    n_pre = y.shape[0]
-    if n_pre < 3:
-        return np.ones(y.shape[1])
-    mu = e * (y.sum() / e.sum())
-    col_y, row_y = y.sum(axis=0), y.sum(axis=1)
-    for _ in range(max_iter):
-        cs = mu.sum(axis=0)
-        mu = mu * np.divide(col_y, cs, out=np.zeros_like(cs), where=cs > 0)
-        rs = mu.sum(axis=1)
-        mu = mu * np.divide(row_y, rs, out=np.zeros_like(rs), where=rs > 0)[:, None]
-        if np.abs(mu.sum(axis=0) - col_y).max() / max(col_y.max(), 1.0) < tol:
-            break
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pearson = np.where(mu > 0, (y - mu) ** 2 / mu, 0.0)
-    return np.maximum(pearson.sum(axis=0) / (n_pre - 1), 1.0)
 
 
 def _placebo_in_time_rms(resid: np.ndarray, n_post: int) -> np.ndarray:

@@ -13,8 +13,9 @@ Model, with ``tau = time - treatment_start`` and ``post = tau >= 0``::
 
 Default counterfactual (``counterfactual="structural"``): a local level model with drift (random-walk
 level, fixed slope, irregular noise; statsmodels' ``"lldtrend"``) fitted to the pre-period log rate
-``log((y + 0.5) / exposure)`` (counts; known Poisson variance ``1 / (y + 0.5)`` plus an estimated
-extra) or the rate (rates); the post-period mean is compared with its posterior predictive
+``log((y + 0.5) / exposure)`` (counts; known Poisson variance of a log count at the pre-trend's
+expected count plus an estimated extra; at least ``MIN_COUNTS_PER_YEAR`` counts a pre-period
+year) or the rate (rates); the post-period mean is compared with its posterior predictive
 distribution (variances integrated out, see ``_local_level``), whose variance grows with the horizon
 and includes the uncertainty of the drift.  Headline = post mean minus predictive median
 (``exp(.) - 1`` for counts); the interval is inverted from the same distribution, so ``p < alpha``
@@ -51,9 +52,9 @@ from scipy import stats
 
 from .._types import check_level, check_literal
 from ..inference.methods import resolve_counterfactual
-from ._local_level import structural_test
+from ._local_level import log_count_variance, structural_test
 from ..errors import DesignError, DesignWarning, caveat
-from ..inference.power import mde_from_se
+from ..inference.power import mde_both_directions, mde_from_se
 from ..results import EffectResult
 from ._assemble import Fit, Uncertainty, assemble
 from ._panel import Panel, prepare_panel
@@ -66,6 +67,7 @@ ItsFamily = Literal["poisson", "negbin"]
 ItsInference = Literal["posterior_predictive", "prediction", "structural", "stationary"]
 ItsCounterfactual = Literal["structural", "trend"]
 MIN_STRUCTURAL_PRE = 5
+MIN_COUNTS_PER_YEAR = 10  # counts: treated counts a pre-period year needed (docs/calibration.md)
 N_PARAMS = 4
 NO_COMPARISON = (
     "no comparison group: the kommun's own past trend and movement are the only guide, and "
@@ -160,6 +162,8 @@ def its(
             "longer series."
         )
     standard_caveats(notes, panel, min_pre=6, counts=exposure is not None)
+    if exposure is not None:
+        _check_counts_per_year(panel)
     caveat(notes, DesignWarning, NO_COMPARISON, topic="no_comparison")
     try:
         num = _fit_counts(panel, x, level, family) if exposure is not None else _fit_rates(panel, x, level)
@@ -181,6 +185,7 @@ def its(
     fit = Fit(estimate=num["estimate"], effects=num["effects"],
               scale="relative" if exposure is not None else "absolute",
               diagnostics={"n_comparison": 0, "n_pre": panel.n_pre, "n_post": panel.n_post,
+                           **mde_both_directions(num["mde"], relative=exposure is not None),
                            **period_diagnostics(panel), "hac_lag": hac_lag(n_obs), "df": df,
                            "slope_change_identified": n_params == N_PARAMS, **num["diag"],
                            "counterfactual": ("structural" if inference_id == "posterior_predictive_drift"
@@ -188,6 +193,17 @@ def its(
     return assemble("its", fit, Uncertainty(low=num["low"], high=num["high"], p_value=num["p"],
                                             mde=num["mde"], inference_id=inference_id, label=label),
                     level=level, caveats=notes)
+
+
+def _check_counts_per_year(panel: Panel) -> None:
+    """Refuse counts below ``MIN_COUNTS_PER_YEAR`` a pre-period year (measured, docs/calibration.md)."""
+    per_year = float(panel.y.sum(axis=1).to_numpy()[~panel.post].mean())
+    if per_year < MIN_COUNTS_PER_YEAR:
+        raise DesignError(
+            f"the treated kommun(er) have on average {per_year:.1f} counts a year before the start; ITS "
+            f"on counts needs at least {MIN_COUNTS_PER_YEAR} to test a change (below that its minimum "
+            "detectable effect is not the power it has, docs/calibration.md). Use a broader "
+            "indicator, several kommuner together, or before_after.")
 
 
 def _structural_ok(panel: Panel, notes: list[str]) -> bool:
@@ -207,7 +223,10 @@ def _structural(panel: Panel, num: dict, level: float, *, counts: bool) -> tuple
         y = panel.y.sum(axis=1).to_numpy()
         assert panel.exposure is not None  # counts come with their exposure
         e = panel.exposure.sum(axis=1).to_numpy()
-        z, known, exp_post = np.log((y + 0.5) / e), 1 / (y + 0.5), e[post]
+        # known variance from the pre-trend's expected count (the observed 1 / (y + 0.5) biased the
+        # forecast upwards at small counts, see _local_level.log_count_variance)
+        expected = num["effects"]["counterfactual"].to_numpy(dtype=float)
+        z, known, exp_post = np.log((y + 0.5) / e), log_count_variance(expected), e[post]
     else:
         z = panel.y.mean(axis=1).to_numpy()
         known, exp_post = np.zeros(z.size), None

@@ -30,6 +30,7 @@ __all__ = [
     "mde_from_se",
     "mde_from_placebo",
     "mde_from_permutation",
+    "mde_both_directions",
     "power_from_se",
     "mde_poisson_rate_ratio",
     "simulate_power",
@@ -74,6 +75,23 @@ def mde_from_permutation(placebo_stats: np.ndarray, *, se: float = 1.0, level: f
         return float("inf")
     crit = float(np.sort(np.abs(arr))[::-1][min(allowed, arr.size - 1)])
     return float(se * (crit + stats.norm.ppf(power) * np.std(arr, ddof=1)))
+
+
+def mde_both_directions(mde: float | None, *, relative: bool) -> dict[str, float]:
+    """``{"mde_decrease": ..., "mde_increase": ...}`` from a decrease MDE.
+
+    On the relative scale a test symmetric on the log scale with log MDE ``m`` detects a fall of
+    ``1 - e^(-m)`` (the reported ``mde``) and a rise of ``e^m - 1 = mde / (1 - mde)``; on the
+    absolute scale both are ``mde``.  ``nan`` when there is no MDE; an increase MDE is infinite
+    when the decrease MDE is 100 %.
+    """
+    if mde is None or not np.isfinite(mde):
+        return {"mde_decrease": float("nan") if mde is None else float(mde),
+                "mde_increase": float("nan") if mde is None else float(mde)}
+    if not relative:
+        return {"mde_decrease": float(mde), "mde_increase": float(mde)}
+    up = float(mde / (1 - mde)) if mde < 1 else float("inf")
+    return {"mde_decrease": float(mde), "mde_increase": up}
 
 
 def power_from_se(effect: float, se: float, *, level: float = 0.95) -> float:
