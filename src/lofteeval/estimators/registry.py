@@ -33,8 +33,9 @@ class DesignSpec:
         Keyword taking the comparison units: ``"pool"`` for every pooled design (``controls=`` and
         ``donors=`` are accepted as older names); ``None``: the design has no comparison group.
     exposure : bool
-        Counts with a population offset are modelled (``exposure=``), so evaluation passes counts
-        and population for crime indicators.
+        The design takes counts with a population (``exposure=``): a log offset in the count
+        models (before/after, ITS, DiD), rates per 100 000 computed inside synthetic control,
+        SDID and staggered DiD; evaluation passes counts and population for crime indicators.
     shares : bool
         Survey shares with respondents (``n=``) are modelled.
     cohorts : bool
@@ -128,11 +129,11 @@ REGISTRY: dict[str, DesignSpec] = {spec.method: spec for spec in (
                label="before/after in the treated kommun(er), no comparison group", auto=3),
     DesignSpec("its", "its", "its", exposure=True, label="ITS"),
     DesignSpec("did", "did", "did", pool="pool", exposure=True, min_pool=5, label="DiD", auto=2),
-    DesignSpec("synth", "synthetic_control", "synth", pool="pool", min_pool=MIN_RANK_POOL,
+    DesignSpec("synth", "synthetic_control", "synth", pool="pool", exposure=True, min_pool=MIN_RANK_POOL,
                label="synthetic control", auto=1, auto_min_pre=5, auto_single_treated=True,
                auto_kinds=("crime",)),
-    DesignSpec("sdid", "synthetic_did", "sdid", pool="pool", min_pool=MIN_RANK_POOL, label="SDID"),
-    DesignSpec("staggered", "staggered_did", "staggered", cohorts=True, label="staggered DiD"),
+    DesignSpec("sdid", "synthetic_did", "sdid", pool="pool", exposure=True, min_pool=MIN_RANK_POOL, label="SDID"),
+    DesignSpec("staggered", "staggered_did", "staggered", exposure=True, cohorts=True, label="staggered DiD"),
 )}
 """Every design, by method id."""
 
