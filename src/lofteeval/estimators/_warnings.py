@@ -68,8 +68,7 @@ def design_caveats(collected: list[str], *, effects: pd.DataFrame, scale: str, m
     pre_times, post_times = diagnostics.get("pre_periods"), diagnostics.get("post_periods")
     counts = None if counts is None else np.asarray(counts, dtype=float)
     _zero_counts(collected, counts)
-    base = _level(effects, post_times, baseline)
-    low_power(collected, mde, scale=scale, effects=effects, post_periods=post_times, baseline=base)
+    low_power(collected, mde, scale=scale, effects=effects, post_periods=post_times, baseline=baseline)
     _pre_fit(collected, effects, pre_times, att_gt=att_gt, baseline=baseline, counts=counts,
              n_post=len(post_times or ()))
 
@@ -78,9 +77,7 @@ def low_power(collected: list[str], mde: float | None, *, scale: str, effects: p
               post_periods: Iterable[Any] | None, baseline: float | None = None) -> None:
     """``LowPowerWarning`` when the relative MDE exceeds :data:`LOW_POWER_MDE` (any earlier one replaced)."""
     collected[:] = [c for c in collected if getattr(c, "kind", None) != LowPowerWarning.__name__]
-    share = relative_mde(mde, scale=scale, effects=effects, post_periods=post_periods)
-    if share is None and mde is not None and np.isfinite(mde) and scale != "relative" and baseline:
-        share = abs(float(mde)) / abs(float(baseline))
+    share = relative_mde(mde, scale=scale, effects=effects, post_periods=post_periods, baseline=baseline)
     if mde is None or share is None or share <= LOW_POWER_MDE:
         return
     relative = scale == "relative"
@@ -103,15 +100,6 @@ def _zero_counts(collected: list[str], counts: np.ndarray | None) -> None:
           threshold=SMALL_COUNT, mean=mean, zero_periods=zeros, min=float(counts.min()))
 
 
-def _level(effects: pd.DataFrame | None, times: Iterable[Any] | None, fallback: float | None) -> float | None:
-    """Mean |counterfactual| over ``times`` (all rows when None); ``fallback`` without a path."""
-    if effects is None or "counterfactual" not in effects.columns:
-        return fallback
-    rows = effects if times is None else effects.loc[effects["time"].isin(list(times))]
-    base = rows["counterfactual"].dropna().abs()
-    return float(base.mean()) if len(base) else fallback
-
-
 def _pre_fit(collected: list[str], effects: pd.DataFrame | None, pre_times: Iterable[Any] | None, *,
              att_gt: pd.DataFrame | None, baseline: float | None, counts: np.ndarray | None,
              n_post: int) -> None:
@@ -130,7 +118,7 @@ def _pre_fit(collected: list[str], effects: pd.DataFrame | None, pre_times: Iter
           f"the pre-period gap between observed and counterfactual is {100 * share:.0f} % of the level "
           f"(root mean square; warning above {100 * limit:.0f} %): the counterfactual does not track "
           "the treated series before the start.",
-          share=share, threshold=limit, noise=noise, n_pre=int(gap.size))
+          share=share, threshold=float(limit), noise=None if noise is None else float(noise), n_pre=int(gap.size))
 
 
 def _pre_gap(effects: pd.DataFrame | None, pre_times: Iterable[Any] | None, att_gt: pd.DataFrame | None,
