@@ -246,8 +246,9 @@ def relative_mde(mde: float | None, *, scale: str, effects: pd.DataFrame | None,
     if scale == "relative":
         return abs(float(mde))
     if effects is None or "counterfactual" not in effects.columns:
-        ok = baseline is not None and np.isfinite(baseline) and abs(float(baseline)) > 0
-        return abs(float(mde)) / abs(float(baseline)) if ok else None
+        if baseline is None or not np.isfinite(baseline) or float(baseline) == 0:
+            return None
+        return abs(float(mde)) / abs(float(baseline))
     rows = effects if post_periods is None else effects.loc[effects["time"].isin(list(post_periods))]
     base = rows["counterfactual"].dropna().abs()
     level = float(base.mean()) if len(base) else float("nan")

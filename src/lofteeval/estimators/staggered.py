@@ -398,7 +398,7 @@ def _result(res: core.AttGt, agg: core.Aggregate, coh: np.ndarray, times: np.nda
     inference = (f"multiplier bootstrap (Mammen), B={n_boot}" if bootstrap
                  else "analytic (influence function)")
     fit = Fit(estimate=est, effects=effects, diagnostics=diagnostics, att_gt=att_gt,
-              term=f"att_{aggregation}", counts=counts, baseline=diagnostics["baseline"])
+              term=f"att_{aggregation}", counts=counts, baseline=baseline)
     unc = Uncertainty(low=est - z * se_all, high=est + z * se_all, p_value=p_value,
                       mde=mde_from_se(se_all, level=level), label=inference,
                       inference_id="bootstrap" if bootstrap else "analytic", values={"n_boot": n_boot})
