@@ -41,7 +41,10 @@ LOW_POWER_MDE = 0.25
 SMALL_COUNT = 10.0
 """Mean count a period below which (or any zero count) a result warns ``ZeroCountsWarning``."""
 POOR_FIT_SHARE = 0.10
-"""Pre-period RMSE of the gap, as a share of the treated pre-period level, above which the fit is poor."""
+"""Pre-period RMSE of the gap, as a share of the treated pre-period level, above which the fit is poor.
+
+About twice what year-to-year noise alone leaves in a well-fitting gap on real data (Brå län
+totals 2011-2014 change by s.d. 0.074 in logs, i.e. about 5 % per year in the level)."""
 POOR_FIT_NOISE = 2.0
 """... and, with counts, the multiple of the counting noise ``1 / sqrt(mean count)`` it must also exceed."""
 
