@@ -86,9 +86,9 @@ def low_power(collected: list[str], mde: float | None, *, scale: str, effects: p
     relative = scale == "relative"
     what = f"{100 * mde:.0f} %" if relative else f"{mde:.3g} ({100 * share:.0f} % of the baseline)"
     caveat(collected, LowPowerWarning,
-          f"the minimum detectable effect at 80 % power is {what}, above {100 * LOW_POWER_MDE:.0f} % of "
-          "the baseline; smaller true effects would usually go unnoticed, so a null result says little.",
-          mde=float(mde), relative=relative, share=float(share), threshold=LOW_POWER_MDE)
+           f"the minimum detectable effect at 80 % power is {what}, above {100 * LOW_POWER_MDE:.0f} % of "
+           "the baseline; smaller true effects would usually go unnoticed, so a null result says little.",
+           mde=float(mde), relative=relative, share=float(share), threshold=LOW_POWER_MDE)
 
 
 def _zero_counts(collected: list[str], counts: np.ndarray | None) -> None:
@@ -98,9 +98,9 @@ def _zero_counts(collected: list[str], counts: np.ndarray | None) -> None:
     if zeros == 0 and mean >= SMALL_COUNT:
         return
     caveat(collected, ZeroCountsWarning,
-          f"the treated series has {zeros} period(s) with zero counts and {mean:.1f} counts a period on "
-          f"average (warning below {SMALL_COUNT:g} or at any zero); rates and ratios are unstable.",
-          threshold=SMALL_COUNT, mean=mean, zero_periods=zeros, min=float(counts.min()))
+           f"the treated series has {zeros} period(s) with zero counts and {mean:.1f} counts a period on "
+           f"average (warning below {SMALL_COUNT:g} or at any zero); rates and ratios are unstable.",
+           threshold=SMALL_COUNT, mean=mean, zero_periods=zeros, min=float(counts.min()))
 
 
 def _pre_fit(collected: list[str], effects: pd.DataFrame | None, pre_times: Iterable[Any] | None, *,
@@ -118,10 +118,10 @@ def _pre_fit(collected: list[str], effects: pd.DataFrame | None, pre_times: Iter
     if not np.isfinite(share) or share <= limit:
         return
     caveat(collected, PoorPreFitWarning,
-          f"the pre-period gap between observed and counterfactual is {100 * share:.0f} % of the level "
-          f"(root mean square; warning above {100 * limit:.0f} %): the counterfactual does not track "
-          "the treated series before the start.",
-          share=share, threshold=float(limit), noise=None if noise is None else float(noise), n_pre=int(gap.size))
+           f"the pre-period gap between observed and counterfactual is {100 * share:.0f} % of the level "
+           f"(root mean square; warning above {100 * limit:.0f} %): the counterfactual does not track "
+           "the treated series before the start.",
+           share=share, threshold=float(limit), noise=None if noise is None else float(noise), n_pre=int(gap.size))
 
 
 def _pre_gap(effects: pd.DataFrame | None, pre_times: Iterable[Any] | None, att_gt: pd.DataFrame | None,
