@@ -163,9 +163,11 @@ def test_auto_method_choice_is_explained(demo):
     survey = evaluate(demo, "gislaved-2022", "unsafe_outdoors_night")
     assert survey.method == "did" and "survey indicator" in survey.diagnostics["method_reason"]
     single = evaluate(demo, "gotland-2020", "reported_assault")
-    expected = "synth" if len(single.comparison) >= 20 else "did"
-    assert single.method == expected
-    assert single.diagnostics["method_reason"]
+    assert len(single.comparison) >= 20  # synthetic control and DiD both eligible: the pre-period rule decides
+    mdes = single.diagnostics["method_choice"]["relative_mde"]
+    assert single.method == min(mdes, key=mdes.get)
+    assert "placebo fit on the pre-period only" in single.diagnostics["method_reason"]
+    assert single.diagnostics["method_reason_sv"].startswith("valde ")
 
 
 def test_unknown_method_and_unavailable_estimator(demo):

@@ -25,11 +25,11 @@ from ._types import check_int, check_level
 from .design import Design, make_design
 from .design.make import _load_lofte
 from .registry.cache import cached_registry
-from .estimators.registry import REGISTRY, design_spec
+from .estimators.registry import REGISTRY, auto_candidates, design_spec
 from .errors import (SYNTHETIC_DATA, Caveat, DataError, DesignError, DesignWarning, EnforcementDrivenWarning,
                      caveat)
 
-__all__ = ["evaluate", "evaluate_areas", "Evaluated", "evaluate_focus_area", "evaluate_lofte", "evaluate_staggered", "displacement", "choose_method",
+__all__ = ["evaluate", "evaluate_areas", "Evaluated", "evaluate_focus_area", "evaluate_lofte", "evaluate_staggered", "displacement", "choose_method", "choose_design",
            "estimator_frame", "treated_handling", "MethodOrAuto", "ESTIMATOR_NAMES"]
 
 MethodOrAuto = Literal["auto", "before_after", "its", "did", "synth", "sdid", "staggered"]
@@ -56,10 +56,13 @@ def evaluate(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: MethodO
     indicator : str
         Indicator id.
     method : {"auto", "before_after", "its", "did", "synth", "sdid", "staggered"}
-        ``"auto"``: synthetic control for one treated kommun on a crime indicator with at least
-        20 comparison kommuner (so that a placebo rank p-value can
-        fall below 0.05) and 5 pre years; otherwise DiD when at least 5 comparison kommuner
-        exist; otherwise before/after.  The choice and why is in ``diagnostics["method_reason"]``.
+        ``"auto"``: the eligible designs are synthetic control (one treated kommun on a crime
+        indicator with at least 20 comparison kommuner, so that a placebo rank p-value can fall
+        below 0.05, and 5 pre years) and DiD (at least 5 comparison kommuner); when both are,
+        the one with the smaller MDE in a placebo fit on the pre-period alone is chosen
+        (:mod:`lofteeval.estimators._auto`: no post-period value is read); with neither,
+        before/after.  The choice and why is in ``diagnostics["method_reason"]`` (Swedish:
+        ``method_reason_sv``), the criterion's numbers in ``diagnostics["method_choice"]``.
     level : float
         Confidence level.
     design : Design, optional
@@ -96,10 +99,12 @@ def evaluate(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: MethodO
     if through is not None:
         design_kwargs["post_years"] = _post_years_through(lf, through)
     d = design if design is not None else make_design(panel, lf, indicator, **design_kwargs)
-    chosen, reason = choose_method(d, spec, method)
-    frame, cols = estimator_frame(panel, d, spec, chosen)
+    base = _design_frame(panel, d)
+    chosen, reason, choice = choose_design(panel, d, spec, method, level=level, frame=base)
+    frame, cols = _with_roles(base, spec, chosen)
     result = _run(chosen, frame, d, cols, level)
-    return _finish(result, panel, lf, spec, d, chosen, reason, cols)
+    out = _finish(result, panel, lf, spec, d, chosen, reason, cols)
+    return out.replace(diagnostics={**out.diagnostics, **choice}) if choice else out
 
 
 def _post_years_through(lf: Any, through: int) -> int:
@@ -131,6 +136,45 @@ def choose_method(design: Design, spec: Any, method: str = "auto") -> tuple[str,
     raise DesignError("no design is eligible for method='auto' (" + "; ".join(passed_over) + ").")
 
 
+def choose_design(panel: pd.DataFrame, design: Design, spec: Any, method: str = "auto", *,
+                  level: float = 0.95, frame: pd.DataFrame | None = None) -> tuple[str, str, dict[str, Any]]:
+    """:func:`choose_method`, then, for ``"auto"`` with several eligible designs that have a
+    comparison group, the pre-period rule (:func:`lofteeval.estimators._auto.choose_by_pre_period`).
+
+    Returns ``(method, reason, diagnostics)``; the diagnostics (``method_choice`` with the
+    criterion, the placebo start and each design's pre-period MDE, and ``method_reason_sv``) are
+    empty when no rule beyond eligibility was needed.  ``frame``: the design's long frame when
+    the caller has it already.
+    """
+    from .estimators._auto import CRITERION, choose_by_pre_period
+
+    chosen, reason = choose_method(design, spec, method)
+    if method != "auto":
+        return chosen, reason, {}
+    n_pool, n_pre = len(design.comparison), len(design.pre_period)
+    eligible, passed_over = auto_candidates(n_treated=len(design.treated), kind=spec.kind, n_pool=n_pool,
+                                            n_pre=n_pre)
+    rivals = [s for s in eligible if s.pool is not None and _available(s.method)]
+    if len(rivals) < 2:
+        return chosen, reason, {}
+    base = _design_frame(panel, design) if frame is None else frame
+    arguments, frames = {}, {}
+    for s in rivals:
+        frames[s.method], cols = _with_roles(base, spec, s.method)
+        arguments[s.method] = s.arguments(outcome=cols["outcome"] or "value", treated=design.treated,
+                                          treatment_start=design.treatment_start, pool=design.comparison_units,
+                                          level=level, exposure=cols["exposure"], n=cols["n"])
+    pick = choose_by_pre_period(rivals, frames, pre_period=design.pre_period, n_post=len(design.post_period),
+                                arguments=arguments)
+    grounds = "; ".join(f"{s.label} eligible ({s.auto_grounds(n_pool=n_pool, n_pre=n_pre)})" for s in rivals)
+    reason = "; ".join([*passed_over, grounds, pick.reason])
+    return pick.method, reason, {
+        "method_reason_sv": pick.reason_sv,
+        "method_choice": {"criterion": CRITERION, "placebo_start": pick.placebo_start,
+                          "relative_mde": dict(pick.scores), "chosen": pick.method},
+    }
+
+
 def _available(method: str) -> bool:
     try:
         REGISTRY[method].estimator()
@@ -146,8 +190,14 @@ def estimator_frame(panel: pd.DataFrame, design: Design, spec: Any, method: str
     Returns the frame (``kommun, year, value, count, population, n, cohort``) restricted to the
     treated and comparison kommuner and the design's years, and the column roles
     (``outcome``, ``exposure``, ``n``) for ``method``: count + population exposure for crime
-    indicators in count models (before_after, its, did), the value (rate, share or index) otherwise.
+    indicators in every design that takes counts with an exposure, the value (rate, share or
+    index) otherwise.
     """
+    return _with_roles(_design_frame(panel, design), spec, method)
+
+
+def _design_frame(panel: pd.DataFrame, design: Design) -> pd.DataFrame:
+    """The long frame of :func:`estimator_frame`, for every method alike."""
     units = list(design.treated) + list(design.comparison_units)
     rows = panel[(panel["indicator"] == design.indicator) & panel["kommun"].astype(str).isin(units)
                  & panel["year"].isin(design.years)]
@@ -160,12 +210,17 @@ def estimator_frame(panel: pd.DataFrame, design: Design, spec: Any, method: str
         frame = frame.merge(pop[["kommun", "year", "value"]].rename(columns={"value": "population"}),
                             on=["kommun", "year"], how="left", validate="1:1")
     frame["cohort"] = np.where(frame["kommun"].isin(design.treated), design.treatment_start, 0)
+    return frame
+
+
+def _with_roles(frame: pd.DataFrame, spec: Any, method: str) -> tuple[pd.DataFrame, dict[str, str | None]]:
+    """``frame`` (a copy with ``count`` when counts are modelled) and the column roles for ``method``."""
     has_counts = ("n" in frame.columns and "population" in frame.columns
                   and frame[["n", "population"]].notna().all().all())
     design_ = design_spec(method)
     roles: dict[str, str | None] = {"outcome": "value", "exposure": None, "n": None}
     if spec.kind == "crime" and has_counts and design_.exposure:
-        frame["count"] = frame["n"]
+        frame = frame.assign(count=frame["n"])
         roles = {"outcome": "count", "exposure": "population", "n": None}
     elif spec.kind == "survey" and "n" in frame.columns and spec.unit == "percent" and design_.shares:
         roles["n"] = "n"

@@ -140,7 +140,8 @@ class EffectResult:
     def relative_mde(self) -> float | None:
         """The MDE as a fraction of the counterfactual over the post-period (:func:`relative_mde`)."""
         return relative_mde(self.mde, scale=self.scale, effects=self.effects,
-                            post_periods=self.diagnostics.get("post_periods"))
+                            post_periods=self.diagnostics.get("post_periods"),
+                            baseline=self.diagnostics.get("baseline"))
 
     def with_identity(self, *, lofte_id: str | None = None, kommun: str | None = None,
                       indicator: str | None = None) -> EffectResult:
@@ -230,21 +231,24 @@ class EffectResult:
 
 
 def relative_mde(mde: float | None, *, scale: str, effects: pd.DataFrame | None,
-                 post_periods: Iterable[Any] | None = None) -> float | None:
+                 post_periods: Iterable[Any] | None = None, baseline: float | None = None) -> float | None:
     """The one relative MDE: the MDE as a fraction of the counterfactual over the evaluated
     post-period.
 
     On the relative scale the MDE already is one (``|mde|``); on the absolute scale it is
     ``|mde| / mean(|counterfactual|)`` over the ``effects`` rows whose ``time`` is in
-    ``post_periods`` (all rows when None).  None when the MDE, the path or a positive
-    counterfactual level is missing.
+    ``post_periods`` (all rows when None); a design without a counterfactual path (staggered DiD)
+    gives its ``baseline`` level instead (``diagnostics["baseline"]``, the treated units'
+    pre-period mean).  None when the MDE or a positive level is missing.
     """
     if mde is None or not np.isfinite(mde):
         return None
     if scale == "relative":
         return abs(float(mde))
     if effects is None or "counterfactual" not in effects.columns:
-        return None
+        if baseline is None or not np.isfinite(baseline) or float(baseline) == 0:
+            return None
+        return abs(float(mde)) / abs(float(baseline))
     rows = effects if post_periods is None else effects.loc[effects["time"].isin(list(post_periods))]
     base = rows["counterfactual"].dropna().abs()
     level = float(base.mean()) if len(base) else float("nan")

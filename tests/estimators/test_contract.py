@@ -37,6 +37,9 @@ CASES: dict[str, tuple[str, str, dict]] = {
     "synthetic_control": ("synth", "synthetic_control", dict(outcome="rate", treated="0001")),
     "synthetic_did": ("sdid", "synthetic_did", dict(outcome="rate", treated="0001")),
     "staggered_did": ("staggered", "staggered_did", dict(outcome="rate", cohort="cohort")),
+    "synthetic_control-counts": ("synth", "synthetic_control", dict(outcome="count", exposure="population", treated="0001")),
+    "synthetic_did-counts": ("sdid", "synthetic_did", dict(outcome="count", exposure="population", treated="0001")),
+    "staggered_did-counts": ("staggered", "staggered_did", dict(outcome="count", exposure="population", cohort="cohort")),
 }
 
 

@@ -332,7 +332,7 @@ def test_covid_years_warn():
 def test_treated_outside_the_donor_hull_warns_poor_fit():
     df = simulate(3)
     df.loc[df["kommun"] == "0000", "value"] *= 3.0
-    with pytest.warns(PoorPreFitWarning, match="RMSPE"):
+    with pytest.warns(PoorPreFitWarning, match="pre-period gap"):
         synthetic_control(df, **SIM)
 
 

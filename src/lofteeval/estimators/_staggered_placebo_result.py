@@ -8,6 +8,7 @@ from ..errors import DesignError, DesignWarning, caveat
 from ..inference.staggered_placebo import placebo_cohort_test
 from ..results import EffectResult
 from ._cs_core import AttGt
+from ._warnings import low_power
 
 
 def with_placebo_inference(out: EffectResult, y: np.ndarray, coh: np.ndarray, times: np.ndarray,
@@ -43,6 +44,8 @@ def with_placebo_inference(out: EffectResult, y: np.ndarray, coh: np.ndarray, ti
     if not np.isclose(test.estimate, out.estimate, rtol=1e-9, atol=1e-9 * max(1.0, abs(out.estimate))):
         raise AssertionError(  # pragma: no cover - guards the linear form against the CS core
             f"placebo-cohort estimate {test.estimate} differs from the CS aggregate {out.estimate}")
+    low_power(notes, test.mde, scale=out.scale, effects=None, post_periods=None,
+              baseline=out.diagnostics.get("baseline"))  # the placebo test's MDE replaces the analytic one
     diag = dict(out.diagnostics)
     diag.update(analytic_se=diag.get("se"), analytic_p_value=out.p_value,
                 placebo_scale=test.scale, placebo_statistic=test.statistic,

@@ -1,7 +1,9 @@
 """Balanced wide arrays and shared caveats for synthetic control and synthetic DiD (internal).
 
 :func:`_prepare` runs the one preparer (:func:`._panel.prepare_panel`: its argument checks and
-missing-data policy) and returns a :class:`_Panel` of the treated series and the donors.
+missing-data policy) and returns a :class:`_Panel` of the treated series and the donors.  With
+``exposure=`` the outcome is a count: the design works on the rate per 100 000 and keeps the
+treated counts for the shared warnings (:mod:`._warnings`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from ..errors import (
     DataError,
     DesignError,
     FewDonorsWarning,
-    PoorPreFitWarning,
     ShortPrePeriodWarning,
     caveat,
 )
@@ -30,7 +31,6 @@ from ._panel import check_columns, prepare_panel
 
 MIN_PRE_PERIODS = 5
 MIN_DONORS = MIN_RANK_POOL
-POOR_FIT_SD_FRACTION = 0.25  # pre-period RMSPE above this share of the outcome's sd = poor fit
 
 
 @dataclass
@@ -45,21 +45,11 @@ class _Panel:
     pre: np.ndarray  # (T,) bool
     treatment_start: Any = None
     warnings: list[str] = field(default_factory=list)
+    counts: np.ndarray | None = None  # (T,) treated counts summed over treated units (exposure= given)
 
     @property
     def n_pre(self) -> int:
         return int(self.pre.sum())
-
-    def check_pre_fit(self, pre_rmspe: float, *, what: str) -> None:
-        """Record a ``PoorPreFitWarning`` when ``pre_rmspe`` exceeds ``POOR_FIT_SD_FRACTION`` of the
-        outcome's pre-period sd (treated and donors pooled); ``what`` ends the message."""
-        if self.pre.sum() < 2:
-            return
-        pre_sd = float(np.std(np.vstack([self.y1, self.y0])[:, self.pre], ddof=1))
-        if pre_sd > 0 and pre_rmspe > POOR_FIT_SD_FRACTION * pre_sd:
-            caveat(self.warnings, PoorPreFitWarning,
-                   f"pre-period RMSPE {pre_rmspe:.4g} is {pre_rmspe / pre_sd:.2f} x the outcome's sd "
-                   f"({pre_sd:.4g}); {what}", rmspe=pre_rmspe, ratio=pre_rmspe / pre_sd, sd=pre_sd)
 
     def period_diagnostics(self) -> dict[str, Any]:
         """``treatment_start``, ``pre_periods`` and ``post_periods`` (lists of plain values)."""
@@ -74,7 +64,7 @@ class _Panel:
 RATE_COLUMN = "_rate_per_100k"
 
 
-def _rates_from_counts(data: pd.DataFrame, outcome: str, exposure: str) -> pd.DataFrame:
+def rates_from_counts(data: pd.DataFrame, outcome: str, exposure: str) -> pd.DataFrame:
     """A copy with ``outcome / exposure * 100 000`` in :data:`RATE_COLUMN` (counts -> rates).
 
     A missing count or exposure gives a missing rate (the preparer's missing-data policy then
@@ -90,6 +80,13 @@ def _rates_from_counts(data: pd.DataFrame, outcome: str, exposure: str) -> pd.Da
     return data.assign(**{RATE_COLUMN: pd.to_numeric(data[outcome], errors="coerce") / expo * 1e5})
 
 
+def _treated_counts(data: pd.DataFrame, unit: str, time: str, counts: str, treated: tuple, times: np.ndarray
+                    ) -> np.ndarray:
+    """The treated units' counts summed per period of ``times`` (complete: the preparer checked)."""
+    rows = data.loc[data[unit].isin(list(treated)) & data[time].isin(list(times))]
+    return pd.to_numeric(rows[counts]).groupby(rows[time]).sum().reindex(times).to_numpy(dtype=float)
+
+
 def _prepare(data: pd.DataFrame, *, unit: str, time: str, outcome: str, treated: Any,
              treatment_start: Any, donors: Any, exposure: str | None = None,
              pre_years: Any = None) -> _Panel:
@@ -97,14 +94,16 @@ def _prepare(data: pd.DataFrame, *, unit: str, time: str, outcome: str, treated:
     control and SDID).  With ``exposure`` the outcome is a count and the design works on the rate
     per 100 000.
     """
+    count_col = None
     if exposure is not None:
-        data, outcome = _rates_from_counts(data, outcome, exposure), RATE_COLUMN
+        data, outcome, count_col = rates_from_counts(data, outcome, exposure), RATE_COLUMN, outcome
     wide = prepare_panel(data, unit=unit, time=time, outcome=outcome, treated=treated,
                          treatment_start=treatment_start, controls=donors, pre_years=pre_years)
     values = wide.y.to_numpy().T
     n1 = len(wide.treated)
+    counts = None if count_col is None else _treated_counts(data, unit, time, count_col, wide.treated, wide.times)
     panel = _Panel(wide.treated, list(wide.controls), wide.times, values[:n1].mean(axis=0), values[n1:],
-                   ~wide.post, treatment_start, warnings=list(wide.caveats))
+                   ~wide.post, treatment_start, warnings=list(wide.caveats), counts=counts)
     _common_caveats(panel)
     return panel
 
@@ -137,7 +136,7 @@ def weighted_result(method: str, panel: _Panel, *, estimate: float, interval: In
     fit = Fit(estimate=float(estimate),
               effects=pd.DataFrame({"time": panel.times, "observed": panel.y1,
                                     "counterfactual": panel.y1 - path, "effect": path}),
-              diagnostics=diagnostics, placebo=placebo,
+              diagnostics=diagnostics, placebo=placebo, counts=panel.counts,
               weights=pd.Series(weights, index=pd.Index(panel.donors, name=unit), name="weight"))
     unc = Uncertainty(low=float(interval.low), high=float(interval.high), p_value=float(interval.p_value),
                       mde=mde, inference_id=inference_id, label=interval.method, values={"n": len(placebo)})

@@ -54,8 +54,8 @@ from ..inference.power import mde_both_directions, mde_from_se
 from ..results import EffectResult
 from ._assemble import Fit, Uncertainty, assemble
 from ._panel import Panel, prepare_panel
-from ._common import (check_uncertainty, low_power_caveat, period_diagnostics, 
-                      standard_caveats)
+from ._common import check_uncertainty, period_diagnostics, standard_caveats
+from ._warnings import treated_counts
 from .._types import alpha_of, check_level
 from ._local_level import log_count_variance, structural_test
 
@@ -147,7 +147,7 @@ def before_after(
                           treatment_start=treatment_start, exposure=exposure, n=n, pooled=False,
                           pre_years=pre_years)
     notes: list[str] = []
-    standard_caveats(notes, panel, min_pre=3, counts=exposure is not None)
+    standard_caveats(notes, panel, min_pre=3)
     caveat(notes, DesignWarning, NO_COMPARISON, topic="no_comparison")
     structural = structural_asked and n is None and _structural_ok(panel, notes)
     if exposure is not None:
@@ -156,8 +156,7 @@ def before_after(
         num = _shares(panel, level, notes)
     else:
         num = _rates(panel, level, notes, structural)
-    low_power_caveat(notes, num["mde"], scale=num["scale"], effects=num["effects"], panel=panel)
-    fit = Fit(estimate=num["estimate"], effects=num["effects"], scale=num["scale"],
+    fit = Fit(estimate=num["estimate"], effects=num["effects"], scale=num["scale"], counts=treated_counts(panel),
               diagnostics={"n_comparison": 0, "n_pre": panel.n_pre, "n_post": panel.n_post,
                            **mde_both_directions(num["mde"], relative=num["scale"] == "relative"),
                            **period_diagnostics(panel), **num["diag"],

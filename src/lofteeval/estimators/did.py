@@ -66,8 +66,9 @@ from ..inference.power import mde_both_directions, mde_from_permutation, mde_fro
 from ..results import EffectResult
 from ._assemble import Fit, Uncertainty, assemble
 from ._panel import Panel, one_pool, prepare_panel
-from ._common import low_power_caveat, period_diagnostics, standard_caveats
+from ._common import period_diagnostics, standard_caveats
 from ._did_poisson import MIN_COUNTS_PER_YEAR, MIN_PRE_IN_TIME, _PoissonDid, _responsive_mde
+from ._warnings import treated_counts
 
 __all__ = ["did", "DidInference", "MIN_COUNTS_PER_YEAR"]
 
@@ -146,7 +147,7 @@ def did(
                           treatment_start=treatment_start, exposure=exposure,
                           controls=one_pool(pool, controls=controls))
     notes: list[str] = []
-    standard_caveats(notes, panel, min_pre=3, counts=exposure is not None)
+    standard_caveats(notes, panel, min_pre=3)
     model = _PoissonDid(panel) if exposure is not None else _LinearDid(panel)
     beta = model.estimate()
     if inference_id == "placebo_rank":
@@ -157,7 +158,6 @@ def did(
     to_scale = np.expm1 if relative else (lambda x: x)
     mde = num["mde"]
     effects = model.event_study(beta)
-    low_power_caveat(notes, mde, scale="relative" if relative else "absolute", effects=effects, panel=panel)
     diagnostics = {
         "n_comparison": len(panel.controls),
         "n_treated": len(panel.treated),
@@ -172,7 +172,7 @@ def did(
     }
     fit = Fit(estimate=float(to_scale(beta)), effects=effects,
               scale="relative" if relative else "absolute", diagnostics=diagnostics,
-              placebo=num.get("placebo"),
+              placebo=num.get("placebo"), counts=treated_counts(panel),
               comparison=pd.DataFrame({"unit": list(panel.controls),
                                        "reason": "given" if controls is not None else "all non-treated units"}))
     unc = Uncertainty(low=float(to_scale(num["low"])), high=float(to_scale(num["high"])),

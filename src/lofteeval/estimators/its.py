@@ -58,8 +58,8 @@ from ..inference.power import mde_both_directions, mde_from_se
 from ..results import EffectResult
 from ._assemble import Fit, Uncertainty, assemble
 from ._panel import Panel, prepare_panel
-from ._common import (check_uncertainty, low_power_caveat, period_diagnostics, 
-                      standard_caveats)
+from ._common import check_uncertainty, period_diagnostics, standard_caveats
+from ._warnings import treated_counts
 
 __all__ = ["its", "ItsFamily", "ItsInference", "hac_lag", "MIN_STRUCTURAL_PRE"]
 
@@ -161,7 +161,7 @@ def its(
             f"the year-level noise (got {panel.n_pre} pre, {n_obs} total). Use before_after or a "
             "longer series."
         )
-    standard_caveats(notes, panel, min_pre=6, counts=exposure is not None)
+    standard_caveats(notes, panel, min_pre=6)
     if exposure is not None:
         _check_counts_per_year(panel)
     caveat(notes, DesignWarning, NO_COMPARISON, topic="no_comparison")
@@ -180,9 +180,7 @@ def its(
     if cf_name == "structural" and _structural_ok(panel, notes):
         num, label = _structural(panel, num, level, counts=exposure is not None)
         inference_id = "posterior_predictive_drift"
-    low_power_caveat(notes, num["mde"], scale="relative" if exposure is not None else "absolute",
-                     effects=num["effects"], panel=panel)
-    fit = Fit(estimate=num["estimate"], effects=num["effects"],
+    fit = Fit(estimate=num["estimate"], effects=num["effects"], counts=treated_counts(panel),
               scale="relative" if exposure is not None else "absolute",
               diagnostics={"n_comparison": 0, "n_pre": panel.n_pre, "n_post": panel.n_post,
                            **mde_both_directions(num["mde"], relative=exposure is not None),

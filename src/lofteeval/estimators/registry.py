@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import DesignError
 from ..inference.methods import COUNTERFACTUALS, DEFAULT_INFERENCE, MIN_RANK_POOL, inference_choices
 
-__all__ = ["DesignSpec", "REGISTRY", "design_spec"]
+__all__ = ["DesignSpec", "REGISTRY", "design_spec", "auto_candidates"]
 
 
 @dataclass(frozen=True)
@@ -33,16 +33,17 @@ class DesignSpec:
         Keyword taking the comparison units: ``"pool"`` for every pooled design (``controls=`` and
         ``donors=`` are accepted as older names); ``None``: the design has no comparison group.
     exposure : bool
-        Counts with a population offset are modelled (``exposure=``), so evaluation passes counts
-        and population for crime indicators.
+        The design takes counts with a population (``exposure=``): a log offset in the count
+        models (before/after, ITS, DiD), rates per 100 000 computed inside synthetic control,
+        SDID and staggered DiD; evaluation passes counts and population for crime indicators.
     shares : bool
         Survey shares with respondents (``n=``) are modelled.
     cohorts : bool
         Treatment comes as a cohort column (staggered adoption) instead of treated/treatment_start.
     min_pool : int
         Comparison units below which ``method="auto"`` does not choose the design.
-    label : str
-        Name in ``method="auto"``'s reasons.
+    label, label_sv : str
+        Name in ``method="auto"``'s reasons (English, Swedish).
     auto : int or None
         Preference of ``method="auto"`` (lowest first among the eligible designs); None: only
         on request.  Eligibility: ``min_pool``, ``auto_min_pre`` pre years, one treated unit when
@@ -62,6 +63,7 @@ class DesignSpec:
     auto_min_pre: int = 0
     auto_single_treated: bool = False
     auto_kinds: tuple[str, ...] | None = None
+    label_sv: str = ""
 
     def auto_refusal(self, *, n_treated: int, kind: str, n_pool: int, n_pre: int) -> str | None:
         """Why ``method="auto"`` may not choose this design for such a design (None: it may)."""
@@ -125,16 +127,34 @@ class DesignSpec:
 
 REGISTRY: dict[str, DesignSpec] = {spec.method: spec for spec in (
     DesignSpec("before_after", "before_after", "before_after", exposure=True, shares=True,
-               label="before/after in the treated kommun(er), no comparison group", auto=3),
-    DesignSpec("its", "its", "its", exposure=True, label="ITS"),
-    DesignSpec("did", "did", "did", pool="pool", exposure=True, min_pool=5, label="DiD", auto=2),
-    DesignSpec("synth", "synthetic_control", "synth", pool="pool", min_pool=MIN_RANK_POOL,
+               label="before/after in the treated kommun(er), no comparison group", auto=3,
+               label_sv="före/efter i löfteskommunen, utan jämförelsegrupp"),
+    DesignSpec("its", "its", "its", exposure=True, label="ITS", label_sv="avbruten tidsserie"),
+    DesignSpec("did", "did", "did", pool="pool", exposure=True, min_pool=5, label="DiD", auto=2,
+               label_sv="skillnad-i-skillnader"),
+    DesignSpec("synth", "synthetic_control", "synth", pool="pool", exposure=True, min_pool=MIN_RANK_POOL,
                label="synthetic control", auto=1, auto_min_pre=5, auto_single_treated=True,
-               auto_kinds=("crime",)),
-    DesignSpec("sdid", "synthetic_did", "sdid", pool="pool", min_pool=MIN_RANK_POOL, label="SDID"),
-    DesignSpec("staggered", "staggered_did", "staggered", cohorts=True, label="staggered DiD"),
+               auto_kinds=("crime",), label_sv="syntetisk kontroll"),
+    DesignSpec("sdid", "synthetic_did", "sdid", pool="pool", exposure=True, min_pool=MIN_RANK_POOL, label="SDID",
+               label_sv="syntetisk DiD"),
+    DesignSpec("staggered", "staggered_did", "staggered", exposure=True, cohorts=True, label="staggered DiD",
+               label_sv="DiD med förskjuten start"),
 )}
 """Every design, by method id."""
+
+
+def auto_candidates(*, n_treated: int, kind: str, n_pool: int, n_pre: int) -> tuple[list[DesignSpec], list[str]]:
+    """The designs ``method="auto"`` may choose, in preference order, and why each other one may not
+    (``"not <label>: <reason>"``, in preference order)."""
+    eligible: list[DesignSpec] = []
+    passed_over: list[str] = []
+    for cand in sorted((s for s in REGISTRY.values() if s.auto is not None), key=lambda s: s.auto or 0):
+        why_not = cand.auto_refusal(n_treated=n_treated, kind=kind, n_pool=n_pool, n_pre=n_pre)
+        if why_not is None:
+            eligible.append(cand)
+        else:
+            passed_over.append(f"not {cand.label}: {why_not}")
+    return eligible, passed_over
 
 
 def design_spec(method: str) -> DesignSpec:

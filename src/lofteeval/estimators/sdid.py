@@ -274,8 +274,6 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
 def _diagnostics(panel: _Panel, own: pd.Series, omega: np.ndarray, lam: np.ndarray, se: float,
                  sigma: float, zeta_omega: float, zeta_lambda: float) -> dict[str, Any]:
     pre_rmspe = float(own["pre_rmspe"])
-    panel.check_pre_fit(pre_rmspe, what="(after the level shift) the weighted donors do not move "
-                                        "with the treated unit.")
     return {
         **panel.period_diagnostics(),
         "se": se,

@@ -41,6 +41,7 @@ from ..results import EffectResult
 from ._assemble import Fit, Uncertainty, assemble
 from . import _cs_core as core
 from ._panel import check_columns, prepare_panel
+from ._synth_data import RATE_COLUMN, rates_from_counts
 
 __all__ = ["staggered_did", "MIN_COHORT_ANALYTIC"]
 
@@ -73,6 +74,7 @@ def staggered_did(
     seed: int | None = None,
     inference: StaggeredInference = "auto",
     n_placebo: int = 999,
+    exposure: str | None = None,
 ) -> EffectResult:
     """Estimate Callaway & Sant'Anna (2021) group-time effects and aggregate them.
 
@@ -112,6 +114,10 @@ def staggered_did(
         Per-cell and per-element intervals (``att_gt``, ``effects``) stay analytic.
     n_placebo : int
         Placebo assignments of the placebo-cohort test (smallest p-value ``1 / (n_placebo + 1)``).
+    exposure : str, optional
+        Population column when ``outcome`` holds counts: the design then works on the rate per
+        100 000 (``outcome / exposure * 1e5``, as synthetic control does), and the treated counts
+        feed the zero-count warning.
 
     Returns
     -------
@@ -167,6 +173,10 @@ def staggered_did(
     check_int(n_placebo, "n_placebo")
     check_int(seed, "seed", minimum=0, optional=True)
     collected: list[str] = []
+    counts = None
+    if exposure is not None:
+        counts = _treated_counts(data, unit=unit, time=time, outcome=outcome, cohort=cohort)
+        data, outcome = rates_from_counts(data, outcome, exposure), RATE_COLUMN
     y, coh, times, n_rows = _wide_panel(data, unit=unit, time=time, outcome=outcome,
                                         cohort=cohort, collected=collected)
     y, coh, times = _usable(y, coh, times, never_only=control_group == "never_treated",
@@ -176,7 +186,7 @@ def staggered_did(
     agg = core.aggregate(res, coh, aggregation)
     out = _result(res, agg, coh, times, aggregation=aggregation, control_group=control_group,
                   bootstrap=bootstrap, n_boot=n_boot, level=level, anticipation=anticipation,
-                  seed=seed, collected=collected)
+                  seed=seed, collected=collected, counts=counts, baseline=_baseline(y, coh, times))
     if aggregation == "dynamic":  # universal-base event study for inference.honest.honest_did
         out = out.replace(diagnostics={**out.diagnostics, "event_study": core.event_study(
             y, coh, times, never_only=control_group == "never_treated", anticipation=anticipation)})
@@ -197,6 +207,19 @@ def staggered_did(
                topic="small_cohorts", cohorts=small, min_units=MIN_COHORT_ANALYTIC)
         out = out.replace(warnings=tuple(collected))
     return out
+
+
+def _baseline(y: np.ndarray, coh: np.ndarray, times: np.ndarray) -> float | None:
+    """The treated units' mean outcome before their own start (the level of a relative MDE)."""
+    treated_pre = (coh[:, None] > 0) & (times[None, :] < coh[:, None])
+    return float(np.mean(y[treated_pre])) if treated_pre.any() else None
+
+
+def _treated_counts(data: pd.DataFrame, *, unit: str, time: str, outcome: str, cohort: str) -> np.ndarray:
+    """Counts of the units with a cohort, summed per period (for the zero-count warning)."""
+    check_columns(data, {"unit": unit, "time": time, "outcome": outcome, "cohort": cohort})
+    rows = data.loc[pd.to_numeric(data[cohort], errors="coerce").fillna(0) > 0]
+    return pd.to_numeric(rows[outcome], errors="coerce").groupby(rows[time]).sum().sort_index().to_numpy(float)
 
 
 def _check_options(*, bootstrap: bool, n_boot: int, level: float, anticipation: int) -> None:
@@ -319,7 +342,8 @@ def _usable(y: np.ndarray, coh: np.ndarray, times: np.ndarray, *, never_only: bo
 
 def _result(res: core.AttGt, agg: core.Aggregate, coh: np.ndarray, times: np.ndarray, *,
             aggregation: str, control_group: str, bootstrap: bool, n_boot: int, level: float,
-            anticipation: int, seed: int | None, collected: list[str]) -> EffectResult:
+            anticipation: int, seed: int | None, collected: list[str],
+            counts: np.ndarray | None = None, baseline: float | None = None) -> EffectResult:
     n = coh.size
     z = float(special.ndtri(0.5 + level / 2))
     display = agg if aggregation != "simple" else core.aggregate(res, coh, "dynamic")
@@ -367,6 +391,7 @@ def _result(res: core.AttGt, agg: core.Aggregate, coh: np.ndarray, times: np.nda
         "post_periods": _as_periods(times[times >= first]),
     })
     est = agg.overall
+    diagnostics["baseline"] = baseline
     p_value = float(2 * special.ndtr(-abs(est / se_all))) if se_all > 0 else float("nan")
     diagnostics.update({
         "pretrend_wald": stat, "pretrend_df": df, "pretrend_p_value": p_pre,
@@ -379,7 +404,7 @@ def _result(res: core.AttGt, agg: core.Aggregate, coh: np.ndarray, times: np.nda
     inference = (f"multiplier bootstrap (Mammen), B={n_boot}" if bootstrap
                  else "analytic (influence function)")
     fit = Fit(estimate=est, effects=effects, diagnostics=diagnostics, att_gt=att_gt,
-              term=f"att_{aggregation}")
+              term=f"att_{aggregation}", counts=counts, baseline=baseline)
     unc = Uncertainty(low=est - z * se_all, high=est + z * se_all, p_value=p_value,
                       mde=mde_from_se(se_all, level=level), label=inference,
                       inference_id="bootstrap" if bootstrap else "analytic", values={"n_boot": n_boot})

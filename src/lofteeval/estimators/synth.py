@@ -32,8 +32,7 @@ from ..inference import conformal
 from ..results import EffectResult
 from ._simplex import simplex_lstsq, simplex_start
 from ._panel import one_pool
-from ._synth_data import (MIN_DONORS, MIN_PRE_PERIODS, POOR_FIT_SD_FRACTION, _Panel, _prepare,  # noqa: F401
-                          weighted_result)
+from ._synth_data import MIN_DONORS, MIN_PRE_PERIODS, _Panel, _prepare, weighted_result  # noqa: F401
 
 __all__ = ["synthetic_control"]
 
@@ -275,7 +274,6 @@ def _proxy(target: np.ndarray, donors: np.ndarray) -> np.ndarray:
 
 def _diagnostics(panel: _Panel, own: pd.Series, placebo: pd.DataFrame, w: np.ndarray) -> dict[str, Any]:
     pre_rmspe = float(own["pre_rmspe"])
-    panel.check_pre_fit(pre_rmspe, what="the synthetic unit does not track the treated unit before the start.")
     ratios = placebo["ratio"].to_numpy()
     return {
         **panel.period_diagnostics(),

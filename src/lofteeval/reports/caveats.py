@@ -47,6 +47,9 @@ def _join_sv(items: list[str]) -> str:
 # -- one Swedish sentence per caveat kind, from its values -----------------------------------
 def _poor_fit(v: _Values) -> str:
     head = "Före löftet följer den skattade utvecklingen inte löfteskommunen väl"
+    if "share" in v and "threshold" in v:
+        return (f"{head} (avvikelse före löftet {_n(100 * v['share'])}{NBSP}% av nivån; gränsen är "
+                f"{_n(100 * v['threshold'])}{NBSP}%).")
     if "rmspe" not in v or "sd" not in v:
         return head + "."
     return f"{head} (avvikelse före löftet, RMSPE, {_n(v['rmspe'])} mot utfallets standardavvikelse {_n(v['sd'])})."
