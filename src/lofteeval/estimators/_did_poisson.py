@@ -14,8 +14,8 @@ import pandas as pd
 from ..errors import DesignError
 from ..inference.power import mde_from_permutation
 from ._panel import Panel
+from ._warnings import SMALL_COUNT as MIN_COUNTS_PER_YEAR  # the one small-count rule (docs/calibration.md)
 
-MIN_COUNTS_PER_YEAR = 10  # treated counts a pre-period year needed (measured: docs/calibration.md)
 MIN_PRE_IN_TIME = 4  # pre-years needed for the placebo-in-time scale (one cut)
 
 
@@ -41,7 +41,7 @@ class _PoissonDid:
         if per_year < MIN_COUNTS_PER_YEAR:
             raise DesignError(
                 f"the treated kommun(er) have on average {per_year:.1f} counts a year before the start; "
-                f"the Poisson DiD needs at least {MIN_COUNTS_PER_YEAR} to test a change (below that its "
+                f"the Poisson DiD needs at least {MIN_COUNTS_PER_YEAR:g} to test a change (below that its "
                 "minimum detectable effect is not the power it has, and a fall of 30 % is practically "
                 "never detected, docs/calibration.md). Use a broader indicator, a longer window or "
                 "several kommuner together."

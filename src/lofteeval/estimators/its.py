@@ -59,6 +59,7 @@ from ..results import EffectResult
 from ._assemble import Fit, Uncertainty, assemble
 from ._panel import Panel, prepare_panel
 from ._common import check_uncertainty, period_diagnostics, standard_caveats
+from ._warnings import SMALL_COUNT as MIN_COUNTS_PER_YEAR  # the one small-count rule (docs/calibration.md)
 from ._warnings import treated_counts
 
 __all__ = ["its", "ItsFamily", "ItsInference", "hac_lag", "MIN_STRUCTURAL_PRE"]
@@ -67,7 +68,6 @@ ItsFamily = Literal["poisson", "negbin"]
 ItsInference = Literal["posterior_predictive", "prediction", "structural", "stationary"]
 ItsCounterfactual = Literal["structural", "trend"]
 MIN_STRUCTURAL_PRE = 5
-MIN_COUNTS_PER_YEAR = 10  # counts: treated counts a pre-period year needed (docs/calibration.md)
 N_PARAMS = 4
 NO_COMPARISON = (
     "no comparison group: the kommun's own past trend and movement are the only guide, and "
@@ -199,7 +199,7 @@ def _check_counts_per_year(panel: Panel) -> None:
     if per_year < MIN_COUNTS_PER_YEAR:
         raise DesignError(
             f"the treated kommun(er) have on average {per_year:.1f} counts a year before the start; ITS "
-            f"on counts needs at least {MIN_COUNTS_PER_YEAR} to test a change (below that its minimum "
+            f"on counts needs at least {MIN_COUNTS_PER_YEAR:g} to test a change (below that its minimum "
             "detectable effect is not the power it has, docs/calibration.md). Use a broader "
             "indicator, several kommuner together, or before_after.")
 
