@@ -391,7 +391,12 @@ def data_caveats(lofte: Any, evaluated: Evaluated, *, lang: str, provenance: Map
         out.append(warn["ShortPrePeriodWarning"])
     if "ZeroCountsWarning" in kinds:
         out.append(warn["ZeroCountsWarning"])
-    if set(lofte.years) & {2020, 2021} or "CovidYearsWarning" in kinds:
+    if getattr(lofte, "kind", "lofte") == "problem_picture":
+        if set(lofte.years) & {2020, 2021}:
+            out.append("Problembilden gäller pandemiåren, då brotts- och anmälningsmönster förändrades i hela landet."
+                       if sv else "The problem picture falls in the pandemic years, when crime and reporting "
+                       "patterns changed across the country.")
+    elif set(lofte.years) & {2020, 2021} or "CovidYearsWarning" in kinds:
         out.append(warn["CovidYearsWarning"])
     ntu_sv, ntu_en = INDICATORS["worry_crime"].caveats_sv[0], INDICATORS["worry_crime"].caveats_en[0]
     used = [s for a in evaluated.areas for _, s in evaluated.pairs.get(a, ())]
@@ -494,7 +499,10 @@ def build_context(lofte: Any, evaluated: Evaluated, *, lang: str = "sv", level: 
     fu = followup if followup is not None else followup_table(lofte, None, lang=lang)
     results = evaluated.results()
     forest, forest_points = _forest_plots(results, lang=lang, synthetic=synthetic)
-    tech = technical_groups(zip((_label(r.indicator, lang) for r in results), (low_power_caveats(r) for r in results)),
+    # the COVID caveat is said once in the data caveats (and once per indicator), not again here
+    tech_warnings = ([w for w in low_power_caveats(r) if getattr(w, "kind", "") != "CovidYearsWarning"]
+                     for r in results)
+    tech = technical_groups(zip((_label(r.indicator, lang) for r in results), tech_warnings),
                             lang=lang, enforcement={k: s.caveats_sv[0] for k, s in INDICATORS.items() if s.caveats_sv})
     names = [kommun_label(k) for k in lofte.kommuner]
     return ReportContext(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from ..plots import synthetic_text
 from .build import ReportContext
 from .text import T
 
@@ -61,7 +62,45 @@ def registry_text(text: str, lofte: Any) -> str:
         words = str(act.text).split()
         short = " ".join(words[:5]) + (" …" if len(words) > 5 else "")
         out = re.sub(rf"(?<![\w-]){re.escape(str(act.id))}(?![\w-])", f"”{short}”", out)
+    for other_id, title in _registry_titles().items():
+        out = re.sub(rf"(?<![\w/.-]){re.escape(other_id)}(?![\w/.-])", f"”{title}”", out)
     return out
+
+
+@functools.cache
+def _registry_titles() -> dict[str, str]:
+    """Registry id -> title (ids in registry prose are shown as the titles people know)."""
+    from ..registry.cache import cached_registry
+
+    try:
+        return {str(k): str(v.title) for k, v in cached_registry().items()}
+    except Exception:  # noqa: BLE001 - a registry that cannot be read leaves the prose as it is
+        return {}
+
+
+_PARAM_LABELS = {
+    "sv": {"lofte_id": "Löfte", "demo": "Demodata", "panel_path": "Panel", "lang": "Språk", "level": "Konfidensnivå",
+           "followup_path": "Uppföljningsfil", "through": "Till och med år"},
+    "en": {"lofte_id": "Promise", "demo": "Demo data", "panel_path": "Panel", "lang": "Language",
+           "level": "Confidence level", "followup_path": "Follow-up file", "through": "Through year"},
+}
+
+
+def _param_rows(c: ReportContext) -> list[tuple[str, str]]:
+    """The run's parameters with labels in the report language (no code)."""
+    labels = _PARAM_LABELS[c.lang]
+    rows = []
+    for key, value in (c.provenance.get("parameters") or {}).items():
+        if isinstance(value, bool):
+            shown = T[c.lang]["yes" if value else "no"]
+        elif value is None or value == "":
+            shown = "–"
+        elif key == "level":
+            shown = f"{round(100 * float(value))}\u00a0%"
+        else:
+            shown = str(value)
+        rows.append((labels.get(key, key), shown))
+    return rows
 
 
 def _css_string(text: str) -> str:
@@ -82,7 +121,8 @@ def _prov_rows(c: ReportContext) -> list[tuple[str, str]]:
     sv = c.lang == "sv"
     rows = [
         ("Paket" if sv else "Package", f"{p.get('package', 'lofteeval')} {p.get('version', '')}"),
-        ("Git-commit" if sv else "Git commit", p.get("git_commit") or ("okänd" if sv else "unknown")),
+        ("Git-commit" if sv else "Git commit", (p.get("git_commit") or ("okänd" if sv else "unknown"))
+         if sv else str(p.get("git_commit") or "unknown").replace("med lokala ändringar", "with local changes")),
         ("Python", p.get("python", "")),
         (T[c.lang]["generated"], p.get("generated", "")),
         ("Dataår" if sv else "Data years", p.get("data_years") or "–"),
@@ -123,6 +163,8 @@ def render_html(c: ReportContext) -> str:
         c=c, t=T[c.lang], fu_rows=fu, header_text=header,
         sv_attr=Markup(' lang="sv"') if not sv else "",  # registry text quoted in Swedish
         assumptions=[registry_text(a, c.lofte) for a in (c.lofte.assumptions or ())],
+        notes=registry_text(c.lofte.notes or "", c.lofte), param_rows=_param_rows(c),
+        synthetic_sv=synthetic_text("sv"),
         **_result_texts(sv, level),
         source_text=_source_text(c.lofte.source), prov_rows=_prov_rows(c),
         forest_caption=(f"Skattade effekter med {level}\u00a0% konfidensintervall; röda = säkerställda."
@@ -165,10 +207,10 @@ def render_html(c: ReportContext) -> str:
             "Estimates show associations in time; other events in the same years may have affected outcomes."),
         problem_text=(
             "Detta är en problembild, inte ett löfte: den beskriver läget inför ett löfte och "
-            "utvärderas därför inte. Rapporten visar sammanhanget."
+            "bedöms därför inte. Rapporten visar hur indikatorerna har utvecklats."
             if sv else
             "This is a problem picture, not a promise: it describes the situation before a promise and is "
-            "therefore not evaluated. The report shows the context."),
+            "therefore not assessed. The report shows how the indicators have developed."),
     )
 
 
@@ -188,7 +230,7 @@ def _result_texts(sv: bool, level: str) -> dict[str, str]:
             "per_kommun_note": ("Tillägg, inte huvudresultat: samma design med en kommun i taget som löfteskommun "
                                 "och löftets övriga kommuner utanför jämförelsegruppen. Inte justerat för att "
                                 "flera utfall prövas; med färre brott per kommun är skattningarna osäkrare."),
-            "scale_heading": "En skala i hela rapporten",
+            "scale_heading": "En skala i hela rapporten", "combined_heading": "Flera kommuner",
             "scale_definition": (
                 "Alla relativa tal – effekt, intervall och minsta upptäckbara effekt (MDE) – är procent av den "
                 "skattade nivån utan löftet (den kontrafaktiska utvecklingen), i genomsnitt över de utvärderade "
@@ -208,7 +250,7 @@ def _result_texts(sv: bool, level: str) -> dict[str, str]:
                             "as the promise municipality and the promise's other municipalities left out of the "
                             "comparison group. Not adjusted for testing several outcomes; with fewer offences "
                             "each, the estimates are less certain."),
-        "scale_heading": "One scale throughout the report",
+        "scale_heading": "One scale throughout the report", "combined_heading": "Several municipalities",
         "scale_definition": (
             "Every relative number – effect, interval and minimum detectable effect (MDE) – is a percentage of "
             "the estimated level without the promise (the counterfactual), averaged over the evaluated years "

@@ -328,7 +328,8 @@ def build_summary(lofte: Any, evaluated: Any, followup: pd.DataFrame, *, lang: s
     blocks, notes = _marked(blocks)
     return Summary(intro=_intro(lofte, kommun_names, lang=lang, picture=picture), blocks=blocks, notes=notes,
                    legend=_legend(lang, picture), other_activities=other_text, verdicts=not picture,
-                   columns=_columns(blocks, lang, picture), column_years=_column_years(blocks),
+                   columns=(cols := _columns(blocks, lang, picture)),
+                   column_years=(_column_years(blocks) + [""] * len(cols))[:len(cols)],
                    question="Gjorde löftet skillnad?" if sv else "Did the promise make a difference?")
 
 

@@ -67,6 +67,8 @@ T: dict[str, dict[str, str]] = {
             "Ingen uppföljningsfil angavs; alla aktiviteter visas som ej rapporterade."),
         "tech": "Tekniska meddelanden från skattningen", "yes": "ja", "no": "nej",
         "registry_assumptions": "Tolkningar vid registreringen av löftet",
+        "registry_assumptions_pp": "Tolkningar vid registreringen av problembilden",
+        "data_heading": "Data och förbehåll",
     },
     "en": {
         "title": "Evaluation of a citizen promise", "summary": "Summary", "lofte": "The promise",
@@ -87,6 +89,8 @@ T: dict[str, dict[str, str]] = {
             "No follow-up file was given; every activity is shown as not reported."),
         "tech": "Technical messages from the estimation", "yes": "yes", "no": "no",
         "registry_assumptions": "Interpretations made when the promise was registered",
+        "registry_assumptions_pp": "Interpretations made when the problem picture was registered",
+        "data_heading": "Data and caveats",
     },
 }
 
@@ -352,9 +356,11 @@ def summary_clause(result: Any, spec: Any, *, lang: str = "sv") -> str:
         return f"{label} {est} ({ci}), " + ("inte säkerställt efter justering" if sv else
                                             "not significant after adjustment")
     if sc.undetermined(result, spec):
-        why = undetermined_why(result, spec, lang)
-        return f"{label}: " + (f"effekten kan inte avgöras ({why})" if sv else
-                               f"the effect cannot be determined ({why})")
+        few = sc.few_counts(result) is not None
+        why = (("för få brott" if sv else "too few offences") if few
+               else f"MDE {sc.mde_display(result, spec, lang=lang)}")
+        return f"{label}: " + (f"om löftet gjorde skillnad kan inte avgöras ({why})" if sv else
+                               f"whether the promise made a difference cannot be determined ({why})")
     return f"{label} {est} ({ci})"
 
 
