@@ -149,7 +149,7 @@ def few_counts(result: Any) -> float | None:
     """The mean yearly count when the design flagged too few offences (``ZeroCountsWarning``)."""
     for w in result.warnings:
         if getattr(w, "kind", "") == "ZeroCountsWarning":
-            mean = getattr(w, "values", {}).get("mean")
+            mean: Any = getattr(w, "values", {}).get("mean")
             return float(mean) if _finite(mean) else float("nan")
     return None
 
