@@ -217,7 +217,7 @@ def _comparison_rows(res: Any, *, lang: str = "sv",
     if len(comp) > 1 and len(first) == 1 and all("; " in r for r in reasons):
         shared = first.pop()
         note = (f"Alla {len(comp)} jämförelsekommuner: {shared[:1].lower() + shared[1:]}." if lang == "sv"
-                else f"All {len(comp)} comparison kommuner: {shared}.")
+                else f"All {len(comp)} comparison municipalities: {shared}.")
         reasons = [r.split("; ", 1)[1] for r in reasons]
     rows = [{"kommun": kommun_label(r["_code"]), "reason": why[:1].upper() + why[1:],
              "weight": tx.fmt_number(r["_w"], lang=lang, digits=3) if weighted else ""}
@@ -225,7 +225,7 @@ def _comparison_rows(res: Any, *, lang: str = "sv",
     rest = comp.iloc[limit:]
     zero = weighted and len(rest) and float(rest["_w"].max()) < 5e-4
     more = (("kommuner till med vikt 0" if zero else "kommuner till") if lang == "sv"
-            else ("more kommuner with weight 0" if zero else "more kommuner"))
+            else ("more municipalities with weight 0" if zero else "more municipalities"))
     return rows, max(0, len(comp) - limit), note, more
 
 
