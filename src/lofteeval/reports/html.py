@@ -88,9 +88,14 @@ _PARAM_LABELS = {
 
 def _param_rows(c: ReportContext) -> list[tuple[str, str]]:
     """The run's parameters with labels in the report language (no code)."""
-    labels = _PARAM_LABELS[c.lang]
+    labels = dict(_PARAM_LABELS[c.lang])
+    picture = getattr(c.lofte, "kind", "lofte") == "problem_picture"
+    if picture:  # nothing is estimated: no confidence level, no follow-up year
+        labels["lofte_id"] = T[c.lang]["problem_picture"]
     rows = []
     for key, value in (c.provenance.get("parameters") or {}).items():
+        if picture and key in ("level", "through", "followup_path"):
+            continue
         if isinstance(value, bool):
             shown = T[c.lang]["yes" if value else "no"]
         elif value is None or value == "":

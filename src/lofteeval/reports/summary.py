@@ -10,7 +10,7 @@ Every number is on the report's one scale (:mod:`.scale`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -411,8 +411,3 @@ def _legend(lang: str, picture: bool) -> str:
     return ("Confirmed: the change is too large to be chance, compared with the level expected without the "
             "promise. Cannot be determined: the data cannot show a change of plausible size. The section "
             "Method and caveats describes how the assessments are made.")
-
-
-def summary_numbers(summary: Summary) -> Mapping[str, float | None]:
-    """Indicator id -> the relative MDE page 1 states (for the one-scale test)."""
-    return {r.indicator: r.relative_mde for b in summary.blocks for r in b.rows}
