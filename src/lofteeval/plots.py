@@ -50,23 +50,25 @@ LABELS: dict[str, dict[str, str]] = {
         "weight": "Vikt i den syntetiska kontrollen",
         "effect": "Skattad effekt",
         "effect_pct": "Skattad effekt (%)",
-        "effect_level": "Skattad effekt (% av nivån utan löftet)",
+        "effect_level": "Skattad effekt (% av den skattade nivån utan löftet)",
+        "effect_points": "Skattad effekt (procentenheter)",
         "no_placebo": "Ingen placebofördelning för denna metod",
         "no_weights": "Inga vikter för denna metod",
         "synthetic": "Syntetiska data – endast för demonstration",
     },
     "en": {
         "observed": "Observed",
-        "counterfactual": "Estimated without the löfte",
-        "period": "Löfte period",
+        "counterfactual": "Estimated without the promise",
+        "period": "Promise period",
         "year": "Year",
-        "placebo_x": "Estimated effect in comparison kommuner (placebo)",
-        "placebo_y": "Number of kommuner",
-        "placebo_treated": "Löfte kommun",
+        "placebo_x": "Estimated effect in comparison municipalities (placebo)",
+        "placebo_y": "Number of municipalities",
+        "placebo_treated": "Promise municipality",
         "weight": "Weight in the synthetic control",
         "effect": "Estimated effect",
         "effect_pct": "Estimated effect (%)",
-        "effect_level": "Estimated effect (% of the level without the löfte)",
+        "effect_level": "Estimated effect (% of the estimated level without the promise)",
+        "effect_points": "Estimated effect (percentage points)",
         "no_placebo": "No placebo distribution for this method",
         "no_weights": "No weights for this method",
         "synthetic": "Synthetic data – for demonstration only",
@@ -252,28 +254,26 @@ def plot_weights(result: Any, *, ax: Any = None, lang: str = "sv", top: int = 8,
     return ax
 
 
-def _percent_of_level(result: Any) -> tuple[float, float, float]:
-    """Estimate and interval in percent: relative results as they are, absolute ones as a share of
-    the mean counterfactual level in the löfte years (so indicators in different units compare)."""
-    vals = np.array([result.estimate, result.ci_low, result.ci_high], dtype=float)
-    if getattr(result, "scale", "absolute") == "relative":
-        return tuple(100 * vals)  # type: ignore[return-value]
-    eff = result.effects
-    base = float("nan")
-    if eff is not None and {"time", "counterfactual"} <= set(eff.columns):
-        start = (getattr(result, "diagnostics", {}) or {}).get("treatment_start")
-        post = eff[eff["time"] >= start] if start is not None else eff.tail(max(1, len(eff) // 3))
-        base = float(post["counterfactual"].abs().mean()) if len(post) else float("nan")
-    return tuple(100 * vals / base) if base > 0 else (np.nan, np.nan, np.nan)  # type: ignore[return-value]
+def _forest_values(result: Any, points: bool) -> tuple[float, float, float]:
+    """Estimate and interval on the forest plot's axis: in percentage points as they are
+    (``points=True``, survey shares), else in percent of the counterfactual over the evaluated
+    post-period (``EffectResult.relative``, the one relative scale of the report)."""
+    vals = (result.estimate, result.ci_low, result.ci_high)
+    if points:
+        return tuple(float(v) for v in vals)  # type: ignore[return-value]
+    rel = [result.relative(v) for v in vals]
+    return tuple(100 * v if v is not None else np.nan for v in rel)  # type: ignore[return-value]
 
 
 def plot_results(results: Sequence[Any], *, ax: Any = None, lang: str = "sv",
-                 labels: Sequence[str] | None = None, synthetic: bool = False) -> Any:
-    """Forest plot: one row per result, estimate and interval in percent of the level without the löfte.
+                 labels: Sequence[str] | None = None, synthetic: bool = False, points: bool = False) -> Any:
+    """Forest plot: one row per result, estimate and interval on one axis.
 
-    Absolute-scale results are divided by their mean counterfactual level in the löfte years so that
-    indicators in different units share one axis.  Interval ends beyond the axis (placebo inversions
-    can be unbounded) are drawn to the edge with an arrow head.
+    By default in percent of the counterfactual over the evaluated post-period
+    (``EffectResult.relative``: relative-scale results as they are, absolute ones divided by that
+    level), so indicators in different units share one axis.  ``points=True`` draws the values as
+    they are, in percentage points (survey shares, which are never shown in percent).  Interval
+    ends beyond the axis (placebo inversions can be unbounded) are drawn to the edge with an arrow.
     """
     import textwrap
 
@@ -283,9 +283,10 @@ def plot_results(results: Sequence[Any], *, ax: Any = None, lang: str = "sv",
     names = list(labels) if labels is not None else [str(r.indicator or r.method) for r in results]
     names = ["\n".join(textwrap.wrap(n, 30)) or n for n in names]
     ys = np.arange(len(results))[::-1]
-    pts = np.array([_percent_of_level(r) for r in results], dtype=float).reshape(-1, 3)
+    pts = np.array([_forest_values(r, points) for r in results], dtype=float).reshape(-1, 3)
     finite_est = np.abs(pts[:, 0][np.isfinite(pts[:, 0])])
-    limit = max(50.0, 2.5 * float(finite_est.max())) if finite_est.size else 50.0
+    floor = 10.0 if points else 50.0
+    limit = max(floor, 2.5 * float(finite_est.max())) if finite_est.size else floor
     for y, r, (est, lo, hi) in zip(ys, results, pts):
         if not np.isfinite(est):
             continue
@@ -301,7 +302,7 @@ def plot_results(results: Sequence[Any], *, ax: Any = None, lang: str = "sv",
     ax.set_xlim(-limit * 1.05, limit * 1.05)
     ax.set_ylim(-0.6, len(results) - 0.4)
     ax.set_yticks(ys, names)
-    ax.set_xlabel(lab["effect_level"])
+    ax.set_xlabel(lab["effect_points" if points else "effect_level"])
     ax.spines[["top", "right"]].set_visible(False)
     _decimal_comma(ax, lang)
     if synthetic:

@@ -24,8 +24,8 @@ import pandas as pd
 
 from ._types import alpha_of
 
-__all__ = ["EffectResult", "results_table", "relative_mde", "FRAME_COLUMNS", "EFFECTS_COLUMNS", "PATH_COLUMNS",
-           "PLACEBO_COLUMNS", "UNIT_COMPARISON_COLUMNS", "COMPARISON_COLUMNS", "check_frames"]
+__all__ = ["EffectResult", "results_table", "relative_mde", "relative_base", "FRAME_COLUMNS", "EFFECTS_COLUMNS",
+           "PATH_COLUMNS", "PLACEBO_COLUMNS", "UNIT_COMPARISON_COLUMNS", "COMPARISON_COLUMNS", "check_frames"]
 
 EFFECTS_COLUMNS = ("time", "effect")
 """Columns every ``EffectResult.effects`` frame has (more may follow, e.g. ``ci_low``, ``post``)."""
@@ -143,6 +143,20 @@ class EffectResult:
                             post_periods=self.diagnostics.get("post_periods"),
                             baseline=self.diagnostics.get("baseline"))
 
+    def relative(self, value: float | None) -> float | None:
+        """``value`` (an estimate, interval end or MDE on ``scale``) as a fraction of the
+        counterfactual over the evaluated post-period: the one relative scale of reports and plots.
+
+        Relative-scale values are returned as they are; absolute ones are divided by
+        :func:`relative_base`.  ``None`` when ``value`` or the base is missing.
+        """
+        if value is None or not np.isfinite(value):
+            return None
+        if self.scale == "relative":
+            return float(value)
+        base = relative_base(self.effects, self.diagnostics.get("post_periods"), self.diagnostics.get("baseline"))
+        return float(value) / base if base is not None else None
+
     def with_identity(self, *, lofte_id: str | None = None, kommun: str | None = None,
                       indicator: str | None = None) -> EffectResult:
         """Return a copy with identity fields filled in (the original is untouched)."""
@@ -245,14 +259,23 @@ def relative_mde(mde: float | None, *, scale: str, effects: pd.DataFrame | None,
         return None
     if scale == "relative":
         return abs(float(mde))
+    level = relative_base(effects, post_periods, baseline)
+    return abs(float(mde)) / level if level is not None else None
+
+
+def relative_base(effects: pd.DataFrame | None, post_periods: Iterable[Any] | None = None,
+                  baseline: float | None = None) -> float | None:
+    """The level every relative number is relative to: ``mean(|counterfactual|)`` over the
+    ``effects`` rows whose ``time`` is in ``post_periods`` (all rows when None); a result without
+    a counterfactual path (staggered DiD) gives ``|baseline|``; None when no positive level exists."""
     if effects is None or "counterfactual" not in effects.columns:
         if baseline is None or not np.isfinite(baseline) or float(baseline) == 0:
             return None
-        return abs(float(mde)) / abs(float(baseline))
+        return abs(float(baseline))
     rows = effects if post_periods is None else effects.loc[effects["time"].isin(list(post_periods))]
     base = rows["counterfactual"].dropna().abs()
     level = float(base.mean()) if len(base) else float("nan")
-    return abs(float(mde)) / level if level > 0 else None
+    return level if level > 0 else None
 
 
 def results_table(results: Iterable[EffectResult]) -> pd.DataFrame:

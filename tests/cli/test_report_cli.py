@@ -113,7 +113,8 @@ def test_report_with_followup_file(tmp_path, capsys):
     html = (folder / "rapport.html").read_text(encoding="utf-8")
     assert "Ingen uppföljningsfil angavs" not in html
     assert 'class="status status-delvis">delvis<' in html  # vnr-2: 3 of 5
-    assert "Aktiviteter: 1 uppfyllt, 1 delvis, 1 ej uppfyllt (av 3)." in html  # våld i nära relationer
+    # page 1, våld i nära relationer: the follow-up counts with agreement ("1 uppfylld", "2 uppfyllda")
+    assert "Aktiviteter: 3 utlovade – 1 uppfylld, 1 delvis uppfylld, 1 ej uppfylld." in html
     fu = pd.read_excel(folder / "resultat.xlsx", sheet_name="Uppföljning", header=2)
     assert fu.set_index("Aktivitet").loc["vnr-2", "Status"] == "delvis"
     assert set(fu["Ansvar"]) == {"Polisen och Region Gotland"}

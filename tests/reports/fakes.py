@@ -26,7 +26,9 @@ def make_result(estimate: float, ci_low: float, ci_high: float, p: float, *, ind
     return EffectResult(
         method="synth", estimate=estimate, ci_low=ci_low, ci_high=ci_high, p_value=p, level=level,
         inference="placebo-in-space rank", scale=scale, effects=effects, mde=mde,
-        diagnostics={"n_comparison": 4, "n_pre": 8, "n_post": 3, "treatment_start": 2020},
+        diagnostics={"n_comparison": 4, "n_pre": 8, "n_post": 3, "treatment_start": 2020,
+                     "pre_periods": [int(y) for y in years if y < 2020],
+                     "post_periods": [int(y) for y in years if y >= 2020]},
         warnings=warnings, lofte_id="test-2020", kommun="0980", indicator=indicator,
         weights=weights, placebo=placebo, comparison=comparison, p_adjusted=p_adjusted,
     )

@@ -61,7 +61,9 @@ def test_problem_picture_renders_context_only(fake_lofte, fake_evaluated):
     empty = dataclasses.replace(fake_evaluated, pairs={}, failures={})
     html = render_html(_context(pp, empty))
     assert "inte ett löfte" in html and "Resultat per fokusområde" not in html
-    assert "Problembilden tar upp narkotika" in html
+    assert "Narkotika" in html and "Gjorde löftet skillnad?" not in html  # page 1: no verdicts
+    for word in ("Parallella trender", "p-värde", "konfidensintervall", "MDE", "skattning"):
+        assert word not in html, word  # no estimation or method language
 
 
 def test_pdf_has_pages_and_banner(fake_lofte, fake_evaluated, tmp_path):

@@ -70,14 +70,20 @@ def test_significant_but_not_after_adjustment():
 def test_large_mde_cannot_be_determined():
     res = make_result(-0.1, -0.4, 0.3, 0.5, indicator=LOWER.id, mde=0.35)
     s = tx.describe_result(res, LOWER, lang="sv")
-    assert "kan inte avgöras – minsta upptäckbara effekt är 35\u00a0%" in s
+    assert "kan inte avgöras – minsta upptäckbara effekt är 35\u00a0%" in s and s.startswith("Anmälda bostadsinbrott: om löftet")
 
 
 def test_absolute_scale_mde_relative_to_level():
     # counterfactual level ~ 116-120, mde 40 absolute -> ~34 % relative: cannot be determined
     res = make_result(-5.0, -30.0, 20.0, 0.6, indicator=LOWER.id, scale="absolute", mde=40.0)
     s = tx.describe_result(res, LOWER, lang="sv")
-    assert "kan inte avgöras" in s and "per 100 000 invånare" in s
+    eff = res.effects
+    base = float(eff.loc[eff["time"] >= 2020, "counterfactual"].abs().mean())  # the post-period counterfactual
+    assert res.relative_mde == pytest.approx(40.0 / base)
+    # one scale: the absolute effect and MDE are stated relative to the counterfactual level
+    want = f"{round(100 * 40.0 / base)}\u00a0%"
+    assert "om löftet påverkade indikatorn kan inte avgöras" in s and f"minsta upptäckbara effekt är {want}" in s
+    assert f"{tx.fmt_number(100 * -5.0 / base, digits=1)}\u00a0%" in s
 
 
 def test_ambiguous_indicator_gets_its_caveat():
@@ -147,7 +153,11 @@ def test_compact_summary_is_one_short_paragraph_per_area():
     assert len(par) <= 160 + 110 * len(pairs), len(par)
     assert len(par) < 0.5 * len(full)
     assert par.startswith("Ingen av de sju indikatorerna visar en säkerställd förändring")
-    assert par.count("kan inte avgöras (MDE") == 3  # the three with MDE >= 25 %
+    # MDE >= 25 % of the level, or for a survey share >= 5 percentage points (the fake's post level is ~118)
+    base = {s.id: float(r.effects.loc[r.effects["time"] >= 2020, "counterfactual"].mean()) for r, s in pairs}
+    want = sum((m * base[s.id] >= 5.0) if s.unit == "percent" else (m >= 0.25)
+               for (r, s), m in zip(pairs, [0.10, 0.40, 0.20, 0.50, 0.30, 0.10, 0.15]))
+    assert want == 4 and par.count("kan inte avgöras (MDE") == want
     for _, spec in pairs:
         assert spec.label_sv.lower() in par.lower()
     for word in CLAIM_WORDS + ("minskning", "ökning"):

@@ -87,14 +87,17 @@ def prepare_report(lofte_id: str, *, demo: bool = False, panel_path: str | None 
         panel = load_report_panel(demo=demo, panel_path=panel_path, lofte_id=lofte_id)
     lofte = load_lofte(lofte_id)
     evaluated = evaluate_areas(panel, lofte, level=level, lang=lang, quiet=True, through=through)
+    from .per_kommun import evaluate_per_kommun
+
+    per_kommun = evaluate_per_kommun(panel, lofte, evaluated, level=level, through=through)
     def _abs(p: str | None) -> str | None:
         return str(Path(p).resolve()) if p is not None else None
 
     params = {"lofte_id": lofte_id, "demo": demo, "panel_path": _abs(panel_path), "lang": lang,
               "level": level, "followup_path": followup_path, "through": through}
     return build_context(lofte, evaluated, lang=lang, level=level, synthetic=is_synthetic(panel),
-                         followup=followup_path,
-                         provenance=provenance(panel, params=params))
+                         followup=followup_path, provenance=provenance(panel, params=params),
+                         panel=panel, per_kommun=per_kommun)
 
 
 def write_outputs(context: ReportContext, *, out_dir: str | Path | None = None,

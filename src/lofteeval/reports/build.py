@@ -21,9 +21,11 @@ from ..errors import DataError, LofteevalError
 from ..evaluation import Evaluated
 from ..harmonise.schema import is_synthetic
 from ..indicators import INDICATORS, FocusArea, IndicatorSpec, focus_area, indicators_for
+from . import scale as sc
 from . import text as tx
 from .caveats import inference_text, reason_text, technical_groups
 from .followup_table import followup_table, normalise_followup
+from .per_kommun import per_kommun_rows
 
 __all__ = ["Evaluated", "IndicatorSection", "FocusSection", "ReportContext", "load_report_panel",
            "is_synthetic", "build_context", "results_frame", "followup_table"]
@@ -46,6 +48,8 @@ class IndicatorSection:
     more_label: str = ""
     see: str = ""
     windows: list[dict[str, str]] = field(default_factory=list)  # löfte years / years after (--through)
+    handling: str = ""  # how several kommuner are combined (the design's treated_handling)
+    per_kommun: list[dict[str, str]] = field(default_factory=list)  # supplement: each kommun alone
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,9 @@ class ReportContext:
     results: pd.DataFrame
     forest_plot: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    summary: Any = None  # summary.Summary: page 1
+    forest_plot_points: str = ""  # survey shares, in percentage points
+    combined: str = ""  # how several kommuner are combined, said once (method section)
 
     @property
     def t(self) -> dict[str, str]:
@@ -210,7 +217,7 @@ def _comparison_rows(res: Any, *, lang: str = "sv",
     if len(comp) > 1 and len(first) == 1 and all("; " in r for r in reasons):
         shared = first.pop()
         note = (f"Alla {len(comp)} jämförelsekommuner: {shared[:1].lower() + shared[1:]}." if lang == "sv"
-                else f"All {len(comp)} comparison kommuner: {shared}.")
+                else f"All {len(comp)} comparison municipalities: {shared}.")
         reasons = [r.split("; ", 1)[1] for r in reasons]
     rows = [{"kommun": kommun_label(r["_code"]), "reason": why[:1].upper() + why[1:],
              "weight": tx.fmt_number(r["_w"], lang=lang, digits=3) if weighted else ""}
@@ -218,7 +225,7 @@ def _comparison_rows(res: Any, *, lang: str = "sv",
     rest = comp.iloc[limit:]
     zero = weighted and len(rest) and float(rest["_w"].max()) < 5e-4
     more = (("kommuner till med vikt 0" if zero else "kommuner till") if lang == "sv"
-            else ("more kommuner with weight 0" if zero else "more kommuner"))
+            else ("more municipalities with weight 0" if zero else "more municipalities"))
     return rows, max(0, len(comp) - limit), note, more
 
 
@@ -231,17 +238,28 @@ def _weight_rows(res: Any, *, lang: str = "sv", limit: int = 8) -> list[dict[str
 
 
 def _numbers(res: Any, spec: IndicatorSpec, lang: str) -> dict[str, str]:
-    lo = tx.fmt_effect(res.ci_low, scale=res.scale, lang=lang)
-    hi = tx.fmt_effect(res.ci_high, scale=res.scale, lang=lang)
-    mde = tx.fmt_effect(res.mde, scale=res.scale, lang=lang, sign=False) if res.mde is not None else "–"
+    """The numbers table on the report's one scale (:mod:`.scale`); an absolute-scale crime or
+    index result also in its own unit (``native``)."""
+    bare = not sc.points(spec)  # shares: the unit (pe) is in the column header
+    lo = sc.fmt_display(res, res.ci_low, spec, lang=lang, unit=bare)
+    hi = sc.fmt_display(res, res.ci_high, spec, lang=lang, unit=bare)
+    native = ""
+    if res.scale != "relative" and not sc.points(spec):
+        nlo = tx.fmt_effect(res.ci_low, scale=res.scale, lang=lang)
+        nhi = tx.fmt_effect(res.ci_high, scale=res.scale, lang=lang)
+        native = f"{tx.fmt_effect(res.estimate, scale=res.scale, lang=lang)} ({nlo} … {nhi})"
     return {
         "method": tx.METHOD_NAME[lang].get(res.method, res.method),
         "inference": inference_text(res, lang=lang),
-        "effect": tx.fmt_effect(res.estimate, scale=res.scale, lang=lang),
-        "unit": "%" if res.scale == "relative" else _unit_label(spec, lang),
-        "interval": f"{lo} … {hi}", "level": f"{round(100 * res.level)} %",
+        "effect": sc.fmt_display(res, res.estimate, spec, lang=lang, unit=bare),
+        "unit": sc.unit_word(spec, lang=lang, short=True),
+        "interval": f"{lo} … {hi}",
+        "level": f"{round(100 * res.level)} %",
         "p": tx.fmt_p(res.p_value, lang=lang), "p_adj": tx.fmt_p(res.p_adjusted, lang=lang),
-        "mde": mde, "n_comparison": str(res.diagnostics.get("n_comparison", "–")),
+        "mde": sc.mde_display(res, spec, lang=lang, unit=False),
+        "native": native, "native_unit": _unit_label(spec, lang) if native else "",
+        "verdict": sc.VERDICT[lang][sc.verdict(res, spec)],
+        "n_comparison": str(res.diagnostics.get("n_comparison", "–")),
     }
 
 
@@ -252,8 +270,16 @@ def window_rows(res: Any, period: tuple[int, int], *, lang: str) -> list[dict[st
     return rows(res, period, lang=lang)
 
 
+def _path_unit(res: Any, spec: IndicatorSpec, lang: str) -> str:
+    """The unit of the plotted path: count models (relative scale on a crime indicator) fit the
+    offences themselves (summed over the kommuner), the other designs the rate or share."""
+    if spec.kind == "crime" and res.scale == "relative":
+        return "anmälda brott per år" if lang == "sv" else "reported offences a year"
+    return _unit_label(spec, lang)
+
+
 def _indicator_section(res: Any, spec: IndicatorSpec, *, lang: str, synthetic: bool,
-                       period: tuple[int, int]) -> IndicatorSection:
+                       period: tuple[int, int], per_kommun: list[dict[str, str]] | None = None) -> IndicatorSection:
     from .. import plots
 
     label = spec.label_sv if lang == "sv" else spec.label_en
@@ -270,7 +296,7 @@ def _indicator_section(res: Any, spec: IndicatorSpec, *, lang: str, synthetic: b
         weights=_weight_rows(res, lang=lang),
         plot_effect=figure_uri(lambda ax: plots.plot_effect(
             # the unit as a title above the axis: fixed margins never clip it, whatever the tick widths
-            res, ax=ax, lang=lang, period=period, title=_unit_label(spec, lang), synthetic=synthetic),
+            res, ax=ax, lang=lang, period=period, title=_path_unit(res, spec, lang), synthetic=synthetic),
             margins={"left": 0.1, "right": 0.98, "top": 0.9, "bottom": 0.27}),
         # a histogram without fine detail: 120 dpi (130 dpi in print) is enough and cheaper to draw and embed
         plot_placebo=figure_uri(lambda ax: plots.plot_placebo(res, ax=ax, lang=lang, synthetic=synthetic),
@@ -278,6 +304,8 @@ def _indicator_section(res: Any, spec: IndicatorSpec, *, lang: str, synthetic: b
                                                           "bottom": 0.2}) if res.placebo is not None and len(res.placebo) else "",
         caveats=list(dict.fromkeys(caveats)),
         windows=window_rows(res, period, lang=lang),
+        handling=str(res.diagnostics.get("treated_handling_sv" if lang == "sv" else "treated_handling", "") or ""),
+        per_kommun=list(per_kommun or []),
     )
 
 
@@ -295,7 +323,8 @@ def _context_paragraph(area: FocusArea, *, lang: str) -> str:
 
 def _focus_section(area_id: str, evaluated: Evaluated, *, lang: str, synthetic: bool,
                    period: tuple[int, int], context_only: bool = False, number: int = 0,
-                   seen: dict[str, str] | None = None) -> FocusSection:
+                   seen: dict[str, str] | None = None,
+                   per_kommun: Mapping[str, list[tuple[str, Any]]] | None = None) -> FocusSection:
     """One focus area; an indicator already shown under an earlier area (``seen``: id -> section
     number) gets its sentence and numbers with a pointer there instead of repeated plots and tables."""
     area: FocusArea = focus_area(area_id)
@@ -311,7 +340,8 @@ def _focus_section(area_id: str, evaluated: Evaluated, *, lang: str, synthetic: 
                 n_comparison_more=0, weights=[], plot_effect="", plot_placebo="", caveats=[], see=seen[s.id]))
         else:
             seen[s.id] = f"3.{number}.{j}"
-            sections.append(_indicator_section(r, s, lang=lang, synthetic=synthetic, period=period))
+            rows = per_kommun_rows(per_kommun[s.id], s, lang=lang) if per_kommun and s.id in per_kommun else []
+            sections.append(_indicator_section(r, s, lang=lang, synthetic=synthetic, period=period, per_kommun=rows))
     return FocusSection(
         id=area_id, label=area.label_sv if lang == "sv" else area.label_en,
         paragraph=(_context_paragraph(area, lang=lang) if context_only
@@ -361,7 +391,12 @@ def data_caveats(lofte: Any, evaluated: Evaluated, *, lang: str, provenance: Map
         out.append(warn["ShortPrePeriodWarning"])
     if "ZeroCountsWarning" in kinds:
         out.append(warn["ZeroCountsWarning"])
-    if set(lofte.years) & {2020, 2021} or "CovidYearsWarning" in kinds:
+    if getattr(lofte, "kind", "lofte") == "problem_picture":
+        if set(lofte.years) & {2020, 2021}:
+            out.append("Problembilden gäller pandemiåren, då brotts- och anmälningsmönster förändrades i hela landet."
+                       if sv else "The problem picture falls in the pandemic years, when crime and reporting "
+                       "patterns changed across the country.")
+    elif set(lofte.years) & {2020, 2021} or "CovidYearsWarning" in kinds:
         out.append(warn["CovidYearsWarning"])
     ntu_sv, ntu_en = INDICATORS["worry_crime"].caveats_sv[0], INDICATORS["worry_crime"].caveats_en[0]
     used = [s for a in evaluated.areas for _, s in evaluated.pairs.get(a, ())]
@@ -378,44 +413,49 @@ def data_caveats(lofte: Any, evaluated: Evaluated, *, lang: str, provenance: Map
 
 def build_context(lofte: Any, evaluated: Evaluated, *, lang: str = "sv", level: float = 0.95,
                   synthetic: bool = False, followup: pd.DataFrame | str | None = None,
-                  provenance: Mapping[str, Any] | None = None) -> ReportContext:
+                  provenance: Mapping[str, Any] | None = None, panel: pd.DataFrame | None = None,
+                  per_kommun: Mapping[str, list[tuple[str, Any]]] | None = None) -> ReportContext:
     """Turn evaluation results into a :class:`ReportContext` for the renderers.
 
     ``followup`` is a follow-up table, a follow-up file path, or ``None`` (every activity then
-    shows as *ej rapporterat*).
+    shows as *ej rapporterat*).  ``panel`` (optional) gives page 1 the indicators' development to
+    the latest year; ``per_kommun`` (:func:`.per_kommun.evaluate_per_kommun`) the supplement rows.
     """
+    from .overview import combined_text, forest_plots, indicator_label, low_power_caveats
+    from .summary import build_summary
+
     if followup is not None and not isinstance(followup, pd.DataFrame):
         followup = followup_table(lofte, str(followup), lang=lang)
     elif followup is not None and "activity" not in followup.columns:  # a lofteeval.follow_up() frame
         followup = normalise_followup(followup)
-    from ..plots import plot_results
-
     assert followup is None or isinstance(followup, pd.DataFrame)  # a path was read above
     prov = dict(provenance or {})
     period = (lofte.start_year, lofte.end_year)
     context_only = getattr(lofte, "kind", "lofte") == "problem_picture"
     seen: dict[str, str] = {}
     focus = [_focus_section(a, evaluated, lang=lang, synthetic=synthetic, period=period,
-                            context_only=context_only, number=i, seen=seen)
+                            context_only=context_only, number=i, seen=seen, per_kommun=per_kommun)
              for i, a in enumerate(evaluated.areas, start=1)]
     if followup is not None:
         focus = [dataclasses.replace(f, paragraph=f.paragraph + tx.activity_sentence(
             followup.loc[followup["focus_area"] == f.id, "status"], lang=lang)) for f in focus]
+    fu = followup if followup is not None else followup_table(lofte, None, lang=lang)
     results = evaluated.results()
-    labels = [(INDICATORS[r.indicator].label_sv if lang == "sv" else INDICATORS[r.indicator].label_en)
-              if r.indicator in INDICATORS else str(r.indicator) for r in results]
-    forest = figure_uri(lambda ax: plot_results(results, ax=ax, lang=lang, labels=labels, synthetic=synthetic),
-                        size=(6.4, 1.0 + 0.5 * len(results))) if results else ""
-    methods = sorted({r.method for r in results})
-    tech = technical_groups(zip(labels, (r.warnings for r in results)), lang=lang,
-                            enforcement={k: s.caveats_sv[0] for k, s in INDICATORS.items() if s.caveats_sv})
+    forest, forest_points = forest_plots(results, lang=lang, synthetic=synthetic)
+    # the COVID caveat is said once in the data caveats (and once per indicator), not again here
+    tech_warnings = ([w for w in low_power_caveats(r) if getattr(w, "kind", "") != "CovidYearsWarning"]
+                     for r in results)
+    tech = technical_groups(zip((indicator_label(r.indicator, lang) for r in results), tech_warnings),
+                            lang=lang, enforcement={k: s.caveats_sv[0] for k, s in INDICATORS.items() if s.caveats_sv})
+    names = [kommun_label(k) for k in lofte.kommuner]
     return ReportContext(
-        lang=lang, synthetic=synthetic, level=level, lofte=lofte,
-        kommun_names=[kommun_label(k) for k in lofte.kommuner], focus=focus,
-        followup=followup if followup is not None else followup_table(lofte, None, lang=lang),
-        followup_given=followup is not None,
-        methods=[tx.METHOD_TEXT[lang].get(m, m) for m in methods],
+        lang=lang, synthetic=synthetic, level=level, lofte=lofte, kommun_names=names, focus=focus,
+        followup=fu, followup_given=followup is not None,
+        methods=[tx.METHOD_TEXT[lang].get(m, m) for m in sorted({r.method for r in results})],
         assumptions=list(tx.ASSUMPTIONS[lang]),
         data_caveats=data_caveats(lofte, evaluated, lang=lang, provenance=prov),
         technical=tech, provenance=prov, results=results_frame(evaluated, lang=lang), forest_plot=forest,
+        summary=build_summary(lofte, evaluated, fu, lang=lang, panel=panel, followup_given=followup is not None,
+                              kommun_names=names),
+        forest_plot_points=forest_points, combined=combined_text(lofte, lang=lang),
     )

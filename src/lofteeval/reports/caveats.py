@@ -91,10 +91,15 @@ def _zero_counts(v: _Values) -> str:
 
 
 def _low_power(v: _Values) -> str:
+    from .scale import fmt_pct, fmt_pe
+
     what = ""
-    if "mde" in v:
-        what = (f"{_n(100 * v['mde'])}{NBSP}%" if v.get("relative") else
-                f"{_n(v['mde'])} ({_n(100 * v['share'])}{NBSP}% av den kontrafaktiska nivån efter start)")
+    if "mde" in v and v.get("points"):  # a survey share: percentage points (the report's one scale)
+        what = fmt_pe(float(v["mde"]), lang="sv", sign=False)
+    elif "mde" in v and v.get("relative"):
+        what = fmt_pct(float(v["mde"]), lang="sv", sign=False)
+    elif "mde" in v and "share" in v:
+        what = f"{_n(v['mde'])} ({fmt_pct(float(v['share']), lang='sv', sign=False)} av den skattade nivån utan löftet)"
     return ("Låg statistisk styrka: minsta upptäckbara effekt" + (f" är {what}" if what else " är stor")
             + "; mindre verkliga effekter skulle oftast inte märkas, så ett resultat utan säkerställd "
             "förändring säger lite.")

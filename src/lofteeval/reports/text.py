@@ -7,8 +7,11 @@ The rules (tested in ``tests/reports/test_text.py``):
   p-value is not below ``1 - level`` the text says the sign does not hold after adjustment.
 - Otherwise the text says *ingen säkerställd förändring*; a direction is only named as
   "en minskning som är förenlig med slumpmässig variation".
-- When the minimum detectable effect is large (>= 25 % of the counterfactual level) and nothing is
-  claimed, the text says *kan inte avgöras – minsta upptäckbara effekt är 35 %*.
+- When the data cannot detect a change of realistic size (:func:`lofteeval.reports.scale.undetermined`:
+  relative MDE >= 25 %, a share's MDE >= 5 percentage points, or too few offences a year) and
+  nothing is claimed, the text says that whether the löfte made a difference *kan inte avgöras*.
+- Every number is on the one display scale of :mod:`.scale`: percent of the counterfactual over
+  the evaluated post-period, survey shares in percentage points.
 - Indicators whose level moves with police activity or trust (``better == "ambiguous"``) always get
   their caveat from ``IndicatorSpec.caveats_sv`` / ``caveats_en``.
 - The summary (:func:`focus_area_paragraph`) is one short paragraph per focus area: a verdict
@@ -22,8 +25,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from typing import Any
-from .._types import alpha_of
 from ..formatting import MINUS, NBSP
+from . import scale as sc
+from .scale import LARGE_MDE, UNBOUNDED, claimed, holds
 
 __all__ = [
     "LARGE_MDE",
@@ -31,7 +35,6 @@ __all__ = [
     "fmt_effect",
     "fmt_p",
     "claimed",
-    "relative_mde",
     "describe_result",
     "holds",
     "summary_clause",
@@ -43,19 +46,12 @@ __all__ = [
     "T",
 ]
 
-LARGE_MDE = 0.25
-"""Relative MDE from which a null result is reported as *cannot be determined*."""
-
-UNBOUNDED = 1e9
-"""Interval ends at least this large are shown as ±∞ (a test inversion that found no bound)."""
-
-
 # Short UI strings (headings, table headers) in both languages.
 T: dict[str, dict[str, str]] = {
     "sv": {
         "title": "Utvärdering av medborgarlöfte", "summary": "Sammanfattning", "lofte": "Löftet",
         "results": "Resultat per fokusområde", "method": "Metod och förbehåll",
-        "provenance": "Proveniens", "kommuner": "Kommun(er)", "lpo": "Lokalpolisområde",
+        "provenance": "Proveniens", "kommuner": "Kommuner", "kommun_one": "Kommun", "lpo": "Lokalpolisområde",
         "period": "Period", "signed": "Undertecknat", "focus_areas": "Fokusområden",
         "source": "Källa", "activities": "Aktiviteter och uppföljning", "activity": "Aktivitet",
         "owner": "Ansvar", "target": "Mål", "done": "Genomfört", "status": "Status",
@@ -71,17 +67,19 @@ T: dict[str, dict[str, str]] = {
             "Ingen uppföljningsfil angavs; alla aktiviteter visas som ej rapporterade."),
         "tech": "Tekniska meddelanden från skattningen", "yes": "ja", "no": "nej",
         "registry_assumptions": "Tolkningar vid registreringen av löftet",
+        "registry_assumptions_pp": "Tolkningar vid registreringen av problembilden",
+        "data_heading": "Data och förbehåll",
     },
     "en": {
-        "title": "Evaluation of a medborgarlöfte", "summary": "Summary", "lofte": "The löfte",
+        "title": "Evaluation of a citizen promise", "summary": "Summary", "lofte": "The promise",
         "results": "Results by focus area", "method": "Method and caveats",
-        "provenance": "Provenance", "kommuner": "Kommun(er)", "lpo": "Local police area",
+        "provenance": "Provenance", "kommuner": "Municipalities", "kommun_one": "Municipality", "lpo": "Local police area",
         "period": "Period", "signed": "Signed", "focus_areas": "Focus areas", "source": "Source",
         "activities": "Activities and follow-up", "activity": "Activity", "owner": "Owner",
         "target": "Target", "done": "Done", "status": "Status", "deadline": "Deadline",
         "indicator": "Indicator", "effect": "Effect", "interval": "Interval", "p": "p-value",
-        "p_adj": "Adjusted p", "mde": "MDE", "design": "Design", "comparison": "Comparison kommuner",
-        "reason": "Why chosen", "weight": "Weight", "kommun": "Kommun", "key": "Item",
+        "p_adj": "Adjusted p", "mde": "MDE", "design": "Design", "comparison": "Comparison municipalities",
+        "reason": "Why chosen", "weight": "Weight", "kommun": "Municipality", "key": "Item",
         "value": "Value", "not_estimated": "Could not be estimated", "caveats": "Caveats",
         "assumptions": "Assumptions", "designs": "Designs",
         "data_caveats": "Caveats raised by the data", "parameters": "Parameters",
@@ -90,7 +88,9 @@ T: dict[str, dict[str, str]] = {
         "problem_picture": "Problem picture", "notes": "Notes", "no_followup": (
             "No follow-up file was given; every activity is shown as not reported."),
         "tech": "Technical messages from the estimation", "yes": "yes", "no": "no",
-        "registry_assumptions": "Interpretations made when the löfte was registered",
+        "registry_assumptions": "Interpretations made when the promise was registered",
+        "registry_assumptions_pp": "Interpretations made when the problem picture was registered",
+        "data_heading": "Data and caveats",
     },
 }
 
@@ -108,13 +108,13 @@ METHOD_TEXT: dict[str, dict[str, str]] = {
         "staggered": "Skillnad-i-skillnader med olika startår (Callaway & Sant'Anna).",
     },
     "en": {
-        "before_after": "Before–after: the level during the löfte is compared with the level before, "
+        "before_after": "Before–after: the level during the promise is compared with the level before, "
         "without a comparison group. It shows change, not cause.",
-        "its": "Interrupted time series: the pre-löfte trend is extended and compared with the outcome.",
-        "did": "Difference-in-differences: the change in the löfte kommun is compared with the change "
-        "in comparison kommuner over the same years.",
-        "synth": "Synthetic control: a weighted combination of comparison kommuner that tracks the "
-        "löfte kommun before the löfte shows the likely path without it.",
+        "its": "Interrupted time series: the pre-promise trend is extended and compared with the outcome.",
+        "did": "Difference-in-differences: the change in the promise municipality is compared with the change "
+        "in comparison municipalities over the same years.",
+        "synth": "Synthetic control: a weighted combination of comparison municipalities that tracks the "
+        "promise municipality before the promise shows the likely path without it.",
         "sdid": "Synthetic difference-in-differences: unit and time weights combined with a "
         "difference-in-differences comparison.",
         "staggered": "Difference-in-differences with staggered start years (Callaway & Sant'Anna).",
@@ -137,9 +137,9 @@ ASSUMPTIONS: dict[str, tuple[str, ...]] = {
         "brottslighet).",
     ),
     "en": (
-        "Parallel trends: without the löfte the löfte kommun and the comparison would have moved alike.",
-        "No anticipation: nothing changed before the löfte took effect.",
-        "No spillover: the comparison kommuner were not affected by the löfte (e.g. displaced crime).",
+        "Parallel trends: without the promise the promise municipality and the comparison would have moved alike.",
+        "No anticipation: nothing changed before the promise took effect.",
+        "No spillover: the comparison municipalities were not affected by the promise (e.g. displaced crime).",
     ),
 }
 
@@ -155,9 +155,9 @@ WARNING_TEXT: dict[str, dict[str, str]] = {
         "LowPowerWarning": "Låg statistisk styrka: ett resultat utan säkerställd förändring säger lite.",
     },
     "en": {
-        "ShortPrePeriodWarning": "Short pre-period: few years before the löfte make the comparison hard to test.",
-        "FewDonorsWarning": "Few comparison kommuner: placebo-based p-values cannot become small.",
-        "PoorPreFitWarning": "The estimated path does not track the löfte kommun well before the löfte.",
+        "ShortPrePeriodWarning": "Short pre-period: few years before the promise make the comparison hard to test.",
+        "FewDonorsWarning": "Few comparison municipalities: placebo-based p-values cannot become small.",
+        "PoorPreFitWarning": "The estimated path does not track the promise municipality well before the promise.",
         "ZeroCountsWarning": "Small counts: single events cause large percentage jumps.",
         "EnforcementDrivenWarning": "The indicator is driven by police activity.",
         "CovidYearsWarning": "The window includes the COVID years 2020–2021, when crime shifted everywhere.",
@@ -213,29 +213,14 @@ def fmt_p(p: float | None, *, lang: str = "sv") -> str:
     return fmt_number(p, lang=lang, digits=2 if p >= 0.01 else 3)
 
 
-def claimed(result: Any) -> bool:
-    """True when the text may name a change: ``EffectResult.significant`` and an interval excluding 0.
-
-    The two agree for every estimator (the interval inverts the test); a hand-made result where
-    they do not is never claimed.
-    """
-    lo, hi, p = result.ci_low, result.ci_high, result.p_value
-    if not (_finite(lo) and _finite(hi) and _finite(p)):
-        return False
-    return bool(result.significant) and (lo > 0 or hi < 0)
-
-
-def relative_mde(result: Any) -> float | None:
-    """The MDE as a fraction of the counterfactual over the post-period (``None`` when unknown):
-    :attr:`lofteeval.results.EffectResult.relative_mde`, the one definition."""
-    return result.relative_mde  # type: ignore[no-any-return]
-
-
-def _interval(result: Any, unit: str, lang: str) -> str:
-    lo = fmt_effect(result.ci_low, scale=result.scale, unit="", lang=lang)
-    hi = fmt_effect(result.ci_high, scale=result.scale, unit=unit, lang=lang)
-    lvl = f"{round(100 * result.level)}{NBSP if lang == 'sv' else ''}%"
+def _interval(result: Any, spec: Any, lang: str, *, level: bool = True) -> str:
+    """``"95 % KI −30 % till +6,9 %"`` (shares: ``"−3,4 till +5,5 procentenheter"``)."""
+    lo = sc.fmt_display(result, result.ci_low, spec, lang=lang, unit=not sc.points(spec))
+    hi = sc.fmt_display(result, result.ci_high, spec, lang=lang)
     word = " till " if lang == "sv" else " to "
+    if not level:
+        return f"{lo}{word}{hi}"
+    lvl = f"{round(100 * result.level)}{NBSP if lang == 'sv' else ''}%"
     return (f"{lvl} KI {lo}{word}{hi}" if lang == "sv" else f"{lvl} CI {lo}{word}{hi}")
 
 
@@ -245,49 +230,65 @@ def _p_part(result: Any, lang: str) -> str:
     return "p = " + fmt_p(result.p_value, lang=lang)
 
 
+def _claimed_sentence(result: Any, spec: Any, label: str, sv: bool, lang: str) -> str:
+    """A change that is significant (with or without the multiplicity adjustment)."""
+    est = sc.fmt_display(result, result.estimate, spec, lang=lang)
+    ci = _interval(result, spec, lang)
+    down = result.estimate < 0
+    mag = sc.fmt_display(result, abs(result.estimate), spec, lang=lang, sign=False)
+    if not holds(result):
+        if sv:
+            return (f"{label}: tecken på en {'minskning' if down else 'ökning'} ({est}; {ci}; "
+                    f"p = {fmt_p(result.p_value)}), men den är inte säkerställd när man tar hänsyn "
+                    f"till att flera utfall prövats (justerat p = {fmt_p(result.p_adjusted)}).")
+        return (f"{label}: signs of {'a decrease' if down else 'an increase'} ({est}; {ci}; "
+                f"p = {fmt_p(result.p_value, lang='en')}), but it does not hold once several "
+                f"outcomes are taken into account (adjusted p = {fmt_p(result.p_adjusted, lang='en')}).")
+    verb = ("minskade" if down else "ökade") if sv else ("decreased" if down else "increased")
+    if sv:
+        s = (f"{label} {verb} med {mag} jämfört med den skattade utvecklingen utan löftet "
+             f"({ci}; {_p_part(result, lang)}). Förändringen är statistiskt säkerställd")
+    else:
+        s = (f"{label} {verb} by {mag} compared with the estimated path without the promise "
+             f"({ci}; {_p_part(result, lang)}). The change is statistically significant")
+    direction = _direction(spec, down, sv)
+    return s + (f", {direction}." if direction else ".")
+
+
+def undetermined_why(result: Any, spec: Any, lang: str) -> str:
+    """Why the question cannot be answered: too few offences a year, or the MDE."""
+    sv = lang == "sv"
+    mean = sc.few_counts(result)
+    if mean is not None:
+        n = fmt_number(mean, lang=lang, digits=0 if not _finite(mean) or mean >= 10 else 1)
+        return (f"för få anmälda brott per år (i snitt {n})" if sv
+                else f"too few reported offences a year (on average {n})")
+    mde = sc.mde_display(result, spec, lang=lang)
+    return (f"minsta upptäckbara effekt är {mde}, och mindre förändringar än så upptäcks oftast inte" if sv
+            else f"the minimum detectable effect is {mde}, and smaller changes usually go unnoticed")
+
+
 def describe_result(result: Any, spec: Any, *, lang: str = "sv") -> str:
     """One or two hedged sentences about ``result`` for indicator ``spec`` (an ``IndicatorSpec``).
 
-    See the module docstring for the rules; the numbers quoted are those of ``result``.
+    See the module docstring for the rules; the numbers quoted are those of ``result`` on the
+    display scale of :mod:`.scale`.
     """
     sv = lang == "sv"
     label = spec.label_sv if sv else spec.label_en
-    unit = spec.unit
     if not _finite(result.estimate):
         return f"{label}: " + ("kunde inte skattas." if sv else "could not be estimated.")
-    est = fmt_effect(result.estimate, scale=result.scale, unit=unit, lang=lang)
-    ci = _interval(result, unit, lang)
-    alpha = alpha_of(result.level)
     if claimed(result):
-        down = result.estimate < 0
-        mag = fmt_effect(abs(result.estimate), scale=result.scale, unit=unit, lang=lang, sign=False)
-        if _finite(result.p_adjusted) and result.p_adjusted >= alpha:
-            if sv:
-                return (f"{label}: tecken på en {'minskning' if down else 'ökning'} ({est}; {ci}; "
-                        f"p = {fmt_p(result.p_value)}), men den är inte säkerställd när man tar hänsyn "
-                        f"till att flera utfall prövats (justerat p = {fmt_p(result.p_adjusted)}).")
-            return (f"{label}: signs of {'a decrease' if down else 'an increase'} ({est}; {ci}; "
-                    f"p = {fmt_p(result.p_value, lang='en')}), but it does not hold once several "
-                    f"outcomes are taken into account (adjusted p = {fmt_p(result.p_adjusted, lang='en')}).")
-        verb = ("minskade" if down else "ökade") if sv else ("decreased" if down else "increased")
+        return _claimed_sentence(result, spec, label, sv, lang)
+    est = sc.fmt_display(result, result.estimate, spec, lang=lang)
+    ci = _interval(result, spec, lang)
+    if sc.undetermined(result, spec):
+        why = undetermined_why(result, spec, lang)
         if sv:
-            s = (f"{label} {verb} med {mag} jämfört med den skattade utvecklingen utan löftet "
-                 f"({ci}; {_p_part(result, lang)}). Förändringen är statistiskt säkerställd")
-        else:
-            s = (f"{label} {verb} by {mag} compared with the estimated path without the löfte "
-                 f"({ci}; {_p_part(result, lang)}). The change is statistically significant")
-        direction = _direction(spec, down, sv)
-        return s + (f", {direction}." if direction else ".")
-    mde_rel = relative_mde(result)
-    if mde_rel is not None and mde_rel >= LARGE_MDE:
-        mde = fmt_effect(mde_rel, scale="relative", lang=lang, sign=False) + _of_level(result, sv)
-        if sv:
-            return (f"{label}: kan inte avgöras – minsta upptäckbara effekt är {mde}. Mindre förändringar "
-                    f"än så upptäcks oftast inte, och skattningen ({est}; {ci}) kan varken visa eller "
-                    "utesluta en effekt av rimlig storlek.")
-        return (f"{label}: cannot be determined – the minimum detectable effect is {mde}. Smaller changes "
-                f"usually go unnoticed, and the estimate ({est}; {ci}) can neither show nor rule out an "
-                "effect of plausible size.")
+            return (f"{label}: om löftet påverkade indikatorn kan inte avgöras – {why}. Skattningen "
+                    f"({est}; {ci}) kan varken visa eller utesluta en effekt av rimlig storlek.")
+        return (f"{label}: whether the promise changed this indicator cannot be determined – {why}. The "
+                f"estimate ({est}; {ci}) can neither show nor rule out an effect of plausible size.")
     if sv:
         if abs(result.estimate) < 1e-12:
             shape = f"skattningen är {est}"
@@ -299,17 +300,10 @@ def describe_result(result: Any, spec: Any, *, lang: str = "sv") -> str:
         shape = (f"the estimate, {est}, is {'a decrease' if result.estimate < 0 else 'an increase'} "
                  "that is compatible with random variation")
         s = f"{label}: no confirmed change – {shape} ({ci}; {_p_part(result, lang)})."
-    if mde_rel is not None:
-        mde = fmt_effect(mde_rel, scale="relative", lang=lang, sign=False) + _of_level(result, sv)
+    mde = sc.mde_display(result, spec, lang=lang)
+    if mde != "–":
         s += (f" Minsta upptäckbara effekt är {mde}." if sv else f" The minimum detectable effect is {mde}.")
     return s
-
-
-def _of_level(result: Any, sv: bool) -> str:
-    """Say what a relative MDE is relative to when the effect itself is on an absolute scale."""
-    if result.scale == "relative":
-        return ""
-    return " av den förväntade nivån" if sv else " of the expected level"
 
 
 def _direction(spec: Any, down: bool, sv: bool) -> str:
@@ -333,18 +327,12 @@ def ambiguity_note(spec: Any, *, lang: str = "sv") -> str:
     return f"{head} ({label.lower()}): {body}"
 
 
-def holds(result: Any) -> bool:
-    """Claimed (:func:`claimed`) and still below ``1 - level`` after the multiplicity adjustment."""
-    adj = result.p_adjusted
-    return claimed(result) and not (_finite(adj) and adj >= alpha_of(result.level))
-
-
 def _lower_first(label: str) -> str:
     return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
 def summary_clause(result: Any, spec: Any, *, lang: str = "sv") -> str:
-    """One short clause for the summary: the effect with its interval, or *kan inte avgöras (MDE X %)*.
+    """One short clause: the effect with its interval, or that the question cannot be determined.
 
     A direction word is used only when the change holds after adjustment (:func:`holds`); every
     other clause gives the numbers alone (the area's lead sentence says that nothing is confirmed).
@@ -353,14 +341,11 @@ def summary_clause(result: Any, spec: Any, *, lang: str = "sv") -> str:
     label = _lower_first(spec.label_sv if sv else spec.label_en)
     if not _finite(result.estimate):
         return f"{label} " + ("kunde inte skattas" if sv else "could not be estimated")
-    unit = spec.unit
-    lo = fmt_effect(result.ci_low, scale=result.scale, unit="", lang=lang)
-    hi = fmt_effect(result.ci_high, scale=result.scale, unit=unit, lang=lang)
-    ci = f"{lo}{' till ' if sv else ' to '}{hi}"
-    est = fmt_effect(result.estimate, scale=result.scale, unit=unit, lang=lang)
+    ci = _interval(result, spec, lang, level=False)
+    est = sc.fmt_display(result, result.estimate, spec, lang=lang)
     if holds(result):
         down = result.estimate < 0
-        mag = fmt_effect(abs(result.estimate), scale=result.scale, unit=unit, lang=lang, sign=False)
+        mag = sc.fmt_display(result, abs(result.estimate), spec, lang=lang, sign=False)
         direction = _direction(spec, down, sv)
         if sv:
             return (f"{label} {'minskade' if down else 'ökade'} med {mag} ({ci}), säkerställt"
@@ -370,10 +355,12 @@ def summary_clause(result: Any, spec: Any, *, lang: str = "sv") -> str:
     if claimed(result):  # significant alone, not after adjustment
         return f"{label} {est} ({ci}), " + ("inte säkerställt efter justering" if sv else
                                             "not significant after adjustment")
-    mde_rel = relative_mde(result)
-    if mde_rel is not None and mde_rel >= LARGE_MDE:
-        mde = fmt_effect(mde_rel, scale="relative", lang=lang, sign=False)
-        return f"{label} " + (f"kan inte avgöras (MDE {mde})" if sv else f"cannot be determined (MDE {mde})")
+    if sc.undetermined(result, spec):
+        few = sc.few_counts(result) is not None
+        why = (("för få brott" if sv else "too few offences") if few
+               else f"MDE {sc.mde_display(result, spec, lang=lang)}")
+        return f"{label}: " + (f"om löftet gjorde skillnad kan inte avgöras ({why})" if sv else
+                               f"whether the promise made a difference cannot be determined ({why})")
     return f"{label} {est} ({ci})"
 
 
@@ -428,18 +415,36 @@ def _grouped_notes(specs: Sequence[Any], *, lang: str) -> list[str]:
 
 
 _STATUS_EN = {"uppfyllt": "met", "delvis": "partly met", "ej uppfyllt": "not met", "ej rapporterat": "not reported"}
+STATUS_ORDER = ("uppfyllt", "delvis", "ej uppfyllt", "ej rapporterat")
+_STATUS_SV = {  # (one activity, several): "1 uppfylld", "2 uppfyllda"
+    "uppfyllt": ("uppfylld", "uppfyllda"), "delvis": ("delvis uppfylld", "delvis uppfyllda"),
+    "ej uppfyllt": ("ej uppfylld", "ej uppfyllda"), "ej rapporterat": ("ej rapporterad", "ej rapporterade"),
+}
+
+
+def status_label(status: str, *, lang: str = "sv") -> str:
+    """A follow-up status as a table shows it (``"ej rapporterat"`` / ``"not reported"``)."""
+    return status if lang == "sv" else _STATUS_EN.get(status, status)
+
+
+def status_count(status: str, n: int, *, lang: str = "sv") -> str:
+    """``"1 uppfylld"``, ``"2 uppfyllda"``, ``"3 not reported"``: a count of activities with agreement."""
+    if lang == "sv":
+        one, many = _STATUS_SV.get(status, (status, status))
+        return f"{n} {one if n == 1 else many}"
+    return f"{n} {_STATUS_EN.get(status, status)}"
 
 
 def activity_sentence(statuses: Any, *, lang: str = "sv") -> str:
-    """`` Aktiviteter: 2 uppfyllt, 1 delvis (av 3).`` from the follow-up statuses of one focus area."""
+    """`` Aktiviteter: 2 uppfyllda, 1 delvis uppfylld (av 3).`` from the follow-up statuses of one focus area."""
     values = [str(v) for v in statuses]
     if not values:
         return ""
-    order = ("uppfyllt", "delvis", "ej uppfyllt", "ej rapporterat")
-    counts = [(s, values.count(s)) for s in order if values.count(s)]
+    counts = [(s, values.count(s)) for s in STATUS_ORDER if values.count(s)]
+    body = ", ".join(status_count(s, n, lang=lang) for s, n in counts)
     if lang == "sv":
-        return " Aktiviteter: " + ", ".join(f"{n} {s}" for s, n in counts) + f" (av {len(values)})."
-    return " Activities: " + ", ".join(f"{n} {_STATUS_EN[s]}" for s, n in counts) + f" (of {len(values)})."
+        return f" Aktiviteter: {body} (av {len(values)})."
+    return f" Activities: {body} (of {len(values)})."
 
 
 def _area_lead(pairs: Sequence[tuple[Any, Any]], failures: Sequence[tuple[Any, str]], sv: bool) -> str:
@@ -448,7 +453,7 @@ def _area_lead(pairs: Sequence[tuple[Any, Any]], failures: Sequence[tuple[Any, s
     if not pairs:
         return ""
     n_claim = sum(holds(r) for r, _ in pairs)
-    n_unclear = sum(not holds(r) and (relative_mde(r) or 0) >= LARGE_MDE for r, _ in pairs)
+    n_unclear = sum(sc.undetermined(r, s) for r, s in pairs)
     words = {2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju", 8: "åtta", 9: "nio", 10: "tio"}
     if len(pairs) == 1:
         if sv:
@@ -458,8 +463,8 @@ def _area_lead(pairs: Sequence[tuple[Any, Any]], failures: Sequence[tuple[Any, s
                     "Ingen säkerställd förändring under löftesperioden.")
         one = "The one indicator that could be estimated" if failures else "The indicator"
         return (f"{one} shows a statistically significant change." if n_claim else
-                "The uncertainty is too large to tell whether the löfte made a difference." if n_unclear else
-                "No confirmed change during the löfte period.")
+                "The uncertainty is too large to tell whether the promise made a difference." if n_unclear else
+                "No confirmed change during the promise period.")
     if sv:
         total = f"de {words.get(n, n)} indikatorerna" if n == len(pairs) else f"de {len(pairs)} indikatorer som kunde skattas"
         if n_claim == 0:
@@ -475,9 +480,9 @@ def _area_lead(pairs: Sequence[tuple[Any, Any]], failures: Sequence[tuple[Any, s
                 "säkerställd förändring.").capitalize()
     total = f"the {len(pairs)} indicators" + ("" if n == len(pairs) else " that could be estimated")
     if n_claim == 0:
-        lead = f"None of {total} shows a confirmed change during the löfte period"
+        lead = f"None of {total} shows a confirmed change during the promise period"
         if n_unclear == len(pairs):
-            lead += "; for all of them the uncertainty is too large to tell whether the löfte made a difference"
+            lead += "; for all of them the uncertainty is too large to tell whether the promise made a difference"
         elif n_unclear:
             lead += f"; for {n_unclear} of them the uncertainty is too large to tell"
         return lead + "."

@@ -26,7 +26,11 @@ def _span(years: list[int]) -> str:
 
 def window_rows(result: Any, period: tuple[int, int], *, lang: str = "sv") -> list[dict[str, str]]:
     """Rows ``window, years, observed, counterfactual, difference`` — empty without years after the löfte."""
+    from ..indicators import INDICATORS
+    from . import scale as sc
     from . import text as tx
+
+    spec = INDICATORS.get(str(result.indicator))
 
     post = [int(y) for y in result.diagnostics.get("post_periods", ())]
     after = [y for y in post if y > period[1]]
@@ -34,16 +38,16 @@ def window_rows(result: Any, period: tuple[int, int], *, lang: str = "sv") -> li
     if not after or eff is None or eff.empty or not {"time", "observed", "counterfactual"} <= set(eff.columns):
         return []
     own = [y for y in post if period[0] <= y <= period[1]]
-    names = {"sv": ("Löftesåren", "Åren efter löftet"), "en": ("The löfte's years", "Years after the löfte")}[lang]
+    names = {"sv": ("Löftesåren", "Åren efter löftet"), "en": ("The promise's years", "Years after the promise")}[lang]
     rows = []
     for name, years in zip(names, (own, after)):
         if not years:
             continue
         sub = eff[eff["time"].astype(int).isin(years)]
         obs, cf = float(sub["observed"].mean()), float(sub["counterfactual"].mean())
-        rel = (obs / cf - 1.0) if cf else float("nan")
+        # the report's one scale: percent of the window's counterfactual, survey shares in points
+        diff = (sc.fmt_pe(obs - cf, lang=lang, sign=True) if sc.points(spec)
+                else sc.fmt_pct(obs / cf - 1.0, lang=lang, sign=True) if cf else "–")
         rows.append({"window": name, "years": _span(years), "observed": tx.fmt_number(obs, lang=lang),
-                     "counterfactual": tx.fmt_number(cf, lang=lang),
-                     "difference": tx.fmt_effect(rel if result.scale == "relative" else obs - cf,
-                                                 scale=result.scale, lang=lang)})
+                     "counterfactual": tx.fmt_number(cf, lang=lang), "difference": diff})
     return rows

@@ -1,0 +1,83 @@
+"""Page 1 (reports/summary.py) and the one display scale (reports/scale.py) on hand-made inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lofteeval.errors import Caveat
+from lofteeval.indicators import INDICATORS
+from lofteeval.reports import scale as sc
+from lofteeval.reports import summary as sm
+from lofteeval.reports.text import activity_sentence, status_count
+
+from .fakes import make_result
+
+CRIME = INDICATORS["reported_residential_burglary"]
+SHARE = INDICATORS["unsafe_outdoors_night"]  # unit "percent": percentage points
+
+
+def test_verdicts_follow_the_rules():
+    holds = make_result(-0.2, -0.3, -0.1, 0.001, indicator=CRIME.id, p_adjusted=0.01, mde=0.1)
+    not_after_adjustment = make_result(-0.2, -0.3, -0.1, 0.01, indicator=CRIME.id, p_adjusted=0.2, mde=0.1)
+    big_mde = make_result(-0.1, -0.4, 0.3, 0.5, indicator=CRIME.id, mde=0.30)
+    small_mde = make_result(-0.1, -0.2, 0.05, 0.3, indicator=CRIME.id, mde=0.15)
+    few = make_result(-0.1, -0.2, 0.05, 0.3, indicator=CRIME.id, mde=0.15,
+                      warnings=(Caveat("ZeroCountsWarning", "few", {"mean": 3.0, "threshold": 10}),))
+    assert sc.verdict(holds, CRIME) == "decrease"
+    assert sc.verdict(holds.replace(estimate=0.2, ci_low=0.1, ci_high=0.3), CRIME) == "increase"
+    assert sc.verdict(not_after_adjustment, CRIME) == "none"
+    assert sc.verdict(big_mde, CRIME) == "undetermined"
+    assert sc.verdict(small_mde, CRIME) == "none"
+    assert sc.verdict(few, CRIME) == "undetermined"  # too few offences a year, whatever the MDE
+    assert sc.verdict(small_mde.replace(estimate=float("nan")), CRIME) == "not_estimated"
+
+
+def test_survey_shares_are_in_percentage_points():
+    # absolute scale, MDE 4 pe on a level of ~116: the threshold is 5 pe, not 25 % of the level
+    res = make_result(1.4, -2.4, 5.4, 0.5, indicator=SHARE.id, scale="absolute", mde=4.0)
+    assert sc.mde_display(res, SHARE) == "4,0\u00a0procentenheter"
+    assert sc.fmt_display(res, res.estimate, SHARE) == "+1,4\u00a0procentenheter"
+    assert "%" not in sc.fmt_display(res, res.ci_low, SHARE, lang="en")
+    assert sc.verdict(res, SHARE) == "none"
+    assert sc.verdict(res.replace(mde=6.0), SHARE) == "undetermined"
+
+
+def test_relative_effect_is_over_the_post_period_counterfactual():
+    res = make_result(-5.0, -30.0, 20.0, 0.6, indicator=CRIME.id, scale="absolute", mde=40.0)
+    assert list(res.diagnostics["post_periods"]) == [2020, 2021, 2022]
+    post = res.effects[res.effects["time"] >= 2020]["counterfactual"].mean()
+    assert res.relative(-5.0) == pytest.approx(-5.0 / post)
+    assert res.relative_mde == pytest.approx(40.0 / post)
+    assert sc.mde_value(res, CRIME) == res.relative_mde
+
+
+def test_treated_series_sums_counts_and_population():
+    rows = []
+    for k, pop, n in (("1415", 27000.0, 270.0), ("1421", 15000.0, 30.0)):
+        rows += [{"kommun": k, "year": 2022, "indicator": CRIME.id, "value": n / pop * 1e5, "n": n},
+                 {"kommun": k, "year": 2022, "indicator": "population", "value": pop, "n": np.nan}]
+    s = sm.treated_series(pd.DataFrame(rows), CRIME, ["1415", "1421"])
+    assert s["count"].tolist() == [300.0]
+    assert s["value"].iloc[0] == pytest.approx(300 / 42000 * 1e5)  # not the mean of the two rates
+
+
+def test_mde_in_offences_a_year():
+    res = make_result(0.0, -0.2, 0.2, 0.9, indicator=CRIME.id, mde=0.2)
+    eff = res.effects
+    counts = pd.DataFrame({"year": eff["time"], "value": eff["observed"], "count": 100.0})
+    ratio = (eff["counterfactual"] / eff["observed"])[eff["time"] >= 2020]
+    assert sm.mde_counts(res, counts) == pytest.approx(0.2 * 100.0 * ratio.mean())
+    assert sm.about(37.4) == "35" and sm.about(412.0) == "410" and sm.about(3.2) == "3"
+    text = sm.explanation(res, CRIME, counts, lang="sv")
+    assert text.startswith("Förändringar mindre än ca 20 anmälda brott per år (20\u00a0%)")
+
+
+def test_plural_agreement_of_activity_counts():
+    assert status_count("uppfyllt", 1) == "1 uppfylld" and status_count("uppfyllt", 2) == "2 uppfyllda"
+    assert status_count("ej rapporterat", 3) == "3 ej rapporterade"
+    assert status_count("ej rapporterat", 3, lang="en") == "3 not reported"
+    assert activity_sentence(["uppfyllt", "uppfyllt", "delvis"]) == " Aktiviteter: 2 uppfyllda, 1 delvis uppfylld (av 3)."
+    assert sm.activities_text(["uppfyllt"], given=True) == "Aktiviteter: 1 utlovad – 1 uppfylld."
+    assert sm.activities_text(["a", "b"], given=False, lang="en") == "Activities: 2 promised; no follow-up reported."
