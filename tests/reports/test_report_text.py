@@ -90,7 +90,8 @@ def test_one_relative_mde_everywhere_in_one_report(reports):
         assert shown in rows[spec.id].explanation or "För få anmälda brott" in rows[spec.id].explanation
         sec = sections[spec.id]
         assert sec.numbers["mde"] == shown
-        assert shown in sec.sentence or "för få anmälda brott" in sec.sentence
+        if "upptäck" in sec.sentence:  # a sentence that speaks of power names the one MDE
+            assert shown in sec.sentence or "för få anmälda brott" in sec.sentence
         low = [t for label, ts in c.technical for t in ts if label == sec.label and "styrka" in t]
         assert all(shown in t for t in low)
         # no other relative MDE for this indicator anywhere in its section text

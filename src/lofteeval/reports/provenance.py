@@ -160,7 +160,8 @@ def provenance_rows(prov: Mapping[str, Any], *, lang: str, synthetic: bool) -> l
     sv = lang == "sv"
     rows = [
         ("Paket" if sv else "Package", f"{prov.get('package', 'lofteeval')} {prov.get('version', '')}"),
-        ("Git-commit" if sv else "Git commit", prov.get("git_commit") or ("okänd" if sv else "unknown")),
+        ("Git-commit" if sv else "Git commit", (prov.get("git_commit") or ("okänd" if sv else "unknown"))
+         if sv else str(prov.get("git_commit") or "unknown").replace("med lokala ändringar", "with local changes")),
         ("Python", prov.get("python", "")),
         ("Skapad" if sv else "Generated", prov.get("generated", "")),
         ("Dataår" if sv else "Data years", prov.get("data_years") or "–"),
@@ -191,7 +192,7 @@ def _lofte_citation(lofte: Any, lang: str) -> dict[str, str]:
     file = document.split(": ", 1)[0] if document else ""
     tech = (f"registerpost {lofte.id}" if sv else f"registry entry {lofte.id}") + (
         f"; textfil {file}" if sv and file else f"; text file {file}" if file else "")
-    return {"what": "Löftestext" if sv else "Löfte text", "text": ", ".join(parts) + (f". {url}" if url else "."),
+    return {"what": "Löftestext" if sv else "Text of the promise", "text": ", ".join(parts) + (f". {url}" if url else "."),
             "url": url, "technical": tech}
 
 
