@@ -94,7 +94,7 @@ def prepare_report(lofte_id: str, *, demo: bool = False, panel_path: str | None 
               "level": level, "followup_path": followup_path, "through": through}
     return build_context(lofte, evaluated, lang=lang, level=level, synthetic=is_synthetic(panel),
                          followup=followup_path,
-                         provenance=provenance(panel, params=params))
+                         provenance=provenance(panel, params=params), panel=panel)
 
 
 def write_outputs(context: ReportContext, *, out_dir: str | Path | None = None,

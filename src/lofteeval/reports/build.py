@@ -78,6 +78,8 @@ class ReportContext:
     results: pd.DataFrame
     forest_plot: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    lagesbild: Any = None  # lagesbild.LagesbildSection (needs the panel)
+    diagnostics: list[Any] = field(default_factory=list)  # diagnostics_text.DiagnosticsBlock per indicator
 
     @property
     def t(self) -> dict[str, str]:
@@ -378,11 +380,12 @@ def data_caveats(lofte: Any, evaluated: Evaluated, *, lang: str, provenance: Map
 
 def build_context(lofte: Any, evaluated: Evaluated, *, lang: str = "sv", level: float = 0.95,
                   synthetic: bool = False, followup: pd.DataFrame | str | None = None,
-                  provenance: Mapping[str, Any] | None = None) -> ReportContext:
+                  provenance: Mapping[str, Any] | None = None, panel: pd.DataFrame | None = None) -> ReportContext:
     """Turn evaluation results into a :class:`ReportContext` for the renderers.
 
     ``followup`` is a follow-up table, a follow-up file path, or ``None`` (every activity then
-    shows as *ej rapporterat*).
+    shows as *ej rapporterat*).  With the ``panel`` the report also gets its lägesbild and (for a
+    löfte) the diagnostics appendix.
     """
     if followup is not None and not isinstance(followup, pd.DataFrame):
         followup = followup_table(lofte, str(followup), lang=lang)
@@ -418,4 +421,17 @@ def build_context(lofte: Any, evaluated: Evaluated, *, lang: str = "sv", level: 
         assumptions=list(tx.ASSUMPTIONS[lang]),
         data_caveats=data_caveats(lofte, evaluated, lang=lang, provenance=prov),
         technical=tech, provenance=prov, results=results_frame(evaluated, lang=lang), forest_plot=forest,
+        **_situation(panel, lofte, evaluated, lang=lang, synthetic=synthetic),
     )
+
+
+def _situation(panel: pd.DataFrame | None, lofte: Any, evaluated: Evaluated, *, lang: str,
+               synthetic: bool) -> dict[str, Any]:
+    """The lägesbild and diagnostics fields of the context (empty without a panel)."""
+    if panel is None:
+        return {}
+    from .diagnostics_text import diagnostics_blocks
+    from .lagesbild import lagesbild_section
+
+    return {"lagesbild": lagesbild_section(panel, lofte, lang=lang, synthetic=synthetic),
+            "diagnostics": diagnostics_blocks(panel, lofte, evaluated, lang=lang, synthetic=synthetic)}
