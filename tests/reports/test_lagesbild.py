@@ -113,15 +113,33 @@ def test_selected_years_first_before_start_latest() -> None:
     assert lb.selected_years(s, 2030) == [2018, 2020]  # the year before the start is outside the data
 
 
-def test_section_on_the_demo_panel_is_complete() -> None:
+@pytest.fixture(scope="module")
+def problem_picture_context():
     from lofteeval.datasets import demo_panel
+    from lofteeval.evaluation import evaluate_areas
     from lofteeval.registry import load_lofte
+    from lofteeval.reports.build import build_context
+    from lofteeval.reports.provenance import provenance
 
-    lofte = load_lofte("gotland-2020-problembild")
-    sec = lb.lagesbild_section(demo_panel(seed=0), lofte, lang="en", synthetic=True)
+    panel, lofte = demo_panel(seed=0), load_lofte("gotland-2020-problembild")
+    return build_context(lofte, evaluate_areas(panel, lofte), lang="en", synthetic=True, panel=panel,
+                         provenance=provenance(panel, params={}))
+
+
+def test_section_on_the_demo_panel_is_complete(problem_picture_context) -> None:
+    sec = problem_picture_context.lagesbild
     assert sec is not None and sec.blocks and not sec.skipped
     assert all(b.plot.startswith("data:image/png;base64,") for b in sec.blocks)
     first = sec.blocks[0]
     assert [r["label"] for r in first.rows] == ["Gotland", "Similar kommuner", "Sweden"]
     assert first.years[-1] == 2024 and 2019 in first.years
     assert "consists of the löfte's kommun alone" in sec.intro
+
+
+def test_problem_picture_shows_lagesbild_and_no_estimation_or_method(problem_picture_context) -> None:
+    from lofteeval.reports.html import render_html
+
+    html = render_html(problem_picture_context)
+    assert 'id="lagesbild"' in html and 'id="proveniens"' in html
+    assert 'id="resultat"' not in html and 'id="metod"' not in html and 'id="diagnostik"' not in html
+    assert "Synthetic data – for demonstration only" in html.split('id="lagesbild"')[1]
