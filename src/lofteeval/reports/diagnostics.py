@@ -170,7 +170,7 @@ def event_study_frame(panel: pd.DataFrame, result: Any, *, kind: str = "crime") 
                          "band_high": np.nanpercentile(placebos, 95, axis=1)})
 
 
-PLACEBO_TIME_PERMUTATIONS = 999
+PLACEBO_TIME_PERMUTATIONS = 499
 """Permutations of a DiD placebo-in-time re-estimate (the main estimate uses the design's default)."""
 
 

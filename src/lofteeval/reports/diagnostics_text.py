@@ -265,7 +265,7 @@ def _block(panel: pd.DataFrame, lofte: Any, result: Any, spec: Any, *, lang: str
             title = {"sv": "Avvikelse från jämförelsekommunerna", "en": "Gap to the comparison kommuner"}[lang]
             plot = figure(lambda ax: plots.plot_event_study(frame, ax=ax, lang=lang, start=start, ylabel=title,
                                                             synthetic=synthetic),
-                          size=(6.4, 2.5), dpi=110, margins={"left": 0.1, "right": 0.98, "top": 0.88,
+                          size=(6.4, 2.3), dpi=100, margins={"left": 0.1, "right": 0.98, "top": 0.88,
                                                              "bottom": 0.32})
             caption = _event_caption(spec, lang=lang)
     return DiagnosticsBlock(label=spec.label_sv if lang == "sv" else spec.label_en, rows=rows, plot=plot,

@@ -307,31 +307,24 @@ def _intro(groups: list[Group], first: int, last: int, *, lang: str, survey: boo
 
 
 def _figure(series: pd.DataFrame, spec: Any, *, lang: str, period: tuple[int, int], synthetic: bool) -> str:
-    """Rates (or survey values) of every group, and for crime the löfte kommun(er)'s counts beside them."""
+    """Rates (or survey values) of every group, one line each; the counts are in the table below."""
     from .. import plots
     from .build import figure_uri
 
     t = _TEXT[lang]
-    crime = spec.kind == "crime"
-    title = t["rate_title"] if crime else (t["share_title"] if spec.unit == "percent" else t["index_title"])
+    title = (t["rate_title"] if spec.kind == "crime" else
+             (t["share_title"] if spec.unit == "percent" else t["index_title"]))
 
     def draw(ax: Any) -> None:
-        fig = ax.figure
-        if crime:  # rates on the left two thirds, the löfte kommun(er)'s counts on the right
-            ax.set_position((0.08, 0.3, 0.58, 0.59))
-            ax2 = fig.add_axes((0.73, 0.3, 0.25, 0.59))
-            plots.plot_lagesbild(series, ax=ax2, lang=lang, period=period, measure="count", groups=["kommun"],
-                                 title=t["count_title"])
         plots.plot_lagesbild(series, ax=ax, lang=lang, period=period, title=title)
-        handles, labels = ax.get_legend_handles_labels()
-        fig.legend(handles, labels, loc="lower left", ncols=len(handles) if len(handles) <= 4 else 3, fontsize=7.2,
-                   frameon=False, bbox_to_anchor=(0.04, 0.06), columnspacing=1.2, handlelength=1.8)
-        if synthetic:  # once for the figure, clear of both titles
-            fig.text(0.98, 0.01, plots.synthetic_text(lang), ha="right", va="bottom", fontsize=7.5,
-                     color=plots.COLOURS["synthetic"], style="italic")
+        ax.legend(fontsize=7.2, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), handlelength=1.8)
+        if synthetic:  # under the legend, clear of the title
+            ax.figure.text(0.99, 0.03, plots.synthetic_text(lang), ha="right", va="bottom", fontsize=7,
+                           color=plots.COLOURS["synthetic"], style="italic")
 
-    return figure_uri(draw, size=(6.6, 2.3), dpi=120,
-                      margins={"left": 0.08, "right": 0.98, "top": 0.89, "bottom": 0.3})
+    # the legend sits right of the axes: no rows under the plot, and the labels never collide
+    return figure_uri(draw, size=(6.6, 2.1), dpi=100,
+                      margins={"left": 0.08, "right": 0.72, "top": 0.88, "bottom": 0.12})
 
 
 def _indicators(lofte: Any, panel: pd.DataFrame, lang: str) -> list[tuple[Any, str]]:
