@@ -73,7 +73,7 @@ def test_several_lofte_kommuner_are_summed() -> None:
     g = _groups(("0001", "0003"))
     s = lb.lagesbild_series(_panel(), "reported_assault", [g["kommun"]]).set_index("year")
     assert s.loc[2018, "count"] == 20 and s.loc[2018, "value"] == pytest.approx(20 / 30_000 * 1e5)
-    assert g["kommun"].label == "Aby & Cby"
+    assert g["kommun"].label == "Aby och Cby"
 
 
 def test_survey_is_population_weighted_without_counts() -> None:

@@ -78,7 +78,7 @@ class ReportContext:
     results: pd.DataFrame
     forest_plot: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
-    lagesbild: Any = None  # lagesbild.LagesbildSection (needs the panel)
+    lagesbild: Any = None  # lagesbild_section.LagesbildSection (needs the panel)
     diagnostics: list[Any] = field(default_factory=list)  # diagnostics_text.DiagnosticsBlock per indicator
 
     @property
@@ -431,7 +431,7 @@ def _situation(panel: pd.DataFrame | None, lofte: Any, evaluated: Evaluated, *, 
     if panel is None:
         return {}
     from .diagnostics_text import diagnostics_blocks
-    from .lagesbild import lagesbild_section
+    from .lagesbild_section import lagesbild_section
 
     return {"lagesbild": lagesbild_section(panel, lofte, lang=lang, synthetic=synthetic),
             "diagnostics": diagnostics_blocks(panel, lofte, evaluated, lang=lang, synthetic=synthetic)}

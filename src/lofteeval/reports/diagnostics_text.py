@@ -106,12 +106,14 @@ def design_text(result: Any, kind: str, *, lang: str) -> str:
             out.append("Utan tillräckligt många jämförelsekommuner jämförs löfteskommunen bara med sin egen "
                        "utveckling före löftet." if sv else "Without enough comparison kommuner the löfte "
                        "kommun is compared with its own development before the löfte only.")
+        elif need_pool and need_pre:
+            out.append(f"Metoden kräver minst {need_pool} jämförelsekommuner och {need_pre} år före löftet; här "
+                       f"fanns {g['n_pool']} kommuner och {g['n_pre']} år." if sv else
+                       f"The design needs at least {need_pool} comparison kommuner and {need_pre} years before the "
+                       f"löfte; there were {g['n_pool']} kommuner and {g['n_pre']} years.")
         elif need_pool:
-            pre = (f" och {g['n_pre']} år före löftet (minst {need_pre})" if sv else
-                   f" and {g['n_pre']} years before the löfte (at least {need_pre})") if need_pre else ""
-            out.append(f"Metoden kräver minst {need_pool} jämförelsekommuner; här fanns {g['n_pool']}{pre}." if sv
-                       else f"The design needs at least {need_pool} comparison kommuner; there were "
-                       f"{g['n_pool']}{pre}.")
+            out.append(f"Metoden kräver minst {need_pool} jämförelsekommuner; här fanns {g['n_pool']}." if sv
+                       else f"The design needs at least {need_pool} comparison kommuner; there were {g['n_pool']}.")
     handling = result.diagnostics.get("treated_handling_sv" if sv else "treated_handling", "")
     if handling:
         out.append(str(handling)[:1].upper() + str(handling)[1:] + ".")
@@ -135,7 +137,8 @@ def fit_text(result: Any, spec: Any, *, lang: str) -> str:
         unit = NBSP + ("procentenheter" if spec.unit == "percent" else "indexenheter") if sv else \
             " " + ("percentage points" if spec.unit == "percent" else "index points")
         what = ""
-    b, d = tx.fmt_number(before, lang=lang), tx.fmt_number(during, lang=lang)
+    digits = 2 if spec.kind != "crime" and spec.unit == "index" else 1
+    b, d = tx.fmt_number(before, lang=lang, digits=digits), tx.fmt_number(during, lang=lang, digits=digits)
     if sv:
         out = (f"Under de {n} åren före löftet avvek den skattade utvecklingen utan löftet från det observerade "
                f"med i genomsnitt {b}{unit} per år{' (' + what + ')' if what else ''}; under löftesåren "
