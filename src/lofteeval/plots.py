@@ -372,7 +372,7 @@ def plot_lagesbild(series: pd.DataFrame, *, ax: Any = None, lang: str = "sv",
 
 
 def plot_event_study(frame: pd.DataFrame, *, ax: Any = None, lang: str = "sv", start: int | None = None,
-                     ylabel: str | None = None, synthetic: bool = False) -> Any:
+                     ylabel: str | None = None, treated_label: str | None = None, synthetic: bool = False) -> Any:
     """Pre-trend / event-study plot: the löfte kommun's yearly gap to the comparison kommuner.
 
     Parameters
@@ -383,6 +383,8 @@ def plot_event_study(frame: pd.DataFrame, *, ax: Any = None, lang: str = "sv", s
         each comparison kommun (the placebo band).
     start : int, optional
         First löfte year (a vertical line before it).
+    treated_label : str, optional
+        Legend label of the löfte kommun(er) (default: "Löfteskommunen").
     """
     labs = {"sv": ("Löfteskommunen", "Jämförelsekommunerna (mittersta 90 %)", "Löftet börjar"),
             "en": ("Löfte kommun", "Comparison kommuner (middle 90%)", "Löfte starts")}[_lang(lang)]
@@ -390,7 +392,8 @@ def plot_event_study(frame: pd.DataFrame, *, ax: Any = None, lang: str = "sv", s
     f = frame.sort_values("year")
     ax.fill_between(f["year"], f["band_low"], f["band_high"], color=COLOURS["placebo"], alpha=0.7, lw=0,
                     label=labs[1], zorder=1)
-    ax.plot(f["year"], f["gap"], color=COLOURS["treated"], marker="o", ms=3.5, lw=1.8, label=labs[0], zorder=3)
+    ax.plot(f["year"], f["gap"], color=COLOURS["treated"], marker="o", ms=3.5, lw=1.8, label=treated_label or labs[0],
+            zorder=3)
     ax.axhline(0, color=COLOURS["zero"], lw=0.8, ls=":")
     if start is not None:
         ax.axvline(start - 0.5, color=COLOURS["zero"], lw=1, ls="--", label=labs[2])

@@ -162,7 +162,8 @@ def placebo_time_text(outcome: Any, result: Any, spec: Any, *, lang: str) -> str
     sv = lang == "sv"
     start = int(result.diagnostics["treatment_start"])
     if outcome == "short":
-        return (f"Kan inte göras: för få år före {start} för att flytta starten två år bakåt och ändå ha minst "
+        return (f"Kan inte göras: för få år före {start} för att flytta starten två år bakåt och ändå ha "
+                "minst "
                 "tre år före den." if sv else f"Not possible: too few years before {start} to move the start "
                 "two years back and keep at least three years before it.")
     if isinstance(outcome, str):
@@ -234,20 +235,26 @@ def p_floor_text(result: Any, *, lang: str) -> str:
                   if p >= alpha else "")
 
 
-def _event_caption(spec: Any, *, lang: str) -> str:
+def _event_caption(spec: Any, *, lang: str, n_treated: int = 1) -> str:
     unit = {"sv": ("i procent av nivån före löftet" if spec.kind == "crime" else
                    "i procentenheter" if spec.unit == "percent" else "i indexenheter"),
             "en": ("in percent of the level before the löfte" if spec.kind == "crime" else
                    "in percentage points" if spec.unit == "percent" else "in index points")}[lang]
+    group = n_treated > 1
     if lang == "sv":
-        return (f"Löfteskommunens avvikelse från jämförelsekommunernas utveckling år för år, {unit} (0 = samma "
-                "utveckling). Bandet visar var de mittersta 90 % av jämförelsekommunerna hamnar när samma "
-                "beräkning görs för var och en av dem. Före löftet bör linjen ligga nära noll och inom bandet; "
-                "en tydlig trend redan före starten talar emot antagandet om parallella trender.")
-    return (f"The löfte kommun's gap to the comparison kommuner's development, year by year, {unit} (0 = the "
-            "same development). The band shows where the middle 90% of the comparison kommuner fall when the "
-            "same calculation is made for each of them. Before the löfte the line should stay near zero and "
-            "inside the band; a clear trend before the start speaks against the parallel-trends assumption.")
+        return (f"{'Löftets kommuners gemensamma' if group else 'Löfteskommunens'} avvikelse från "
+                f"jämförelsekommunernas utveckling år för år, {unit} (0 = samma utveckling). Bandet visar var de "
+                "mittersta 90 % av jämförelsekommunerna hamnar när samma beräkning görs för var och en av dem"
+                + (" (en enskild kommun varierar mer än flera tillsammans, så bandet är brett i jämförelse)"
+                   if group else "") + ". Före löftet bör linjen ligga nära noll och inom bandet; en tydlig "
+                "trend redan före starten talar emot antagandet om parallella trender.")
+    who = "The combined gap of the löfte's kommuner" if group else "The löfte kommun's gap"
+    return (f"{who} to the comparison kommuner's development, year by year, {unit} (0 = the same "
+            "development). The band shows where the middle 90% of the comparison kommuner fall when the "
+            "same calculation is made for each of them"
+            + (" (a single kommun varies more than several combined, so the band is wide by comparison)"
+               if group else "") + ". Before the löfte the line should stay near zero and inside the band; a "
+            "clear trend before the start speaks against the parallel-trends assumption.")
 
 
 def _block(panel: pd.DataFrame, lofte: Any, result: Any, spec: Any, *, lang: str, synthetic: bool,
@@ -266,11 +273,13 @@ def _block(panel: pd.DataFrame, lofte: Any, result: Any, spec: Any, *, lang: str
         if frame is not None:
             start = int(result.diagnostics["treatment_start"])
             title = {"sv": "Avvikelse från jämförelsekommunerna", "en": "Gap to the comparison kommuner"}[lang]
+            n_treated = int(result.diagnostics.get("n_treated", 1) or 1)
+            who = None if n_treated == 1 else ("Löftets kommuner" if lang == "sv" else "The löfte's kommuner")
             plot = figure(lambda ax: plots.plot_event_study(frame, ax=ax, lang=lang, start=start, ylabel=title,
-                                                            synthetic=synthetic),
+                                                            treated_label=who, synthetic=synthetic),
                           size=(6.4, 2.3), dpi=100, margins={"left": 0.1, "right": 0.98, "top": 0.88,
                                                              "bottom": 0.32})
-            caption = _event_caption(spec, lang=lang)
+            caption = _event_caption(spec, lang=lang, n_treated=n_treated)
     return DiagnosticsBlock(label=spec.label_sv if lang == "sv" else spec.label_en, rows=rows, plot=plot,
                             plot_caption=caption)
 

@@ -104,7 +104,8 @@ def _intro(groups: list[Group], first: int, last: int, *, lang: str, survey: boo
         cmp_.append(f"{'liknande' if sv else 'similar'} kommuner ({ids['liknande'].detail})")
     if sv:
         text = (f"Lägesbilden visar hur varje indikator har utvecklats {first}–{last} i {who} jämfört med "
-                + (", ".join(cmp_) + " och " if cmp_ else "") + "riket. Talen per 100\u00a0000 invånare går att jämföra mellan områden av "
+                + (", ".join(cmp_) + " och " if cmp_ else "") + "riket. Talen per 100\u00a0000 invånare går "
+                "att jämföra mellan områden av "
                 "olika storlek; antalen visar hur många anmälningar det gäller. Löftesperioden är grå. ")
         text += ("Länet omfattar alla sina kommuner, också löftets. " if "lan" in ids else
                  "Länet består bara av löftets kommun och visas därför inte för sig. ")
