@@ -143,3 +143,12 @@ def test_problem_picture_shows_lagesbild_and_no_estimation_or_method(problem_pic
     assert 'id="lagesbild"' in html and 'id="proveniens"' in html
     assert 'id="resultat"' not in html and 'id="metod"' not in html and 'id="diagnostik"' not in html
     assert "Synthetic data – for demonstration only" in html.split('id="lagesbild"')[1]
+
+
+def test_change_column_rounds_without_a_signed_zero() -> None:
+    from lofteeval.reports.lagesbild_section import _change
+
+    assert _change(100, 99.9, "sv", True) == "0\u00a0%"
+    assert _change(100, 120, "sv", True) == "+20\u00a0%"
+    assert _change(10, 8, "en", False) == "-2.0"
+    assert _change(0, 8, "en", True) == "–"  # no percent change from zero

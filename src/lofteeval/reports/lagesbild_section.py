@@ -50,15 +50,18 @@ def _fmt(x: float, lang: str, digits: int = 0) -> str:
 
 
 def _change(first: float, last: float, lang: str, crime: bool, digits: int = 1) -> str:
-    """Change from the first to the latest year: percent for rates, units (pe) for survey values."""
+    """Change from the first to the latest year: percent for rates, units (pe) for survey values.
+
+    A change that rounds to zero is written without a sign (``0 %``, never ``−0 %``).
+    """
     from .text import fmt_number
 
-    if not (np.isfinite(first) and np.isfinite(last)):
+    if not (np.isfinite(first) and np.isfinite(last)) or (crime and first <= 0):
         return "–"
-    if crime:
-        return (fmt_number(100 * (last / first - 1), lang=lang, digits=0, sign=True) + ("\u00a0%" if lang == "sv"
-                else "%")) if first > 0 else "–"
-    return fmt_number(last - first, lang=lang, digits=digits, sign=True)
+    value, places = (100 * (last / first - 1), 0) if crime else (last - first, digits)
+    value = round(value, places) or 0.0  # -0.0 -> 0.0
+    text = fmt_number(value, lang=lang, digits=places, sign=value != 0)
+    return text + ("\u00a0%" if lang == "sv" else "%") if crime else text
 
 
 def _table_rows(series: pd.DataFrame, years: list[int], *, lang: str, crime: bool,
