@@ -208,6 +208,8 @@ def placebo_in_time(panel: pd.DataFrame, lofte: Any, result: Any, *, shift: int 
                                  level=result.level, exposure=cols["exposure"], n=cols["n"])
         if result.method == "did":
             kwargs["n_perm"] = PLACEBO_TIME_PERMUTATIONS
+        if result.method == "synth":  # its own backdating of the backdated start is not shown
+            kwargs["placebo_in_time"] = False
         import warnings
 
         with warnings.catch_warnings():  # its caveats are the main estimate's, already reported
