@@ -23,6 +23,8 @@ __all__ = [
     "plot_placebo",
     "plot_weights",
     "plot_results",
+    "plot_lagesbild",
+    "plot_event_study",
     "add_synthetic_note",
     "synthetic_text",
 ]
@@ -36,6 +38,13 @@ COLOURS = {
     "zero": "#555555",
     "ci": "#1f4e79",
     "synthetic": "#b2182b",
+}
+
+GROUP_STYLE = {  # lägesbild series: the löfte's kommun(er) strong, the comparisons lighter
+    "kommun": {"color": "#1f4e79", "lw": 2.2, "marker": "o", "ms": 3.5, "zorder": 4},
+    "lan": {"color": "#1b7837", "lw": 1.5, "ls": "-", "zorder": 3},
+    "liknande": {"color": "#d95f02", "lw": 1.5, "ls": "--", "zorder": 3},
+    "riket": {"color": "#555555", "lw": 1.5, "ls": ":", "zorder": 2},
 }
 
 LABELS: dict[str, dict[str, str]] = {
@@ -308,3 +317,100 @@ def plot_results(results: Sequence[Any], *, ax: Any = None, lang: str = "sv",
     if synthetic:
         add_synthetic_note(ax, lang=lang)
     return ax
+
+
+def plot_lagesbild(series: pd.DataFrame, *, ax: Any = None, lang: str = "sv",
+                   period: tuple[int, int] | None = None, measure: str = "value", title: str | None = None,
+                   groups: Sequence[str] | None = None, synthetic: bool = False) -> Any:
+    """The lägesbild of one indicator: a line per comparison group, the löfte period shaded.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        ``group, label, year`` and the ``measure`` column
+        (:func:`lofteeval.reports.lagesbild.lagesbild_series`).
+    measure : {"value", "count"}
+        ``"value"``: per 100 000 (or the survey share/index), one line per group;
+        ``"count"``: bars of the counts (meant for the löfte's kommun(er) alone, ``groups=["kommun"]``,
+        since län and riket counts are on another scale).
+    period : (first_year, last_year), optional
+        Löfte period to shade.
+    groups : list of str, optional
+        Groups to draw (default: all in ``series``).
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    lab = _labels(lang)
+    ax = _new_axes(ax, (6.4, 3.2))
+    data = series if groups is None else series[series["group"].isin(groups)]
+    for gid, sub in data.groupby("group", sort=False):
+        sub = sub.sort_values("year")
+        style = dict(GROUP_STYLE.get(str(gid), {"color": COLOURS["zero"], "lw": 1.2}))
+        if measure == "count":
+            ax.bar(sub["year"], sub["count"], color=style["color"], width=0.7, label=str(sub["label"].iloc[0]),
+                   zorder=3)
+        else:
+            ax.plot(sub["year"], sub[measure], label=str(sub["label"].iloc[0]), **style)
+    if period is not None:
+        ax.axvspan(period[0] - 0.5, period[1] + 0.5, color=COLOURS["period"], alpha=0.6, lw=0,
+                   label=lab["period"], zorder=0)
+    if len(data):
+        ax.set_xlim(float(data["year"].min()) - 0.7, float(data["year"].max()) + 0.7)
+    if measure != "count":
+        ax.set_ylim(bottom=0)
+    if title:
+        ax.set_title(title, fontsize=9, loc="left")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.tick_params(labelsize=8)
+    ax.grid(axis="y", color="#e5e5e5", lw=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+    _decimal_comma(ax, lang)
+    if synthetic:
+        add_synthetic_note(ax, lang=lang)
+    return ax
+
+
+def plot_event_study(frame: pd.DataFrame, *, ax: Any = None, lang: str = "sv", start: int | None = None,
+                     ylabel: str | None = None, treated_label: str | None = None, synthetic: bool = False) -> Any:
+    """Pre-trend / event-study plot: the löfte kommun's yearly gap to the comparison kommuner.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``year, gap, band_low, band_high`` (:func:`lofteeval.reports.diagnostics.event_study_frame`):
+        the gap relative to the year before the start, and the middle 90 % of the same gap for
+        each comparison kommun (the placebo band).
+    start : int, optional
+        First löfte year (a vertical line before it).
+    treated_label : str, optional
+        Legend label of the löfte kommun(er) (default: "Löfteskommunen").
+    """
+    labs = {"sv": ("Löfteskommunen", "Jämförelsekommunerna (mittersta 90 %)", "Löftet börjar"),
+            "en": ("Löfte kommun", "Comparison kommuner (middle 90%)", "Löfte starts")}[_lang(lang)]
+    ax = _new_axes(ax, (6.4, 2.8))
+    f = frame.sort_values("year")
+    ax.fill_between(f["year"], f["band_low"], f["band_high"], color=COLOURS["placebo"], alpha=0.7, lw=0,
+                    label=labs[1], zorder=1)
+    ax.plot(f["year"], f["gap"], color=COLOURS["treated"], marker="o", ms=3.5, lw=1.8, label=treated_label or labs[0],
+            zorder=3)
+    ax.axhline(0, color=COLOURS["zero"], lw=0.8, ls=":")
+    if start is not None:
+        ax.axvline(start - 0.5, color=COLOURS["zero"], lw=1, ls="--", label=labs[2])
+    if ylabel:
+        ax.set_title(ylabel, fontsize=9, loc="left")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.tick_params(labelsize=8)
+    ax.grid(axis="y", color="#e5e5e5", lw=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=7.5, frameon=False, loc="upper left", bbox_to_anchor=(0.0, -0.12), ncols=3)
+    _decimal_comma(ax, lang)
+    if synthetic:
+        add_synthetic_note(ax, lang=lang)
+    return ax
+
+
+def _lang(lang: str) -> str:
+    check_literal(lang, Lang, "lang")
+    return lang

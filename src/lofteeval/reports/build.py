@@ -85,6 +85,8 @@ class ReportContext:
     summary: Any = None  # summary.Summary: page 1
     forest_plot_points: str = ""  # survey shares, in percentage points
     combined: str = ""  # how several kommuner are combined, said once (method section)
+    lagesbild: Any = None  # lagesbild_section.LagesbildSection (needs the panel)
+    diagnostics: list[Any] = field(default_factory=list)  # diagnostics_text.DiagnosticsBlock per indicator
 
     @property
     def t(self) -> dict[str, str]:
@@ -419,7 +421,8 @@ def build_context(lofte: Any, evaluated: Evaluated, *, lang: str = "sv", level: 
 
     ``followup`` is a follow-up table, a follow-up file path, or ``None`` (every activity then
     shows as *ej rapporterat*).  ``panel`` (optional) gives page 1 the indicators' development to
-    the latest year; ``per_kommun`` (:func:`.per_kommun.evaluate_per_kommun`) the supplement rows.
+    the latest year, the lägesbild and (for a löfte) the diagnostics appendix; ``per_kommun``
+    (:func:`.per_kommun.evaluate_per_kommun`) the supplement rows.
     """
     from .overview import combined_text, forest_plots, indicator_label, low_power_caveats
     from .summary import build_summary
@@ -458,4 +461,17 @@ def build_context(lofte: Any, evaluated: Evaluated, *, lang: str = "sv", level: 
         summary=build_summary(lofte, evaluated, fu, lang=lang, panel=panel, followup_given=followup is not None,
                               kommun_names=names),
         forest_plot_points=forest_points, combined=combined_text(lofte, lang=lang),
+        **_situation(panel, lofte, evaluated, lang=lang, synthetic=synthetic),
     )
+
+
+def _situation(panel: pd.DataFrame | None, lofte: Any, evaluated: Evaluated, *, lang: str,
+               synthetic: bool) -> dict[str, Any]:
+    """The lägesbild and diagnostics fields of the context (empty without a panel)."""
+    if panel is None:
+        return {}
+    from .diagnostics_text import diagnostics_blocks
+    from .lagesbild_section import lagesbild_section
+
+    return {"lagesbild": lagesbild_section(panel, lofte, lang=lang, synthetic=synthetic),
+            "diagnostics": diagnostics_blocks(panel, lofte, evaluated, lang=lang, synthetic=synthetic)}
