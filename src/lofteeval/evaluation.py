@@ -390,7 +390,8 @@ def displacement(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: Met
 # ------------------------------------------------------------------------------------------------
 def evaluate_staggered(panel: pd.DataFrame, indicator: str, loften: Any = None, *,
                        control_group: str = "never_treated", aggregation: str = "dynamic",
-                       level: float = 0.95, registry: dict[str, Any] | None = None) -> Any:
+                       level: float = 0.95, registry: dict[str, Any] | None = None,
+                       weights: str | None = None) -> Any:
     """Callaway–Sant'Anna staggered DiD across several löften acting on one indicator.
 
     Each löfte's kommuner form the cohort of its start year (a kommun in several löften joins
@@ -413,6 +414,9 @@ def evaluate_staggered(panel: pd.DataFrame, indicator: str, loften: Any = None, 
     level : float
     registry : dict, optional
         ``load_registry()`` result; the package registry by default.
+    weights : {None, "population"}
+        ``"population"``: each kommun weighs by its mean population over the panel's years (the
+        panel's ``population`` indicator), so the effect is per resident rather than per kommun.
 
     Notes
     -----
@@ -449,8 +453,11 @@ def evaluate_staggered(panel: pd.DataFrame, indicator: str, loften: Any = None, 
                topic="dropped_comparison", n=len(incomplete))
         frame = frame[~frame["kommun"].isin(list(incomplete))]
     frame["cohort"] = frame["kommun"].map(cohort).fillna(0).astype(int)
+    if weights is not None:
+        frame["weight"] = frame["kommun"].map(_population_weights(panel, frame["kommun"].unique(), weights))
     result = estimators.staggered_did(frame, unit="kommun", time="year", outcome="value", cohort="cohort",
-                                      control_group=control_group, aggregation=aggregation, level=level)
+                                      control_group=control_group, aggregation=aggregation, level=level,
+                                      weights=None if weights is None else "weight")
     if is_synthetic(panel):
         notes.append(SYNTHETIC_NOTE)
     comparison = pd.DataFrame(
@@ -461,3 +468,17 @@ def evaluate_staggered(panel: pd.DataFrame, indicator: str, loften: Any = None, 
     out = result.replace(warnings=tuple(result.warnings) + tuple(notes), diagnostics=diag, comparison=comparison)
     return out.with_identity(lofte_id="+".join(sorted(chosen_ids)), kommun=",".join(sorted(cohort)),
                              indicator=indicator)
+
+
+def _population_weights(panel: pd.DataFrame, kommuner: Any, weights: str) -> pd.Series:
+    """Each kommun's mean population over the panel's years (``weights="population"``)."""
+    if weights != "population":
+        raise DataError(f"weights must be None or 'population' (got {weights!r}).")
+    pop = panel[panel["indicator"] == "population"]
+    size = pop.groupby(pop["kommun"].astype(str))["value"].mean()
+    lacking = sorted(set(map(str, kommuner)) - set(size.index[size.notna() & (size > 0)]))
+    if lacking:
+        raise DataError(f"weights='population' needs the population indicator for every kommun of the design; "
+                        f"{len(lacking)} lack it (e.g. {lacking[:5]}). Add population rows (SCB) to the panel "
+                        "or leave weights= out.")
+    return size

@@ -58,12 +58,19 @@ def area_loften(area: str, registry: dict[str, Any] | None = None) -> tuple[list
     return pooled, district
 
 
-def _baseline(panel: pd.DataFrame, indicator: str, cohorts: dict[str, int]) -> float:
-    """Mean of the treated kommuner's values in the years before their cohort (each kommun once)."""
+def _baseline(panel: pd.DataFrame, indicator: str, cohorts: dict[str, int], weights: str | None = None) -> float:
+    """Mean of the treated kommuner's values in the years before their cohort (each kommun once;
+    with ``weights="population"`` weighted by the kommun's mean population, as the estimate)."""
     rows = panel[(panel["indicator"] == indicator) & panel["kommun"].astype(str).isin(list(cohorts))]
     pre = rows[rows["year"].astype(int) < rows["kommun"].astype(str).map(cohorts)]
     means = pre.groupby(pre["kommun"].astype(str))["value"].mean()
-    return float(means.mean()) if len(means) else float("nan")
+    if not len(means):
+        return float("nan")
+    if weights is None:
+        return float(means.mean())
+    pop = panel[panel["indicator"] == "population"]
+    size = pop.groupby(pop["kommun"].astype(str))["value"].mean().reindex(means.index)
+    return float(np.average(means, weights=size))
 
 
 def _district_text(district: dict[str, str]) -> str:
@@ -115,7 +122,7 @@ def pooled_area(panel: pd.DataFrame, area: str, indicator: str, *, level: float 
         ignore_index=True)
     res = res.replace(comparison=comparison)
     cohorts = dict(res.diagnostics.get("cohorts", {}))
-    base = _baseline(keep, indicator, cohorts)
+    base = _baseline(keep, indicator, cohorts, weights)
     rel = (lambda x: x / base) if base and np.isfinite(base) else (lambda x: float("nan"))
     row.update(status="ok", reason="", estimate=res.estimate, ci_low=res.ci_low, ci_high=res.ci_high,
                p_value=res.p_value, baseline=base, estimate_relative=rel(res.estimate),
