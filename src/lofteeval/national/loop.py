@@ -197,7 +197,7 @@ def evaluate_national(panel: pd.DataFrame, *, focus_areas: Iterable[str] | None 
     NationalRun
         ``table`` with :data:`NATIONAL_COLUMNS`, one row per löfte × focus area × indicator.
     """
-    from .pooled import pooled_by_area
+    from .pooled import POOLED_COLUMNS, pooled_by_area
 
     wanted = None if focus_areas is None else set(focus_areas)
     chosen = national_loften(registry, wanted, loften)
@@ -207,7 +207,7 @@ def evaluate_national(panel: pd.DataFrame, *, focus_areas: Iterable[str] | None 
                         f"(focus areas {sorted(wanted) if wanted else 'all'}); widen --focus-area.")
     areas = sorted({a for _, run_areas in jobs for a in run_areas})
     info: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = {"pooled": pd.DataFrame(columns=list(POOLED_COLUMNS))}
 
     def meanwhile() -> None:  # the parent's work while the workers run the löften
         if pooled:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .build import ReportContext
 
-__all__ = ["write_excel", "SHEETS", "header_row"]
+__all__ = ["write_excel", "write_sheet", "SHEETS", "header_row"]
 
 SHEETS = {"sv": ("Resultat", "Uppföljning", "Proveniens"), "en": ("Results", "Follow-up", "Provenance")}
 
@@ -35,24 +35,31 @@ def _provenance_frame(c: ReportContext) -> pd.DataFrame:
 
 def write_excel(c: ReportContext, path: str | Path) -> None:
     """Write the three sheets of ``c`` to ``path`` (.xlsx)."""
+    names = SHEETS[c.lang]
+    frames = (c.results, c.followup, _provenance_frame(c))
+    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+        for name, frame in zip(names, frames):
+            write_sheet(xl, name, frame, synthetic_text=c.synthetic_text if c.synthetic else None)
+
+
+def write_sheet(xl: pd.ExcelWriter, name: str, frame: pd.DataFrame, *, synthetic_text: str | None) -> None:
+    """One sheet as every lofteeval workbook has it: with ``synthetic_text``, row 1 and the printed
+    page header carry the label and the table starts on row 3 (:func:`header_row`); registry text
+    protected, page numbers, frozen header, column widths."""
     from openpyxl.styles import Font
 
     from ..files import protect_sheet, workbook_frame
 
-    names = SHEETS[c.lang]
-    start = header_row(c.synthetic)
-    frames = (c.results, c.followup, _provenance_frame(c))
-    with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        for name, frame in zip(names, frames):
-            workbook_frame(frame).to_excel(xl, sheet_name=name, index=False, startrow=start)
-            ws = xl.sheets[name]
-            if c.synthetic:
-                ws["A1"] = c.synthetic_text
-                ws["A1"].font = Font(bold=True, color="B2182B")
-                ws.oddHeader.center.text = c.synthetic_text
-            protect_sheet(ws)  # registry and follow-up text stays text, never a live formula
-            ws.oddFooter.right.text = "&P / &N"
-            ws.freeze_panes = ws.cell(row=start + 2, column=1)
-            for col in ws.columns:
-                width = max((len(str(cell.value)) for cell in col[start:] if cell.value is not None), default=8)
-                ws.column_dimensions[col[0].column_letter].width = min(60, max(9, width + 2))
+    start = header_row(synthetic_text is not None)
+    workbook_frame(frame).to_excel(xl, sheet_name=name, index=False, startrow=start)
+    ws = xl.sheets[name]
+    if synthetic_text is not None:
+        ws["A1"] = synthetic_text
+        ws["A1"].font = Font(bold=True, color="B2182B")
+        ws.oddHeader.center.text = synthetic_text
+    protect_sheet(ws)  # registry and follow-up text stays text, never a live formula
+    ws.oddFooter.right.text = "&P / &N"
+    ws.freeze_panes = ws.cell(row=start + 2, column=1)
+    for col in ws.columns:
+        width = max((len(str(cell.value)) for cell in col[start:] if cell.value is not None), default=8)
+        ws.column_dimensions[col[0].column_letter].width = min(60, max(9, width + 2))
