@@ -205,13 +205,13 @@ def evaluate_national(panel: pd.DataFrame, *, focus_areas: Iterable[str] | None 
     if not jobs:
         raise DataError("no löfte with a measurable focus area matches the selection "
                         f"(focus areas {sorted(wanted) if wanted else 'all'}); widen --focus-area.")
-    areas = sorted({a for _, run_areas in jobs for a in run_areas})
+    run_areas = sorted({a for _, lofte_areas in jobs for a in lofte_areas})
     info: dict[str, Any] = {}
     extra: dict[str, Any] = {"pooled": pd.DataFrame(columns=list(POOLED_COLUMNS))}
 
     def meanwhile() -> None:  # the parent's work while the workers run the löften
         if pooled:
-            extra["pooled"], extra["pooled_results"] = pooled_by_area(panel, areas, level=level, weights=weights,
+            extra["pooled"], extra["pooled_results"] = pooled_by_area(panel, run_areas, level=level, weights=weights,
                                                                       registry=registry)
 
     rows = _dispatch(panel, jobs, (method, level, through), n_jobs, progress, info, meanwhile)
