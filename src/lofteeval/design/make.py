@@ -33,7 +33,7 @@ from . import comparison as _cmp
 from ..formatting import span as _span
 from ..registry.cache import cached_registry
 from .comparison import FIT_CUTOFF, MIN_POOL
-from .pivots import PanelPivots
+from .pivots import PanelPivots, object_text
 from .._types import check_int, check_literal
 from ..errors import DesignError
 
@@ -187,7 +187,7 @@ def make_design(
     treated_codes = tuple(str(k) for k in (treated if treated is not None else lf.kommuner))
     pre, post = _periods(wide, treated_codes, lf, indicator, pre_years, post_years)
     window = pre + post
-    ref = shared.memo(("reference", pre), lambda: _cmp.reference(panel, pre))
+    ref = shared.memo(("reference", pre), lambda: object_text(_cmp.reference(panel, pre)))
     excluded: list[_cmp.Why] = []
     cand = [k for k in wide.index if k not in treated_codes]
     cand = _cmp.drop_with(cand, _cmp.user_reasons(exclude), excluded)
