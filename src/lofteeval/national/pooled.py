@@ -42,18 +42,24 @@ WEIGHTS = (None, "population")
 """Kommun weights of the pooled estimate: equal, or the kommun's mean population."""
 
 
-def area_loften(area: str, registry: dict[str, Any] | None = None) -> tuple[list[Any], dict[str, str]]:
-    """The löften pooled for ``area`` and ``{kommun: reason}`` for kommuner left out as district löften."""
-    reg = registry if registry is not None else cached_registry()
+def _naming(area: str, reg: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    """The löften naming ``area`` (by start) and ``{kommun: its first such löfte if a district löfte}``."""
     naming = sorted((lf for lf in reg.values() if lf.is_lofte and area in lf.focus_areas),
                     key=lambda lf: (lf.start_year, lf.id))
     first: dict[str, Any] = {}
     for lf in naming:
         for k in lf.kommuner:
             first.setdefault(k, lf)
+    return naming, {k: lf for k, lf in first.items() if lf.scope == "district"}
+
+
+def area_loften(area: str, registry: dict[str, Any] | None = None) -> tuple[list[Any], dict[str, str]]:
+    """The löften pooled for ``area`` and ``{kommun: reason}`` for kommuner left out as district löften."""
+    reg = registry if registry is not None else cached_registry()
+    naming, first = _naming(area, reg)
     district = {k: (f"first löfte on {area} ({lf.id}) covers one district only ({lf.district}): kommun "
                     "data dilute its effect and the kommun is not untreated; left out of cohorts and controls")
-                for k, lf in first.items() if lf.scope == "district"}
+                for k, lf in first.items()}
     pooled = [lf for lf in naming if lf.scope != "district" and not set(lf.kommuner) & set(district)]
     return pooled, district
 
@@ -73,15 +79,9 @@ def _baseline(panel: pd.DataFrame, indicator: str, cohorts: dict[str, int], weig
     return float(np.average(means, weights=size))
 
 
-def _district_text(district: dict[str, str]) -> str:
-    """``"0480 (nykoping-2019: Brandkärr); ..."`` from :func:`area_loften`'s reasons."""
-    import re
-
-    out = []
-    for k, why in sorted(district.items()):
-        m = re.search(r"\((\S+)\) covers one district only \((.*?)\)", why)
-        out.append(f"{k} ({m.group(1)}: {m.group(2)})" if m else k)
-    return "; ".join(out)
+def _district_text(area: str, reg: dict[str, Any]) -> str:
+    """``"0480 (nykoping-2017: bostadsområdet Brandkärr); ..."``: the kommuner left out as district löften."""
+    return "; ".join(f"{k} ({lf.id}: {lf.district})" for k, lf in sorted(_naming(area, reg)[1].items()))
 
 
 def pooled_area(panel: pd.DataFrame, area: str, indicator: str, *, level: float = 0.95,
@@ -97,7 +97,7 @@ def pooled_area(panel: pd.DataFrame, area: str, indicator: str, *, level: float 
     pooled, district = area_loften(area, reg)
     row: dict[str, Any] = {"focus_area": area, "indicator": indicator, "level": level,
                            "control_group": control_group, "n_district": len(district),
-                           "district": _district_text(district), "weights": weights or "equal",
+                           "district": _district_text(area, reg), "weights": weights or "equal",
                            "synthetic": is_synthetic(panel), "loften": ",".join(lf.id for lf in pooled)}
     years = panel.loc[panel["indicator"] == indicator, "year"]
     last = int(years.max()) if len(years) else 0
