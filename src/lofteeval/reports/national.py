@@ -102,7 +102,7 @@ def map_plot(effects: pd.Series, *, title: str, synthetic: bool = False, limit: 
 
     rings = kommun_rings()
     fig, ax = plt.subplots(figsize=(3.6, 6.4))
-    fig.subplots_adjust(left=0.02, right=0.76, bottom=0.04, top=0.95)
+    fig.subplots_adjust(left=0.02, right=0.7, bottom=0.04, top=0.95)
     grey = [r for k, rs in rings.items() if k not in effects.index for r in rs]
     ax.add_collection(PolyCollection(grey, facecolor="#eeeeee", edgecolor="#bbbbbb", linewidths=0.2))
     codes = [k for k in effects.index if k in rings]
@@ -115,7 +115,7 @@ def map_plot(effects: pd.Series, *, title: str, synthetic: bool = False, limit: 
     ax.autoscale_view()
     ax.set_aspect("equal")
     ax.axis("off")
-    fig.colorbar(coll, cax=fig.add_axes((0.8, 0.3, 0.04, 0.4)), label="effekt, % (grå: inget löfte)")
+    fig.colorbar(coll, cax=fig.add_axes((0.72, 0.3, 0.04, 0.4)), label="effekt, % (grå: inget löfte)")
     ax.set_title(title, fontsize=9)
     if synthetic:
         fig.text(0.5, 0.02, SYNTHETIC_SV, ha="center", fontsize=7, color="red")
