@@ -57,10 +57,10 @@ def test_missing_indicator_is_a_row_with_its_reason_not_a_hole(demo):
 
 
 def test_workers_give_the_same_table(demo, fraud_run):
+    import pandas as pd
+
     par = evaluate_national(demo, focus_areas=["bedrageri"], through=2024, n_jobs=2).table
-    cols = ["lofte_id", "estimate", "ci_low", "ci_high", "p_value", "p_bh_area", "mde"]
-    np.testing.assert_allclose(par[cols[1:]].to_numpy(float), fraud_run.table[cols[1:]].to_numpy(float))
-    assert par["lofte_id"].tolist() == fraud_run.table["lofte_id"].tolist()
+    pd.testing.assert_frame_equal(par, fraud_run.table)  # identical, not merely close
 
 
 def test_unknown_focus_area_and_id_are_one_clear_error(demo):
@@ -157,7 +157,8 @@ def test_report_page_has_forest_map_event_study_and_label(fraud_run, demo):
     pooled, results = pooled_by_area(demo, ["bedrageri"])
     page = national_html(fraud_run.table, pooled, results, synthetic=True)
     assert page.count(SYNTHETIC_SV) >= 3
-    for alt in ("forest plot bedrageri", "map bedrageri", "event study bedrageri"):
+    for alt in ("forest plot bedrageri reported_fraud", "map bedrageri reported_fraud",
+                "event study bedrageri reported_fraud"):
         assert f'alt="{alt}"' in page
 
 
@@ -174,6 +175,8 @@ def test_national_tables_keep_registry_text_as_text(tmp_path):
                                              "pooled.csv", "pooled.parquet"]
     csv = (tmp_path / "national.csv").read_text(encoding="utf-8")
     assert "'=HYPERLINK" in csv and "0,1" in csv
-    cell = openpyxl.load_workbook(tmp_path / "national.xlsx")["national"]["B2"]
+    sheet = openpyxl.load_workbook(tmp_path / "national.xlsx")["national"]
+    assert sheet["A1"].value == "Syntetiska data – endast för demonstration"  # the banner, table from row 3
+    cell = sheet["B4"]
     assert cell.value == "=HYPERLINK(\"http://e\")" and cell.data_type == "s" and cell.quotePrefix
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind

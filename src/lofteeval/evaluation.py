@@ -24,6 +24,7 @@ import pandas as pd
 from ._types import check_int, check_level
 from .design import Design, make_design
 from .design.make import _load_lofte
+from .design.pivots import PanelPivots
 from .registry.cache import cached_registry
 from .estimators.registry import REGISTRY, auto_candidates, design_spec
 from .errors import (SYNTHETIC_DATA, Caveat, DataError, DesignError, DesignWarning, EnforcementDrivenWarning,
@@ -43,7 +44,7 @@ SYNTHETIC_NOTE = Caveat(SYNTHETIC_DATA, "Syntetiska data – endast för demonst
 # ------------------------------------------------------------------------------------------------
 def evaluate(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: MethodOrAuto = "auto",
              level: float = 0.95, design: Design | None = None, through: int | None = None,
-             **design_kwargs: Any) -> Any:
+             pivots: PanelPivots | None = None, **design_kwargs: Any) -> Any:
     """Estimate the effect of ``lofte`` on ``indicator`` with one design.
 
     Parameters
@@ -98,12 +99,13 @@ def evaluate(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: MethodO
     spec = get_indicator(indicator)
     if through is not None:
         design_kwargs["post_years"] = _post_years_through(lf, through)
-    d = design if design is not None else make_design(panel, lf, indicator, **design_kwargs)
-    base = _design_frame(panel, d)
+    shared = PanelPivots.of(panel, pivots)
+    d = design if design is not None else make_design(panel, lf, indicator, pivots=shared, **design_kwargs)
+    base = _design_frame(panel, d, pivots=shared)
     chosen, reason, choice = choose_design(panel, d, spec, method, level=level, frame=base)
     frame, cols = _with_roles(base, spec, chosen)
     result = _run(chosen, frame, d, cols, level)
-    out = _finish(result, panel, lf, spec, d, chosen, reason, cols)
+    out = _finish(result, shared.synthetic, lf, spec, d, chosen, reason, cols)
     return out.replace(diagnostics={**out.diagnostics, **choice}) if choice else out
 
 
@@ -183,32 +185,35 @@ def _available(method: str) -> bool:
     return True
 
 
-def estimator_frame(panel: pd.DataFrame, design: Design, spec: Any, method: str
-                    ) -> tuple[pd.DataFrame, dict[str, str | None]]:
+def estimator_frame(panel: pd.DataFrame, design: Design, spec: Any, method: str, *,
+                    pivots: PanelPivots | None = None) -> tuple[pd.DataFrame, dict[str, str | None]]:
     """Pivot the tidy panel into the estimators' long frame for ``design``.
 
     Returns the frame (``kommun, year, value, count, population, n, cohort``) restricted to the
     treated and comparison kommuner and the design's years, and the column roles
     (``outcome``, ``exposure``, ``n``) for ``method``: count + population exposure for crime
     indicators in every design that takes counts with an exposure, the value (rate, share or
-    index) otherwise.
+    index) otherwise.  Rows come from ``pivots`` (the panel split once by indicator) when given.
     """
-    return _with_roles(_design_frame(panel, design), spec, method)
+    return _with_roles(_design_frame(panel, design, pivots=pivots), spec, method)
 
 
-def _design_frame(panel: pd.DataFrame, design: Design) -> pd.DataFrame:
+def _design_frame(panel: pd.DataFrame, design: Design, *, pivots: PanelPivots | None = None) -> pd.DataFrame:
     """The long frame of :func:`estimator_frame`, for every method alike."""
+    shared = PanelPivots.of(panel, pivots)
     units = list(design.treated) + list(design.comparison_units)
-    rows = panel[(panel["indicator"] == design.indicator) & panel["kommun"].astype(str).isin(units)
-                 & panel["year"].isin(design.years)]
+    rows = shared.select(design.indicator, units, design.years)
     cols = ["kommun", "year", "value"] + (["n"] if "n" in panel.columns else [])
-    frame = rows[cols].assign(kommun=rows["kommun"].astype(str), year=rows["year"].astype(int))
-    frame = frame.reset_index(drop=True)
-    pop = panel[(panel["indicator"] == "population") & panel["year"].isin(design.years)]
+    frame = rows[cols].reset_index(drop=True)
+    pop = shared.rows("population")
+    pop = pop[pop["year"].isin(design.years)]
     if not pop.empty:
-        pop = pop.assign(kommun=pop["kommun"].astype(str), year=pop["year"].astype(int))
-        frame = frame.merge(pop[["kommun", "year", "value"]].rename(columns={"value": "population"}),
-                            on=["kommun", "year"], how="left", validate="1:1")
+        looked = shared.lookup("population", frame["kommun"], frame["year"])
+        if looked is not None and not shared.duplicated(design.indicator):
+            frame["population"] = looked
+        else:  # duplicate (kommun, year) rows: the merge refuses them (validate="1:1")
+            frame = frame.merge(pop[["kommun", "year", "value"]].rename(columns={"value": "population"}),
+                                on=["kommun", "year"], how="left", validate="1:1")
     frame["cohort"] = np.where(frame["kommun"].isin(design.treated), design.treatment_start, 0)
     return frame
 
@@ -271,16 +276,13 @@ def treated_handling(method: str, n_treated: int, *, counts: bool) -> tuple[str,
             f"{n} löfteskommuner, var och en en enhet i samma kohort; effekten är ett genomsnitt över dem")
 
 
-def _finish(result: Any, panel: pd.DataFrame, lf: Any, spec: Any, d: Design, method: str, reason: str,
+def _finish(result: Any, synthetic: bool, lf: Any, spec: Any, d: Design, method: str, reason: str,
             cols: dict[str, str | None]) -> Any:
-    from .harmonise.schema import is_synthetic
-
     notes = list(result.warnings)
     if spec.enforcement_driven or spec.better == "ambiguous":
         text = spec.caveats_en[0] if spec.caveats_en else "the indicator moves with police activity or trust"
         if not any(getattr(n, "kind", "") == "EnforcementDrivenWarning" for n in notes):
             caveat(notes, EnforcementDrivenWarning, f"{spec.id}: {text}", indicator=spec.id)
-    synthetic = is_synthetic(panel)
     if synthetic:
         notes.append(SYNTHETIC_NOTE)
     diag = dict(result.diagnostics)
@@ -319,7 +321,7 @@ _NOT_IN_PANEL = {"sv": "saknas i panelen", "en": "not in the panel"}
 
 def evaluate_areas(panel: pd.DataFrame, lofte: Any, areas: Iterable[str] | None = None, *,
                    method: MethodOrAuto = "auto", level: float = 0.95, lang: str = "en",
-                   quiet: bool = False, **design_kwargs: Any) -> Evaluated:
+                   quiet: bool = False, pivots: PanelPivots | None = None, **design_kwargs: Any) -> Evaluated:
     """The evaluation loop: every indicator of every focus area, each estimated once, BH-adjusted.
 
     ``areas`` defaults to the löfte's focus areas.  An indicator missing from the panel, or whose
@@ -328,6 +330,8 @@ def evaluate_areas(panel: pd.DataFrame, lofte: Any, areas: Iterable[str] | None 
     is left out silently.  p-values are Benjamini–Hochberg adjusted across all results
     (``p_adjusted``).  ``quiet`` keeps design caveats on the results without emitting them as
     Python warnings (the report does so).  A problem picture is never evaluated (no pairs).
+    The panel is pivoted once (``pivots``, :class:`~lofteeval.design.pivots.PanelPivots`; pass the
+    one built from ``panel`` to share it across löften) and every design reads that pivot.
     """
     from .errors import LofteevalError
     from .indicators import indicators_for
@@ -338,7 +342,8 @@ def evaluate_areas(panel: pd.DataFrame, lofte: Any, areas: Iterable[str] | None 
     if not lf.is_lofte:  # context only, never evaluated
         return Evaluated(areas=areas, pairs={}, failures={})
     design_kwargs.setdefault("registry", cached_registry())
-    present = set(panel["indicator"].astype(str).unique())
+    shared = PanelPivots.of(panel, pivots)
+    present = shared.indicators
     done: dict[str, Any] = {}
     for area in areas:
         for spec in indicators_for(area):
@@ -351,7 +356,8 @@ def evaluate_areas(panel: pd.DataFrame, lofte: Any, areas: Iterable[str] | None 
                 with warnings.catch_warnings():
                     if quiet:
                         warnings.simplefilter("ignore", DesignWarning)
-                    done[spec.id] = evaluate(panel, lf, spec.id, method=method, level=level, **design_kwargs)
+                    done[spec.id] = evaluate(panel, lf, spec.id, method=method, level=level, pivots=shared,
+                                             **design_kwargs)
             except (LofteevalError, ValueError, np.linalg.LinAlgError) as exc:
                 done[spec.id] = f"{type(exc).__name__}: {str(exc).split(';')[0]}"
     ids = [k for k, v in done.items() if not isinstance(v, str)]
@@ -428,8 +434,9 @@ def displacement(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: Met
                           f"{'' if include_links else ' by land; pass include_links=True'}.")
     design_kwargs.setdefault("exclude", {k: (f"the löfte's own kommun ({lf.id})", f"löftets egen kommun ({lf.id})")
                                          for k in own})
-    d = make_design(panel, lf, indicator, treated=nb, **design_kwargs)
-    res = evaluate(panel, lf, indicator, method=method, level=level, design=d)
+    shared = PanelPivots(panel)
+    d = make_design(panel, lf, indicator, treated=nb, pivots=shared, **design_kwargs)
+    res = evaluate(panel, lf, indicator, method=method, level=level, design=d, pivots=shared)
     diag = dict(res.diagnostics, displacement_of=tuple(lf.kommuner))
     return res.replace(term="displacement", diagnostics=diag)
 
@@ -437,7 +444,8 @@ def displacement(panel: pd.DataFrame, lofte: Any, indicator: str, *, method: Met
 # ------------------------------------------------------------------------------------------------
 def evaluate_staggered(panel: pd.DataFrame, indicator: str, loften: Any = None, *,
                        control_group: str = "never_treated", aggregation: str = "dynamic",
-                       level: float = 0.95, registry: dict[str, Any] | None = None) -> Any:
+                       level: float = 0.95, registry: dict[str, Any] | None = None,
+                       weights: str | None = None) -> Any:
     """Callaway–Sant'Anna staggered DiD across several löften acting on one indicator.
 
     Each löfte's kommuner form the cohort of its start year (a kommun in several löften joins
@@ -460,6 +468,9 @@ def evaluate_staggered(panel: pd.DataFrame, indicator: str, loften: Any = None, 
     level : float
     registry : dict, optional
         ``load_registry()`` result; the package registry by default.
+    weights : {None, "population"}
+        ``"population"``: each kommun weighs by its mean population over the panel's years (the
+        panel's ``population`` indicator), so the effect is per resident rather than per kommun.
 
     Notes
     -----
@@ -496,8 +507,11 @@ def evaluate_staggered(panel: pd.DataFrame, indicator: str, loften: Any = None, 
                topic="dropped_comparison", n=len(incomplete))
         frame = frame[~frame["kommun"].isin(list(incomplete))]
     frame["cohort"] = frame["kommun"].map(cohort).fillna(0).astype(int)
+    if weights is not None:
+        frame["weight"] = frame["kommun"].map(_population_weights(panel, frame["kommun"].unique(), weights))
     result = estimators.staggered_did(frame, unit="kommun", time="year", outcome="value", cohort="cohort",
-                                      control_group=control_group, aggregation=aggregation, level=level)
+                                      control_group=control_group, aggregation=aggregation, level=level,
+                                      weights=None if weights is None else "weight")
     if is_synthetic(panel):
         notes.append(SYNTHETIC_NOTE)
     comparison = pd.DataFrame(
@@ -508,3 +522,17 @@ def evaluate_staggered(panel: pd.DataFrame, indicator: str, loften: Any = None, 
     out = result.replace(warnings=tuple(result.warnings) + tuple(notes), diagnostics=diag, comparison=comparison)
     return out.with_identity(lofte_id="+".join(sorted(chosen_ids)), kommun=",".join(sorted(cohort)),
                              indicator=indicator)
+
+
+def _population_weights(panel: pd.DataFrame, kommuner: Any, weights: str) -> pd.Series:
+    """Each kommun's mean population over the panel's years (``weights="population"``)."""
+    if weights != "population":
+        raise DataError(f"weights must be None or 'population' (got {weights!r}).")
+    pop = panel[panel["indicator"] == "population"]
+    size = pop.groupby(pop["kommun"].astype(str))["value"].mean()
+    lacking = sorted(set(map(str, kommuner)) - set(size.index[size.notna() & (size > 0)]))
+    if lacking:
+        raise DataError(f"weights='population' needs the population indicator for every kommun of the design; "
+                        f"{len(lacking)} lack it (e.g. {lacking[:5]}). Add population rows (SCB) to the panel "
+                        "or leave weights= out.")
+    return size

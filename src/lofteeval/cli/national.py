@@ -28,8 +28,11 @@ def register(subparsers: Any) -> None:
                    help="design for every löfte (default auto: each löfte's default design)")
     p.add_argument("--out", default="reports/national", metavar="DIR",
                    help="output folder (default reports/national)")
-    p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
-                   help="worker processes (default: up to 2)")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                   help="worker processes (loky; default: all cores; the table is the same for any N)")
+    p.add_argument("--weights", choices=["equal", "population"], default="equal",
+                   help="kommun weights of the pooled estimate (default equal; population: per resident)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--no-pooled", action="store_true", help="skip the pooled staggered estimates")
     p.add_argument("--no-report", action="store_true", help="write the tables only")
     p.add_argument("--lang", choices=["sv", "en"], default="sv",
@@ -38,34 +41,16 @@ def register(subparsers: Any) -> None:
 
 
 def write_tables(table: Any, pooled: Any, out: Path, *, synthetic: bool, lang: str = "sv") -> list[Path]:
-    """The national and pooled tables as parquet, CSV (sv: ``;`` and decimal comma) and one XLSX."""
-    import pandas as pd
+    """The national and pooled tables (:func:`lofteeval.reports.national.write_national_tables`)."""
+    from ..reports.national import write_national_tables
 
-    from ..files import atomic_path, protect_sheet, spreadsheet_frame, workbook_frame
-
-    label = "syntetiska data – endast för demonstration" if synthetic else ""
-    frames = {"national": table.assign(data=label), "pooled": pooled.assign(data=label)}
-    sep, dec = (";", ",") if lang == "sv" else (",", ".")
-    paths: list[Path] = []
-    for name, frame in frames.items():
-        pq, csv = out / f"{name}.parquet", out / f"{name}.csv"
-        with atomic_path(pq) as tmp:
-            frame.to_parquet(tmp, index=False)
-        with atomic_path(csv) as tmp:  # registry text reaches the CSV: never as a formula
-            spreadsheet_frame(frame).to_csv(tmp, index=False, sep=sep, decimal=dec)
-        paths += [pq, csv]
-    xlsx = out / "national.xlsx"
-    with atomic_path(xlsx) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-        for name, frame in frames.items():
-            workbook_frame(frame).to_excel(writer, sheet_name=name, index=False)
-            protect_sheet(writer.sheets[name])
-    return paths + [xlsx]
+    return write_national_tables(table, pooled, out, synthetic=synthetic, lang=lang)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the national evaluation and write the tables and the report."""
     from ..errors import DataError
-    from ..national import evaluate_national, pooled_by_area
+    from ..national import evaluate_national
     from .evaluate import check_args, panel_from_args, synthetic_line
 
     check_args(args)
@@ -79,18 +64,19 @@ def run(args: argparse.Namespace) -> int:
         print(synthetic_line(args.lang))
     started = time.perf_counter()
     through = args.through if args.through is not None else _latest_year(panel)
-    bar = _progress_bar()
+    bar = _progress_bar(quiet=args.quiet)
     run_ = evaluate_national(panel, focus_areas=args.focus_area, method=args.method, level=args.level,
-                             through=through, n_jobs=args.jobs, progress=bar)
+                             through=through, n_jobs=args.jobs, progress=bar, pooled=not args.no_pooled,
+                             weights=None if args.weights == "equal" else args.weights)
     bar.close()
-    pooled, results = (pooled_by_area(panel, sorted(set(run_.table["focus_area"])), level=args.level)
-                       if not args.no_pooled else (run_.pooled, {}))
+    pooled, results = run_.pooled, run_.pooled_results
     out = Path(args.out)
     paths = write_tables(run_.table, pooled, out, synthetic=synthetic, lang=args.lang)
     if not args.no_report:
         from ..reports.national import write_national_report
 
-        paths.append(write_national_report(run_.table, pooled, results, out, synthetic=synthetic))
+        paths.append(write_national_report(run_.table, pooled, results, out, synthetic=synthetic,
+                                           n_jobs=args.jobs))
     t = run_.table
     print(f"{run_.info['n_loften']} löften, {len(t)} rows ({int((t['status'] == 'ok').sum())} evaluated, "
           f"{int((t['status'] != 'ok').sum())} not evaluated, with reasons); "
@@ -110,16 +96,18 @@ def _latest_year(panel: Any) -> int | None:
 
 
 class _progress_bar:
-    """A tqdm bar on stderr fed with ``(done, total)``."""
+    """A tqdm bar on stderr fed with ``(done, total)``; off with ``quiet`` or when stderr is no terminal."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, quiet: bool = False) -> None:
         self.bar: Any = None
+        self.quiet = quiet
 
     def __call__(self, done: int, total: int) -> None:
         from tqdm import tqdm
 
         if self.bar is None:
-            self.bar = tqdm(total=total, unit="löfte", file=sys.stderr, disable=not sys.stderr.isatty())
+            self.bar = tqdm(total=total, unit="löfte", file=sys.stderr,
+                            disable=self.quiet or not sys.stderr.isatty())
         self.bar.update(done - self.bar.n)
 
     def close(self) -> None:

@@ -33,6 +33,7 @@ from . import comparison as _cmp
 from ..formatting import span as _span
 from ..registry.cache import cached_registry
 from .comparison import FIT_CUTOFF, MIN_POOL
+from .pivots import PanelPivots, object_text
 from .._types import check_int, check_literal
 from ..errors import DesignError
 
@@ -123,6 +124,7 @@ def make_design(
     treated: Iterable[str] | None = None,
     exclude: dict[str, Any] | None = None,
     registry: dict[str, Any] | None = None,
+    pivots: PanelPivots | None = None,
 ) -> Design:
     """Build the design for ``lofte`` and ``indicator`` on a tidy ``panel``.
 
@@ -155,6 +157,9 @@ def make_design(
         comparison pool.
     registry : dict, optional
         ``{id: Lofte}`` used for contamination (default: :func:`lofteeval.registry.load_registry`).
+    pivots : PanelPivots, optional
+        The panel pivoted once (:mod:`lofteeval.design.pivots`), shared by the designs of a loop;
+        it must have been built from ``panel``.
 
     Returns
     -------
@@ -177,11 +182,12 @@ def make_design(
     spec = get_indicator(indicator)
     if isinstance(comparison, str):
         check_literal(comparison, ComparisonRule, "comparison")
-    wide = _indicator_wide(panel, indicator)
+    shared = PanelPivots.of(panel, pivots)
+    wide = shared.wide(indicator)
     treated_codes = tuple(str(k) for k in (treated if treated is not None else lf.kommuner))
     pre, post = _periods(wide, treated_codes, lf, indicator, pre_years, post_years)
     window = pre + post
-    ref = _cmp.reference(panel, pre)
+    ref = shared.memo(("reference", pre), lambda: object_text(_cmp.reference(panel, pre)))
     excluded: list[_cmp.Why] = []
     cand = [k for k in wide.index if k not in treated_codes]
     cand = _cmp.drop_with(cand, _cmp.user_reasons(exclude), excluded)
@@ -226,20 +232,6 @@ def _load_lofte(lofte: Any) -> Any:
 
 
 # ------------------------------------------------------------------------------------------------
-def _indicator_wide(panel: pd.DataFrame, indicator: str) -> pd.DataFrame:
-    missing = {"kommun", "year", "indicator", "value"} - set(panel.columns)
-    if missing:
-        raise DesignError(f"panel must have the tidy columns kommun, year, indicator, value (missing "
-                          f"{sorted(missing)}); build it with build_panel() or datasets.demo_panel().")
-    rows = panel[panel["indicator"] == indicator]
-    if rows.empty:
-        have = sorted(panel["indicator"].dropna().unique())
-        raise DesignError(f"indicator {indicator!r} is not in the panel (it has {have}); add its source "
-                          "or pick another indicator.")
-    rows = rows.assign(kommun=rows["kommun"].astype(str), year=rows["year"].astype(int))
-    return rows.pivot_table(index="kommun", columns="year", values="value", aggfunc="mean")
-
-
 def _periods(wide: pd.DataFrame, treated: tuple[str, ...], lf: Any, indicator: str,
              pre_years: int | None, post_years: int | None) -> tuple[tuple[int, ...], tuple[int, ...]]:
     absent = [k for k in treated if k not in wide.index or wide.loc[k].isna().all()]

@@ -13,7 +13,11 @@ The conventions follow R ``did`` (``att_gt`` + ``aggte``) so that numbers agree 
 - aggregations weight cells by cohort shares ``P(G = g)`` and add the influence function of
   those estimated weights (R ``did:::wif``);
 - the analytic standard error of any parameter with influence function ``psi`` is
-  ``sqrt(sum(psi**2)) / n``; the multiplier bootstrap uses Mammen's two-point weights.
+  ``sqrt(sum(psi**2)) / n``; the multiplier bootstrap uses Mammen's two-point weights;
+- optional unit weights ``u`` (R ``did``'s ``weightsname``, time-invariant, normalised to mean 1):
+  each cell is the difference of ``u``-weighted means, its influence function
+  ``n * [u D (dY - mu1) / sum(u D) - u C (dY - mu0) / sum(u C)]``, and the cohort shares are
+  ``mean(u * 1{G = g})``.  ``weights=None`` is the unweighted estimator, computed as before.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from scipy import special
 
 from ..inference.honest import EventStudy
 
-__all__ = ["AttGt", "Aggregate", "att_gt", "aggregate", "event_study", "pretrend_wald", "se_from_if",
+__all__ = ["AttGt", "Aggregate", "att_gt", "aggregate", "event_study", "cohort_shares", "unit_weights", "pretrend_wald", "se_from_if",
            "multiplier_bootstrap"]
 
 
@@ -70,11 +74,30 @@ def _controls(cohort: np.ndarray, g: float, later_than: float, never_only: bool)
     return np.asarray(never | ((cohort > later_than) & (cohort != g)))
 
 
+def unit_weights(weights: np.ndarray | None) -> np.ndarray | None:
+    """Weights normalised to mean 1 (R ``did``), ``None`` unchanged."""
+    if weights is None:
+        return None
+    w = np.asarray(weights, dtype=float)
+    return np.asarray(w / w.mean())
+
+
+def _mean_and_if(dy: np.ndarray, mask: np.ndarray, u: np.ndarray | None, n: int) -> tuple[float, np.ndarray]:
+    """(Weighted) mean of ``dy`` over ``mask`` and its influence-function part on those units."""
+    if u is None:
+        mu = dy[mask].mean()
+        return mu, n * (dy[mask] - mu) / int(mask.sum())
+    um = u[mask]
+    mu = float(np.sum(um * dy[mask]) / um.sum())
+    return mu, n * um * (dy[mask] - mu) / um.sum()
+
+
 def att_gt(y: np.ndarray, cohort: np.ndarray, times: np.ndarray, *, never_only: bool,
-           anticipation: int, universal: bool = False) -> AttGt:
+           anticipation: int, universal: bool = False, weights: np.ndarray | None = None) -> AttGt:
     """All ATT(g,t) with a varying base period (R ``did`` default), or with ``universal=True``
     every cell against ``g - 1 - anticipation`` (R ``base_period="universal"``; that reference
-    cell itself is left out)."""
+    cell itself is left out); ``weights``: unit weights."""
+    u = unit_weights(weights)
     n, n_t = y.shape
     groups = np.unique(cohort[cohort > 0])
     rows: list[tuple[float, float, float, float, int, int]] = []
@@ -91,12 +114,12 @@ def att_gt(y: np.ndarray, cohort: np.ndarray, times: np.ndarray, *, never_only: 
             ctrl = _controls(cohort, g, max(times[j], times[b]) + anticipation, never_only)
             n0 = int(ctrl.sum())
             dy = y[:, j] - y[:, b]
-            mu1 = dy[treat].mean()
-            mu0 = dy[ctrl].mean() if n0 else np.nan
             inf = np.zeros(n)
-            inf[treat] = n * (dy[treat] - mu1) / n1
+            mu1, inf[treat] = _mean_and_if(dy, treat, u, n)
+            mu0 = np.nan
             if n0:
-                inf[ctrl] = -n * (dy[ctrl] - mu0) / n0
+                mu0, part = _mean_and_if(dy, ctrl, u, n)
+                inf[ctrl] = -part
             rows.append((g, times[j], times[b], mu1 - mu0, n1, n0))
             infs.append(inf)
     arr = np.array(rows, dtype=float).reshape(-1, 6)
@@ -105,34 +128,47 @@ def att_gt(y: np.ndarray, cohort: np.ndarray, times: np.ndarray, *, never_only: 
                  n_treated=arr[:, 4].astype(int), n_control=arr[:, 5].astype(int))
 
 
+def cohort_shares(cohort: np.ndarray, groups: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """``P(G = g)`` for each of ``groups``: ``mean(u * 1{G = g})`` (``u`` = 1 without weights)."""
+    u = unit_weights(weights)
+    if u is None:
+        return np.array([np.mean(cohort == g) for g in groups])
+    return np.array([np.mean(u * (cohort == g)) for g in groups])
+
+
 def _wif(keep: np.ndarray, pg: np.ndarray, unit_group: np.ndarray,
-         group: np.ndarray) -> np.ndarray:
+         group: np.ndarray, u: np.ndarray | None = None) -> np.ndarray:
     """Influence function of the estimated weights ``pg[keep] / sum(pg[keep])`` (R ``wif``)."""
     pk = pg[keep]
     denom = pk.sum()
-    centred = (unit_group[:, None] == group[keep][None, :]).astype(float) - pk[None, :]
+    member = (unit_group[:, None] == group[keep][None, :]).astype(float)
+    centred = (member if u is None else u[:, None] * member) - pk[None, :]
     scale = centred.sum(axis=1, keepdims=True) * (pk / denom**2)[None, :]
     return np.asarray(centred / denom - scale)
 
 
 def _weighted(res: AttGt, keep: np.ndarray, pg_cell: np.ndarray,
-              unit_group: np.ndarray) -> tuple[float, np.ndarray]:
+              unit_group: np.ndarray, u: np.ndarray | None) -> tuple[float, np.ndarray]:
     """Cohort-share weighted mean of cells ``keep`` and its influence function (with wif)."""
     w = pg_cell[keep] / pg_cell[keep].sum()
     est = float(np.sum(w * res.att[keep]))
-    inf = res.inf[:, keep] @ w + _wif(keep, pg_cell, unit_group, res.group) @ res.att[keep]
+    inf = res.inf[:, keep] @ w + _wif(keep, pg_cell, unit_group, res.group, u) @ res.att[keep]
     return est, inf
 
 
-def aggregate(res: AttGt, cohort: np.ndarray, kind: str) -> Aggregate:
-    """Aggregate ATT(g,t) as R ``did::aggte(type=kind)`` does (``simple`` has one element)."""
+def aggregate(res: AttGt, cohort: np.ndarray, kind: str, weights: np.ndarray | None = None) -> Aggregate:
+    """Aggregate ATT(g,t) as R ``did::aggte(type=kind)`` does (``simple`` has one element).
+
+    ``weights``: the unit weights given to :func:`att_gt` (cohort shares become weighted).
+    """
+    u = unit_weights(weights)
     glist = np.unique(res.group)
-    pgg = np.array([np.mean(cohort == g) for g in glist])
+    pgg = cohort_shares(cohort, glist, u)
     pg_cell = pgg[np.searchsorted(glist, res.group)]
     post = res.post
     if kind == "simple":
         keep = np.flatnonzero(post)
-        est, inf = _weighted(res, keep, pg_cell, cohort)
+        est, inf = _weighted(res, keep, pg_cell, cohort, u)
         return Aggregate(np.array([np.nan]), np.array([est]), inf[:, None], est, inf)
     if kind == "group":
         effects, infs = [], []
@@ -142,7 +178,7 @@ def aggregate(res: AttGt, cohort: np.ndarray, kind: str) -> Aggregate:
             infs.append(res.inf[:, keep].mean(axis=1))
         eff, inf_e = np.array(effects), np.column_stack(infs)
         w = pgg / pgg.sum()
-        overall_inf = inf_e @ w + _wif(np.arange(glist.size), pgg, cohort, glist) @ eff
+        overall_inf = inf_e @ w + _wif(np.arange(glist.size), pgg, cohort, glist, u) @ eff
         return Aggregate(glist, eff, inf_e, float(np.sum(w * eff)), overall_inf)
     if kind == "dynamic":
         event = res.time - res.group
@@ -155,7 +191,7 @@ def aggregate(res: AttGt, cohort: np.ndarray, kind: str) -> Aggregate:
         positive = np.ones(index.size, dtype=bool)
     else:  # pragma: no cover - checked by the caller
         raise ValueError(kind)
-    pairs = [_weighted(res, keep, pg_cell, cohort) for keep in cells]
+    pairs = [_weighted(res, keep, pg_cell, cohort, u) for keep in cells]
     eff = np.array([p[0] for p in pairs])
     inf_e = np.column_stack([p[1] for p in pairs])
     overall_inf = inf_e[:, positive].mean(axis=1)

@@ -14,7 +14,7 @@ from ._warnings import low_power
 def with_placebo_inference(out: EffectResult, y: np.ndarray, coh: np.ndarray, times: np.ndarray,
                            *, cells: AttGt, aggregation: str, never_only: bool, anticipation: int, level: float,
                            n_placebo: int, seed: int | None, explicit: bool,
-                           small: list[int]) -> EffectResult:
+                           small: list[int], weights: np.ndarray | None = None) -> EffectResult:
     """``out`` with the overall p-value, interval and MDE from the placebo-cohort test.
 
     When the test cannot run (too few pre-periods or never-treated units) an explicit
@@ -28,7 +28,7 @@ def with_placebo_inference(out: EffectResult, y: np.ndarray, coh: np.ndarray, ti
     try:
         test = placebo_cohort_test(y, coh, times, cells=cells, aggregation=aggregation, never_only=never_only,
                                    anticipation=anticipation, level=level, n_placebo=n_placebo,
-                                   seed=0 if seed is None else seed)
+                                   seed=0 if seed is None else seed, weights=weights)
     except DesignError as err:
         if explicit:
             raise

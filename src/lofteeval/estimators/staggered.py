@@ -75,6 +75,7 @@ def staggered_did(
     inference: StaggeredInference = "auto",
     n_placebo: int = 999,
     exposure: str | None = None,
+    weights: str | None = None,
 ) -> EffectResult:
     """Estimate Callaway & Sant'Anna (2021) group-time effects and aggregate them.
 
@@ -118,6 +119,10 @@ def staggered_did(
         Population column when ``outcome`` holds counts: the design then works on the rate per
         100 000 (``outcome / exposure * 1e5``, as synthetic control does), and the treated counts
         feed the zero-count warning.
+    weights : str, optional
+        Column of unit weights (R ``did``'s ``weightsname``; e.g. population): constant within a
+        unit, positive and finite.  Cells become weighted means and cohort shares weighted sums
+        (normalised to mean 1); equal weights give the unweighted estimate.
 
     Returns
     -------
@@ -177,16 +182,18 @@ def staggered_did(
     if exposure is not None:
         counts = _treated_counts(data, unit=unit, time=time, outcome=outcome, cohort=cohort)
         data, outcome = rates_from_counts(data, outcome, exposure), RATE_COLUMN
-    y, coh, times, n_rows = _wide_panel(data, unit=unit, time=time, outcome=outcome,
-                                        cohort=cohort, collected=collected)
-    y, coh, times = _usable(y, coh, times, never_only=control_group == "never_treated",
-                            anticipation=anticipation, n_rows=n_rows, collected=collected)
+    y, coh, times, n_rows, units = _wide_panel(data, unit=unit, time=time, outcome=outcome,
+                                               cohort=cohort, collected=collected)
+    u = None if weights is None else _unit_weights(data, unit=unit, weights=weights, units=units)
+    y, coh, times, u = _usable(y, coh, times, never_only=control_group == "never_treated",
+                               anticipation=anticipation, n_rows=n_rows, collected=collected, weights=u)
+    u = core.unit_weights(u)
     res = core.att_gt(y, coh, times, never_only=control_group == "never_treated",
-                      anticipation=anticipation)
-    agg = core.aggregate(res, coh, aggregation)
+                      anticipation=anticipation, weights=u)
+    agg = core.aggregate(res, coh, aggregation, weights=u)
     out = _result(res, agg, coh, times, aggregation=aggregation, control_group=control_group,
                   bootstrap=bootstrap, n_boot=n_boot, level=level, anticipation=anticipation,
-                  seed=seed, collected=collected, counts=counts, baseline=_baseline(y, coh, times))
+                  seed=seed, collected=collected, counts=counts, baseline=_baseline(y, coh, times), weights=u)
     if aggregation == "dynamic":  # universal-base event study for inference.honest.honest_did
         out = out.replace(diagnostics={**out.diagnostics, "event_study": core.event_study(
             y, coh, times, never_only=control_group == "never_treated", anticipation=anticipation)})
@@ -198,7 +205,8 @@ def staggered_did(
         return with_placebo_inference(out, y, coh, times, cells=res, aggregation=aggregation,
                                       never_only=control_group == "never_treated",
                                       anticipation=anticipation, level=level, n_placebo=n_placebo,
-                                      seed=seed, explicit=inference == "placebo_cohort", small=small)
+                                      seed=seed, explicit=inference == "placebo_cohort", small=small,
+                                      weights=u)
     if small:
         caveat(collected, DesignWarning,
                f"cohort(s) {small} have fewer than {MIN_COHORT_ANALYTIC} units: influence-function "
@@ -242,11 +250,24 @@ def _numeric(series: pd.Series, name: str, role: str) -> np.ndarray:
         ) from exc
 
 
+def _unit_weights(data: pd.DataFrame, *, unit: str, weights: str, units: list) -> np.ndarray:
+    """Each unit's weight from column ``weights`` (constant within unit, positive, finite)."""
+    check_columns(data, {"weights": weights})
+    w = pd.Series(_numeric(data[weights], weights, "weights"), index=data[unit].to_numpy())
+    per = w.groupby(level=0).agg(["min", "max"])
+    bad = per.index[(per["min"] != per["max"]) | ~np.isfinite(per["min"]) | (per["min"] <= 0)]
+    if len(bad):
+        raise DataError(f"weights column {weights!r} must be one positive, finite number per {unit!r} "
+                        f"(time-invariant, as R did's weightsname); {len(bad)} units break it, e.g. "
+                        f"{list(bad[:5])}. Use e.g. each unit's mean population in every row.")
+    return per["min"].reindex(units).to_numpy(dtype=float)
+
+
 def _wide_panel(data: pd.DataFrame, *, unit: str, time: str, outcome: str, cohort: str,
-                collected: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                collected: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list]:
     """Check the cohort column, then the one preparer (:func:`._panel.prepare_panel`, its
     missing-data policy: units with a cohort are the treated units); ``(y, cohort, times,
-    rows_per_unit)`` with units in sorted order."""
+    rows_per_unit, units)`` with units in sorted order."""
     check_columns(data, {"unit": unit, "time": time, "outcome": outcome, "cohort": cohort})
     t_row = _numeric(data[time], time, "time")
     y_row = _numeric(data[outcome], outcome, "outcome")
@@ -274,7 +295,7 @@ def _wide_panel(data: pd.DataFrame, *, unit: str, time: str, outcome: str, cohor
     order = [u for u in u_levels if u in kept]
     g_of = dict(zip(u_levels, g_unit))
     coh = np.array([g_of[u] for u in order], dtype=float)
-    return panel.y[order].to_numpy().T, coh, panel.times.astype(float), np.full(len(order), times.size)
+    return panel.y[order].to_numpy().T, coh, panel.times.astype(float), np.full(len(order), times.size), order
 
 
 def _check_cohort(g_row: np.ndarray, g_unit: np.ndarray, u_code: np.ndarray,
@@ -307,10 +328,13 @@ def _drop_units(keep: np.ndarray, y: np.ndarray, coh: np.ndarray, n_rows: np.nda
 
 
 def _usable(y: np.ndarray, coh: np.ndarray, times: np.ndarray, *, never_only: bool,
-            anticipation: int, n_rows: np.ndarray,
-            collected: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Drop cohorts without a pre-period; handle 'no never-treated' as R ``did`` does."""
+            anticipation: int, n_rows: np.ndarray, collected: list[str], weights: np.ndarray | None = None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Drop cohorts without a pre-period; handle 'no never-treated' as R ``did`` does.
+
+    ``weights`` (one per unit, or None) lose the same units as ``y``."""
     no_pre = (coh > 0) & (coh - anticipation <= times[0])
+    weights = None if weights is None else weights[~no_pre]
     y, coh = _drop_units(~no_pre, y, coh, n_rows,
                          f"first treated in or before the first period {times[0]:g} "
                          f"(+ anticipation {anticipation}), so no pre-period", collected)
@@ -319,7 +343,7 @@ def _usable(y: np.ndarray, coh: np.ndarray, times: np.ndarray, *, never_only: bo
         raise DesignError("no treated cohort with a pre-treatment period remains; "
                           "staggered_did needs units first treated after the first period.")
     if np.any(coh == 0):
-        return y, coh, times
+        return y, coh, times, weights
     if never_only:
         raise DesignError(
             "no never-treated units (cohort 0 or NaN), so control_group='never_treated' has no "
@@ -337,16 +361,17 @@ def _usable(y: np.ndarray, coh: np.ndarray, times: np.ndarray, *, never_only: bo
     if times.size < 2 or not np.any((coh > 0) & (coh - anticipation > times[0])):
         raise DesignError("too few periods before the last cohort to compare not-yet-treated "
                           "units; add never-treated units or more periods.")
-    return y, coh, times
+    return y, coh, times, weights
 
 
 def _result(res: core.AttGt, agg: core.Aggregate, coh: np.ndarray, times: np.ndarray, *,
             aggregation: str, control_group: str, bootstrap: bool, n_boot: int, level: float,
             anticipation: int, seed: int | None, collected: list[str],
-            counts: np.ndarray | None = None, baseline: float | None = None) -> EffectResult:
+            counts: np.ndarray | None = None, baseline: float | None = None,
+            weights: np.ndarray | None = None) -> EffectResult:
     n = coh.size
     z = float(special.ndtri(0.5 + level / 2))
-    display = agg if aggregation != "simple" else core.aggregate(res, coh, "dynamic")
+    display = agg if aggregation != "simple" else core.aggregate(res, coh, "dynamic", weights=weights)
     se_cell = core.se_from_if(res.inf)
     se_eff = core.se_from_if(display.inf)
     se_all = float(core.se_from_if(agg.overall_inf[:, None])[0])
@@ -400,6 +425,7 @@ def _result(res: core.AttGt, agg: core.Aggregate, coh: np.ndarray, times: np.nda
         "n_att_gt": int(res.att.size), "control_group": control_group,
         "aggregation": aggregation, "anticipation": int(anticipation),
         "base_period": "varying", "effects_index": _INDEX_NAME[aggregation], "se": se_all,
+        "weighted": weights is not None,
     })
     inference = (f"multiplier bootstrap (Mammen), B={n_boot}" if bootstrap
                  else "analytic (influence function)")

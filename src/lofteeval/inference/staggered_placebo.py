@@ -58,14 +58,17 @@ class PlaceboCohortTest:
     n_pool: int
 
 
-def cell_weights(res: AttGt, cohort: np.ndarray, kind: str) -> np.ndarray:
+def cell_weights(res: AttGt, cohort: np.ndarray, kind: str, weights: np.ndarray | None = None) -> np.ndarray:
     """Weight of each ATT(g,t) cell in the overall aggregate (linear for a fixed structure).
 
     The same weights as :func:`lofteeval.estimators._cs_core.aggregate` (R ``did::aggte``):
-    cohort-share weights ``P(G = g)`` within each element, then the element mean.
+    cohort-share weights ``P(G = g)`` (``mean(u * 1{G = g})`` with unit weights ``u``) within
+    each element, then the element mean.
     """
     glist = np.unique(res.group)
-    pgg = np.array([np.mean(cohort == g) for g in glist])
+    u = np.ones(cohort.size) if weights is None else np.asarray(weights, dtype=float)
+    pgg = np.array([np.mean(cohort == g) for g in glist]) if weights is None else \
+        np.array([np.mean(u * (cohort == g)) for g in glist])
     pg = pgg[np.searchsorted(glist, res.group)]
     post = res.post
     w = np.zeros(res.att.size)
@@ -102,13 +105,19 @@ def unit_noise_variance(y: np.ndarray, pre: np.ndarray) -> np.ndarray:
 
 
 def _contrast(cohorts: np.ndarray, res: AttGt, w: np.ndarray, times: np.ndarray, *,
-              never_only: bool, anticipation: int) -> np.ndarray:
-    """Weights ``A`` of shape ``(B, n, T)`` with ``theta_b = sum A_b * y`` for cohort rows ``cohorts``."""
+              never_only: bool, anticipation: int, weights: np.ndarray | None = None) -> np.ndarray:
+    """Weights ``A`` of shape ``(B, n, T)`` with ``theta_b = sum A_b * y`` for cohort rows ``cohorts``.
+
+    ``w`` holds the cell weights, one row for all assignments ``(K,)`` or one per row ``(B, K)``;
+    ``weights`` are unit weights (the cells' means become weighted means).
+    """
     b_, n = cohorts.shape
     col = {float(v): j for j, v in enumerate(times)}
     a = np.zeros((b_, n, times.size))
-    for g, t, base, wk in zip(res.group, res.time, res.base, w, strict=True):
-        if wk == 0:
+    w2 = np.atleast_2d(w)
+    for k, (g, t, base) in enumerate(zip(res.group, res.time, res.base, strict=True)):
+        wk = w2[:, k:k + 1] if w2.shape[0] > 1 else w2[0, k]
+        if np.all(wk == 0):
             continue
         jt, jb = col[float(t)], col[float(base)]
         treat = cohorts == g
@@ -116,6 +125,8 @@ def _contrast(cohorts: np.ndarray, res: AttGt, w: np.ndarray, times: np.ndarray,
         ctrl = cohorts == 0
         if not never_only:
             ctrl = ctrl | ((cohorts > later) & (cohorts != g))
+        if weights is not None:
+            treat, ctrl = treat * weights[None, :], ctrl * weights[None, :]
         wt = treat * (wk / treat.sum(axis=1, keepdims=True))
         with np.errstate(divide="ignore", invalid="ignore"):
             wc = ctrl * np.nan_to_num(wk / ctrl.sum(axis=1, keepdims=True))
@@ -138,7 +149,7 @@ def _draw(cohort: np.ndarray, pool: np.ndarray, n_placebo: int,
 def placebo_cohort_test(y: np.ndarray, cohort: np.ndarray, times: np.ndarray, *, cells: AttGt,
                         aggregation: str, never_only: bool, anticipation: int = 0,
                         level: float = 0.95, n_placebo: int = 999,
-                        seed: int | None = 0) -> PlaceboCohortTest:
+                        seed: int | None = 0, weights: np.ndarray | None = None) -> PlaceboCohortTest:
     """Studentised placebo-cohort test and interval for the aggregated staggered effect.
 
     Parameters
@@ -161,6 +172,9 @@ def placebo_cohort_test(y: np.ndarray, cohort: np.ndarray, times: np.ndarray, *,
         Placebo assignments ``B``; the smallest p-value is ``1 / (B + 1)``.
     seed : int or None
         Seed of the placebo draws.
+    weights : numpy.ndarray, optional
+        Unit weights (mean 1) of a weighted estimate; each placebo assignment then has its own
+        cohort shares (its units' weights), computed as for the actual cohorts.
 
     Returns
     -------
@@ -185,17 +199,19 @@ def placebo_cohort_test(y: np.ndarray, cohort: np.ndarray, times: np.ndarray, *,
             f"placebo-cohort inference needs at least {n_treated + 2} never-treated units "
             f"(the {n_treated} treated units plus 2 comparisons); got {pool.size}.")
     res = cells
-    w = cell_weights(res, cohort, aggregation)
+    w = cell_weights(res, cohort, aggregation, weights)
     sigma2 = unit_noise_variance(y, pre)
     a_obs = _contrast(cohort[None, :], res, w, times, never_only=never_only,
-                      anticipation=anticipation)[0]
+                      anticipation=anticipation, weights=weights)[0]
     estimate = float(np.sum(a_obs * y))
     scale = float(np.sqrt(np.sum(a_obs**2 * sigma2[:, None])))
     rng = np.random.default_rng(seed)
     placebo = _draw(cohort, pool, n_placebo, rng)
     keep = cohort == 0  # the actually treated units take no part in the placebo panels
-    a_pl = _contrast(placebo[:, keep], res, w, times, never_only=never_only,
-                     anticipation=anticipation)
+    u = None if weights is None else np.asarray(weights, dtype=float)[keep]
+    w_pl = w if u is None else np.stack([cell_weights(res, row, aggregation, u) for row in placebo[:, keep]])
+    a_pl = _contrast(placebo[:, keep], res, w_pl, times, never_only=never_only,
+                     anticipation=anticipation, weights=u)
     theta_b = np.einsum("bnt,nt->b", a_pl, y[keep])
     scale_b = np.sqrt(np.einsum("bnt,n->b", a_pl**2, sigma2[keep]))
     t_b = studentise(theta_b, scale_b)

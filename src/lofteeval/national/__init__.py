@@ -7,8 +7,8 @@
 """
 
 from .loop import (DETECT_CHANGE, NATIONAL_COLUMNS, NationalRun, add_national_bh, evaluate_national,
-                   national_loften, split_panel)
+                   national_loften)
 from .pooled import POOLED_COLUMNS, area_loften, pooled_area, pooled_by_area
 
 __all__ = ["DETECT_CHANGE", "NATIONAL_COLUMNS", "NationalRun", "add_national_bh", "evaluate_national",
-           "national_loften", "split_panel", "POOLED_COLUMNS", "area_loften", "pooled_area", "pooled_by_area"]
+           "national_loften", "POOLED_COLUMNS", "area_loften", "pooled_area", "pooled_by_area"]

@@ -29,46 +29,75 @@ from ..registry.cache import cached_registry
 __all__ = ["POOLED_COLUMNS", "area_loften", "pooled_area", "pooled_by_area"]
 
 POOLED_COLUMNS: tuple[str, ...] = (
-    "focus_area", "indicator", "status", "reason", "estimate", "ci_low", "ci_high", "p_value", "level",
-    "baseline", "estimate_relative", "ci_low_relative", "ci_high_relative", "n_treated", "n_cohorts",
-    "n_excluded", "n_district", "loften", "inference", "control_group", "synthetic",
+    "focus_area", "indicator", "status", "reason", "estimate", "ci_low", "ci_high", "p_value", "p_bh",
+    "level", "baseline", "estimate_relative", "ci_low_relative", "ci_high_relative", "n_treated",
+    "n_cohorts", "n_excluded", "n_district", "district", "loften", "inference", "control_group", "weights",
+    "synthetic",
 )
+"""Columns of the pooled table.  ``p_bh``: Benjamini–Hochberg across every pooled estimate of the
+run (all focus areas × indicators: the family is "did any focus area's löften change any of its
+indicators"); ``district``: the kommuner left out as district löften, each with its löfte."""
+
+WEIGHTS = (None, "population")
+"""Kommun weights of the pooled estimate: equal, or the kommun's mean population."""
 
 
-def area_loften(area: str, registry: dict[str, Any] | None = None) -> tuple[list[Any], dict[str, str]]:
-    """The löften pooled for ``area`` and ``{kommun: reason}`` for kommuner left out as district löften."""
-    reg = registry if registry is not None else cached_registry()
+def _naming(area: str, reg: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    """The löften naming ``area`` (by start) and ``{kommun: its first such löfte if a district löfte}``."""
     naming = sorted((lf for lf in reg.values() if lf.is_lofte and area in lf.focus_areas),
                     key=lambda lf: (lf.start_year, lf.id))
     first: dict[str, Any] = {}
     for lf in naming:
         for k in lf.kommuner:
             first.setdefault(k, lf)
+    return naming, {k: lf for k, lf in first.items() if lf.scope == "district"}
+
+
+def area_loften(area: str, registry: dict[str, Any] | None = None) -> tuple[list[Any], dict[str, str]]:
+    """The löften pooled for ``area`` and ``{kommun: reason}`` for kommuner left out as district löften."""
+    reg = registry if registry is not None else cached_registry()
+    naming, first = _naming(area, reg)
     district = {k: (f"first löfte on {area} ({lf.id}) covers one district only ({lf.district}): kommun "
                     "data dilute its effect and the kommun is not untreated; left out of cohorts and controls")
-                for k, lf in first.items() if lf.scope == "district"}
+                for k, lf in first.items()}
     pooled = [lf for lf in naming if lf.scope != "district" and not set(lf.kommuner) & set(district)]
     return pooled, district
 
 
-def _baseline(panel: pd.DataFrame, indicator: str, cohorts: dict[str, int]) -> float:
-    """Mean of the treated kommuner's values in the years before their cohort (each kommun once)."""
+def _baseline(panel: pd.DataFrame, indicator: str, cohorts: dict[str, int], weights: str | None = None) -> float:
+    """Mean of the treated kommuner's values in the years before their cohort (each kommun once;
+    with ``weights="population"`` weighted by the kommun's mean population, as the estimate)."""
     rows = panel[(panel["indicator"] == indicator) & panel["kommun"].astype(str).isin(list(cohorts))]
     pre = rows[rows["year"].astype(int) < rows["kommun"].astype(str).map(cohorts)]
     means = pre.groupby(pre["kommun"].astype(str))["value"].mean()
-    return float(means.mean()) if len(means) else float("nan")
+    if not len(means):
+        return float("nan")
+    if weights is None:
+        return float(means.mean())
+    pop = panel[panel["indicator"] == "population"]
+    size = pop.groupby(pop["kommun"].astype(str))["value"].mean().reindex(means.index)
+    return float(np.average(means, weights=size))
+
+
+def _district_text(area: str, reg: dict[str, Any]) -> str:
+    """``"0480 (nykoping-2017: bostadsområdet Brandkärr); ..."``: the kommuner left out as district löften."""
+    return "; ".join(f"{k} ({lf.id}: {lf.district})" for k, lf in sorted(_naming(area, reg)[1].items()))
 
 
 def pooled_area(panel: pd.DataFrame, area: str, indicator: str, *, level: float = 0.95,
-                control_group: str = "not_yet_treated", registry: dict[str, Any] | None = None
-                ) -> tuple[dict[str, Any], Any]:
-    """One pooled estimate (a row of :data:`POOLED_COLUMNS`) and the result (``None`` on failure)."""
+                control_group: str = "not_yet_treated", registry: dict[str, Any] | None = None,
+                weights: str | None = None) -> tuple[dict[str, Any], Any]:
+    """One pooled estimate (a row of :data:`POOLED_COLUMNS`) and the result (``None`` on failure).
+
+    ``weights="population"`` weighs each kommun by its mean population (:data:`WEIGHTS`).
+    """
     from ..harmonise.schema import is_synthetic
 
     reg = registry if registry is not None else cached_registry()
     pooled, district = area_loften(area, reg)
     row: dict[str, Any] = {"focus_area": area, "indicator": indicator, "level": level,
                            "control_group": control_group, "n_district": len(district),
+                           "district": _district_text(area, reg), "weights": weights or "equal",
                            "synthetic": is_synthetic(panel), "loften": ",".join(lf.id for lf in pooled)}
     years = panel.loc[panel["indicator"] == indicator, "year"]
     last = int(years.max()) if len(years) else 0
@@ -84,7 +113,7 @@ def pooled_area(panel: pd.DataFrame, area: str, indicator: str, *, level: float 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             res = evaluate_staggered(keep, indicator, pooled, control_group=control_group,
-                                     aggregation="dynamic", level=level, registry=reg)
+                                     aggregation="dynamic", level=level, registry=reg, weights=weights)
     except (LofteevalError, ValueError, np.linalg.LinAlgError) as exc:
         return dict(row, status="not_evaluated", reason=f"{type(exc).__name__}: {str(exc).split(';')[0]}"), None
     own = res.comparison[~res.comparison["kommun"].isin(list(district))]
@@ -93,7 +122,7 @@ def pooled_area(panel: pd.DataFrame, area: str, indicator: str, *, level: float 
         ignore_index=True)
     res = res.replace(comparison=comparison)
     cohorts = dict(res.diagnostics.get("cohorts", {}))
-    base = _baseline(keep, indicator, cohorts)
+    base = _baseline(keep, indicator, cohorts, weights)
     rel = (lambda x: x / base) if base and np.isfinite(base) else (lambda x: float("nan"))
     row.update(status="ok", reason="", estimate=res.estimate, ci_low=res.ci_low, ci_high=res.ci_high,
                p_value=res.p_value, baseline=base, estimate_relative=rel(res.estimate),
@@ -104,14 +133,21 @@ def pooled_area(panel: pd.DataFrame, area: str, indicator: str, *, level: float 
 
 
 def pooled_by_area(panel: pd.DataFrame, areas: Iterable[str] | None = None, *, level: float = 0.95,
-                   control_group: str = "not_yet_treated", registry: dict[str, Any] | None = None
-                   ) -> tuple[pd.DataFrame, dict[tuple[str, str], Any]]:
+                   control_group: str = "not_yet_treated", registry: dict[str, Any] | None = None,
+                   weights: str | None = None) -> tuple[pd.DataFrame, dict[tuple[str, str], Any]]:
     """Pooled estimates for every indicator of every (measurable) focus area in the panel.
 
-    Returns the table (:data:`POOLED_COLUMNS`, failures kept with their reason) and the results
-    by ``(area, indicator)`` (for the event-study plots).
+    Returns the table (:data:`POOLED_COLUMNS`, failures kept with their reason; ``p_bh`` adjusted
+    across every estimate of the table) and the results by ``(area, indicator)`` (for the
+    event-study plots).  ``weights``: :data:`WEIGHTS`.
     """
+    from ..errors import DataError
     from ..indicators import FOCUS_AREAS, indicators_for
+    from ..inference.multiple import adjust_pvalues
+
+    if weights not in WEIGHTS:
+        raise DataError(f"weights must be one of {WEIGHTS} (got {weights!r}); 'population' weighs each "
+                        "kommun by its mean population.")
 
     chosen = [a for a in (areas if areas is not None else FOCUS_AREAS) if FOCUS_AREAS[a].measurable]
     present = set(panel["indicator"].astype(str).unique())
@@ -123,8 +159,12 @@ def pooled_by_area(panel: pd.DataFrame, areas: Iterable[str] | None = None, *, l
                              "reason": "not in the panel", "level": level})
                 continue
             row, res = pooled_area(panel, area, spec.id, level=level, control_group=control_group,
-                                   registry=registry)
+                                   registry=registry, weights=weights)
             rows.append(row)
             if res is not None:
                 results[(area, spec.id)] = res
-    return pd.DataFrame(rows, columns=list(POOLED_COLUMNS)), results
+    table = pd.DataFrame(rows, columns=list(POOLED_COLUMNS))
+    ok = table["status"] == "ok"
+    if ok.any():
+        table.loc[ok, "p_bh"] = adjust_pvalues(table.loc[ok, "p_value"].to_numpy(dtype=float), method="bh")
+    return table, results

@@ -22,8 +22,8 @@ import pandas as pd
 from .build import ReportContext
 from .scales import rate_path, scale_numbers
 
-__all__ = ["write_excel", "write_csv", "write_sheets", "results_sheet", "years_sheet", "effects_table",
-           "people_numbers", "SHEETS", "header_row", "COLUMNS"]
+__all__ = ["write_excel", "write_csv", "write_sheets", "write_sheet", "results_sheet", "years_sheet",
+           "effects_table", "people_numbers", "SHEETS", "header_row", "COLUMNS"]
 
 SHEETS = {"sv": ("Resultat", "År för år", "Uppföljning", "Proveniens"),
           "en": ("Results", "Year by year", "Follow-up", "Provenance")}
@@ -233,22 +233,30 @@ def write_excel(c: ReportContext, path: str | Path) -> None:
 
 def write_sheets(sheets: dict[str, pd.DataFrame], path: str | Path, *, lang: str, banner: str | None) -> None:
     """Write ``sheets`` (name -> frame) with formats; ``banner`` (the synthetic label) in row 1 and the page header."""
+    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+        for name, frame in sheets.items():
+            write_sheet(xl, name, frame, synthetic_text=banner, lang=lang)
+
+
+def write_sheet(xl: pd.ExcelWriter, name: str, frame: pd.DataFrame, *, synthetic_text: str | None,
+                lang: str = "en") -> None:
+    """One sheet as every lofteeval workbook has it: with ``synthetic_text``, row 1 and the printed
+    page header carry the label and the table starts on row 3 (:func:`header_row`); registry text
+    protected, page numbers, number formats, frozen header, column widths."""
     from openpyxl.styles import Font
 
     from ..files import protect_sheet, workbook_frame
 
-    start = 2 if banner else 0
-    with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        for name, frame in sheets.items():
-            workbook_frame(frame).to_excel(xl, sheet_name=name, index=False, startrow=start)
-            ws = xl.sheets[name]
-            if banner:
-                ws["A1"] = banner
-                ws["A1"].font = Font(bold=True, color="B2182B")
-                ws.oddHeader.center.text = banner
-            protect_sheet(ws)  # registry and follow-up text stays text, never a live formula
-            ws.oddFooter.right.text = "&P / &N"
-            _format_sheet(ws, frame, start, lang)
+    start = header_row(synthetic_text is not None)
+    workbook_frame(frame).to_excel(xl, sheet_name=name, index=False, startrow=start)
+    ws = xl.sheets[name]
+    if synthetic_text:
+        ws["A1"] = synthetic_text
+        ws["A1"].font = Font(bold=True, color="B2182B")
+        ws.oddHeader.center.text = synthetic_text
+    protect_sheet(ws)  # registry and follow-up text stays text, never a live formula
+    ws.oddFooter.right.text = "&P / &N"
+    _format_sheet(ws, frame, start, lang)
 
 
 def people_numbers(frame: pd.DataFrame, *, lang: str) -> pd.DataFrame:
