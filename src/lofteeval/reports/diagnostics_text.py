@@ -236,9 +236,9 @@ def p_floor_text(result: Any, *, lang: str) -> str:
 
 
 def _event_caption(spec: Any, *, lang: str, n_treated: int = 1) -> str:
-    unit = {"sv": ("i procent av nivån före löftet" if spec.kind == "crime" else
+    unit = {"sv": ("i procent av genomsnittet åren före löftet (en pre-trendkontroll, inte effektskalan)" if spec.kind == "crime" else
                    "i procentenheter" if spec.unit == "percent" else "i indexenheter"),
-            "en": ("in percent of the level before the löfte" if spec.kind == "crime" else
+            "en": ("in percent of the average of the years before the löfte (a pre-trend check, not the effect scale)" if spec.kind == "crime" else
                    "in percentage points" if spec.unit == "percent" else "in index points")}[lang]
     group = n_treated > 1
     if lang == "sv":

@@ -24,13 +24,17 @@ _STATUS_CLASS = {"uppfyllt": "uppfyllt", "delvis": "delvis", "ej uppfyllt": "ej_
 def _env() -> Any:
     import jinja2
 
-    return jinja2.Environment(
+    from .text import english_terms
+
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("lofteeval.reports", "templates"),
         autoescape=True,  # every template, whatever its file extension
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["terms"] = english_terms
+    return env
 
 
 _OWNERS = {"sv": {"polisen": "polisen", "kommun": "kommunen", "both": "polis och kommun"},
