@@ -131,7 +131,7 @@ def test_section_on_the_demo_panel_is_complete(problem_picture_context) -> None:
     assert sec is not None and sec.blocks and not sec.skipped
     assert all(b.plot.startswith("data:image/png;base64,") for b in sec.blocks)
     first = sec.blocks[0]
-    assert [r["label"] for r in first.rows] == ["Gotland", "Similar kommuner", "Sweden"]
+    assert [r["label"] for r in first.rows] == ["Gotland", "Similar municipalities", "Sweden"]
     assert first.years[-1] == 2024 and 2019 in first.years
     assert "consists of the löfte's kommun alone" in sec.intro
 

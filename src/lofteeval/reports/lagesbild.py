@@ -89,7 +89,7 @@ def comparison_groups(kommuner: tuple[str, ...] | list[str], *, lang: str = "sv"
         out.append(Group("lan", lan_names([str(ref.loc[ref["lan"] == x, "lan_name"].iloc[0]) for x in lans]),
                          lan_members))
     if like:
-        out.append(Group("liknande", "Liknande kommuner" if sv else "Similar kommuner", like,
+        out.append(Group("liknande", "Liknande kommuner" if sv else "Similar municipalities", like,
                          detail=", ".join(group_labels)))
     out.append(Group("riket", "Riket" if sv else "Sweden", tuple(ref.index)))
     return out
