@@ -38,7 +38,7 @@ from .._types import alpha_of
 from ..formatting import MINUS, NBSP
 
 __all__ = ["LARGE_MDE", "LARGE_MDE_POINTS", "SCALES", "VERDICT", "claimed", "confirmed", "display_value",
-           "few_counts", "fmt_display", "fmt_pct", "fmt_pe", "holds", "mde_display", "mde_value", "points",
+           "few_counts", "fmt_display", "fmt_pct", "fmt_pe", "holds", "infinite", "mde_display", "mde_value", "points",
            "post_rows", "rate_path", "relative_effect", "scale_numbers", "treated_population", "undetermined",
            "unit_word", "verdict"]
 
@@ -110,12 +110,17 @@ def _base_relative(result: Any) -> float | None:
     return relative_base(result.effects, result.diagnostics.get("post_periods"), result.diagnostics.get("baseline"))
 
 
+def infinite(v: float, *, lang: str) -> str:
+    """An unbounded interval end (:data:`UNBOUNDED`): ``"+∞"`` or ``"−∞"``."""
+    return ("+" if v > 0 else MINUS if lang == "sv" else "-") + "\u221e"
+
+
 def fmt_pct(v: float, *, lang: str, sign: bool, unit: bool = True) -> str:
     """A fraction as a percentage: ``-0.18`` -> ``"−18 %"``."""
     from .text import fmt_number
 
     if abs(v) >= UNBOUNDED:
-        return ("+" if v > 0 else MINUS if lang == "sv" else "-") + "\u221e"
+        return infinite(v, lang=lang)
     pct = 100 * v
     digits = 0 if abs(pct) >= 10 else 1
     return fmt_number(pct, lang=lang, digits=digits, sign=sign) + (((NBSP if lang == "sv" else "") + "%") if unit else "")
@@ -126,7 +131,7 @@ def fmt_pe(v: float, *, lang: str, sign: bool, unit: bool = True) -> str:
     from .text import fmt_number
 
     if abs(v) >= UNBOUNDED:
-        return ("+" if v > 0 else MINUS if lang == "sv" else "-") + "\u221e"
+        return infinite(v, lang=lang)
     digits = 0 if abs(v) >= 10 else 1
     return fmt_number(v, lang=lang, digits=digits, sign=sign) + ((NBSP + _POINTS[lang]) if unit else "")
 
