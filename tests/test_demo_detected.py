@@ -62,7 +62,7 @@ def test_default_evaluation_detects_it(eff, demo):
 
 def test_gotland_survey_effect_is_the_multiple_testing_case(demo):
     # docs/demo_data.md: Gotland's -6 pp in saw_drug_dealing is significant on its own test, but the
-    # placebo p-value has a floor near 1/74 and BH over the löfte's five indicators keeps it above 0.05
+    # placebo p-value has a floor of 1/73 (72 comparison kommuner) and BH over the löfte's five indicators keeps it above 0.05
     eff = next(e for e in datasets.INJECTED_EFFECTS if e.lofte_id == "gotland-2020" and e.indicator == "saw_drug_dealing")
     res = next(r for r in _default(demo, "gotland-2020").results() if r.indicator == eff.indicator)
     assert claimed(res) and res.ci_low <= eff.effect <= res.ci_high
