@@ -88,6 +88,20 @@ def test_forest_plot_clips_unbounded_interval_and_converts_absolute():
     assert sum(ln.get_marker() in ("<", ">") for ln in ax.get_lines()) == 2
 
 
+def test_forest_plot_red_follows_the_verdict_it_is_given():
+    # significant alone (p 0.01) but, say, not after adjustment: the report passes highlight=False
+    res = make_result(-0.2, -0.3, -0.1, 0.01, indicator="reported_assault")
+    red = plots.COLOURS["treated"]
+
+    def colours(ax):
+        return {ln.get_color() for ln in ax.get_lines() if ln.get_marker() == "o"}
+
+    assert colours(plots.plot_results([res])) == {red}  # default: significant
+    assert red not in colours(plots.plot_results([res], highlight=[False]))
+    with pytest.raises(ValueError, match="one flag per result"):
+        plots.plot_results([res], highlight=[True, False])
+
+
 def test_swedish_letters_have_glyphs(tmp_path):
     res = make_result(-0.2, -0.3, -0.1, 0.01, indicator="reported_assault")
     ax = plots.plot_effect(res, title="Anmälda brott – Åre, Örebro, Gävle", synthetic=True)

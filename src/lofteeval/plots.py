@@ -275,7 +275,8 @@ def _forest_values(result: Any, points: bool) -> tuple[float, float, float]:
 
 
 def plot_results(results: Sequence[Any], *, ax: Any = None, lang: str = "sv",
-                 labels: Sequence[str] | None = None, synthetic: bool = False, points: bool = False) -> Any:
+                 labels: Sequence[str] | None = None, synthetic: bool = False, points: bool = False,
+                 highlight: Sequence[bool] | None = None) -> Any:
     """Forest plot: one row per result, estimate and interval on one axis.
 
     By default in percent of the counterfactual over the evaluated post-period
@@ -283,6 +284,8 @@ def plot_results(results: Sequence[Any], *, ax: Any = None, lang: str = "sv",
     level), so indicators in different units share one axis.  ``points=True`` draws the values as
     they are, in percentage points (survey shares, which are never shown in percent).  Interval
     ends beyond the axis (placebo inversions can be unbounded) are drawn to the edge with an arrow.
+    ``highlight`` (one flag per result) marks the rows drawn in red; by default the significant
+    ones (``result.significant``); the report passes its verdict (significant after adjustment).
     """
     import textwrap
 
@@ -296,10 +299,13 @@ def plot_results(results: Sequence[Any], *, ax: Any = None, lang: str = "sv",
     finite_est = np.abs(pts[:, 0][np.isfinite(pts[:, 0])])
     floor = 10.0 if points else 50.0
     limit = max(floor, 2.5 * float(finite_est.max())) if finite_est.size else floor
-    for y, r, (est, lo, hi) in zip(ys, results, pts):
+    marked = [bool(r.significant) for r in results] if highlight is None else [bool(h) for h in highlight]
+    if len(marked) != len(results):
+        raise ValueError(f"highlight must have one flag per result ({len(results)}); got {len(marked)}.")
+    for y, r, (est, lo, hi), red in zip(ys, results, pts, marked):
         if not np.isfinite(est):
             continue
-        colour = COLOURS["treated"] if r.significant else COLOURS["ci"]
+        colour = COLOURS["treated"] if red else COLOURS["ci"]
         lo_c, hi_c = max(lo, -limit) if np.isfinite(lo) else -limit, min(hi, limit) if np.isfinite(hi) else limit
         ax.plot([lo_c, hi_c], [y, y], color=colour, lw=2)
         ax.plot([est], [y], "o", color=colour, ms=5)

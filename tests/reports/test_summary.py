@@ -81,3 +81,16 @@ def test_plural_agreement_of_activity_counts():
     assert activity_sentence(["uppfyllt", "uppfyllt", "delvis"]) == " Aktiviteter: 2 uppfyllda, 1 delvis uppfylld (av 3)."
     assert sm.activities_text(["uppfyllt"], given=True) == "Aktiviteter: 1 utlovad – 1 uppfylld."
     assert sm.activities_text(["a", "b"], given=False, lang="en") == "Activities: 2 promised; no follow-up reported."
+
+
+def test_forest_plot_red_is_the_verdict_after_adjustment(monkeypatch):
+    # item 3: "röda = säkerställda" in the caption; the plot's red is scale.holds, not p < 0.05 alone
+    from lofteeval import plots
+    from lofteeval.reports.overview import forest_plots
+
+    seen = []
+    monkeypatch.setattr(plots, "plot_results", lambda group, **kw: seen.append(kw["highlight"]) or kw["ax"])
+    holds = make_result(-0.3, -0.4, -0.2, 0.001, indicator="reported_assault", p_adjusted=0.004)
+    alone = make_result(-0.3, -0.4, -0.2, 0.01, indicator="reported_robbery", p_adjusted=0.14)
+    forest_plots([holds, alone], lang="sv", synthetic=True)
+    assert seen == [[True, False]] and [sc.holds(holds), sc.confirmed(alone)] == [True, False]

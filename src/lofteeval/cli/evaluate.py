@@ -78,7 +78,7 @@ def _table(frame: Any, *, lang: str) -> Any:
     import pandas as pd
 
     from ..registry.display import focus_area_label
-    from ..reports.scales import confirmed
+    from ..reports.scale import confirmed
     from ..reports.text import METHOD_NAME, fmt_effect, fmt_p
 
     rows = []

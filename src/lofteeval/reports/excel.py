@@ -2,7 +2,7 @@
 
 Sheets (Swedish / English names): ``Resultat``/``Results`` (one row per focus area × indicator,
 one effect column per scale: relative change, per 100 000 inhabitants, offences per year,
-percentage points, index points — see :mod:`.scales`), ``År för år``/``Year by year``
+percentage points, index points — see :mod:`.scale`), ``År för år``/``Year by year``
 (observed, counterfactual and effect per indicator and year), ``Uppföljning``/``Follow-up`` and
 ``Proveniens``/``Provenance``.  Headers are in the report's language; numbers keep their type
 and get number formats (percent format for relative effects and levels, thousands separators,
@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from .build import ReportContext
-from .scales import rate_path, scale_numbers
+from .scale import rate_path, scale_numbers
 
 __all__ = ["write_excel", "write_csv", "write_sheets", "write_sheet", "results_sheet", "years_sheet",
            "effects_table", "people_numbers", "SHEETS", "header_row", "COLUMNS"]
@@ -97,7 +97,7 @@ def results_sheet(rows: Iterable[tuple[str, Any, Any]], *, lang: str = "sv") -> 
     """One row per ``(focus area id, EffectResult, IndicatorSpec)``: labels, one column per scale, tests."""
     from ..registry.display import focus_area_label, kommun_names
     from .caveats import inference_text
-    from .scales import confirmed
+    from .scale import confirmed
     from .text import METHOD_NAME
 
     out = []

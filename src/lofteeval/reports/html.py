@@ -195,23 +195,16 @@ def render_html(c: ReportContext) -> str:
         reading_guide=(
             f"Så läses siffrorna: effekten är skillnaden mellan utfallet och den skattade utvecklingen "
             f"utan löftet. {level}\u00a0% KI är ett {level}\u00a0% konfidensintervall. En förändring kallas "
-            "säkerställd bara när intervallet inte omfattar noll. Justerat p tar hänsyn till att flera "
-            "indikatorer prövas samtidigt. Minsta upptäckbara effekt (MDE) är den minsta förändring som "
-            "analysen upptäcker med 80\u00a0% sannolikhet."
+            f"säkerställd bara när intervallet inte omfattar noll och justerat p är under {_alpha(c.level, sv)}. "
+            "Justerat p tar hänsyn till att flera indikatorer prövas samtidigt. Minsta upptäckbara effekt "
+            "(MDE) är den minsta förändring som analysen upptäcker med 80\u00a0% sannolikhet."
             if sv else
             f"How to read the numbers: the effect is the difference between the outcome and the estimated "
             f"path without the promise. {level}% CI is a {level}% confidence interval. A change is called "
-            "significant only when the interval excludes zero. Adjusted p accounts for testing several "
-            "indicators at once. The minimum detectable effect (MDE) is the smallest change the analysis "
-            "detects with 80% probability."),
-        pvalue_note=(
-            "Justerade p-värden tar hänsyn till att flera utfall prövas för samma löfte "
-            "(Benjamini–Hochberg). En förändring kallas säkerställd bara när intervallet utesluter noll. "
-            "Skattningarna visar samband i tid; andra händelser samma år kan ha påverkat utfallen."
-            if sv else
-            "Adjusted p-values account for testing several outcomes for the same promise "
-            "(Benjamini–Hochberg). A change is called significant only when the interval excludes zero. "
-            "Estimates show associations in time; other events in the same years may have affected outcomes."),
+            f"significant only when the interval excludes zero and adjusted p is below {_alpha(c.level, sv)}. "
+            "Adjusted p accounts for testing several indicators at once. The minimum detectable effect (MDE) "
+            "is the smallest change the analysis detects with 80% probability."),
+        pvalue_note=_pvalue_note(sv, c.level),
         problem_text=(
             "Detta är en problembild, inte ett löfte: den beskriver läget inför ett löfte och "
             "bedöms därför inte. Rapporten visar hur indikatorerna har utvecklats."
@@ -219,6 +212,37 @@ def render_html(c: ReportContext) -> str:
             "This is a problem picture, not a promise: it describes the situation before a promise and is "
             "therefore not assessed. The report shows how the indicators have developed."),
     )
+
+
+def _alpha(level: float, sv: bool) -> str:
+    """``1 - level`` as the text writes it: ``"0,05"`` / ``"0.05"``."""
+    text = f"{1 - level:.3f}".rstrip("0")
+    return text.replace(".", ",") if sv else text
+
+
+def _pvalue_note(sv: bool, level: float) -> str:
+    """The method section's paragraph on p-values: the adjustment, the verdict's rule, the floor."""
+    alpha = _alpha(level, sv)
+    if sv:
+        return ("Justerade p-värden tar hänsyn till att flera utfall prövas för samma löfte "
+                "(Benjamini–Hochberg); en indikator som hör till flera fokusområden räknas en gång. En förändring "
+                f"kallas säkerställd när intervallet utesluter noll och det justerade p-värdet är under "
+                f"{alpha}. p-värdet kommer från en jämförelse av löfteskommunens skattning med "
+                "samma beräkning för jämförelsekommunerna och kan aldrig bli mindre än 1 delat med antalet "
+                "jämförelser (bilagan anger denna gräns för varje indikator). När bara en indikator sticker ut "
+                "blir dess justerade p-värde så många gånger större som antalet prövade indikatorer: med en "
+                "kommun, 70 jämförelsekommuner och fem indikatorer minst 5/71 ≈ 0,07, och då kan den "
+                "förändringen inte bli säkerställd, hur stor den än är. Skattningarna visar samband i tid; andra "
+                "händelser samma år kan ha påverkat utfallen.")
+    return ("Adjusted p-values account for testing several outcomes for the same promise (Benjamini–Hochberg); "
+            "an indicator that belongs to several focus areas counts once. A change is called significant when "
+            f"the interval excludes zero and the adjusted p-value is below {alpha}. The p-value compares the "
+            "promise municipality's estimate with the same calculation for the comparison municipalities and "
+            "can never be smaller than 1 divided by the number of comparisons (the appendix gives this floor "
+            "for each indicator). When only one indicator stands out, its adjusted p-value is its p-value times "
+            "the number of indicators: with one municipality, 70 comparison municipalities and five indicators "
+            "at least 5/71 ≈ 0.07, and then that change cannot be significant, however large. Estimates show "
+            "associations in time; other events in the same years may have affected outcomes.")
 
 
 def _result_texts(sv: bool, level: str) -> dict[str, str]:
@@ -241,8 +265,9 @@ def _result_texts(sv: bool, level: str) -> dict[str, str]:
             "scale_definition": (
                 "Alla relativa tal – effekt, intervall och minsta upptäckbara effekt (MDE) – är procent av den "
                 "skattade nivån utan löftet (den kontrafaktiska utvecklingen), i genomsnitt över de utvärderade "
-                "åren efter starten. Samma definition gäller i sammanfattningen, texterna, tabellerna och "
-                "figurerna. Enkätandelar anges alltid i procentenheter (pe), aldrig i procent. Om löftet gjorde "
+                "åren efter starten. Samma definition gäller i sammanfattningen, texterna, tabellerna, "
+                "figurerna och arbetsboken. Enkätandelar anges alltid i procentenheter (pe), aldrig i procent. "
+                "Om löftet gjorde "
                 f"skillnad sägs inte kunna avgöras när MDE är minst {big}\u00a0% (enkätandelar: minst "
                 f"{big_pe.replace('.', ',')} procentenheter) eller när det anmäls för få brott per år."),
         }
@@ -261,7 +286,8 @@ def _result_texts(sv: bool, level: str) -> dict[str, str]:
         "scale_definition": (
             "Every relative number – effect, interval and minimum detectable effect (MDE) – is a percentage of "
             "the estimated level without the promise (the counterfactual), averaged over the evaluated years "
-            "after the start. The same definition holds in the summary, the texts, the tables and the figures. "
+            "after the start. The same definition holds in the summary, the texts, the tables, the figures and "
+            "the workbook. "
             "Survey shares are always in percentage points (pp), never in percent. Whether the promise made a "
             f"difference is said to be undeterminable when the MDE is at least {big}% (survey shares: at least "
             f"{big_pe} percentage points) or when too few offences are reported a year."),

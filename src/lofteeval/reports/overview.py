@@ -26,8 +26,9 @@ def forest_plots(results: list[Any], *, lang: str, synthetic: bool) -> tuple[str
         if not group:
             return ""
         labels = [indicator_label(r.indicator, lang) for r in group]
+        red = [sc.holds(r) for r in group]  # red = säkerställd, as the caption and the verdict say
         return figure_uri(lambda ax: plot_results(group, ax=ax, lang=lang, labels=labels, synthetic=synthetic,
-                                                  points=points), size=(6.4, 1.0 + 0.5 * len(group)))
+                                                  points=points, highlight=red), size=(6.4, 1.0 + 0.5 * len(group)))
 
     shares = [r for r in results if r.indicator in INDICATORS and sc.points(INDICATORS[r.indicator])]
     return one([r for r in results if r not in shares], False), one(shares, True)

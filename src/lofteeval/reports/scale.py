@@ -1,6 +1,7 @@
-"""The one scale of every number a report shows, and the verdict built on it.
+"""The one scale of every number a report or workbook shows, and the verdict built on it.
 
-Defined once, used by the summary, the section texts, the tables and the forest plot:
+Defined once, used by the summary, the section texts, the tables, the forest plot, the workbook
+and ``lofteeval evaluate``:
 
 - **Relative effect** of a crime or index indicator: the effect as a percentage of the estimated
   level without the löfte (the counterfactual), averaged over the evaluated post-period
@@ -10,10 +11,19 @@ Defined once, used by the summary, the section texts, the tables and the forest 
   never in percent, for the effect, its interval and the MDE.
 
 The verdict (:func:`verdict`) is one of *säkerställd minskning/ökning* (the change holds after
-the multiplicity adjustment), *kan inte avgöras* (the data cannot detect a change of realistic
-size: relative MDE of at least :data:`LARGE_MDE`, a share's MDE of at least
-:data:`LARGE_MDE_POINTS` percentage points, or too few offences a year) and *ingen säkerställd
-förändring* otherwise.
+the multiplicity adjustment, :func:`holds`, also called :func:`confirmed`), *kan inte avgöras*
+(the data cannot detect a change of realistic size: relative MDE of at least :data:`LARGE_MDE`,
+a share's MDE of at least :data:`LARGE_MDE_POINTS` percentage points, or too few offences a
+year) and *ingen säkerställd förändring* otherwise.
+
+The workbook and ``evaluate --out`` show one column per scale (:func:`scale_numbers`,
+:data:`SCALES`): crime indicators a relative effect, an effect per 100 000 inhabitants and one in
+offences per year; survey shares only percentage points, indices only index points — never a
+relative number for a survey.  The designs give their observed/counterfactual path in the outcome
+they modelled: the count models with population as exposure (DiD and ITS on the relative scale)
+in offences, the others in the indicator's unit (per 100 000 for crime).  :func:`rate_path` turns
+the former into rates with the treated kommuner's population (SCB,
+:func:`lofteeval.harmonise.kommuner.population`).
 """
 
 from __future__ import annotations
@@ -21,11 +31,16 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from .._types import alpha_of
 from ..formatting import MINUS, NBSP
 
-__all__ = ["LARGE_MDE", "LARGE_MDE_POINTS", "points", "display_value", "fmt_display", "mde_display",
-           "mde_value", "fmt_pct", "fmt_pe", "few_counts", "holds", "claimed", "undetermined", "verdict", "VERDICT", "unit_word"]
+__all__ = ["LARGE_MDE", "LARGE_MDE_POINTS", "SCALES", "VERDICT", "claimed", "confirmed", "display_value",
+           "few_counts", "fmt_display", "fmt_pct", "fmt_pe", "holds", "infinite", "mde_display", "mde_value", "points",
+           "post_rows", "rate_path", "relative_effect", "scale_numbers", "treated_population", "undetermined",
+           "unit_word", "verdict"]
 
 LARGE_MDE = 0.25
 """Relative MDE from which the question *did the löfte make a difference* cannot be determined."""
@@ -45,12 +60,21 @@ VERDICT = {
            "not_estimated": "Could not be computed"},
 }
 
+SCALES = ("pct", "per100k", "count", "pp", "index")
+"""Workbook scale keys: relative (fraction), per 100 000, offences per year, percentage points, index points."""
+
+_COUNT_METHODS = ("did", "its")
 _POINTS = {"sv": "procentenheter", "en": "percentage points"}
 _POINTS_SHORT = {"sv": "pe", "en": "pp"}
 
 
 def _finite(x: Any) -> bool:
-    return x is not None and isinstance(x, (int, float)) and math.isfinite(float(x))
+    return x is not None and isinstance(x, (int, float, np.floating)) and math.isfinite(float(x))
+
+
+def _num(x: Any) -> float | None:
+    """``x`` as a float, ``None`` when missing or not finite."""
+    return float(x) if _finite(x) else None
 
 
 def points(spec: Any) -> bool:
@@ -83,7 +107,12 @@ def display_value(result: Any, value: float | None, spec: Any) -> float | None:
 def _base_relative(result: Any) -> float | None:
     from ..results import relative_base
 
-    return relative_base(result.effects, result.diagnostics.get("post_periods"))
+    return relative_base(result.effects, result.diagnostics.get("post_periods"), result.diagnostics.get("baseline"))
+
+
+def infinite(v: float, *, lang: str) -> str:
+    """An unbounded interval end (:data:`UNBOUNDED`): ``"+∞"`` or ``"−∞"``."""
+    return ("+" if v > 0 else MINUS if lang == "sv" else "-") + "\u221e"
 
 
 def fmt_pct(v: float, *, lang: str, sign: bool, unit: bool = True) -> str:
@@ -91,7 +120,7 @@ def fmt_pct(v: float, *, lang: str, sign: bool, unit: bool = True) -> str:
     from .text import fmt_number
 
     if abs(v) >= UNBOUNDED:
-        return ("+" if v > 0 else MINUS if lang == "sv" else "-") + "\u221e"
+        return infinite(v, lang=lang)
     pct = 100 * v
     digits = 0 if abs(pct) >= 10 else 1
     return fmt_number(pct, lang=lang, digits=digits, sign=sign) + (((NBSP if lang == "sv" else "") + "%") if unit else "")
@@ -102,7 +131,7 @@ def fmt_pe(v: float, *, lang: str, sign: bool, unit: bool = True) -> str:
     from .text import fmt_number
 
     if abs(v) >= UNBOUNDED:
-        return ("+" if v > 0 else MINUS if lang == "sv" else "-") + "\u221e"
+        return infinite(v, lang=lang)
     digits = 0 if abs(v) >= 10 else 1
     return fmt_number(v, lang=lang, digits=digits, sign=sign) + ((NBSP + _POINTS[lang]) if unit else "")
 
@@ -140,9 +169,15 @@ def claimed(result: Any) -> bool:
 
 
 def holds(result: Any) -> bool:
-    """Claimed (:func:`claimed`) and still below ``1 - level`` after the multiplicity adjustment."""
-    adj = result.p_adjusted
-    return claimed(result) and not (_finite(adj) and adj >= alpha_of(result.level))
+    """*Säkerställd* as every part of the report says it: claimed (:func:`claimed`: significant,
+    the interval excludes 0) and, when the result was adjusted for several outcomes, the adjusted
+    p-value is below ``1 - level`` too."""
+    adj = _num(result.p_adjusted)
+    return claimed(result) and (adj is None or adj < alpha_of(result.level))
+
+
+confirmed = holds
+"""The workbook's and the terminal's name for :func:`holds` (*Säkerställd (efter justering)*)."""
 
 
 def few_counts(result: Any) -> float | None:
@@ -173,3 +208,81 @@ def verdict(result: Any, spec: Any) -> str:
     if holds(result):
         return "decrease" if result.estimate < 0 else "increase"
     return "undetermined" if undetermined(result, spec) else "none"
+
+
+# -- the workbook's one column per scale ---------------------------------------------------------
+def path_in_counts(res: Any, spec: Any) -> bool:
+    """True when ``res.effects`` holds offences (a count model with population exposure)."""
+    return spec.kind == "crime" and res.scale == "relative" and res.method in _COUNT_METHODS
+
+
+def treated_population(res: Any) -> pd.Series:
+    """Population per year summed over the result's treated kommuner (``res.kommun``, comma-separated)."""
+    from ..errors import LofteevalError
+    from ..harmonise.kommuner import population
+
+    codes = [c.strip() for c in str(res.kommun or "").split(",") if c.strip()]
+    try:
+        pop = population(codes) if codes else None
+    except (LofteevalError, KeyError, ValueError):
+        pop = None
+    if pop is None or not len(pop):
+        return pd.Series(dtype=float)
+    return pop.groupby("year")["value"].sum().astype(float)
+
+
+def post_rows(res: Any) -> pd.DataFrame:
+    """The ``effects`` rows of the evaluated post-period (the same rows as ``relative_mde``)."""
+    eff = res.effects if res.effects is not None else pd.DataFrame(columns=["time", "effect"])
+    post = res.diagnostics.get("post_periods")
+    if post is not None:
+        return eff.loc[eff["time"].isin(list(post))]
+    start = res.diagnostics.get("treatment_start")
+    return eff.loc[eff["time"] >= start] if start is not None else eff
+
+
+def rate_path(res: Any, spec: Any, pop: pd.Series | None = None) -> pd.DataFrame:
+    """``time, observed, counterfactual`` in the indicator's unit (crime: per 100 000), or an empty frame."""
+    eff = res.effects
+    if eff is None or not {"observed", "counterfactual"} <= set(eff.columns):
+        return pd.DataFrame(columns=["time", "observed", "counterfactual"])
+    out = eff[["time", "observed", "counterfactual"]].astype({"observed": float, "counterfactual": float})
+    if path_in_counts(res, spec):
+        pop = treated_population(res) if pop is None else pop
+        per = out["time"].map(pop).astype(float) / 1e5
+        out = out.assign(observed=out["observed"] / per, counterfactual=out["counterfactual"] / per)
+    return out
+
+
+def relative_effect(res: Any) -> tuple[float | None, float | None, float | None]:
+    """Estimate and interval as fractions of the counterfactual over the post-period
+    (:meth:`~lofteeval.results.EffectResult.relative`, the report's base); ``None`` when unknown."""
+    return tuple(res.relative(_num(v)) for v in (res.estimate, res.ci_low, res.ci_high))  # type: ignore[return-value]
+
+
+def scale_numbers(res: Any, spec: Any) -> dict[str, float | None]:
+    """``{scale}_{est,low,high,mde}`` for every scale in :data:`SCALES` (``None`` where it does not apply)."""
+    out: dict[str, float | None] = {f"{s}_{k}": None for s in SCALES for k in ("est", "low", "high", "mde")}
+    absolute = [_num(v) for v in (res.estimate, res.ci_low, res.ci_high, abs(res.mde) if _finite(res.mde) else None)]
+    if spec.kind != "crime":
+        key = "pp" if spec.unit == "percent" else "index"
+        if res.scale == "absolute":
+            out.update(zip((f"{key}_{k}" for k in ("est", "low", "high", "mde")), absolute))
+        return out
+    rel = relative_effect(res)
+    out.update(pct_est=rel[0], pct_low=rel[1], pct_high=rel[2], pct_mde=res.relative_mde)
+    pop = treated_population(res)
+    path = rate_path(res, spec, pop)
+    post = path.loc[path["time"].isin(post_rows(res)["time"])]
+    if res.scale == "relative":
+        base = _num(post["counterfactual"].mean()) if len(post) else None
+        per = [None if v is None or base is None else v * base for v in (*rel, _num(res.relative_mde))]
+    else:
+        per = absolute
+    out.update(zip(("per100k_est", "per100k_low", "per100k_high", "per100k_mde"), per))
+    people = _num(pop.reindex(post["time"]).mean()) if len(post) and len(pop) else None
+    if people is not None:
+        for k in ("est", "low", "high", "mde"):
+            value = out[f"per100k_{k}"]
+            out[f"count_{k}"] = None if value is None else value * people / 1e5
+    return out

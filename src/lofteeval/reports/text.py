@@ -192,13 +192,9 @@ def fmt_effect(x: float, *, scale: str, unit: str = "", lang: str = "sv", sign: 
     if not _finite(x):
         return "–"
     if scale == "relative":
-        if abs(x) >= UNBOUNDED:
-            return ("+" if x > 0 else MINUS if lang == "sv" else "-") + "\u221e"
-        v = 100 * x
-        digits = 0 if abs(v) >= 10 else 1
-        return f"{fmt_number(v, lang=lang, digits=digits, sign=sign)}{NBSP if lang == 'sv' else ''}%"
+        return sc.fmt_pct(x, lang=lang, sign=sign)
     if abs(x) >= UNBOUNDED:
-        return ("+" if x > 0 else MINUS if lang == "sv" else "-") + "\u221e"
+        return sc.infinite(x, lang=lang)
     u = _UNIT["en" if lang == "en" else "sv"].get(unit, unit)
     digits = 0 if abs(x) >= 100 else 1 if abs(x) >= 1 else 2
     return f"{fmt_number(x, lang=lang, digits=digits, sign=sign)}{(NBSP + u) if u else ''}"
