@@ -216,11 +216,18 @@ def make_design(
 
 
 def _rivals(shared: PanelPivots, registry: dict[str, Any] | None, spec: Any) -> list[_cmp.Rival]:
-    """:func:`comparison.rivals` for ``spec``'s focus areas, memoised per registry object."""
+    """:func:`comparison.rivals` for ``spec``'s focus areas, memoised for the same registry entries.
+
+    The registry is a new dict on every call (``cached_registry``) but holds the same (frozen)
+    entries while its files are unchanged: the memo is reused only when every entry is the same object.
+    """
     reg = cached_registry() if registry is None else registry
-    key = ("rivals", id(reg), tuple(spec.focus_areas))
-    held, found = shared.memo(key, lambda: (reg, _cmp.rivals(reg, tuple(spec.focus_areas))))
-    return found if held is reg else _cmp.rivals(reg, tuple(spec.focus_areas))
+    areas = tuple(spec.focus_areas)
+    entries = tuple(reg.values())
+    held, found = shared.memo(("rivals", tuple(reg), areas), lambda: (entries, _cmp.rivals(reg, areas)))
+    if len(held) == len(entries) and all(a is b for a, b in zip(held, entries)):
+        return found
+    return _cmp.rivals(reg, areas)
 
 
 def select_comparison(panel: pd.DataFrame, lofte: Any, indicator: str, **kwargs: Any) -> pd.DataFrame:

@@ -53,9 +53,9 @@ class _PoissonDid:
         mu = self.e * (y.sum() / self.e.sum())
         col_y, row_y = y.sum(axis=0), y.sum(axis=1)
         d_y = y[self.dmask].sum()
-        beta = 0.0
+        beta, top = 0.0, max(col_y.max(), 1.0)
+        cs = mu.sum(axis=0)
         for _ in range(max_iter):
-            cs = mu.sum(axis=0)
             mu = mu * np.divide(col_y, cs, out=np.zeros_like(cs), where=cs > 0)
             rs = mu.sum(axis=1)
             mu = mu * np.divide(row_y, rs, out=np.zeros_like(rs), where=rs > 0)[:, None]
@@ -64,8 +64,8 @@ class _PoissonDid:
                 step = np.log(d_y / mu[self.dmask].sum())
                 mu[self.dmask] *= np.exp(step)
                 beta += step
-            gap = np.abs(mu.sum(axis=0) - col_y).max() / max(col_y.max(), 1.0)
-            if abs(step) < tol and gap < tol:
+            cs = mu.sum(axis=0)  # the convergence check's column sums are the next sweep's
+            if abs(step) < tol and np.abs(cs - col_y).max() / top < tol:
                 break
         return mu, beta
 
@@ -197,12 +197,13 @@ def _pre_period_fit(y: np.ndarray, e: np.ndarray, *, tol: float = 1e-10,
     pre-period ``y`` (years x units), by iterative proportional fitting."""
     mu = e * (y.sum() / e.sum())
     col_y, row_y = y.sum(axis=0), y.sum(axis=1)
+    top, cs = max(col_y.max(), 1.0), mu.sum(axis=0)
     for _ in range(max_iter):
-        cs = mu.sum(axis=0)
         mu = mu * np.divide(col_y, cs, out=np.zeros_like(cs), where=cs > 0)
         rs = mu.sum(axis=1)
         mu = mu * np.divide(row_y, rs, out=np.zeros_like(rs), where=rs > 0)[:, None]
-        if np.abs(mu.sum(axis=0) - col_y).max() / max(col_y.max(), 1.0) < tol:
+        cs = mu.sum(axis=0)  # the convergence check's column sums are the next sweep's
+        if np.abs(cs - col_y).max() / top < tol:
             break
     return mu
 
