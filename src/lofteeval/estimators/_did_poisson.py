@@ -69,8 +69,14 @@ class _PoissonDid:
                 break
         return mu, beta
 
+    def _full_fit(self) -> tuple[np.ndarray, float]:
+        """The fit with the treatment term on the data, computed once (estimate and event study)."""
+        if not hasattr(self, "_full_cache"):
+            self._full_cache = self.fit(self.y, with_d=True)
+        return self._full_cache
+
     def estimate(self) -> float:
-        return float(self.fit(self.y, with_d=True)[1])
+        return float(self._full_fit()[1])
 
     def adjusted(self, delta: float) -> np.ndarray:
         y = self.y.copy()
@@ -78,11 +84,17 @@ class _PoissonDid:
         return y
 
     def unit_stats(self, delta: float) -> tuple[np.ndarray, np.ndarray]:
-        """Per-unit sums needed for group statistics under effect ``delta``."""
-        y = self.adjusted(delta)
-        mu, _ = self.fit(y, with_d=False, tol=1e-10)
-        post = self.post
-        self._sums = (y[post].sum(axis=0), mu[post].sum(axis=0), y[~post].sum(axis=0), mu[~post].sum(axis=0))
+        """Per-unit sums needed for group statistics under effect ``delta`` (the last few deltas
+        are remembered: the permutation test and both MDE directions start at the estimate)."""
+        memo: dict[float, tuple[np.ndarray, ...]] = self.__dict__.setdefault("_sums_memo", {})
+        if delta not in memo:
+            y = self.adjusted(delta)
+            mu, _ = self.fit(y, with_d=False, tol=1e-10)
+            post = self.post
+            if len(memo) >= 8:
+                memo.pop(next(iter(memo)))
+            memo[delta] = (y[post].sum(axis=0), mu[post].sum(axis=0), y[~post].sum(axis=0), mu[~post].sum(axis=0))
+        self._sums = memo[delta]
         return self._sums[0], self._phi
 
     @property
@@ -156,7 +168,7 @@ class _PoissonDid:
         return self.group_stat(members, s, np.ones_like(s), False)
 
     def event_study(self, beta: float) -> pd.DataFrame:
-        mu, _ = self.fit(self.y, with_d=True)
+        mu, _ = self._full_fit()
         cf = (mu * np.where(self.dmask, np.exp(-beta), 1.0))[:, : self.k].sum(axis=1)
         obs = self.y[:, : self.k].sum(axis=1)
         return pd.DataFrame({"time": self.panel.times, "observed": obs, "counterfactual": cf,
