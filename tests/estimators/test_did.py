@@ -288,3 +288,18 @@ def test_poisson_mde_both_directions_and_fixed_scale() -> None:
     assert down == res.mde and 0 < down < 1 < 1 + up
     assert up > down
     assert np.isfinite(res.ci_low) and np.isfinite(res.ci_high) and res.ci_low > -1
+
+
+@pytest.mark.parametrize("exposure", [None, "population"])
+def test_interval_false_keeps_estimate_p_value_and_mde_and_leaves_the_interval_open(exposure: str | None) -> None:
+    df = _sim(effect=-0.2, seed=11, n_units=40)
+    outcome = "count" if exposure else "rate"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full = did(df, outcome=outcome, treated="0001", exposure=exposure, **KW)
+        cheap = did(df, outcome=outcome, treated="0001", exposure=exposure, interval=False, **KW)
+    assert np.isfinite(full.ci_low) and np.isfinite(full.ci_high)
+    assert (cheap.ci_low, cheap.ci_high) == (-1.0 if exposure else -np.inf, np.inf)  # expm1 on the log scale
+    assert (cheap.estimate, cheap.p_value, cheap.mde) == (full.estimate, full.p_value, full.mde)
+    assert cheap.relative_mde == full.relative_mde
+    assert cheap.diagnostics["mde_increase"] == full.diagnostics["mde_increase"]

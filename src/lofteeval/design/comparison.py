@@ -62,6 +62,22 @@ def reference(panel: pd.DataFrame, pre: tuple[int, ...]) -> pd.DataFrame:
     return ref
 
 
+class RefMaps(NamedTuple):
+    """The reference table as ``{kommun: value}`` lookups (built once per pre period and shared)."""
+
+    name: dict[str, str]
+    lan: dict[str, Any]
+    group: dict[str, Any]
+    label: dict[str, str]
+    population: dict[str, float]
+
+
+def ref_maps(ref: pd.DataFrame) -> RefMaps:
+    """:class:`RefMaps` of a :func:`reference` table."""
+    return RefMaps(ref["name"].to_dict(), ref["lan"].to_dict(), ref["kommungrupp"].to_dict(),
+                   ref["kommungrupp_label"].to_dict(), ref["population"].to_dict())
+
+
 # ------------------------------------------------------------------------------------------------
 # Formatting
 # ------------------------------------------------------------------------------------------------
@@ -100,42 +116,74 @@ def user_reasons(exclude: dict[str, Any] | None) -> dict[str, tuple[str, str]]:
 
 def drop_incomplete(wide: pd.DataFrame, cand: list[str], window: tuple[int, ...],
                     excluded: list[Why]) -> list[str]:
-    """Drop candidates with any missing value in the window."""
-    n_missing = wide.reindex(index=cand, columns=list(window)).isna().sum(axis=1).to_dict()
-    return drop_if(cand, lambda k: n_missing[k] > 0, f"missing values in the window {span(window)}",
+    """Drop candidates with any missing value in the window (a year absent from ``wide`` is missing)."""
+    cols = wide.columns.get_indexer(list(window))
+    if cand and (cols < 0).any():
+        complete = np.zeros(len(cand), dtype=bool)
+    else:
+        rows = wide.index.get_indexer(cand)
+        complete = ~np.isnan(wide.to_numpy(dtype=float)[np.ix_(rows, cols)]).any(axis=1)
+    gap = dict(zip(cand, ~complete))
+    return drop_if(cand, gap.__getitem__, f"missing values in the window {span(window)}",
                    f"saknar värden under {_span_sv(window)}", excluded)
 
 
-def drop_contaminated(cand: list[str], lf: Any, spec: Any, window: tuple[int, ...],
-                      registry: dict[str, Any] | None, excluded: list[Why]) -> list[str]:
-    """Drop kommuner with their own löfte in a focus area of ``spec`` overlapping the window."""
+class Rival(NamedTuple):
+    """A registry löfte in some of the indicator's focus areas, with its contamination reason."""
+
+    id: str
+    start_year: int
+    end_year: int
+    kommuner: tuple[str, ...]
+    en: str
+    sv: str
+
+
+def rivals(registry: dict[str, Any], areas: tuple[str, ...]) -> list[Rival]:
+    """Every löfte of ``registry`` naming one of ``areas``, in registry order, with its reasons."""
     from ..indicators import FOCUS_AREAS
 
-    reg = cached_registry() if registry is None else registry
-    areas = set(spec.focus_areas)
-    hits: dict[str, tuple[str, str]] = {}
-    for other in reg.values():
-        if other.id == lf.id or getattr(other, "kind", "lofte") != "lofte":
+    wanted, out = set(areas), []
+    for other in registry.values():
+        if getattr(other, "kind", "lofte") != "lofte":
             continue
-        shared = sorted(areas & set(other.focus_areas))
-        if not shared or not (other.start_year <= window[-1] and other.end_year >= window[0]):
+        shared = sorted(wanted & set(other.focus_areas))
+        if not shared:
             continue
         years = tuple(other.years)
         en = (f"own löfte {other.id!r} ({span(years)}) in focus area {', '.join(shared)} during the "
               "window (contamination)")
         labels = [FOCUS_AREAS[a].label_sv.lower() if a in FOCUS_AREAS else a for a in shared]
         sv = f"eget löfte inom {' och '.join(labels)} {_span_sv(years)} ({other.id})"
+        out.append(Rival(other.id, other.start_year, other.end_year, tuple(str(k) for k in other.kommuner),
+                         en, sv))
+    return out
+
+
+def drop_contaminated(cand: list[str], lf: Any, spec: Any, window: tuple[int, ...],
+                      registry: dict[str, Any] | None, excluded: list[Why],
+                      found: list[Rival] | None = None) -> list[str]:
+    """Drop kommuner with their own löfte in a focus area of ``spec`` overlapping the window.
+
+    ``found``: :func:`rivals` of the registry for ``spec``'s focus areas, when the caller has them.
+    """
+    if found is None:
+        found = rivals(cached_registry() if registry is None else registry, tuple(spec.focus_areas))
+    hits: dict[str, tuple[str, str]] = {}
+    for other in found:
+        if other.id == lf.id or not (other.start_year <= window[-1] and other.end_year >= window[0]):
+            continue
         for k in other.kommuner:
-            hits.setdefault(str(k), (en, sv))
+            hits.setdefault(k, (other.en, other.sv))
     return drop_with(cand, hits, excluded)
 
 
-def drop_neighbours(cand: list[str], treated: tuple[str, ...], ref: pd.DataFrame,
+def drop_neighbours(cand: list[str], treated: tuple[str, ...], ref: RefMaps,
                     excluded: list[Why]) -> list[str]:
     """Drop kommuner bordering a treated kommun (bridge and ferry links count)."""
     from ..harmonise.kommuner import neighbours
 
-    names = ref["name"].to_dict()
+    names = ref.name
     reasons: dict[str, tuple[str, str]] = {}
     for t in treated:
         for k in neighbours(t, include_links=True):
@@ -144,10 +192,10 @@ def drop_neighbours(cand: list[str], treated: tuple[str, ...], ref: pd.DataFrame
     return drop_with(cand, reasons, excluded)
 
 
-def drop_other_lan(cand: list[str], treated: tuple[str, ...], ref: pd.DataFrame,
+def drop_other_lan(cand: list[str], treated: tuple[str, ...], ref: RefMaps,
                    excluded: list[Why]) -> list[str]:
     """Keep only kommuner in a treated kommun's län."""
-    lan = ref["lan"].to_dict()
+    lan = ref.lan
     lans = {lan[t] for t in treated}
     return drop_if(cand, lambda k: lan[k] not in lans, "other län (same_lan=True)",
                    "annat län än löfteskommunens", excluded)
@@ -159,22 +207,35 @@ def drop_other_lan(cand: list[str], treated: tuple[str, ...], ref: pd.DataFrame,
 def pre_fit(wide: pd.DataFrame, treated: tuple[str, ...], cand: list[str], pre: tuple[int, ...], *,
             log_scale: bool) -> pd.DataFrame:
     """RMSPE and correlation of each candidate's demeaned pre-period series with the treated mean."""
-    sub = wide.reindex(columns=list(pre))
+    values = wide.to_numpy(dtype=float)[:, wide.columns.get_indexer(list(pre))]
     if log_scale:
-        sub = np.log(sub.clip(lower=0) + 1.0)
-    target = sub.loc[list(treated)].mean(axis=0).to_numpy()
-    x = sub.reindex(cand).to_numpy(float)
+        values = np.log(np.maximum(values, 0.0) + 1.0)
+    # the memory layouts (and so the summation order and BLAS path) of the pandas steps this
+    # replaces, so that every figure is the same to the last bit: a row-wise (pairwise) sum for
+    # the treated mean, a row-major matrix after the log, a column-major one without it
+    own = np.ascontiguousarray(values[wide.index.get_indexer(list(treated))].T)
+    target = own.sum(axis=1) / own.shape[1]
+    x = values[wide.index.get_indexer(cand)] if cand else np.empty((0, len(pre)))
+    x = np.ascontiguousarray(x) if log_scale else np.asfortranarray(x)
     xd = x - x.mean(axis=1, keepdims=True)
     td = target - target.mean()
     rmspe = np.sqrt(np.mean((xd - td) ** 2, axis=1)) if cand else np.array([])
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = (xd @ td) / (np.linalg.norm(xd, axis=1) * np.linalg.norm(td))
-    out = pd.DataFrame({"pre_rmspe": rmspe, "pre_corr": corr}, index=pd.Index(cand, name="kommun"))
-    out["fit_rank"] = out["pre_rmspe"].rank(method="first").astype("Int64")
-    return out
+    return pd.DataFrame({"pre_rmspe": rmspe, "pre_corr": corr, "fit_rank": _first_rank(rmspe)},
+                        index=pd.Index(cand, name="kommun", dtype=object))
 
 
-def choose(cand: list[str], treated: tuple[str, ...], ref: pd.DataFrame, fit: pd.DataFrame,
+def _first_rank(x: np.ndarray) -> pd.arrays.IntegerArray:
+    """``Series.rank(method="first")`` as ``Int64`` (ties by position, NaN unranked)."""
+    ok = ~np.isnan(x)
+    rank = np.zeros(x.size, dtype=np.int64)
+    idx = np.flatnonzero(ok)
+    rank[idx[np.argsort(x[idx], kind="stable")]] = np.arange(1, idx.size + 1)
+    return pd.arrays.IntegerArray(rank, ~ok)
+
+
+def choose(cand: list[str], treated: tuple[str, ...], ref: RefMaps, fit: pd.DataFrame,
            comparison: Any, n_comparison: int | None, size_factor: float,
            excluded: list[Why]) -> tuple[list[str], list[str]]:
     """Apply the pool rule (or the explicit list), then trim by pre-period fit; returns (pool, notes)."""
@@ -187,7 +248,7 @@ def choose(cand: list[str], treated: tuple[str, ...], ref: pd.DataFrame, fit: pd
         excluded.extend(Why(k, "not in the requested comparison list", "inte med i den begärda listan "
                             "över jämförelsekommuner") for k in cand if k not in chosen)
         return [k for k in cand if k in chosen], notes
-    group, label, pops = ref["kommungrupp"].to_dict(), ref["kommungrupp_label"].to_dict(), ref["population"].to_dict()
+    group, label, pops = ref.group, ref.label, ref.population
     groups = {group[t] for t in treated}
     lo, hi = min(pops[t] for t in treated) / size_factor, max(pops[t] for t in treated) * size_factor
     in_group = {k for k in cand if group[k] in groups}
@@ -201,6 +262,7 @@ def choose(cand: list[str], treated: tuple[str, ...], ref: pd.DataFrame, fit: pd
     if comparison == "auto" and i > 0:
         notes.append(f"fewer than {MIN_POOL} kommuner matched kommungrupp and size; rule relaxed to "
                      f"{labels[used]}")
+    band, band_sv = f"{lo:,.0f}-{hi:,.0f}", f"{_num_sv(lo, ',.0f')}\u2013{_num_sv(hi, ',.0f')}"
     for k in cand:
         if k in pool_set:
             continue
@@ -209,9 +271,8 @@ def choose(cand: list[str], treated: tuple[str, ...], ref: pd.DataFrame, fit: pd
             en.append(f"other kommungrupp ({group[k]})")
             sv.append(f"annan kommungrupp ({_group_sv(group[k], label[k])})")
         if "s" in used and k not in in_size:
-            en.append(f"population {pops[k]:,.0f} outside {lo:,.0f}-{hi:,.0f}")
-            sv.append(f"folkmängd {_num_sv(pops[k], ',.0f')} utanför {_num_sv(lo, ',.0f')}\u2013"
-                      f"{_num_sv(hi, ',.0f')}")
+            en.append(f"population {pops[k]:,.0f} outside {band}")
+            sv.append(f"folkmängd {_num_sv(pops[k], ',.0f')} utanför {band_sv}")
         excluded.append(Why(k, "; ".join(en), "; ".join(sv)))
     rmspe = fit["pre_rmspe"].to_dict()
     pool = sorted(pool_set, key=lambda k: rmspe[k])
@@ -249,22 +310,24 @@ def trim_by_fit(pool: list[str], rmspe: dict[str, float], n_comparison: int | No
 # ------------------------------------------------------------------------------------------------
 # Output frames
 # ------------------------------------------------------------------------------------------------
-def comparison_frame(pool: list[str], ref: pd.DataFrame, fit: pd.DataFrame, treated: tuple[str, ...],
+def comparison_frame(pool: list[str], ref: RefMaps, fit: pd.DataFrame, treated: tuple[str, ...],
                      comparison: Any) -> pd.DataFrame:
     """One row per comparison kommun with its fit and why it was chosen (``reason``, ``reason_sv``)."""
-    sub = ref.loc[pool]
-    groups = set(ref.loc[list(treated), "kommungrupp"])
-    tpop = float(ref.loc[list(treated), "population"].mean())
+    groups = {ref.group[t] for t in treated}
+    tpop = float(np.mean([ref.population[t] for t in treated]))
     whose = "löfteskommunens folkmängd" if len(treated) == 1 else "löfteskommunernas genomsnittliga folkmängd"
-    fit = fit.loc[pool].assign(fit_rank=lambda f: f["pre_rmspe"].rank(method="first").astype("Int64"))
+    rows = fit.index.get_indexer(pool)
+    rmspe = fit["pre_rmspe"].to_numpy(float)[rows]
+    ranks = _first_rank(rmspe)
+    given = not isinstance(comparison, str)
     en_rows, sv_rows = [], []
-    for k, g, lab, p, rank in zip(pool, sub["kommungrupp"], sub["kommungrupp_label"], sub["population"],
-                                  fit["fit_rank"]):
-        en = ["requested"] if not isinstance(comparison, str) else []
-        sv = ["vald av användaren"] if not isinstance(comparison, str) else []
+    for k, rank in zip(pool, ranks):
+        g, p = ref.group[k], ref.population[k]
+        en = ["requested"] if given else []
+        sv = ["vald av användaren"] if given else []
         same = g in groups
         en.append(f"same kommungrupp {g}" if same else f"kommungrupp {g}")
-        sv.append(f"{'samma' if same else 'annan'} kommungrupp ({_group_sv(g, lab)})")
+        sv.append(f"{'samma' if same else 'annan'} kommungrupp ({_group_sv(g, ref.label[k])})")
         ratio = _ratio(p / tpop)
         en.append(f"population {ratio} x treated")
         sv.append(f"{ratio.replace('.', ',')} × {whose}")
@@ -272,20 +335,22 @@ def comparison_frame(pool: list[str], ref: pd.DataFrame, fit: pd.DataFrame, trea
         sv.append(f"rang {int(rank)} i förperiodens anpassning")
         en_rows.append("; ".join(en))
         sv_rows.append("; ".join(sv))
-    out = pd.DataFrame({"kommun": pool, "name": sub["name"].to_numpy(), "kommungrupp": sub["kommungrupp"].to_numpy(),
-                        "lan": sub["lan"].to_numpy(), "population": sub["population"].to_numpy(float),
-                        "pre_rmspe": fit["pre_rmspe"].to_numpy(float), "pre_corr": fit["pre_corr"].to_numpy(float),
-                        "fit_rank": fit["fit_rank"].to_numpy(), "reason": en_rows, "reason_sv": sv_rows},
-                       columns=COMPARISON_COLUMNS)
-    return out
+    text = object if not pool else None
+    return pd.DataFrame({"kommun": pd.Series(pool, dtype=text), "name": pd.Series([ref.name[k] for k in pool], dtype=text),
+                         "kommungrupp": pd.Series([ref.group[k] for k in pool], dtype=text),
+                         "lan": pd.Series([ref.lan[k] for k in pool], dtype=text),
+                         "population": np.array([ref.population[k] for k in pool], dtype=float),
+                         "pre_rmspe": rmspe, "pre_corr": fit["pre_corr"].to_numpy(float)[rows],
+                         "fit_rank": ranks.to_numpy(), "reason": pd.Series(en_rows, dtype=text),
+                         "reason_sv": pd.Series(sv_rows, dtype=text)},
+                        columns=COMPARISON_COLUMNS)
 
 
-def excluded_frame(excluded: list[Why], ref: pd.DataFrame) -> pd.DataFrame:
+def excluded_frame(excluded: list[Why], ref: RefMaps) -> pd.DataFrame:
     """``kommun, name, reason, reason_sv`` for every kommun left out of the pool."""
-    names = ref["name"].to_dict()
-    rows = [{"kommun": w.kommun, "name": names.get(w.kommun, ""), "reason": w.en, "reason_sv": w.sv}
-            for w in excluded]
-    return pd.DataFrame(rows, columns=EXCLUDED_COLUMNS)
+    return pd.DataFrame({"kommun": [w.kommun for w in excluded], "name": [ref.name.get(w.kommun, "") for w in excluded],
+                         "reason": [w.en for w in excluded], "reason_sv": [w.sv for w in excluded]},
+                        columns=EXCLUDED_COLUMNS)
 
 
 def reason_counts(excluded: list[Why]) -> str:

@@ -187,12 +187,12 @@ def make_design(
     treated_codes = tuple(str(k) for k in (treated if treated is not None else lf.kommuner))
     pre, post = _periods(wide, treated_codes, lf, indicator, pre_years, post_years)
     window = pre + post
-    ref = shared.memo(("reference", pre), lambda: object_text(_cmp.reference(panel, pre)))
+    ref = shared.memo(("reference", pre), lambda: _cmp.ref_maps(object_text(_cmp.reference(panel, pre))))
     excluded: list[_cmp.Why] = []
     cand = [k for k in wide.index if k not in treated_codes]
     cand = _cmp.drop_with(cand, _cmp.user_reasons(exclude), excluded)
     cand = _cmp.drop_incomplete(wide, cand, window, excluded)
-    cand = _cmp.drop_contaminated(cand, lf, spec, window, registry, excluded)
+    cand = _cmp.drop_contaminated(cand, lf, spec, window, registry, excluded, _rivals(shared, registry, spec))
     if exclude_neighbours:
         cand = _cmp.drop_neighbours(cand, treated_codes, ref, excluded)
     if same_lan:
@@ -213,6 +213,21 @@ def make_design(
                   comparison=_cmp.comparison_frame(pool, ref, fit, treated_codes, comparison),
                   excluded=_cmp.excluded_frame(excluded, ref), focus_areas=focus, notes=tuple(notes),
                   options=opts)
+
+
+def _rivals(shared: PanelPivots, registry: dict[str, Any] | None, spec: Any) -> list[_cmp.Rival]:
+    """:func:`comparison.rivals` for ``spec``'s focus areas, memoised for the same registry entries.
+
+    The registry is a new dict on every call (``cached_registry``) but holds the same (frozen)
+    entries while its files are unchanged: the memo is reused only when every entry is the same object.
+    """
+    reg = cached_registry() if registry is None else registry
+    areas = tuple(spec.focus_areas)
+    entries = tuple(reg.values())
+    held, found = shared.memo(("rivals", tuple(reg), areas), lambda: (entries, _cmp.rivals(reg, areas)))
+    if len(held) == len(entries) and all(a is b for a, b in zip(held, entries)):
+        return found
+    return _cmp.rivals(reg, areas)
 
 
 def select_comparison(panel: pd.DataFrame, lofte: Any, indicator: str, **kwargs: Any) -> pd.DataFrame:

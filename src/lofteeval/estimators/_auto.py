@@ -56,6 +56,8 @@ def pre_period_mde(spec: DesignSpec, frame: pd.DataFrame, *, placebo_start: Any,
     kw = {**arguments, "treatment_start": placebo_start}
     if spec.method == "synth":
         kw["placebo_in_time"] = False  # a diagnostic, not part of the MDE
+    elif spec.method == "did":
+        kw["interval"] = False  # the interval is not part of the MDE either (the same MDE, cheaper)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -53,9 +53,9 @@ class _PoissonDid:
         mu = self.e * (y.sum() / self.e.sum())
         col_y, row_y = y.sum(axis=0), y.sum(axis=1)
         d_y = y[self.dmask].sum()
-        beta = 0.0
+        beta, top = 0.0, max(col_y.max(), 1.0)
+        cs = mu.sum(axis=0)
         for _ in range(max_iter):
-            cs = mu.sum(axis=0)
             mu = mu * np.divide(col_y, cs, out=np.zeros_like(cs), where=cs > 0)
             rs = mu.sum(axis=1)
             mu = mu * np.divide(row_y, rs, out=np.zeros_like(rs), where=rs > 0)[:, None]
@@ -64,13 +64,19 @@ class _PoissonDid:
                 step = np.log(d_y / mu[self.dmask].sum())
                 mu[self.dmask] *= np.exp(step)
                 beta += step
-            gap = np.abs(mu.sum(axis=0) - col_y).max() / max(col_y.max(), 1.0)
-            if abs(step) < tol and gap < tol:
+            cs = mu.sum(axis=0)  # the convergence check's column sums are the next sweep's
+            if abs(step) < tol and np.abs(cs - col_y).max() / top < tol:
                 break
         return mu, beta
 
+    def _full_fit(self) -> tuple[np.ndarray, float]:
+        """The fit with the treatment term on the data, computed once (estimate and event study)."""
+        if not hasattr(self, "_full_cache"):
+            self._full_cache = self.fit(self.y, with_d=True)
+        return self._full_cache
+
     def estimate(self) -> float:
-        return float(self.fit(self.y, with_d=True)[1])
+        return float(self._full_fit()[1])
 
     def adjusted(self, delta: float) -> np.ndarray:
         y = self.y.copy()
@@ -78,11 +84,17 @@ class _PoissonDid:
         return y
 
     def unit_stats(self, delta: float) -> tuple[np.ndarray, np.ndarray]:
-        """Per-unit sums needed for group statistics under effect ``delta``."""
-        y = self.adjusted(delta)
-        mu, _ = self.fit(y, with_d=False, tol=1e-10)
-        post = self.post
-        self._sums = (y[post].sum(axis=0), mu[post].sum(axis=0), y[~post].sum(axis=0), mu[~post].sum(axis=0))
+        """Per-unit sums needed for group statistics under effect ``delta`` (the last few deltas
+        are remembered: the permutation test and both MDE directions start at the estimate)."""
+        memo: dict[float, tuple[np.ndarray, ...]] = self.__dict__.setdefault("_sums_memo", {})
+        if delta not in memo:
+            y = self.adjusted(delta)
+            mu, _ = self.fit(y, with_d=False, tol=1e-10)
+            post = self.post
+            if len(memo) >= 8:
+                memo.pop(next(iter(memo)))
+            memo[delta] = (y[post].sum(axis=0), mu[post].sum(axis=0), y[~post].sum(axis=0), mu[~post].sum(axis=0))
+        self._sums = memo[delta]
         return self._sums[0], self._phi
 
     @property
@@ -156,7 +168,7 @@ class _PoissonDid:
         return self.group_stat(members, s, np.ones_like(s), False)
 
     def event_study(self, beta: float) -> pd.DataFrame:
-        mu, _ = self.fit(self.y, with_d=True)
+        mu, _ = self._full_fit()
         cf = (mu * np.where(self.dmask, np.exp(-beta), 1.0))[:, : self.k].sum(axis=1)
         obs = self.y[:, : self.k].sum(axis=1)
         return pd.DataFrame({"time": self.panel.times, "observed": obs, "counterfactual": cf,
@@ -197,12 +209,13 @@ def _pre_period_fit(y: np.ndarray, e: np.ndarray, *, tol: float = 1e-10,
     pre-period ``y`` (years x units), by iterative proportional fitting."""
     mu = e * (y.sum() / e.sum())
     col_y, row_y = y.sum(axis=0), y.sum(axis=1)
+    top, cs = max(col_y.max(), 1.0), mu.sum(axis=0)
     for _ in range(max_iter):
-        cs = mu.sum(axis=0)
         mu = mu * np.divide(col_y, cs, out=np.zeros_like(cs), where=cs > 0)
         rs = mu.sum(axis=1)
         mu = mu * np.divide(row_y, rs, out=np.zeros_like(rs), where=rs > 0)[:, None]
-        if np.abs(mu.sum(axis=0) - col_y).max() / max(col_y.max(), 1.0) < tol:
+        cs = mu.sum(axis=0)  # the convergence check's column sums are the next sweep's
+        if np.abs(cs - col_y).max() / top < tol:
             break
     return mu
 

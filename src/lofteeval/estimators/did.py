@@ -61,7 +61,7 @@ from scipy import stats
 from .._types import alpha_of, check_int, check_level
 from ..inference.methods import resolve_inference
 from ..errors import DesignError, DesignWarning, FewDonorsWarning, caveat
-from ..inference import permutation as perm
+from ..inference import Interval, permutation as perm
 from ..inference.power import mde_both_directions, mde_from_permutation, mde_from_se
 from ..results import EffectResult
 from ._assemble import Fit, Uncertainty, assemble
@@ -91,6 +91,7 @@ def did(
     n_perm: int = 5000,
     seed: int = 0,
     controls: Iterable[Hashable] | None = None,
+    interval: bool = True,
 ) -> EffectResult:
     """Estimate a two-way fixed-effects DiD effect with inference suited to few treated units.
 
@@ -117,6 +118,10 @@ def did(
         Maximum number of treatment assignments for the permutation test.
     seed : int
         Seed for sampling assignments when there are more than ``n_perm``.
+    interval : bool
+        False skips the permutation test's inversion: the interval is then unbounded
+        (``-inf, inf``), while the estimate, the p-value and the MDE stay exactly as with True
+        (the cheap path of ``method="auto"``'s pre-period fits, which read the MDE only).
 
     Returns
     -------
@@ -151,7 +156,7 @@ def did(
     model = _PoissonDid(panel) if exposure is not None else _LinearDid(panel)
     beta = model.estimate()
     if inference_id == "placebo_rank":
-        num = _permutation(model, beta, level=level, n_perm=n_perm, seed=seed, notes=notes)
+        num = _permutation(model, beta, level=level, n_perm=n_perm, seed=seed, notes=notes, invert=interval)
     else:
         num = _cluster(panel, beta, level=level, notes=notes)
     relative = exposure is not None
@@ -249,7 +254,7 @@ class _LinearDid:
 
 
 def _permutation(model: _LinearDid | _PoissonDid, beta: float, *, level: float, n_perm: int, seed: int,
-                 notes: list[str]) -> dict:
+                 notes: list[str], invert: bool = True) -> dict:
     panel = model.panel
     n_units, k = panel.y.shape[1], len(panel.treated)
     members = perm.assignments(n_units, k, n_perm=n_perm, seed=seed)
@@ -270,9 +275,13 @@ def _permutation(model: _LinearDid | _PoissonDid, beta: float, *, level: float, 
         se_t = 1.0
     finite_eff = placebo_eff[np.isfinite(placebo_eff)]
     spread = float(np.std(finite_eff, ddof=1)) if finite_eff.size > 1 else 1.0
-    interval = perm.invert_test(pfun, estimate=beta, level=level, step=max(spread, 1e-8), tol=1e-5 * max(spread, 1e-8),
-                                limit=50.0 if isinstance(model, _PoissonDid) else 1e6 * max(spread, 1.0),
-                                method="permutation")
+    if invert:
+        interval = perm.invert_test(pfun, estimate=beta, level=level, step=max(spread, 1e-8),
+                                    tol=1e-5 * max(spread, 1e-8),
+                                    limit=50.0 if isinstance(model, _PoissonDid) else 1e6 * max(spread, 1.0),
+                                    method="permutation")
+    else:  # the p-value of invert_test (pfun at the null), no interval
+        interval = Interval(low=-np.inf, high=np.inf, p_value=float(pfun(0.0)), method="permutation")
     relative = isinstance(model, _PoissonDid)
     mde = mde_from_permutation(placebo_stat if studentise else placebo_eff, se=se_t if studentise else 1.0,
                                level=level)

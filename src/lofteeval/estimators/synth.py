@@ -61,7 +61,7 @@ def _pre_rows(panel: _Panel) -> np.ndarray:
 def _solve(z: np.ndarray, gram: np.ndarray, target: int, pool: np.ndarray) -> np.ndarray:
     """Exact weights of ``pool`` (row indices of ``z``) for unit ``target``, warm-started."""
     start = simplex_start(z[pool].T, z[target])
-    return simplex_lstsq(gram[pool][:, pool], gram[pool, target], start=start)
+    return simplex_lstsq(gram[np.ix_(pool, pool)], gram[pool, target], start=start)
 
 
 def _fit_all(panel: _Panel, placebo: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:

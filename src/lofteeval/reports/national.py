@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ def forest_plot(rows: pd.DataFrame, *, title: str, pooled: dict[str, Any] | None
     ax.set_ylim(-0.8, len(t) - 0.2)
     ax.set_xlabel("effekt, % av nivån före löftet")
     ax.set_xlim(-100, 100)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title, fontsize=10, y=1.0)  # a fixed y: no search for decorations above the axes at draw time
     ax.legend(fontsize=7, loc="lower right")
     if synthetic:
         fig.text(0.5, 0.5, SYNTHETIC_SV, ha="center", va="center", fontsize=14, color="red", alpha=0.25,
@@ -75,14 +76,16 @@ def event_study_plot(result: Any, *, title: str, synthetic: bool = False) -> Any
     ax.axvline(-0.5, color="grey", ls="--", lw=0.8)
     ax.set_xlabel("år i förhållande till kohortens startår")
     ax.set_ylabel("effekt (indikatorns enhet)")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title, fontsize=10, y=1.0)  # a fixed y: no search for decorations above the axes at draw time
     if synthetic:
         fig.text(0.5, 0.5, SYNTHETIC_SV, ha="center", va="center", fontsize=12, color="red", alpha=0.25)
     return fig
 
 
+@lru_cache(maxsize=1)
 def kommun_rings() -> dict[str, list[np.ndarray]]:
-    """The vendored SCB kommun boundaries: ``{code: [ring (n x 2, km, SWEREF 99 TM), ...]}``."""
+    """The vendored SCB kommun boundaries: ``{code: [ring (n x 2, km, SWEREF 99 TM), ...]}``, read once
+    per process (shared: callers never modify it)."""
     import json
     from importlib.resources import files
 
@@ -116,7 +119,7 @@ def map_plot(effects: pd.Series, *, title: str, synthetic: bool = False, limit: 
     ax.set_aspect("equal")
     ax.axis("off")
     fig.colorbar(coll, cax=fig.add_axes((0.72, 0.3, 0.04, 0.4)), label="effekt, % (grå: inget löfte)")
-    ax.set_title(title, fontsize=9)
+    ax.set_title(title, fontsize=9, y=1.0)
     if synthetic:
         fig.text(0.5, 0.02, SYNTHETIC_SV, ha="center", fontsize=7, color="red")
     return fig
