@@ -7,8 +7,11 @@ fresh process (the fixed cost of any notebook-based report).  The ratio report /
 number to compare between commits; the target is that it does not grow as the report gains
 content (``../shared/TARGETS.md``: gotland-2020 about 9 s on a quiet 2-core machine, always < 30 s).
 
+Each line also shows the report's CPU seconds (the process and its kernel), which a busy shared
+machine inflates far less than wall seconds.
+
 ``--in-process`` renders with :func:`lofteeval.reports.write_report` in worker processes instead
-(no kernel; the panel is loaded once per worker) and also prints each report's CPU seconds: the
+(no kernel; the panel is loaded once per worker; CPU seconds of the report alone): the
 quick way to render all 146 registry löften (``--all``) and to find the ones that fail.  A
 report that fails is listed with its one-line error and the run exits non-zero; the run never
 stops at the first failure.
@@ -39,12 +42,26 @@ def _one_line(text: str) -> str:
     return lines[-1] if lines else "(no output)"
 
 
-def _timed(cmd: list[str], cwd: str) -> tuple[float, str | None]:
-    """Wall seconds of ``cmd`` and its last output line when it failed (None when it succeeded)."""
-    start = time.perf_counter()
+def _children_cpu() -> float:
+    """CPU seconds of the finished child processes so far (their own children, e.g. the kernel, included)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return float("nan")
+    use = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return use.ru_utime + use.ru_stime
+
+
+def _timed(cmd: list[str], cwd: str) -> tuple[float, float, str | None]:
+    """Wall and CPU seconds of ``cmd``, and its last output line when it failed (None when it succeeded).
+
+    CPU time moves far less than wall time with the load of a shared machine.
+    """
+    start, cpu = time.perf_counter(), _children_cpu()
     done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     took = time.perf_counter() - start
-    return took, (None if done.returncode == 0 else f"exit {done.returncode}: {_one_line(done.stderr or done.stdout)}")
+    error = None if done.returncode == 0 else f"exit {done.returncode}: {_one_line(done.stderr or done.stdout)}"
+    return took, _children_cpu() - cpu, error
 
 
 def _baseline(folder: str) -> float:
@@ -56,7 +73,7 @@ def _baseline(folder: str) -> float:
         "nbformat.write(nb, 'empty.ipynb')\n"
         "pm.execute_notebook('empty.ipynb', 'out.ipynb', kernel_name='python3', progress_bar=False)\n"
     )
-    took, error = _timed([sys.executable, "-c", script], folder)
+    took, _, error = _timed([sys.executable, "-c", script], folder)
     if error:
         raise SystemExit(f"the baseline notebook failed ({error})")
     return took
@@ -105,8 +122,8 @@ def _as_user(jobs: list[tuple[str, str]], out: str, repeat: int) -> Iterator[tup
     for lofte_id, lang in jobs:
         runs = [_timed([str(BIN / "lofteeval"), "report", lofte_id, "--demo", "--lang", lang, "--out", out], out)
                 for _ in range(repeat)]
-        error = next((e for _, e in runs if e), None)
-        yield lofte_id, lang, statistics.median(t for t, _ in runs), float("nan"), error
+        error = next((e for _, _, e in runs if e), None)
+        yield lofte_id, lang, statistics.median(t for t, _, _ in runs), statistics.median(c for _, c, _ in runs), error
 
 
 def main(argv: list[str] | None = None) -> int:
