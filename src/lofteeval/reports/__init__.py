@@ -79,6 +79,7 @@ def prepare_report(lofte_id: str, *, demo: bool = False, panel_path: str | None 
                    panel: Any = None, through: int | None = None) -> ReportContext:
     """Load panel and löfte, evaluate every focus area and indicator, and build the report context."""
     from .._types import Lang, check_literal
+    from ..design.pivots import PanelPivots
     from ..evaluation import evaluate_areas
     from ..registry import load_lofte
 
@@ -86,10 +87,11 @@ def prepare_report(lofte_id: str, *, demo: bool = False, panel_path: str | None 
     if panel is None:
         panel = load_report_panel(demo=demo, panel_path=panel_path, lofte_id=lofte_id)
     lofte = load_lofte(lofte_id)
-    evaluated = evaluate_areas(panel, lofte, level=level, lang=lang, quiet=True, through=through)
+    pivots = PanelPivots(panel)  # the panel split and pivoted once for every design of the report
+    evaluated = evaluate_areas(panel, lofte, level=level, lang=lang, quiet=True, through=through, pivots=pivots)
     from .per_kommun import evaluate_per_kommun
 
-    per_kommun = evaluate_per_kommun(panel, lofte, evaluated, level=level, through=through)
+    per_kommun = evaluate_per_kommun(panel, lofte, evaluated, level=level, through=through, pivots=pivots)
     def _abs(p: str | None) -> str | None:
         return str(Path(p).resolve()) if p is not None else None
 
@@ -97,7 +99,7 @@ def prepare_report(lofte_id: str, *, demo: bool = False, panel_path: str | None 
               "level": level, "followup_path": followup_path, "through": through}
     return build_context(lofte, evaluated, lang=lang, level=level, synthetic=is_synthetic(panel),
                          followup=followup_path, provenance=provenance(panel, params=params),
-                         panel=panel, per_kommun=per_kommun)
+                         panel=panel, per_kommun=per_kommun, pivots=pivots)
 
 
 def write_outputs(context: ReportContext, *, out_dir: str | Path | None = None,

@@ -416,13 +416,15 @@ def data_caveats(lofte: Any, evaluated: Evaluated, *, lang: str, provenance: Map
 def build_context(lofte: Any, evaluated: Evaluated, *, lang: str = "sv", level: float = 0.95,
                   synthetic: bool = False, followup: pd.DataFrame | str | None = None,
                   provenance: Mapping[str, Any] | None = None, panel: pd.DataFrame | None = None,
-                  per_kommun: Mapping[str, list[tuple[str, Any]]] | None = None) -> ReportContext:
+                  per_kommun: Mapping[str, list[tuple[str, Any]]] | None = None,
+                  pivots: Any = None) -> ReportContext:
     """Turn evaluation results into a :class:`ReportContext` for the renderers.
 
     ``followup`` is a follow-up table, a follow-up file path, or ``None`` (every activity then
     shows as *ej rapporterat*).  ``panel`` (optional) gives page 1 the indicators' development to
     the latest year, the lägesbild and (for a löfte) the diagnostics appendix; ``per_kommun``
-    (:func:`.per_kommun.evaluate_per_kommun`) the supplement rows.
+    (:func:`.per_kommun.evaluate_per_kommun`) the supplement rows; ``pivots`` (optional) the
+    :class:`~lofteeval.design.pivots.PanelPivots` of ``panel`` the evaluation used (shared).
     """
     from .overview import combined_text, forest_plots, indicator_label, low_power_caveats
     from .summary import build_summary
@@ -461,17 +463,20 @@ def build_context(lofte: Any, evaluated: Evaluated, *, lang: str = "sv", level: 
         summary=build_summary(lofte, evaluated, fu, lang=lang, panel=panel, followup_given=followup is not None,
                               kommun_names=names),
         forest_plot_points=forest_points, combined=combined_text(lofte, lang=lang),
-        **_situation(panel, lofte, evaluated, lang=lang, synthetic=synthetic),
+        **_situation(panel, lofte, evaluated, lang=lang, synthetic=synthetic, pivots=pivots),
     )
 
 
 def _situation(panel: pd.DataFrame | None, lofte: Any, evaluated: Evaluated, *, lang: str,
-               synthetic: bool) -> dict[str, Any]:
+               synthetic: bool, pivots: Any = None) -> dict[str, Any]:
     """The lägesbild and diagnostics fields of the context (empty without a panel)."""
     if panel is None:
         return {}
+    from ..design.pivots import PanelPivots
     from .diagnostics_text import diagnostics_blocks
     from .lagesbild_section import lagesbild_section
 
-    return {"lagesbild": lagesbild_section(panel, lofte, lang=lang, synthetic=synthetic),
-            "diagnostics": diagnostics_blocks(panel, lofte, evaluated, lang=lang, synthetic=synthetic)}
+    shared = PanelPivots.of(panel, pivots)
+    return {"lagesbild": lagesbild_section(panel, lofte, lang=lang, synthetic=synthetic, pivots=shared),
+            "diagnostics": diagnostics_blocks(panel, lofte, evaluated, lang=lang, synthetic=synthetic,
+                                              pivots=shared)}

@@ -99,17 +99,18 @@ def pre_fit(result: Any) -> dict[str, float] | None:
             "post_mae": mae(post) if len(post) else float("nan")}
 
 
-def _rates(panel: pd.DataFrame, indicator: str, units: list[str], years: list[int],
+def _rates(pivots: Any, indicator: str, units: list[str], years: list[int],
            counts: bool) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Wide (year × kommun) outcome and population: counts and population for crime, values otherwise."""
-    rows = panel[(panel["indicator"] == indicator) & panel["kommun"].astype(str).isin(units)
-                 & panel["year"].isin(years)].assign(kommun=lambda f: f["kommun"].astype(str))
+    """Wide (year × kommun) outcome and population: counts and population for crime, values otherwise.
+
+    ``pivots`` is the :class:`~lofteeval.design.pivots.PanelPivots` of the panel.
+    """
+    rows = pivots.select(indicator, units, years)
     col = "n" if counts and "n" in rows.columns and rows["n"].notna().all() else "value"
     y = rows.pivot_table(index="year", columns="kommun", values=col, aggfunc="mean")
     if col != "n":
         return y, None
-    pop = panel[(panel["indicator"] == "population") & panel["kommun"].astype(str).isin(units)
-                & panel["year"].isin(years)].assign(kommun=lambda f: f["kommun"].astype(str))
+    pop = pivots.select("population", units, years)
     return y, pop.pivot_table(index="year", columns="kommun", values="value", aggfunc="mean")
 
 
@@ -123,7 +124,8 @@ def _gap(y_t: np.ndarray, y_c: np.ndarray, pre: np.ndarray, ratio: bool) -> np.n
     return np.where(np.isfinite(out), out, np.nan)
 
 
-def event_study_frame(panel: pd.DataFrame, result: Any, *, kind: str = "crime") -> pd.DataFrame | None:
+def event_study_frame(panel: pd.DataFrame, result: Any, *, kind: str = "crime",
+                      pivots: Any = None) -> pd.DataFrame | None:
     """Yearly gap of the löfte kommun(er) to the comparison pool, normalised to the pre-period.
 
     Crime (counts and population): ``gap`` = 100 × (R_t / mean_pre R) / (C_t / mean_pre C) − 100,
@@ -132,8 +134,11 @@ def event_study_frame(panel: pd.DataFrame, result: Any, *, kind: str = "crime") 
     kommuner' development.  Otherwise the difference of changes in the value's own unit
     (treated mean minus pool mean, each relative to its pre-period mean).  ``band_low``,
     ``band_high``: the 5th and 95th percentiles of the same gap for each comparison kommun
-    against the rest of the pool.  None without a comparison pool or pre-period.
+    against the rest of the pool.  None without a comparison pool or pre-period.  ``pivots``: the
+    :class:`~lofteeval.design.pivots.PanelPivots` of ``panel`` to share (optional).
     """
+    from ..design.pivots import PanelPivots
+
     comp = result.comparison
     diag = result.diagnostics
     years = [int(y) for y in (*diag.get("pre_period", ()), *diag.get("post_period", ()))]
@@ -141,7 +146,7 @@ def event_study_frame(panel: pd.DataFrame, result: Any, *, kind: str = "crime") 
     if comp is None or len(comp) < 2 or not years or start is None or not result.kommun:
         return None
     treated = str(result.kommun).split(",")
-    y, pop = _rates(panel, str(result.indicator), treated + [str(k) for k in comp["kommun"]], years,
+    y, pop = _rates(PanelPivots.of(panel, pivots), str(result.indicator), treated + [str(k) for k in comp["kommun"]], years,
                     counts=kind == "crime")
     y = y.reindex(index=years)
     complete = y.notna().all(axis=0)
@@ -175,7 +180,7 @@ PLACEBO_TIME_PERMUTATIONS = 499
 
 
 def placebo_in_time(panel: pd.DataFrame, lofte: Any, result: Any, *, shift: int = 2,
-                    registry: Any = None) -> tuple[Any, int] | str:
+                    registry: Any = None, pivots: Any = None) -> tuple[Any, int] | str:
     """Re-estimate ``result``'s design as if the löfte had started ``shift`` years early.
 
     Only the years before the real start are used, so the löfte itself cannot enter; the fake
@@ -184,8 +189,12 @@ def placebo_in_time(panel: pd.DataFrame, lofte: Any, result: Any, *, shift: int 
     permutation test draws :data:`PLACEBO_TIME_PERMUTATIONS` assignments (enough for an interval,
     a fraction of the time).  Returns ``(result, fake_start)``, or a reason id (``"short"``: fewer
     than 3 pre years would remain; ``"failed"``: the design could not be estimated).
+
+    ``pivots`` (the :class:`~lofteeval.design.pivots.PanelPivots` of ``panel``, optional) keeps
+    the pre-löfte window and its own pivots, so the indicators of one löfte cut and pivot it once.
     """
     from ..design import make_design
+    from ..design.pivots import PanelPivots
     from ..errors import LofteevalError
     from ..estimators.registry import design_spec
     from ..evaluation import estimator_frame
@@ -197,11 +206,14 @@ def placebo_in_time(panel: pd.DataFrame, lofte: Any, result: Any, *, shift: int 
     if len([y for y in pre if y < fake]) < 3:
         return "short"
     early = dataclasses.replace(lofte, start=dt.date(fake, 1, 1), end=dt.date(start - 1, 12, 31), signed=None)
-    window = panel[(panel["year"] < start) & (panel["year"] >= min(pre))]
+    first = min(pre)
+    window = PanelPivots.of(panel, pivots).memo(
+        ("placebo_window", first, start),
+        lambda: PanelPivots(panel[(panel["year"] < start) & (panel["year"] >= first)]))
     try:
         spec = get_indicator(str(result.indicator))
-        design = make_design(window, early, spec.id, registry=registry, post_years=shift)
-        frame, cols = estimator_frame(window, design, spec, result.method)
+        design = make_design(window.panel, early, spec.id, registry=registry, post_years=shift, pivots=window)
+        frame, cols = estimator_frame(window.panel, design, spec, result.method, pivots=window)
         dspec = design_spec(result.method)
         kwargs = dspec.arguments(outcome=cols["outcome"] or "value", treated=design.treated,
                                  treatment_start=design.treatment_start, pool=design.comparison_units,

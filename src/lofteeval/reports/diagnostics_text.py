@@ -258,18 +258,19 @@ def _event_caption(spec: Any, *, lang: str, n_treated: int = 1) -> str:
 
 
 def _block(panel: pd.DataFrame, lofte: Any, result: Any, spec: Any, *, lang: str, synthetic: bool,
-           registry: Any, excluded: pd.DataFrame | None, figure: Callable[..., str]) -> DiagnosticsBlock:
+           registry: Any, excluded: pd.DataFrame | None, figure: Callable[..., str],
+           pivots: Any = None) -> DiagnosticsBlock:
     from .. import plots
 
     head = HEAD[lang]
     rows = [(head[0], design_text(result, spec.kind, lang=lang)), (head[1], fit_text(result, spec, lang=lang)),
-            (head[2], placebo_time_text(dg.placebo_in_time(panel, lofte, result, registry=registry), result,
-                                        spec, lang=lang)),
+            (head[2], placebo_time_text(dg.placebo_in_time(panel, lofte, result, registry=registry,
+                                                           pivots=pivots), result, spec, lang=lang)),
             (head[3], dropped_text(dg.dropped_counts(excluded, result), result, lang=lang)),
             (head[4], p_floor_text(result, lang=lang))]
     plot = caption = ""
     if result.method in ("did", "sdid"):
-        frame = dg.event_study_frame(panel, result, kind=spec.kind)
+        frame = dg.event_study_frame(panel, result, kind=spec.kind, pivots=pivots)
         if frame is not None:
             start = int(result.diagnostics["treatment_start"])
             title = {"sv": "Avvikelse från jämförelsekommunerna", "en": "Gap to the comparison kommuner"}[lang]
@@ -285,14 +286,20 @@ def _block(panel: pd.DataFrame, lofte: Any, result: Any, spec: Any, *, lang: str
 
 
 def diagnostics_blocks(panel: pd.DataFrame, lofte: Any, evaluated: Any, *, lang: str = "sv",
-                       synthetic: bool = False) -> list[DiagnosticsBlock]:
-    """One :class:`DiagnosticsBlock` per evaluated indicator (each indicator once)."""
+                       synthetic: bool = False, pivots: Any = None) -> list[DiagnosticsBlock]:
+    """One :class:`DiagnosticsBlock` per evaluated indicator (each indicator once).
+
+    ``pivots``: the :class:`~lofteeval.design.pivots.PanelPivots` of ``panel`` the evaluation
+    used (shared; built when None).
+    """
     from ..design import make_design
+    from ..design.pivots import PanelPivots
     from ..errors import LofteevalError
     from ..registry.cache import cached_registry
     from .build import figure_uri
 
     registry = cached_registry()
+    pivots = PanelPivots.of(panel, pivots)
     seen: dict[str, tuple[Any, Any]] = {}
     for area in evaluated.areas:
         for res, spec in evaluated.pairs.get(area, ()):
@@ -301,9 +308,10 @@ def diagnostics_blocks(panel: pd.DataFrame, lofte: Any, evaluated: Any, *, lang:
     for res, spec in seen.values():
         post = res.diagnostics.get("post_period", ())
         try:  # the same design evaluate() built: its excluded kommuner and why
-            excluded = make_design(panel, lofte, spec.id, registry=registry, post_years=len(post) or None).excluded
+            excluded = make_design(panel, lofte, spec.id, registry=registry, post_years=len(post) or None,
+                                   pivots=pivots).excluded
         except LofteevalError:
             excluded = None
         blocks.append(_block(panel, lofte, res, spec, lang=lang, synthetic=synthetic, registry=registry,
-                             excluded=excluded, figure=figure_uri))
+                             excluded=excluded, figure=figure_uri, pivots=pivots))
     return blocks

@@ -95,20 +95,24 @@ def comparison_groups(kommuner: tuple[str, ...] | list[str], *, lang: str = "sv"
     return out
 
 
-def _wide(panel: pd.DataFrame, indicator: str, kind: str) -> tuple[pd.Index, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _wide(panel: pd.DataFrame, indicator: str, kind: str,
+          pivots: Any = None) -> tuple[pd.Index, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Year × kommun frames of ``indicator``: count (crime), value and population, NaN where absent.
 
     A crime row without a count gets the count its rate implies (value × population / 100 000);
-    a kommun-year counts as present when it has a value (and, for crime, a count).
+    a kommun-year counts as present when it has a value (and, for crime, a count).  The rows come
+    from ``pivots`` (:class:`~lofteeval.design.pivots.PanelPivots` of ``panel``; built when None),
+    and the population table is pivoted once per panel.
     """
-    rows = panel[panel["indicator"] == indicator]
+    from ..design.pivots import PanelPivots
+
+    shared = PanelPivots.of(panel, pivots)
+    rows = shared.rows(indicator)
     if rows.empty:
         raise DataError(f"indicator {indicator!r} is not in the panel; a lägesbild needs its rows.")
-    rows = rows.assign(kommun=rows["kommun"].astype(str), year=rows["year"].astype(int))
     value = rows.pivot_table(index="year", columns="kommun", values="value", aggfunc="mean", dropna=False)
-    pop = panel[panel["indicator"] == "population"]
-    pop = pop.assign(kommun=pop["kommun"].astype(str), year=pop["year"].astype(int)).pivot_table(
-        index="year", columns="kommun", values="value", aggfunc="mean").reindex_like(value)
+    pop = shared.memo("lagesbild_population", lambda: shared.rows("population").pivot_table(
+        index="year", columns="kommun", values="value", aggfunc="mean")).reindex_like(value)
     if "n" in rows.columns and rows["n"].notna().any():
         count = rows.pivot_table(index="year", columns="kommun", values="n", aggfunc="mean",
                                  dropna=False).reindex_like(value)
@@ -127,20 +131,21 @@ def _wide(panel: pd.DataFrame, indicator: str, kind: str) -> tuple[pd.Index, pd.
 
 
 def lagesbild_series(panel: pd.DataFrame, indicator: str, groups: list[Group], *,
-                     kind: str = "crime") -> pd.DataFrame:
+                     kind: str = "crime", pivots: Any = None) -> pd.DataFrame:
     """Yearly series of ``indicator`` for each group (columns :data:`SERIES_COLUMNS`).
 
     ``kind="crime"``: ``count`` is the summed count, ``population`` the summed population of the
     kommuner with data, ``value`` = count / population × 100 000.  Otherwise (survey): ``value`` is
     the population-weighted mean of the kommun values (``count`` NaN).  ``n_kommuner`` is how
-    many of the group's ``n_members`` kommuner have data that year.
+    many of the group's ``n_members`` kommuner have data that year.  ``pivots``: the
+    :class:`~lofteeval.design.pivots.PanelPivots` of ``panel`` to share (optional).
 
     Raises
     ------
     DataError
         The indicator is absent, or a population is missing where the aggregate needs it.
     """
-    years, count, value, pop = _wide(panel, indicator, kind)
+    years, count, value, pop = _wide(panel, indicator, kind, pivots)
     frames = [_group_series(g, years, count, value, pop, kind=kind) for g in groups]
     return pd.concat(frames, ignore_index=True)[SERIES_COLUMNS] if frames else pd.DataFrame(columns=SERIES_COLUMNS)
 

@@ -165,11 +165,10 @@ def _figure(series: pd.DataFrame, spec: Any, *, lang: str, period: tuple[int, in
                       margins={"left": 0.08, "right": 0.72, "top": 0.88, "bottom": 0.12})
 
 
-def _indicators(lofte: Any, panel: pd.DataFrame, lang: str) -> list[tuple[Any, str]]:
-    """Every indicator of the löfte's focus areas that the panel has, once, with its focus areas."""
+def _indicators(lofte: Any, present: frozenset[str], lang: str) -> list[tuple[Any, str]]:
+    """Every indicator of the löfte's focus areas that the panel has (``present``), once, with its focus areas."""
     from ..indicators import focus_area, indicators_for
 
-    present = set(panel["indicator"].astype(str).unique())
     found: dict[str, tuple[Any, list[str]]] = {}
     for area in lofte.focus_areas:
         fa = focus_area(area)
@@ -194,12 +193,12 @@ def _notes(series: pd.DataFrame, *, lang: str) -> list[str]:
 
 
 def _block(panel: pd.DataFrame, lofte: Any, spec: Any, areas: str, groups: list[Group], *, lang: str,
-           synthetic: bool, names: dict[str, str]) -> LagesbildBlock:
+           synthetic: bool, names: dict[str, str], pivots: Any = None) -> LagesbildBlock:
     crime = spec.kind == "crime"
     kind = "crime" if crime else "survey"
     members = groups[0].members
     every = lagesbild_series(panel, spec.id, groups + (own_groups(members, names) if len(members) > 1 else []),
-                             kind=kind)
+                             kind=kind, pivots=pivots)
     series = every[every["group"] != "own"]
     years = selected_years(series, lofte.start_year)
     digits = 2 if spec.unit == "index" else 1
@@ -218,18 +217,24 @@ def _block(panel: pd.DataFrame, lofte: Any, spec: Any, areas: str, groups: list[
 
 
 def lagesbild_section(panel: pd.DataFrame, lofte: Any, *, lang: str = "sv",
-                      synthetic: bool = False) -> LagesbildSection | None:
-    """The report's lägesbild for ``lofte`` (None when the panel has none of its indicators)."""
+                      synthetic: bool = False, pivots: Any = None) -> LagesbildSection | None:
+    """The report's lägesbild for ``lofte`` (None when the panel has none of its indicators).
+
+    ``pivots``: the :class:`~lofteeval.design.pivots.PanelPivots` of ``panel`` to share (optional).
+    """
+    from ..design.pivots import PanelPivots
     from ..errors import LofteevalError
     from ..harmonise.kommuner import kommuner as reference_frame
 
+    pivots = PanelPivots.of(panel, pivots)
     ref = reference_frame()
     names = dict(zip(ref["kommun"].astype(str), ref["name"].astype(str)))
     groups = comparison_groups(tuple(lofte.kommuner), lang=lang, reference=ref)
     blocks, skipped = [], []
-    for spec, areas in _indicators(lofte, panel, lang):
+    for spec, areas in _indicators(lofte, pivots.indicators, lang):
         try:
-            blocks.append(_block(panel, lofte, spec, areas, groups, lang=lang, synthetic=synthetic, names=names))
+            blocks.append(_block(panel, lofte, spec, areas, groups, lang=lang, synthetic=synthetic, names=names,
+                                 pivots=pivots))
         except LofteevalError as err:
             label = spec.label_sv if lang == "sv" else spec.label_en
             skipped.append(f"{label}: {str(err).split(';')[0]}")

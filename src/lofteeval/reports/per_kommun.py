@@ -22,11 +22,12 @@ SIBLING_REASON = ("another kommun of the same löfte (also treated)", "en annan 
 
 
 def evaluate_per_kommun(panel: pd.DataFrame, lofte: Any, evaluated: Any, *, level: float = 0.95,
-                        through: int | None = None) -> dict[str, list[tuple[str, Any]]]:
+                        through: int | None = None, pivots: Any = None) -> dict[str, list[tuple[str, Any]]]:
     """Indicator id -> ``[(kommun code, EffectResult or reason)]``; empty for a single kommun.
 
     Failures (a kommun whose design cannot be estimated) keep their reason, so no kommun is left
-    out in silence.
+    out in silence.  ``pivots``: the report's :class:`~lofteeval.design.pivots.PanelPivots` of
+    ``panel`` (shared, so the panel is not split again for every kommun).
     """
     from ..errors import LofteevalError
     from ..evaluation import evaluate
@@ -45,7 +46,7 @@ def evaluate_per_kommun(panel: pd.DataFrame, lofte: Any, evaluated: Any, *, leve
                     warnings.simplefilter("ignore")
                     res: Any = evaluate(panel, lofte, joint.indicator, method=joint.method, level=level,
                                         through=through, treated=[code], exclude=exclude,
-                                        registry=cached_registry())
+                                        registry=cached_registry(), pivots=pivots)
             except (LofteevalError, ValueError, np.linalg.LinAlgError) as exc:
                 res = f"{type(exc).__name__}: {str(exc).split(';')[0]}"
             rows.append((code, res))
