@@ -193,11 +193,8 @@ def plot_effect(result: Any, *, ax: Any = None, lang: str = "sv", period: tuple[
         ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title, fontsize=10, loc="left")
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.grid(axis="y", color="#e5e5e5", lw=0.6)
-    ax.spines[["top", "right"]].set_visible(False)
+    _year_axes(ax, lang)
     ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(0.0, -0.2), ncols=3)
-    _decimal_comma(ax, lang)
     if synthetic:
         add_synthetic_note(ax, lang=lang)
     return ax
@@ -368,11 +365,8 @@ def plot_lagesbild(series: pd.DataFrame, *, ax: Any = None, lang: str = "sv",
         ax.set_ylim(bottom=0)
     if title:
         ax.set_title(title, fontsize=9, loc="left")
-    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.tick_params(labelsize=8)
-    ax.grid(axis="y", color="#e5e5e5", lw=0.6)
-    ax.spines[["top", "right"]].set_visible(False)
-    _decimal_comma(ax, lang)
+    _year_axes(ax, lang)
     if synthetic:
         add_synthetic_note(ax, lang=lang)
     return ax
@@ -394,7 +388,7 @@ def plot_event_study(frame: pd.DataFrame, *, ax: Any = None, lang: str = "sv", s
         Legend label of the löfte kommun(er) (default: "Löfteskommunen").
     """
     labs = {"sv": ("Löfteskommunen", "Jämförelsekommunerna (mittersta 90 %)", "Löftet börjar"),
-            "en": ("Löfte kommun", "Comparison kommuner (middle 90%)", "Löfte starts")}[_lang(lang)]
+            "en": ("Promise municipality", "Comparison municipalities (middle 90%)", "Promise starts")}[_lang(lang)]
     ax = _new_axes(ax, (6.4, 2.8))
     f = frame.sort_values("year")
     ax.fill_between(f["year"], f["band_low"], f["band_high"], color=COLOURS["placebo"], alpha=0.7, lw=0,
@@ -406,15 +400,21 @@ def plot_event_study(frame: pd.DataFrame, *, ax: Any = None, lang: str = "sv", s
         ax.axvline(start - 0.5, color=COLOURS["zero"], lw=1, ls="--", label=labs[2])
     if ylabel:
         ax.set_title(ylabel, fontsize=9, loc="left")
-    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.tick_params(labelsize=8)
-    ax.grid(axis="y", color="#e5e5e5", lw=0.6)
-    ax.spines[["top", "right"]].set_visible(False)
+    _year_axes(ax, lang)
     ax.legend(fontsize=7.5, frameon=False, loc="upper left", bbox_to_anchor=(0.0, -0.12), ncols=3)
-    _decimal_comma(ax, lang)
     if synthetic:
         add_synthetic_note(ax, lang=lang)
     return ax
+
+
+def _year_axes(ax: Any, lang: str) -> None:
+    """The look of every plot over years: whole years on the x axis, a light y grid, no top or
+    right spine, decimal comma in Swedish."""
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.grid(axis="y", color="#e5e5e5", lw=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+    _decimal_comma(ax, lang)
 
 
 def _lang(lang: str) -> str:

@@ -273,9 +273,9 @@ def _block(panel: pd.DataFrame, lofte: Any, result: Any, spec: Any, *, lang: str
         frame = dg.event_study_frame(panel, result, kind=spec.kind, pivots=pivots)
         if frame is not None:
             start = int(result.diagnostics["treatment_start"])
-            title = {"sv": "Avvikelse från jämförelsekommunerna", "en": "Gap to the comparison kommuner"}[lang]
+            title = {"sv": "Avvikelse från jämförelsekommunerna", "en": "Gap to the comparison municipalities"}[lang]
             n_treated = int(result.diagnostics.get("n_treated", 1) or 1)
-            who = None if n_treated == 1 else ("Löftets kommuner" if lang == "sv" else "The löfte's kommuner")
+            who = None if n_treated == 1 else ("Löftets kommuner" if lang == "sv" else "The promise's municipalities")
             plot = figure(lambda ax: plots.plot_event_study(frame, ax=ax, lang=lang, start=start, ylabel=title,
                                                             treated_label=who, synthetic=synthetic),
                           size=(6.4, 2.3), dpi=100, margins={"left": 0.1, "right": 0.98, "top": 0.88,

@@ -84,7 +84,7 @@ def comparison_groups(kommuner: tuple[str, ...] | list[str], *, lang: str = "sv"
     group_labels = [(str(ref.loc[ref["kommungrupp"] == g, "kommungrupp_label"].iloc[0]).lower() if sv
                      else KOMMUNGRUPP_EN.get(g, g)) for g in grps]
     out = [Group("kommun", join_names(codes, ref, lang) if len(codes) <= 2 else
-                 (f"Löftets {len(codes)} kommuner" if sv else f"The löfte's {len(codes)} kommuner"), codes)]
+                 (f"Löftets {len(codes)} kommuner" if sv else f"The promise's {len(codes)} municipalities"), codes)]
     if set(lan_members) != set(codes):
         out.append(Group("lan", lan_names([str(ref.loc[ref["lan"] == x, "lan_name"].iloc[0]) for x in lans]),
                          lan_members))
