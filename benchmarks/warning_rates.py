@@ -3,7 +3,8 @@
 Evaluates every measurable indicator of the first ``--n`` registry löften with each design and
 counts the results carrying ``LowPowerWarning``, ``ZeroCountsWarning`` and ``PoorPreFitWarning``
 (``estimators/_warnings.py``), split into crime indicators (counts with population) and survey
-indicators.  A design that cannot run on an indicator is counted as refused.
+indicators.  An indicator the design cannot estimate (missing from the panel, or refused) is
+counted as refused.
 
 Usage::
 
@@ -28,8 +29,8 @@ def main() -> None:
 
     from lofteeval import registry
     from lofteeval.datasets import demo_panel
-    from lofteeval.evaluation import evaluate_lofte
-    from lofteeval.indicators import INDICATORS
+    from lofteeval.evaluation import evaluate_areas
+    from lofteeval.indicators import FOCUS_AREAS, INDICATORS
 
     panel = demo_panel(seed=args.seed)
     ids = list(registry.list_loften()["id"])[: args.n]
@@ -39,14 +40,16 @@ def main() -> None:
     for method in args.methods.split(","):
         tally: dict[str, Counter] = {"crime": Counter(), "survey": Counter()}
         for lid in ids:
+            lf = registry.load_lofte(lid)
+            areas = [a for a in lf.focus_areas if a in FOCUS_AREAS and FOCUS_AREAS[a].measurable]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                results = evaluate_lofte(panel, lid, method=method)
-            for r in results:
+                got_all = evaluate_areas(panel, lf, areas, method=method, quiet=True)
+            refused = {s.id: s for a in got_all.areas for s, _ in got_all.failures.get(a, ())}
+            for spec in refused.values():
+                tally["crime" if spec.unit == "per_100k" else "survey"]["refused"] += 1
+            for r in got_all.results():
                 kind = "crime" if INDICATORS[r.indicator].unit == "per_100k" else "survey"
-                if getattr(r, "error", None) or r.estimate is None:
-                    tally[kind]["refused"] += 1
-                    continue
                 tally[kind]["n"] += 1
                 got = {getattr(c, "kind", None) for c in r.warnings}
                 tally[kind].update(k for k in KINDS if k in got)
