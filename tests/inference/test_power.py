@@ -89,3 +89,29 @@ def test_mde_both_directions_on_the_log_scale() -> None:
     assert out["mde_increase"] == pytest.approx(np.expm1(m))
     assert mde_both_directions(12.5, relative=False) == {"mde_decrease": 12.5, "mde_increase": 12.5}
     assert mde_both_directions(1.0, relative=True)["mde_increase"] == float("inf")
+
+
+def test_permutation_mde_quantile_spread_known_answer() -> None:
+    # 39 placebos, 95 %: no placebo may be as extreme, so the critical value is the largest |T|
+    # (19); the 78 values ±T_j are ±1..±19 and 0, each twice, and their 0.8 quantile lies at
+    # position 0.8 * 77 = 61.6 of the sorted values (11 at 61, 12 at 62; numpy's linear rule): 11.6,
+    # so the MDE is 19 + 11.6 with se = 1 and twice that with se = 2
+    stats_ = np.concatenate([np.arange(1, 20), -np.arange(1, 20), [0.0]])
+    assert mde_from_permutation(stats_, level=0.95, spread="quantile") == pytest.approx(19 + 11.6, abs=1e-9)
+    assert mde_from_permutation(stats_, se=2.0, level=0.95, spread="quantile") == pytest.approx(2 * 30.6)
+
+
+def test_permutation_mde_quantile_spread_is_smaller_for_heavy_tails() -> None:
+    # the same critical value, but a few wild placebos inflate the s.d. and not the quantile
+    rng = np.random.default_rng(3)
+    normal = rng.standard_normal(999)
+    heavy = normal.copy()
+    heavy[:5] = [40.0, -40.0, 35.0, -30.0, 25.0]
+    assert mde_from_permutation(normal, spread="quantile") == pytest.approx(
+        mde_from_permutation(normal, spread="sd"), rel=0.05)
+    assert mde_from_permutation(heavy, spread="quantile") < 0.8 * mde_from_permutation(heavy, spread="sd")
+
+
+def test_permutation_mde_rejects_an_unknown_spread() -> None:
+    with pytest.raises(ValueError, match="spread must be 'sd' or 'quantile'"):
+        mde_from_permutation(np.arange(10.0), spread="mad")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..indicators import COUNT_DISPERSION
+
 def _nb_size(population: np.ndarray, dispersion: float) -> np.ndarray:
     """Negative-binomial size per kommun: larger kommuner have relatively smoother series.
 
@@ -14,10 +16,8 @@ def _nb_size(population: np.ndarray, dispersion: float) -> np.ndarray:
     return np.clip(dispersion * np.asarray(population, dtype=float) / 50_000.0, 20.0, 5000.0)
 
 
-# Quasi-Poisson dispersion of Brå's yearly län totals 2011-2014 (anmälda brott, 21 län; the
-# mean of (log change - national log change)^2 * count / 2, ``benchmarks/noise_anchor.py``):
-# var(count) ~= 60 x mean.  Real län totals change by s.d. 0.074 in log (median 2.7 %).
-_COUNT_DISPERSION = 60.0
+# Quasi-Poisson dispersion of Brå's yearly län totals 2011-2014 (``indicators.COUNT_DISPERSION``).
+_COUNT_DISPERSION = COUNT_DISPERSION
 _MIN_SIZE, _MAX_SIZE = 20.0, 5000.0
 
 

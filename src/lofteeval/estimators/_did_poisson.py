@@ -196,7 +196,7 @@ def _responsive_mde(model: _PoissonDid, members: np.ndarray, beta: float, m0: fl
         s, sd = model.unit_stats(beta + direction * m)
         t = model.group_stat(members, s, sd, studentise)
         shift = direction * (free - float(t[0]))
-        need = mde_from_permutation(t[1:], se=1.0, level=level)
+        need = mde_from_permutation(t[1:], se=1.0, level=level, spread="quantile")
         if not (np.isfinite(shift) and shift > 0 and np.isfinite(need)):
             return m0
         m *= need / shift

@@ -15,8 +15,10 @@ synthetic DiD, staggered DiD):
 - **Poor pre-period fit** (``PoorPreFitWarning``): the root mean square of the pre-period gap
   (observed minus counterfactual; staggered DiD: the pre-period group-time effects) is above
   :data:`POOR_FIT_SHARE` (10 %) of the treated pre-period level *and*, when counts are known, above
-  :data:`POOR_FIT_NOISE` (2) times the counting noise ``1 / sqrt(mean count)`` — a gap that
-  counting noise alone explains is the zero-count warning's business, not a bad fit.
+  :data:`POOR_FIT_NOISE` (2) times the year-to-year noise of real counts at that level,
+  ``sqrt(COUNT_DISPERSION / mean count)`` (:data:`lofteeval.indicators.COUNT_DISPERSION`, 60,
+  anchored on Brå's län totals) — a gap that real noise alone explains is not a bad fit (a kommun
+  with 1 000 offences a year moves by about ±25 % from year to year; one with 50 000 by ±3.5 %).
 
 The thresholds are named here once; ``docs/calibration.md`` ("Warnings") quotes them.
 """
@@ -30,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import LowPowerWarning, PoorPreFitWarning, ZeroCountsWarning, caveat
+from ..indicators import COUNT_DISPERSION
 from ..results import relative_mde
 from ._panel import Panel
 
@@ -46,7 +49,8 @@ POOR_FIT_SHARE = 0.10
 About twice what year-to-year noise alone leaves in a well-fitting gap on real data (Brå län
 totals 2011-2014 change by s.d. 0.074 in logs, i.e. about 5 % per year in the level)."""
 POOR_FIT_NOISE = 2.0
-"""... and, with counts, the multiple of the counting noise ``1 / sqrt(mean count)`` it must also exceed."""
+"""... and, with counts, the multiple of the real year-to-year noise ``sqrt(COUNT_DISPERSION / mean count)``
+it must also exceed."""
 
 RULE_KINDS = (LowPowerWarning.__name__, ZeroCountsWarning.__name__, PoorPreFitWarning.__name__)
 """Caveat kinds owned by these rules (a design never records them itself)."""
@@ -113,7 +117,7 @@ def _pre_fit(collected: list[str], effects: pd.DataFrame | None, pre_times: Iter
     limit, noise = POOR_FIT_SHARE, None
     if counts is not None and counts.size > n_post:
         pre_mean = float(counts[: counts.size - n_post].mean())
-        noise = 1.0 / np.sqrt(pre_mean) if pre_mean > 0 else np.inf
+        noise = float(np.sqrt(COUNT_DISPERSION / pre_mean)) if pre_mean > 0 else np.inf
         limit = max(limit, POOR_FIT_NOISE * noise)
     if not np.isfinite(share) or share <= limit:
         return

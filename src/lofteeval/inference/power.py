@@ -53,7 +53,7 @@ def mde_from_se(se: float, *, level: float = 0.95, power: float = 0.8, df: float
 
 
 def mde_from_permutation(placebo_stats: np.ndarray, *, se: float = 1.0, level: float = 0.95,
-                         power: float = 0.8) -> float:
+                         power: float = 0.8, spread: str = "sd") -> float:
     """MDE of a rank test whose statistic is ``estimate / se``, from its placebo statistics.
 
     The rank test with ``J`` placebos rejects when ``p = (1 + #{|T_j| >= |T|}) / (J + 1) < 1 - level``,
@@ -61,8 +61,12 @@ def mde_from_permutation(placebo_stats: np.ndarray, *, se: float = 1.0, level: f
     placebos allowed at least as extreme; that value is the critical value ``crit`` (about the
     ``level`` quantile for many placebos, the largest one for ``J = 20``; infinite when no rank can
     reach significance).  A true effect ``m`` shifts ``T`` by ``m / se``, and power ``power`` needs
-    ``m / se ≈ crit + z_power * sd(T)``.  With unstudentised statistics pass ``se=1`` and the
-    placebo estimates.
+    ``m / se`` to be ``crit`` plus the ``power`` quantile of the statistic's null distribution.
+    ``spread="sd"`` takes that quantile from a normal law, ``z_power * sd(T)``; ``spread="quantile"``
+    takes it from the placebo statistics themselves, symmetrised (the ``power`` quantile of the
+    ``±T_j``): the same distribution the rank test compares with, so the MDE stays honest when the
+    statistics are heavier-tailed than normal (where ``z * sd`` over-states the MDE).  With
+    unstudentised statistics pass ``se=1`` and the placebo estimates.
     """
     arr = np.asarray(placebo_stats, dtype=float)
     arr = arr[np.isfinite(arr)]
@@ -70,10 +74,14 @@ def mde_from_permutation(placebo_stats: np.ndarray, *, se: float = 1.0, level: f
         return float("nan")
     if not (0 < level < 1 and 0 < power < 1):
         raise ValueError(f"level and power must be in (0, 1) (got level={level}, power={power}).")
+    if spread not in ("sd", "quantile"):
+        raise ValueError(f"spread must be 'sd' or 'quantile' (got {spread!r}).")
     allowed = math.ceil(round((1 - level) * (arr.size + 1), 9)) - 2
     if allowed < 0:
         return float("inf")
     crit = float(np.sort(np.abs(arr))[::-1][min(allowed, arr.size - 1)])
+    if spread == "quantile":
+        return float(se * (crit + np.quantile(np.concatenate([arr, -arr]), power)))
     return float(se * (crit + stats.norm.ppf(power) * np.std(arr, ddof=1)))
 
 
