@@ -50,8 +50,8 @@ SINGLE = {  # name -> (estimator, keyword arguments)
     "its": ("its", dict(outcome="count", exposure="population")),
     "did_poisson": ("did", dict(outcome="count", exposure="population")),
     "did_linear": ("did", dict(outcome="rate")),
-    "synth": ("synthetic_control", dict(outcome="rate")),
-    "sdid": ("synthetic_did", dict(outcome="rate")),
+    "synth": ("synthetic_control", dict(outcome="count", exposure="population")),
+    "sdid": ("synthetic_did", dict(outcome="count", exposure="population")),
 }
 STAGGERED = {
     "staggered_analytic": ("staggered_did", dict(outcome="rate", inference="analytic")),

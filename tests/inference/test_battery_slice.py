@@ -6,7 +6,8 @@ kommuner, NB counts, kommun and year effects, AR(1) noise), written independentl
 rejects 0-4 of them with probability 0.94 (binomial), and its p-values average about 0.5.  The
 seeds are fixed, so the outcome is deterministic; the full run and its Monte-Carlo error are in
 the docs.  The analytic staggered test on the same panels is the known-broken case: it must fail
-the same bound, which shows the check can fail.
+the same bound, which shows the check can fail.  Synthetic control and synthetic DiD see counts
+with ``exposure=`` as in the battery, and refuse the mean-3-counts variant.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def _slice(variant: str, design: str):
     ("stag1", "staggered_placebo"),   # 4 cohorts of one kommun each
     ("base", "did_poisson"),
     ("base", "synth"),
+    ("base", "sdid"),
 ])
 def test_design_holds_its_size_on_independent_null_panels(variant, design):
     out = _slice(variant, design)
@@ -47,3 +49,11 @@ def test_analytic_staggered_with_one_kommun_per_cohort_fails_the_same_check():
     out = _slice("stag1", "staggered_analytic")
     assert int((out["p"] < 0.05).sum()) > 4
     assert np.isfinite(out["p"]).all()
+
+
+@pytest.mark.parametrize("design", ["synth", "sdid"])
+def test_synthetic_designs_refuse_the_mean_3_counts_variant(design):
+    # given counts (exposure=), they refuse fewer than 10 treated counts a year, as the Poisson DiD does
+    out = battery.null_slice("mean3", design, range(900, 905))
+    assert out["error"].str.contains(r"counts a year before the start; synthetic (?:control|DiD) needs at "
+                                     r"least 10").all(), out["error"].tolist()

@@ -23,20 +23,31 @@ from scipy import stats
 
 from .._types import check_int, check_level
 from ..inference.methods import resolve_inference
-from ..errors import DesignError
+from ..errors import DataError, DesignError
 from ..inference import Interval
 from ..inference.placebo import rmspe_table, studentise, studentised_interval
-from ..inference.power import mde_from_permutation, mde_from_se
+from ..inference.power import mde_both_directions, mde_from_permutation, mde_from_se
 from ..results import EffectResult
 from ._simplex import simplex_lstsq, simplex_start
 from ._panel import one_pool
-from ._synth_data import _Panel, _prepare, weighted_result
+from ._synth_data import _Panel, _prepare, positive_scales, weighted_result
 
 __all__ = ["synthetic_did"]
 
 SdidInference = Literal["placebo_rank", "placebo_se"]
 """``placebo_rank`` (default): studentised placebo-in-space rank test, interval by inversion;
 ``placebo_se``: the paper's placebo standard error (Algorithm 4) with a normal interval."""
+
+SdidScale = Literal["pre_rmspe", "in_time"]
+"""Studentising scale of the rank test: the per-year ``max(sd of the pre-period gap, noise floor)``
+(default), or each unit's placebo-in-time RMS of its estimate (:func:`_in_time_scale`)."""
+
+MIN_FIT_YEARS = 3
+"""Fewest pre-period years a backdated fit of the placebo-in-time scale uses (as synthetic control)."""
+
+DEFAULT_SCALE: SdidScale = "pre_rmspe"
+"""As synthetic control's (``docs/calibration.md``, session of 2026-12-02): the per-year scale holds
+its size on the battery; the placebo-in-time scale costs more MDE and about seven times the CPU."""
 
 ETA_LAMBDA = 1e-6
 """Time-weight regularisation relative to the noise level (the paper's and synthdid's default)."""
@@ -82,12 +93,14 @@ def _fit(y1: np.ndarray, y0: np.ndarray, pre: np.ndarray, zeta_omega: float, zet
 
 
 def _placebo(panel: _Panel, zeta_omega: float, zeta_lambda: float, replications: int,
-             seed: int, noise: _Noise) -> tuple[list[Any], np.ndarray, np.ndarray]:
+             seed: int, noise: _Noise, in_time: bool = False,
+             ) -> tuple[list[Any], np.ndarray, np.ndarray, np.ndarray | None]:
     """Algorithm 4: re-estimate with donors as pseudo-treated; one path and scale per placebo.
 
     One treated unit: every donor in turn (the exact ``B -> infinity`` limit of the random
     draws).  Several treated units: ``replications`` random draws of that many donors, averaged.
-    Each placebo's noise scale (:meth:`_Noise.scale`) studentises its effect.
+    Returns labels, paths, each placebo's per-year noise scale (:meth:`_Noise.scale`) and, with
+    ``in_time``, its placebo-in-time scale (:func:`_in_time_scale`).
     """
     n1, n0 = len(panel.treated), len(panel.donors)
     idx = np.arange(n0)
@@ -97,13 +110,37 @@ def _placebo(panel: _Panel, zeta_omega: float, zeta_lambda: float, replications:
         rng = np.random.default_rng(seed)
         draws = [rng.permutation(n0)[-n1:] for _ in range(replications)]
     labels, paths, scales = [], np.empty((len(draws), panel.times.size)), np.empty(len(draws))
+    pit = np.empty(len(draws)) if in_time else None
     for b, pseudo in enumerate(draws):
         rest = np.setdiff1d(idx, pseudo, assume_unique=True)
         series = panel.y0[pseudo].mean(axis=0)
         _, omega_b, _, paths[b] = _fit(series, panel.y0[rest], panel.pre, zeta_omega, zeta_lambda)
         scales[b] = noise.scale(series, paths[b], omega_b, rest)
+        if pit is not None:
+            pit[b] = _in_time_scale(series, panel.y0[rest], panel.pre, zeta_omega, zeta_lambda)
         labels.append(panel.donors[pseudo[0]] if n1 == 1 else "+".join(str(panel.donors[i]) for i in pseudo))
-    return labels, paths, scales
+    return labels, paths, scales, pit
+
+
+def _in_time_scale(series: np.ndarray, y0: np.ndarray, pre: np.ndarray, zeta_omega: float,
+                   zeta_lambda: float) -> float:
+    """Placebo-in-time scale of one (pseudo-)treated series: RMS of its backdated SDID estimates.
+
+    For every backdated start ``c`` from :data:`MIN_FIT_YEARS` to ``n_pre - 1`` the estimator is
+    re-run (unit and time weights refitted, the same ``zeta``) on the years before ``c`` as the
+    pre-period and the ``n_post`` years from ``c`` (cut short at the end of the pre-period) as the
+    post-period: the post-period estimate's own definition, moved back in time.  The root mean
+    square of these estimates measures how far an estimate of the post-period's length moves for
+    this unit, persistent noise included.
+    """
+    cols = np.flatnonzero(pre)
+    n_post = int((~pre).sum())
+    taus = []
+    for c in range(MIN_FIT_YEARS, cols.size):
+        sub = cols[:c + n_post]
+        fake_pre = np.arange(sub.size) < c
+        taus.append(_fit(series[sub], y0[:, sub], fake_pre, zeta_omega, zeta_lambda)[0])
+    return float(np.sqrt(np.mean(np.square(taus)))) if taus else float("nan")
 
 
 class _Noise:
@@ -135,7 +172,7 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
                   treatment_start: Any, pool: Sequence[Hashable] | None = None,
                   level: float = 0.95, inference: SdidInference = "placebo_rank",
                   replications: int = 200, seed: int = 0, exposure: str | None = None,
-                  donors: Sequence[Hashable] | None = None) -> EffectResult:
+                  donors: Sequence[Hashable] | None = None, scale: SdidScale = DEFAULT_SCALE) -> EffectResult:
     """Synthetic difference-in-differences with placebo-in-space inference.
 
     Parameters
@@ -163,7 +200,14 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
         donor is used once).
     exposure : str, optional
         Population column when ``outcome`` holds counts: the design then works on the rate per
-        100 000 (``outcome / exposure * 1e5``), and the effect is on that scale.
+        100 000 (``outcome / exposure * 1e5``), and the effect is on that scale.  Counts below
+        ``SMALL_COUNT`` (10) a pre-period year in the treated kommun(er) are refused.
+    scale : {"pre_rmspe", "in_time"}
+        Studentising scale of the rank test (``"placebo_rank"`` only): the per-year noise scale
+        (default, see Notes) or ``"in_time"``, the root mean square of the unit's own SDID
+        estimates with the start backdated into the pre-period (weights refitted each time), which
+        also measures persistent noise; fewer than ``MIN_FIT_YEARS + 1`` pre-periods fall back to
+        the per-year scale (``diagnostics["scale_kind"]``).
 
     Returns
     -------
@@ -230,9 +274,11 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     check_int(replications, "replications")
     check_int(seed, "seed", minimum=0, optional=True)
     inference_id = resolve_inference("sdid", inference)
+    if scale not in ("in_time", "pre_rmspe"):
+        raise DataError(f"'scale' must be 'in_time' or 'pre_rmspe' (got {scale!r}).")
     panel = _prepare(data, unit=unit, time=time, outcome=outcome, treated=treated,
                      treatment_start=treatment_start, donors=one_pool(pool, donors=donors),
-                     exposure=exposure)
+                     exposure=exposure, design="synthetic DiD")
     n1, n0, t1 = len(panel.treated), len(panel.donors), int((~panel.pre).sum())
     if panel.n_pre < 2 or n0 <= n1:
         raise DesignError(
@@ -245,12 +291,19 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
     zeta_lambda = ETA_LAMBDA * sigma
     tau, omega, lam, path = _fit(panel.y1, panel.y0, panel.pre, zeta_omega, zeta_lambda)
     noise = _Noise(panel)
-    labels, pl_paths, pl_scales = _placebo(panel, zeta_omega, zeta_lambda, replications, seed, noise)
+    in_time = scale == "in_time" and inference_id == "placebo_rank" and panel.n_pre > MIN_FIT_YEARS
+    labels, pl_paths, pl_per_year, pl_pit = _placebo(panel, zeta_omega, zeta_lambda, replications, seed, noise,
+                                                     in_time=in_time)
     placebo = rmspe_table(labels, pl_paths, panel.pre)
     pl_tau = placebo["effect"].to_numpy()
     se = float(np.sqrt(np.mean((pl_tau - pl_tau.mean()) ** 2)))
-    scale = noise.scale(panel.y1, path, omega, np.arange(n0))
-    placebo["statistic"] = studentise(pl_tau, pl_scales)
+    per_year = np.concatenate([[noise.scale(panel.y1, path, omega, np.arange(n0))], pl_per_year])
+    scales, scale_kind = per_year, "pre_rmspe"
+    if pl_pit is not None:
+        own_pit = _in_time_scale(panel.y1, panel.y0, panel.pre, zeta_omega, zeta_lambda)
+        scales, scale_kind = positive_scales(np.concatenate([[own_pit], pl_pit]), per_year), "placebo_in_time"
+    scale_t = float(scales[0])
+    placebo["statistic"] = studentise(pl_tau, scales[1:])
     if inference_id == "placebo_se":
         z = float(stats.norm.ppf(0.5 + level / 2))
         p = float(2 * stats.norm.sf(abs(tau) / se)) if se > 0 else float(tau == 0)
@@ -258,14 +311,16 @@ def synthetic_did(data: pd.DataFrame, *, unit: str, time: str, outcome: str, tre
                             "placebo standard error (Arkhangelsky et al. 2021, Algorithm 4), normal interval")
         mde = mde_from_se(se, level=level)
     else:
-        interval = studentised_interval(tau, scale, placebo["statistic"].to_numpy(), level=level,
+        interval = studentised_interval(tau, scale_t, placebo["statistic"].to_numpy(), level=level,
                                         method=f"studentised placebo-in-space rank test inversion "
                                                f"({len(placebo)} placebos)")
-        mde = mde_from_permutation(placebo["statistic"].to_numpy(), se=scale, level=level)
+        mde = mde_from_permutation(placebo["statistic"].to_numpy(), se=scale_t, level=level)
     own = rmspe_table(["treated"], path[None, :], panel.pre).iloc[0]
     diagnostics = _diagnostics(panel, own, omega, lam, se, sigma, zeta_omega, zeta_lambda)
-    diagnostics.update(scale=scale, statistic=float(studentise(np.array([tau]), np.array([scale]))[0]),
-                       p_value_min=1.0 / (len(placebo) + 1), n_placebo=len(placebo))
+    diagnostics.update(scale=scale_t, scale_kind=scale_kind, per_year_scale=float(per_year[0]),
+                       statistic=float(studentise(np.array([tau]), np.array([scale_t]))[0]),
+                       p_value_min=1.0 / (len(placebo) + 1), n_placebo=len(placebo),
+                       **mde_both_directions(mde, relative=False))
     return weighted_result("sdid", panel, estimate=tau, interval=interval, level=level,
                            inference_id=inference_id, path=path, mde=mde, diagnostics=diagnostics,
                            weights=omega, unit=unit, placebo=placebo)

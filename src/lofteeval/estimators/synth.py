@@ -27,12 +27,13 @@ from ..inference.placebo import (
     studentise,
     studentised_interval,
 )
-from ..inference.power import mde_from_permutation, mde_from_placebo
+from ..errors import DataError
+from ..inference.power import mde_both_directions, mde_from_permutation, mde_from_placebo
 from ..inference import conformal
 from ..results import EffectResult
 from ._simplex import simplex_lstsq, simplex_start
 from ._panel import one_pool
-from ._synth_data import MIN_DONORS, MIN_PRE_PERIODS, _Panel, _prepare, weighted_result  # noqa: F401
+from ._synth_data import MIN_DONORS, MIN_PRE_PERIODS, _Panel, _prepare, positive_scales, weighted_result  # noqa: F401
 
 __all__ = ["synthetic_control"]
 
@@ -41,9 +42,22 @@ SynthInference = Literal["placebo_rank", "placebo_rank_rmspe", "conformal", "con
 """Placebo-in-space statistic: the signed effect over the unit's noise scale (default), or ADH's
 post/pre RMSPE ratio."""
 
+SynthScale = Literal["pre_rmspe", "in_time"]
+"""Studentising scale of each unit's effect in the rank test: the per-year ``max(pre-period RMSPE,
+noise floor)`` (default), or the placebo-in-time RMS of its mean gap (:func:`_in_time_scales`)."""
+
 RATIO_FLOOR_FRACTION = 1.0
 """Floor of the ratio's denominator, as a multiple of the gap's sd from idiosyncratic noise."""
-"""Pre-RMSPE above this fraction of the pre-period outcome's sd (all units, all years) warns."""
+
+DEFAULT_SCALE: SynthScale = "pre_rmspe"
+"""Measured on the calibration battery (``docs/calibration.md``, session of 2026-12-02): the per-year
+scale holds its size over 300 null panels of base and AR 0.7, and the placebo-in-time scale,
+which is more robust when persistent noise dominates large kommuner, costs about a fifth more MDE
+and four times the CPU there; so the per-year scale stays the default."""
+
+MIN_FIT_YEARS = 3
+"""Fewest pre-period years a backdated fit of the placebo-in-time scale uses (as the linear DiD's
+placebo-in-time scale); with fewer than ``MIN_FIT_YEARS + 1`` pre-years the per-year scale is used."""
 
 
 def _pre_rows(panel: _Panel) -> np.ndarray:
@@ -73,21 +87,55 @@ def _fit_all(panel: _Panel, placebo: bool) -> tuple[np.ndarray, np.ndarray, np.n
     z = _pre_rows(panel)
     gram = z @ z.T
     noise = _unit_noise(panel)
-    j = len(panel.donors)
-    donors_idx = np.arange(1, j + 1)
-    w = _solve(z, gram, 0, donors_idx)
+    pools = _pools(len(panel.donors))
+    w = _solve(z, gram, 0, pools[0])
     gaps = panel.y1 - w @ panel.y0
-    floors = np.empty(j + 1)
-    floors[0] = _gap_noise(noise, 0, donors_idx, w)
-    if not placebo or j < 2:
+    floors = np.empty(len(pools))
+    floors[0] = _gap_noise(noise, 0, pools[0], w)
+    if not placebo or len(pools) < 3:
         return w, gaps, None, floors
-    pl = np.empty((j, panel.times.size))
-    for k in range(j):
-        pool = np.concatenate((donors_idx[:k], donors_idx[k + 1:]))
+    pl = np.empty((len(pools) - 1, panel.times.size))
+    for k, pool in enumerate(pools[1:]):
         wk = _solve(z, gram, k + 1, pool)
         pl[k] = panel.y0[k] - wk @ panel.y0[pool - 1]
         floors[k + 1] = _gap_noise(noise, k + 1, pool, wk)
     return w, gaps, pl, floors
+
+
+def _pools(n_donors: int) -> list[np.ndarray]:
+    """Each unit's donor rows (treated = row 0: every donor; donor ``k``: the other donors)."""
+    donors = np.arange(1, n_donors + 1)
+    return [donors, *(np.delete(donors, k) for k in range(n_donors))]
+
+
+def _in_time_scales(panel: _Panel) -> np.ndarray | None:
+    """Each unit's placebo-in-time scale (treated first, then donors), or None when too short.
+
+    For every backdated start ``c`` from :data:`MIN_FIT_YEARS` to ``n_pre - 1`` the unit's weights
+    are refitted (same pool, same problem) on the years before ``c``, and the statistic is the
+    mean gap over the ``n_post`` years from ``c`` (cut short at the end of the pre-period): the
+    post-period statistic's own definition, moved back into the pre-period.  The scale is the
+    root mean square of these statistics over the cuts, so it measures how far a *mean* gap of
+    the post-period's length moves for that unit — persistent noise (AR, drifts) included — not a
+    per-year noise level.  The same rule for every unit keeps the permutation argument.
+    """
+    y = np.vstack([panel.y1, panel.y0])
+    cols = np.flatnonzero(panel.pre)
+    n_post = int((~panel.pre).sum())
+    cuts = range(MIN_FIT_YEARS, cols.size)
+    if len(cuts) == 0 or n_post == 0:
+        return None
+    pools = _pools(len(panel.donors))
+    acc = np.zeros(y.shape[0])
+    for c in cuts:
+        fit, win = cols[:c], cols[c:c + n_post]
+        z = y[:, fit] - y[:, fit].mean(axis=0)
+        z = z / (float(np.std(z)) or 1.0)
+        gram = z @ z.T
+        for i, pool in enumerate(pools):
+            wi = _solve(z, gram, i, pool)
+            acc[i] += float(np.mean(y[i, win] - wi @ y[pool][:, win])) ** 2
+    return np.sqrt(acc / len(cuts))
 
 
 def _gap_noise(noise: np.ndarray, target: int, pool: np.ndarray, w: np.ndarray) -> float:
@@ -121,7 +169,7 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
                       treatment_start: Any, pool: Sequence[Hashable] | None = None,
                       level: float = 0.95, inference: SynthInference = "placebo_rank",
                       placebo_in_time: bool = True, exposure: str | None = None,
-                      donors: Sequence[Hashable] | None = None) -> EffectResult:
+                      donors: Sequence[Hashable] | None = None, scale: SynthScale = DEFAULT_SCALE) -> EffectResult:
     """Synthetic control with exact simplex weights and placebo-in-space inference.
 
     Parameters
@@ -148,12 +196,20 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
         Chernozhukov, Wüthrich & Zhu (2021) with moving-block or random permutations
         (:mod:`lofteeval.inference.conformal`, ``docs/sensitivity.md``); the point estimate and
         placebos stay those of the synthetic control.
+    scale : {"pre_rmspe", "in_time"}
+        Studentising scale of each unit's effect in the rank test (``inference="placebo_rank"``
+        only; see Notes): ``"pre_rmspe"`` (default) the per-year ``max(pre_rmspe, floor)``,
+        ``"in_time"`` the root mean square of the unit's own placebo-in-time mean gaps (weights
+        refitted at each backdated start), which also measures persistent noise.  With fewer than
+        ``MIN_FIT_YEARS + 1`` pre-periods ``"in_time"`` falls back to ``"pre_rmspe"``
+        (``diagnostics["scale_kind"]`` says which was used).
     placebo_in_time : bool
         Also backdate the start (see :func:`lofteeval.inference.placebo.placebo_in_time`) and
         report it in ``diagnostics``.
     exposure : str, optional
         Population column when ``outcome`` holds counts: the design then works on the rate per
-        100 000 (``outcome / exposure * 1e5``), and the effect is on that scale.
+        100 000 (``outcome / exposure * 1e5``), and the effect is on that scale.  Counts below
+        ``SMALL_COUNT`` (10) a pre-period year in the treated kommun(er) are refused.
 
     Returns
     -------
@@ -167,7 +223,8 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
     DataError
         Missing columns, unknown units, duplicate or missing unit-periods.
     DesignError
-        No pre- or post-period, no donors, a unit both treated and donor.
+        No pre- or post-period, no donors, a unit both treated and donor; with ``exposure``,
+        fewer than 10 treated counts a pre-period year on average.
 
     Notes
     -----
@@ -182,7 +239,14 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
     differences net of the cross-unit mean, over ``sqrt(2)`` (``diagnostics["ratio_floor"]`` for
     the treated unit).  With more donors than pre-periods many units are fitted exactly before
     the start, and an unfloored pre-RMSPE then makes their statistics explode; the same rule
-    applies to every unit, so the permutation argument is unchanged.
+    applies to every unit, so the permutation argument is unchanged.  ``scale="in_time"`` replaces
+    it, for every unit, by the root mean square of the unit's mean gap over backdated windows of
+    the post-period's length (:func:`_in_time_scales`): a scale for a *mean* of ``n_post`` gaps
+    rather than a per-year noise level, so persistent kommun-year noise (which moves a large
+    kommun's mean gap more, relative to its per-year RMSPE, than a small kommun's counting noise)
+    is measured as well.  ``diagnostics["per_year_scale"]`` is the treated unit's per-year scale
+    either way; ``diagnostics["mde_decrease"]`` and ``["mde_increase"]`` are both the MDE (the
+    test is symmetric on the absolute scale).
 
     ``"studentised"`` (default): the statistic is ``t_i = effect_i / scale_i`` (the studentisation
     of DiD's permutation test and synthetic DiD), ``p = (1 + #{|t_j| >= |t|}) / (J + 1)``; the
@@ -222,6 +286,8 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
     """
     check_level(level)
     inference_id = resolve_inference("synth", inference)
+    if scale not in ("in_time", "pre_rmspe"):
+        raise DataError(f"'scale' must be 'in_time' or 'pre_rmspe' (got {scale!r}).")
     panel = _prepare(data, unit=unit, time=time, outcome=outcome, treated=treated,
                      treatment_start=treatment_start, donors=one_pool(pool, donors=donors),
                      exposure=exposure)
@@ -234,27 +300,32 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
     else:
         placebo = pd.DataFrame({c: pd.Series(dtype=float) for c in ("pre_rmspe", "post_rmspe", "ratio", "effect")})
         placebo.insert(0, "unit", pd.Series(dtype=object))
-    scale = max(float(own["pre_rmspe"]), floor)
-    placebo["statistic"] = studentise(placebo["effect"].to_numpy(),
-                                      np.maximum(placebo["pre_rmspe"].to_numpy(), floor_all[1:]))
+    per_year = np.maximum(np.concatenate([[own["pre_rmspe"]], placebo["pre_rmspe"].to_numpy()]), floor_all)
+    scales, scale_kind = _scales(panel, per_year, scale if inference_id == "placebo_rank" else "pre_rmspe")
+    scale_t = float(scales[0])
+    placebo["statistic"] = studentise(placebo["effect"].to_numpy(), scales[1:])
     conf, mde = None, None
     if inference_id in conformal.SCHEMES:  # a test over time, not over donors: its own module
         conf = conformal.conformal_interval(panel.y1, panel.y0, ~pre, _proxy, center=float(own["effect"]),
-                                            spread=scale, level=level, scheme=conformal.SCHEMES[inference_id])
+                                            spread=float(per_year[0]), level=level,
+                                            scheme=conformal.SCHEMES[inference_id])
         interval, mde = conf.interval, conformal.conformal_mde(conf, level=level)
         conformal.conformal_caveats(conf, panel.warnings, n_periods=panel.times.size)
     elif inference_id == "placebo_rank_rmspe":
-        interval = ratio_interval(gaps[~pre], scale, placebo["ratio"].to_numpy(), level=level)
+        interval = ratio_interval(gaps[~pre], float(per_year[0]), placebo["ratio"].to_numpy(), level=level)
         mde = mde_from_placebo(placebo["effect"].to_numpy(), level=level) if len(placebo) > 1 else None
     else:
-        interval = studentised_interval(float(own["effect"]), scale, placebo["statistic"].to_numpy(), level=level,
-                                        method=f"studentised placebo-in-space rank test inversion "
-                                               f"({len(placebo)} placebos)")
-        mde = mde_from_permutation(placebo["statistic"].to_numpy(), se=scale, level=level) \
+        interval = studentised_interval(float(own["effect"]), scale_t, placebo["statistic"].to_numpy(),
+                                        level=level, method=f"studentised placebo-in-space rank test inversion "
+                                                            f"({len(placebo)} placebos)")
+        mde = mde_from_permutation(placebo["statistic"].to_numpy(), se=scale_t, level=level) \
             if len(placebo) > 1 else None
     diagnostics = _diagnostics(panel, own, placebo, w)
-    stat = float(studentise(np.array([own["effect"]]), np.array([scale]))[0])
-    diagnostics.update(ratio_floor=floor, scale=scale, statistic=stat, inference_statistic="rmspe_ratio" if inference_id == "placebo_rank_rmspe" else "studentised" if conf is None else "conformal_s1")
+    stat = float(studentise(np.array([own["effect"]]), np.array([scale_t]))[0])
+    diagnostics.update(ratio_floor=floor, scale=scale_t, scale_kind=scale_kind, per_year_scale=float(per_year[0]),
+                       statistic=stat, **mde_both_directions(mde, relative=False),
+                       inference_statistic="rmspe_ratio" if inference_id == "placebo_rank_rmspe"
+                       else "studentised" if conf is None else "conformal_s1")
     if inference_id == "placebo_rank":
         diagnostics["rank"] = int(1 + np.count_nonzero(np.abs(placebo["statistic"].to_numpy()) >= abs(stat)))
     if placebo_in_time:
@@ -265,6 +336,16 @@ def synthetic_control(data: pd.DataFrame, *, unit: str, time: str, outcome: str,
                           inference_id=inference_id, path=gaps, mde=mde, diagnostics=diagnostics,
                           weights=w, unit=unit, placebo=placebo)
     return res if conf is None else res.replace(inference_values=conf.values)
+
+
+def _scales(panel: _Panel, per_year: np.ndarray, scale: SynthScale) -> tuple[np.ndarray, str]:
+    """Every unit's studentising scale (treated first) and its kind: the placebo-in-time scale
+    (:func:`_in_time_scales`) or, on request or with too short a pre-period, ``per_year``."""
+    if scale == "in_time" and per_year.size > 2:
+        pit = _in_time_scales(panel)
+        if pit is not None:
+            return positive_scales(pit, per_year), "placebo_in_time"
+    return per_year, "pre_rmspe"
 
 
 def _proxy(target: np.ndarray, donors: np.ndarray) -> np.ndarray:
