@@ -54,8 +54,8 @@ SINGLE = {  # name -> (estimator, keyword arguments)
     "sdid": ("synthetic_did", dict(outcome="count", exposure="population")),
 }
 STAGGERED = {
-    "staggered_analytic": ("staggered_did", dict(outcome="rate", inference="analytic")),
-    "staggered_placebo": ("staggered_did", dict(outcome="rate", inference="placebo")),
+    "staggered_analytic": ("staggered_did", dict(outcome="count", exposure="population", inference="analytic")),
+    "staggered_placebo": ("staggered_did", dict(outcome="count", exposure="population", inference="placebo")),
 }
 DESIGNS = {**SINGLE, **STAGGERED}
 

@@ -10,7 +10,7 @@ import pytest
 
 from lofteeval.errors import DataError, DesignError
 from lofteeval.estimators._simplex import simplex_lstsq, simplex_start
-from lofteeval.estimators._synth_data import MIN_COUNTS_PER_YEAR
+from lofteeval.estimators._warnings import SMALL_COUNT as MIN_COUNTS_PER_YEAR
 from lofteeval.estimators.sdid import _fit, synthetic_did
 from lofteeval.estimators.synth import MIN_FIT_YEARS, synthetic_control
 from lofteeval.inference.placebo import studentised_interval

@@ -34,7 +34,7 @@ DESIGNS = {
 }
 COUNT_DESIGNS = [d for d in DESIGNS if d != "did_linear"]  # the linear DiD sees rates only
 # the designs whose size the battery showed broken below SMALL_COUNT a pre-period year refuse instead
-REFUSE_SMALL = {"its", "did_poisson", "synth", "sdid"}
+REFUSE_SMALL = {"its", "did_poisson", "synth", "sdid", "staggered"}
 
 
 @cache

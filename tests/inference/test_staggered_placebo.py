@@ -11,9 +11,8 @@ import pytest
 from lofteeval.errors import DesignError
 from lofteeval.estimators import _cs_core as core
 from lofteeval.estimators.staggered import MIN_COHORT_ANALYTIC, staggered_did
-from lofteeval.inference.permutation import contrast_variance
 from lofteeval.inference.staggered_placebo import (cell_weights, placebo_cohort_test,
-                                                   unit_noise_variance, unit_variogram)
+                                                   unit_noise_variance)
 
 SIM = dict(unit="unit", time="year", outcome="y", cohort="cohort")
 
@@ -60,31 +59,6 @@ def test_noise_variance_is_per_unit():
     var = unit_noise_variance(y, np.ones(30, dtype=bool))
     assert np.median(var[:200]) == pytest.approx(0.25, rel=0.15)
     assert np.median(var[200:]) == pytest.approx(9.0, rel=0.15)
-
-
-def test_variogram_scale_measures_a_persistent_units_long_contrast():
-    """White noise plus a random walk: the i.i.d. pre-period variance under-states how far the
-    contrast 'mean of 9 later years minus the base year' moves; the variogram fitted to the 6
-    pre-years predicts it (known answer: 1 * (1 + 1/9) + 0.125 * 2 * sum_k S_k^2)."""
-    rng = np.random.default_rng(3)
-    n, t = 4000, 15
-    y = rng.normal(0, 1, (n, t)) + np.cumsum(rng.normal(0, 0.5, (n, t)), axis=1) + rng.normal(size=t)
-    pre = np.arange(t) < 6
-    a = np.zeros(t)
-    a[5], a[6:] = -1.0, 1 / 9
-    truth = float(contrast_variance(a[None, :], np.array([1.0]), np.array([0.125])))
-    resid = y - y.mean(axis=0)
-    assert np.var(resid @ a) == pytest.approx(truth, rel=0.06)
-    nugget, slope = unit_variogram(y, pre)
-    mean_var = float(contrast_variance(a[None, :], nugget.mean(keepdims=True), slope.mean(keepdims=True)))
-    assert mean_var == pytest.approx(truth, rel=0.15)  # (linear in the parameters: the unit mean)
-    assert np.mean(unit_noise_variance(y, pre)) * (a @ a) < 0.8 * truth  # the old i.i.d. scale
-    # pure white noise: the scale is (about) the i.i.d. one
-    white = rng.normal(0, 2, (n, t))
-    nug_w, slope_w = unit_variogram(white, pre)
-    iid = 4 * (a @ a)
-    assert float(contrast_variance(a[None, :], nug_w.mean(keepdims=True), slope_w.mean(keepdims=True))) == \
-        pytest.approx(iid, rel=0.4)
 
 
 def test_p_value_is_never_zero_and_agrees_with_the_interval():

@@ -15,6 +15,7 @@ from ..errors import DesignError
 from ..inference.power import mde_from_permutation
 from ._panel import Panel
 from ._warnings import SMALL_COUNT as MIN_COUNTS_PER_YEAR  # the one small-count rule (docs/calibration.md)
+from ._warnings import refuse_small_counts
 
 MIN_PRE_IN_TIME = 4  # pre-years needed for the placebo-in-time scale (one cut)
 
@@ -37,15 +38,7 @@ class _PoissonDid:
                 "the treated unit(s) have zero counts in the whole pre- or post-period; a rate ratio "
                 "cannot be estimated. Use a broader indicator or a longer window."
             )
-        per_year = float(tr[~self.post].sum(axis=1).mean())
-        if per_year < MIN_COUNTS_PER_YEAR:
-            raise DesignError(
-                f"the treated kommun(er) have on average {per_year:.1f} counts a year before the start; "
-                f"the Poisson DiD needs at least {MIN_COUNTS_PER_YEAR:g} to test a change (below that its "
-                "minimum detectable effect is not the power it has, and a fall of 30 % is practically "
-                "never detected, docs/calibration.md). Use a broader indicator, a longer window or "
-                "several kommuner together."
-            )
+        refuse_small_counts(float(tr[~self.post].sum(axis=1).mean()), "the Poisson DiD")
 
     def fit(self, y: np.ndarray, *, with_d: bool, tol: float = 1e-12, max_iter: int = 20000
             ) -> tuple[np.ndarray, float]:

@@ -18,7 +18,6 @@ import pandas as pd
 from ..errors import (
     CovidYearsWarning,
     DataError,
-    DesignError,
     FewDonorsWarning,
     ShortPrePeriodWarning,
     caveat,
@@ -28,7 +27,7 @@ from ..inference.methods import MIN_RANK_POOL
 from ..results import EffectResult
 from ._assemble import Fit, Uncertainty, assemble
 from ._panel import check_columns, prepare_panel
-from ._warnings import SMALL_COUNT as MIN_COUNTS_PER_YEAR  # the one small-count rule (docs/calibration.md)
+from ._warnings import refuse_small_counts as small_count_rule  # the one small-count rule
 
 MIN_PRE_PERIODS = 5
 MIN_DONORS = MIN_RANK_POOL
@@ -93,7 +92,7 @@ def _prepare(data: pd.DataFrame, *, unit: str, time: str, outcome: str, treated:
              pre_years: Any = None, design: str = "synthetic control") -> _Panel:
     """The one preparer's :class:`~._panel.Panel` as treated series and donor arrays (synthetic
     control and SDID).  With ``exposure`` the outcome is a count and the design works on the rate
-    per 100 000; counts below :data:`MIN_COUNTS_PER_YEAR` a pre-period year are refused
+    per 100 000; counts below ``SMALL_COUNT`` (10) a pre-period year are refused
     (:func:`refuse_small_counts`, ``design`` names the design in the message).
     """
     count_col = None
@@ -112,24 +111,11 @@ def _prepare(data: pd.DataFrame, *, unit: str, time: str, outcome: str, treated:
 
 
 def refuse_small_counts(panel: _Panel, design: str) -> None:
-    """``DesignError`` when the treated counts average fewer than :data:`MIN_COUNTS_PER_YEAR` a
-    pre-period year (only when counts are known, i.e. ``exposure=`` was given).
-
-    The same rule as the Poisson DiD and ITS: on the calibration battery (mean 3 counts a year)
-    both designs rejected 1 % of null panels and had MDEs of 180-250 % of the level
-    (``docs/calibration.md``); a rate without counts keeps the zero-count warning instead.
-    """
+    """:func:`._warnings.refuse_small_counts` on the treated counts of the pre-period, when counts
+    are known (``exposure=`` given); a rate without counts keeps the zero-count warning instead."""
     if panel.counts is None or panel.n_pre == 0:
         return
-    per_year = float(panel.counts[panel.pre].mean())
-    if per_year < MIN_COUNTS_PER_YEAR:
-        raise DesignError(
-            f"the treated kommun(er) have on average {per_year:.1f} counts a year before the start; "
-            f"{design} needs at least {MIN_COUNTS_PER_YEAR:g} to test a change (below that its minimum "
-            "detectable effect is several times the level and a fall of 30 % is practically never "
-            "detected, docs/calibration.md). Use a broader indicator, a longer window or several "
-            "kommuner together."
-        )
+    small_count_rule(float(panel.counts[panel.pre].mean()), design)
 
 
 def _common_caveats(panel: _Panel) -> None:

@@ -42,6 +42,7 @@ from ._assemble import Fit, Uncertainty, assemble
 from . import _cs_core as core
 from ._panel import check_columns, prepare_panel
 from ._synth_data import RATE_COLUMN, rates_from_counts
+from ._warnings import refuse_small_counts
 
 __all__ = ["staggered_did", "MIN_COHORT_ANALYTIC"]
 
@@ -181,6 +182,7 @@ def staggered_did(
     counts = None
     if exposure is not None:
         counts = _treated_counts(data, unit=unit, time=time, outcome=outcome, cohort=cohort)
+        _refuse_small_counts(data, time=time, outcome=outcome, cohort=cohort)
         data, outcome = rates_from_counts(data, outcome, exposure), RATE_COLUMN
     y, coh, times, n_rows, units = _wide_panel(data, unit=unit, time=time, outcome=outcome,
                                                cohort=cohort, collected=collected)
@@ -228,6 +230,17 @@ def _treated_counts(data: pd.DataFrame, *, unit: str, time: str, outcome: str, c
     check_columns(data, {"unit": unit, "time": time, "outcome": outcome, "cohort": cohort})
     rows = data.loc[pd.to_numeric(data[cohort], errors="coerce").fillna(0) > 0]
     return pd.to_numeric(rows[outcome], errors="coerce").groupby(rows[time]).sum().sort_index().to_numpy(float)
+
+
+def _refuse_small_counts(data: pd.DataFrame, *, time: str, outcome: str, cohort: str) -> None:
+    """The small-count rule on the treated kommuner's counts, summed per year, before the first cohort."""
+    start = pd.to_numeric(data[cohort], errors="coerce").fillna(0)
+    if not (start > 0).any():
+        return
+    rows = data.loc[(start > 0) & (pd.to_numeric(data[time], errors="coerce") < start[start > 0].min())]
+    if len(rows):
+        per_year = pd.to_numeric(rows[outcome], errors="coerce").groupby(rows[time]).sum().mean()
+        refuse_small_counts(float(per_year), "staggered DiD")
 
 
 def _check_options(*, bootstrap: bool, n_boot: int, level: float, anticipation: int) -> None:

@@ -13,14 +13,6 @@ expanding outward from the estimate and bisecting on the step function ``p(delta
 
 With ``m`` assignments the smallest attainable p-value is ``1/m``: one treated kommun among 19
 comparison units can never reach ``p < 0.05``.
-
-Studentising scale (:func:`local_level_variogram`, :func:`contrast_variance`): a DiD statistic is a
-contrast ``sum_t a_t y_t`` of each unit's outcomes whose weights sum to zero (post minus pre, a
-cell minus its base period).  For any noise with stationary increments its variance is
-``-sum_s sum_t a_s a_t gamma(|s - t|)`` with ``gamma`` the unit's semivariogram -- the unit mean
-cancels, so the estimate needs no unit effect.  The local-level model (white noise plus a random
-walk), ``gamma(h) = nugget + slope * h``, extrapolates from the pre-period lags to the contrast's
-longer ones; independent noise is ``slope = 0``, where the variance is ``nugget * sum a^2``.
 """
 
 from __future__ import annotations
@@ -34,8 +26,7 @@ import numpy as np
 from . import Interval
 from .._types import alpha_of
 
-__all__ = ["assignments", "rank_pvalue", "invert_test", "min_pvalue", "local_level_variogram",
-           "contrast_variance"]
+__all__ = ["assignments", "rank_pvalue", "invert_test", "min_pvalue"]
 
 
 def assignments(n_units: int, n_treated: int, *, n_perm: int = 5000, seed: int = 0) -> np.ndarray:
@@ -155,49 +146,3 @@ def invert_test(pfun: Callable[[float], float], *, estimate: float, level: float
             bounds.append(_search_side(pfun, anchor, direction, alpha, step, tol, limit))
     low, high = min(bounds[0], estimate), max(bounds[1], estimate)
     return Interval(low=float(low), high=float(high), p_value=p_null, method=method)
-
-
-def local_level_variogram(resid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-unit ``nugget`` and ``slope`` of the semivariogram ``gamma(h) = nugget + slope * h``.
-
-    Parameters
-    ----------
-    resid : numpy.ndarray
-        ``(n_units, n_periods)`` residuals over consecutive periods (e.g. outcomes minus the
-        period means; a unit's own level cancels), at least 3 periods.
-
-    Returns
-    -------
-    nugget, slope : numpy.ndarray
-        Weighted least-squares fit (weights: the number of pairs at each lag) to the empirical
-        semivariogram ``mean((r_{t+h} - r_t)^2) / 2`` at lags ``1 .. n_periods - 1``, with both
-        parameters kept non-negative (a negative one is set to 0 and the other refitted).
-    """
-    r = np.asarray(resid, dtype=float)
-    n_t = r.shape[1]
-    if n_t < 3:
-        raise ValueError(f"need at least 3 periods to fit a variogram (got {n_t}).")
-    lags = np.arange(1, n_t)
-    gamma = np.stack([0.5 * np.mean((r[:, h:] - r[:, :-h]) ** 2, axis=1) for h in lags], axis=1)
-    w = (n_t - lags).astype(float)
-    x = np.column_stack([np.ones(lags.size), lags])
-    coef = np.linalg.solve(x.T @ (w[:, None] * x), x.T @ (w[:, None] * gamma.T)).T
-    nugget, slope = coef[:, 0].copy(), coef[:, 1].copy()
-    flat = slope < 0
-    nugget[flat], slope[flat] = gamma[flat] @ w / w.sum(), 0.0
-    through0 = nugget < 0
-    slope[through0], nugget[through0] = gamma[through0] @ (w * lags) / (w * lags**2).sum(), 0.0
-    return nugget, slope
-
-
-def contrast_variance(a: np.ndarray, nugget: np.ndarray, slope: np.ndarray) -> np.ndarray:
-    """Variance of ``sum_it a_it e_it`` under independent local-level noise per unit.
-
-    ``a`` has shape ``(..., n_units, n_periods)``; each unit's weights must sum to zero (they do
-    for every DiD contrast).  With cumulative weights ``S_k = sum_{t <= k} a_t`` the variance is
-    ``sum_i nugget_i * sum_t a_it^2 + 2 * slope_i * sum_k S_ik^2`` (the random-walk part is the
-    variance of the weighted sum of its increments).  Returns shape ``a.shape[:-2]``.
-    """
-    a = np.asarray(a, dtype=float)
-    cum = np.cumsum(a, axis=-1)[..., :-1]
-    return np.asarray(np.sum(a**2, axis=-1) @ nugget + 2.0 * np.sum(cum**2, axis=-1) @ slope)

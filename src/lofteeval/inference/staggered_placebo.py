@@ -9,21 +9,9 @@ single-löfte designs do:
    ``theta = sum_it A_it y_it``.  The cell weights of the aggregation (``w_k`` of each ATT(g,t))
    depend only on the cohort sizes and timing, so :func:`cell_weights` extracts them once from
    :func:`lofteeval.estimators._cs_core.aggregate`.
-2. Each unit's row of ``A`` sums to zero (every cell is a period minus its base period), so the
-   variance of ``theta`` under noise independent across units is a sum of per-unit variances of
-   contrasts.  Each unit's noise is described by a local-level semivariogram
-   ``gamma_i(h) = nugget_i + slope_i * h`` (white noise plus a random walk), fitted to its
-   residuals from the period means over the periods before the earliest cohort (no unit is
-   treated there); the statistic is ``T = theta / scale`` with
-   ``scale^2 = sum_i nugget_i sum_t A_it^2 + 2 slope_i sum_k S_ik^2`` and ``S_ik`` the cumulative
-   weights (:func:`lofteeval.inference.permutation.contrast_variance`).  Why not the i.i.d.
-   variance ``sum_it A_it^2 sigma_i^2`` (used before): a treated kommun's contrast spans up to
-   nine years, and persistent noise (AR(1) kommun-year noise, a kommun's drift under a
-   multiplicative common year effect) moves a long post-minus-base contrast more than
-   independent noise of the same year-to-year size, and the unit mean of a short pre-period
-   absorbs part of it.  On the calibration battery the two scales give nearly the same size
-   (``docs/calibration.md``: the suspected size effect of the i.i.d. scale was not found), so
-   the change rests on the argument, not on a measured gain.
+2. Each unit's noise variance ``sigma_i^2`` is estimated from two-way fixed-effect residuals over
+   the periods before the earliest cohort (no unit is treated there), and the statistic is
+   ``T = theta / sqrt(sum_it A_it^2 sigma_i^2)`` — the estimate over its own noise scale.
 3. Placebo assignments give the same cohort sizes and start periods to randomly drawn units of the
    comparison pool (never-treated units; the actually treated units are left out, so the placebo
    statistics do not depend on the true effect).  ``p = (1 + #{|T_b| >= |T|}) / (1 + B)`` is never 0,
@@ -43,18 +31,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import DesignError
-from .permutation import contrast_variance, local_level_variogram
 from .placebo import studentise, studentised_interval
 from .power import mde_from_permutation
 
 if TYPE_CHECKING:  # annotations only: the estimator passes its group-time cells in
     from ..estimators._cs_core import AttGt
 
-__all__ = ["PlaceboCohortTest", "cell_weights", "unit_noise_variance", "unit_variogram",
-           "placebo_cohort_test"]
+__all__ = ["PlaceboCohortTest", "cell_weights", "unit_noise_variance", "placebo_cohort_test"]
 
 MIN_PRE_PERIODS = 3
-"""Periods before the earliest cohort needed to fit each unit's noise variogram (two lags)."""
+"""Periods before the earliest cohort needed to estimate each unit's noise variance."""
 
 
 @dataclass(frozen=True)
@@ -110,26 +96,12 @@ def cell_weights(res: AttGt, cohort: np.ndarray, kind: str, weights: np.ndarray 
 
 
 def unit_noise_variance(y: np.ndarray, pre: np.ndarray) -> np.ndarray:
-    """Per-unit residual variance of a two-way fixed-effect fit over the periods ``pre``.
-
-    The i.i.d. scale the test used before :func:`unit_variogram` (kept for comparison: under
-    persistent noise it under-states the spread of a long contrast).
-    """
+    """Per-unit residual variance of a two-way fixed-effect fit over the periods ``pre``."""
     z = y[:, pre]
     r = z - z.mean(axis=1, keepdims=True) - z.mean(axis=0, keepdims=True) + z.mean()
     n, t = z.shape
     dof = (t - 1) * (1 - 1 / n)
     return np.asarray(np.sum(r**2, axis=1) / dof)
-
-
-def unit_variogram(y: np.ndarray, pre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-unit local-level ``(nugget, slope)`` from residuals to the period means over ``pre``.
-
-    The unit's own level cancels in the variogram's differences, so no unit effect is fitted;
-    with white noise the nugget estimates the variance of :func:`unit_noise_variance`.
-    """
-    z = y[:, pre]
-    return local_level_variogram(z - z.mean(axis=0, keepdims=True))
 
 
 def _contrast(cohorts: np.ndarray, res: AttGt, w: np.ndarray, times: np.ndarray, *,
@@ -228,11 +200,11 @@ def placebo_cohort_test(y: np.ndarray, cohort: np.ndarray, times: np.ndarray, *,
             f"(the {n_treated} treated units plus 2 comparisons); got {pool.size}.")
     res = cells
     w = cell_weights(res, cohort, aggregation, weights)
-    nugget, slope = unit_variogram(y, pre)
+    sigma2 = unit_noise_variance(y, pre)
     a_obs = _contrast(cohort[None, :], res, w, times, never_only=never_only,
                       anticipation=anticipation, weights=weights)[0]
     estimate = float(np.sum(a_obs * y))
-    scale = float(np.sqrt(contrast_variance(a_obs, nugget, slope)))
+    scale = float(np.sqrt(np.sum(a_obs**2 * sigma2[:, None])))
     rng = np.random.default_rng(seed)
     placebo = _draw(cohort, pool, n_placebo, rng)
     keep = cohort == 0  # the actually treated units take no part in the placebo panels
@@ -241,7 +213,7 @@ def placebo_cohort_test(y: np.ndarray, cohort: np.ndarray, times: np.ndarray, *,
     a_pl = _contrast(placebo[:, keep], res, w_pl, times, never_only=never_only,
                      anticipation=anticipation, weights=u)
     theta_b = np.einsum("bnt,nt->b", a_pl, y[keep])
-    scale_b = np.sqrt(contrast_variance(a_pl, nugget[keep], slope[keep]))
+    scale_b = np.sqrt(np.einsum("bnt,n->b", a_pl**2, sigma2[keep]))
     t_b = studentise(theta_b, scale_b)
     stat = float(studentise(np.array([estimate]), np.array([scale]))[0])
     interval = studentised_interval(estimate, scale, t_b, level=level,
