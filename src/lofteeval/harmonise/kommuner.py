@@ -287,7 +287,9 @@ POPULATION_YEARS = (1990, 2024)
 """First and last year :func:`population` covers from the shipped tables."""
 
 
+@lru_cache(maxsize=1)
 def _population_long() -> pd.DataFrame:
+    # cached: a report asks for population a dozen times (0.1 s each); callers filter or copy it
     wide = _population_wide()
     long = wide.melt(id_vars="kommun", var_name="year", value_name="value")
     long["year"] = long["year"].astype("int64")
