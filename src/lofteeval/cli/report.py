@@ -20,12 +20,12 @@ __all__ = ["register"]
 
 def run(args: argparse.Namespace) -> int:
     """Render the report and print progress and the paths written."""
-    from ..registry import load_lofte
+    from ..registry.cache import cached_lofte
     from ..reports import is_synthetic, parse_formats, render_report, write_report
 
     check_args(args)
     formats = ",".join(parse_formats(args.format))
-    lofte = load_lofte(args.lofte_id)
+    lofte = cached_lofte(args.lofte_id)  # parsed once for this and render_report
     sv = args.lang == "sv"
     # the demo panel is drawn where the report is built; this process needs only its last year
     # (--demo with --panel, or neither: panel_from_args raises the one clear error, exit 2)
