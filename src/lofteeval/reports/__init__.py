@@ -297,8 +297,11 @@ def _execute_template(params: dict[str, Any], out_nb: Path, cwd: str) -> None:
         notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         with atomic_path(out_nb) as tmp:
             try:
+                # saved once at the end: the file is a temporary until renamed, so a save after
+                # every cell (papermill's default; a schema validation each) is only work
                 pm.execute_notebook(notebook, str(tmp), parameters=params, kernel_name="python3",
-                                    progress_bar=False, log_output=False, cwd=cwd, km=km)
+                                    progress_bar=False, log_output=False, cwd=cwd, km=km,
+                                    request_save_on_cell_execute=False, autosave_cell_every=0)
             except pm.PapermillExecutionError as exc:
                 raise LofteevalError(f"the report notebook failed: {exc.ename}: {exc.evalue} "
                                      "(no report file was replaced)") from None
