@@ -10,6 +10,13 @@ content (``../shared/TARGETS.md``: gotland-2020 about 9 s on a quiet 2-core mach
 Each line also shows the report's CPU seconds (the process and its kernel), which a busy shared
 machine inflates far less than wall seconds.
 
+``--baseline-venv PATH`` (a virtual environment of another checkout, e.g. the commit an issue was
+filed at) times that checkout's ``lofteeval report`` on the same ids in the same run, alternating
+with this checkout's run by run (``--repeat`` pairs), so both see the same load; each line then
+shows the CPU and wall seconds of both and the ratios now / baseline.  CPU seconds (the process,
+its kernel and their children) are the figure to compare on a shared machine; wall seconds move
+with the load.
+
 ``--in-process`` renders with :func:`lofteeval.reports.write_report` in worker processes instead
 (no kernel; the panel is loaded once per worker; CPU seconds of the report alone): the
 quick way to render all 146 registry löften (``--all``) and to find the ones that fail.  A
@@ -21,6 +28,7 @@ Usage::
     .venv/bin/python benchmarks/render_reports.py                 # the five seed löften, sv
     .venv/bin/python benchmarks/render_reports.py --lang sv,en --repeat 2
     .venv/bin/python benchmarks/render_reports.py --all --in-process --jobs 2 --lang sv,en
+    .venv/bin/python benchmarks/render_reports.py --ids gotland-2020 --repeat 5 --baseline-venv ../base/.venv
 """
 
 from __future__ import annotations
@@ -120,10 +128,43 @@ def _in_process(jobs: list[tuple[str, str]], out: str, n_jobs: int) -> Iterator[
 def _as_user(jobs: list[tuple[str, str]], out: str, repeat: int) -> Iterator[tuple[str, str, float, float, str | None]]:
     """Render ``jobs`` one by one as ``lofteeval report`` processes (median of ``repeat`` runs)."""
     for lofte_id, lang in jobs:
-        runs = [_timed([str(BIN / "lofteeval"), "report", lofte_id, "--demo", "--lang", lang, "--out", out], out)
-                for _ in range(repeat)]
+        runs = [_timed(_report_cmd(BIN / "lofteeval", lofte_id, lang, out), out) for _ in range(repeat)]
         error = next((e for _, _, e in runs if e), None)
         yield lofte_id, lang, statistics.median(t for t, _, _ in runs), statistics.median(c for _, c, _ in runs), error
+
+
+def _report_cmd(lofteeval: Path, lofte_id: str, lang: str, out: str) -> list[str]:
+    return [str(lofteeval), "report", lofte_id, "--demo", "--lang", lang, "--out", out]
+
+
+def _peer(jobs: list[tuple[str, str]], out: str, repeat: int, baseline: Path) -> int:
+    """Time this checkout's and ``baseline``'s ``lofteeval report`` alternately; print medians and ratios.
+
+    Each pair of runs starts with the other checkout than the pair before (ABBA…), so a load that
+    rises or falls during the run favours neither.
+    """
+    ours, theirs = BIN / "lofteeval", baseline / "bin" / "lofteeval"
+    if not theirs.is_file():
+        raise SystemExit(f"--baseline-venv: no {theirs}; pass the folder of a venv with lofteeval installed.")
+    print(f"{'löfte':<28} {'lang':<4} {'cpu now':>8} {'cpu base':>8} {'ratio':>6} "
+          f"{'wall now':>8} {'wall base':>9} {'ratio':>6}", flush=True)
+    failed = 0
+    for lofte_id, lang in jobs:
+        now: list[tuple[float, float, str | None]] = []
+        base: list[tuple[float, float, str | None]] = []
+        for k in range(repeat):
+            order = [(ours, now), (theirs, base)]
+            for exe, runs in (order if k % 2 == 0 else order[::-1]):
+                runs.append(_timed(_report_cmd(exe, lofte_id, lang, out), out))
+        error = next((e for _, _, e in now + base if e), None)
+        wall_n, wall_b = (statistics.median(t for t, _, _ in r) for r in (now, base))
+        cpu_n, cpu_b = (statistics.median(c for _, c, _ in r) for r in (now, base))
+        print(f"{lofte_id:<28} {lang:<4} {cpu_n:8.2f} {cpu_b:8.2f} {cpu_n / cpu_b:6.2f} "
+              f"{wall_n:8.2f} {wall_b:9.2f} {wall_n / wall_b:6.2f}" + (f"  FAILED {error}" if error else ""),
+              flush=True)
+        failed += error is not None
+    print(f"median of {repeat} runs each, alternating; ratio = now / baseline (CPU: process + kernel + children)")
+    return 1 if failed else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,9 +177,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="write_report in worker processes (no kernel; prints CPU seconds too)")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes for --in-process")
     parser.add_argument("--ids", default="", help="comma-separated löfte ids (overrides --all/--national)")
+    parser.add_argument("--baseline-venv", type=Path, default=None,
+                        help="venv of another checkout: time its `lofteeval report` alternately in the same run")
     args = parser.parse_args(argv)
     ids = [i for i in args.ids.split(",") if i] or _ids(args.all, args.national)
     jobs = [(i, lang) for i in ids for lang in args.lang.split(",") if lang]
+    if args.baseline_venv is not None:
+        with tempfile.TemporaryDirectory() as folder:
+            return _peer(jobs, folder, max(1, args.repeat), args.baseline_venv.resolve())
     failures: list[tuple[str, str, str]] = []
     walls = []
     with tempfile.TemporaryDirectory() as folder:

@@ -20,21 +20,23 @@ __all__ = ["register"]
 
 def run(args: argparse.Namespace) -> int:
     """Render the report and print progress and the paths written."""
-    from ..registry import load_lofte
+    from ..registry.cache import cached_lofte
     from ..reports import is_synthetic, parse_formats, render_report, write_report
 
     check_args(args)
     formats = ",".join(parse_formats(args.format))
-    lofte = load_lofte(args.lofte_id)
+    lofte = cached_lofte(args.lofte_id)  # parsed once for this and render_report
     sv = args.lang == "sv"
-    panel = panel_from_args(args)  # no panel and no --demo: one clear error (exit 2), never the demo panel
-    synthetic = is_synthetic(panel)
+    # the demo panel is drawn where the report is built; this process needs only its last year
+    # (--demo with --panel, or neither: panel_from_args raises the one clear error, exit 2)
+    panel = None if args.demo and not args.panel else panel_from_args(args)
+    synthetic = args.demo or is_synthetic(panel)
     panel_path = args.panel
     if not args.demo and panel_path is None:
         from ..reports.build import default_panel_path
 
         panel_path = str(default_panel_path(lofte.id))
-    through = through_from_args(args, panel, lofte) if lofte.is_lofte else None
+    through = _through(args, panel, lofte) if lofte.is_lofte else None
     if synthetic:
         print(synthetic_line(args.lang))
     elif panel_line(panel, args.lang):
@@ -55,6 +57,15 @@ def run(args: argparse.Namespace) -> int:
     if synthetic:
         print(synthetic_line(args.lang))
     return 0
+
+
+def _through(args: argparse.Namespace, panel: Any, lofte: Any) -> int:
+    """``through_from_args``; for ``--demo`` (``panel`` None) from the demo panel's last year."""
+    if panel is None and args.through is None:
+        from ..datasets._demo import DEMO_YEARS
+
+        return max(max(DEMO_YEARS), lofte.end_year)
+    return through_from_args(args, panel, lofte)
 
 
 def register(subparsers: Any) -> None:

@@ -49,7 +49,11 @@ def _kommun_reference() -> tuple[pd.DataFrame, pd.DataFrame]:
 # ----------------------------------------------------------------------------------------------
 # The demo panel
 # ----------------------------------------------------------------------------------------------
-def demo_panel(seed: int = 0, *, years: Iterable[int] = range(2010, 2025)) -> pd.DataFrame:
+DEMO_YEARS = range(2010, 2025)
+"""The demo panel's default years (every indicator has a value in each)."""
+
+
+def demo_panel(seed: int = 0, *, years: Iterable[int] = DEMO_YEARS) -> pd.DataFrame:
     """Return the synthetic tidy demo panel: 290 real kommuner × years × every focus-area indicator.
 
     Crime indicators are negative-binomial counts around the national level per 100 000

@@ -287,6 +287,7 @@ POPULATION_YEARS = (1990, 2024)
 """First and last year :func:`population` covers from the shipped tables."""
 
 
+@lru_cache(maxsize=1)
 def _population_long() -> pd.DataFrame:
     wide = _population_wide()
     long = wide.melt(id_vars="kommun", var_name="year", value_name="value")
@@ -352,9 +353,8 @@ def population(
     ``split_before`` in years before the split: SCB's back-calculated values describe today's
     territory, not the kommun as it then existed.  Values are never invented beyond that.
     """
-    long = _population_long()
-    if scb is not None:
-        long = _apply_scb(long, scb)
+    # the shipped table is flagged once per process; a report asks for it a dozen times
+    long = _shipped_population() if scb is None else _flagged(_apply_scb(_population_long(), scb))
     if kommuner is not None:
         codes = set(kommun_codes(list(kommuner)))
         long = long[long["kommun"].isin(codes)]
@@ -367,6 +367,16 @@ def population(
                 f"(got years {missing}). Pass an SCB frame with scb= for other years."
             )
         long = long[long["year"].isin(wanted)]
+    return long.reset_index(drop=True).copy()
+
+
+@lru_cache(maxsize=1)
+def _shipped_population() -> pd.DataFrame:
+    return _flagged(_population_long())
+
+
+def _flagged(long: pd.DataFrame) -> pd.DataFrame:
+    """The tidy population rows: split flags, indicator, unit and source, sorted by kommun and year."""
     long = long.copy()
     split = _split_flags(long)
     long.loc[split, "flag"] = np.where(long.loc[split, "flag"] == "", "split_before",

@@ -6,9 +6,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .lofte import load_registry, registry_dirs
+from .lofte import load_lofte, load_registry, registry_dirs
 
-__all__ = ["cached_registry"]
+__all__ = ["cached_registry", "cached_lofte"]
 
 
 def _registry_key() -> tuple[tuple[str, int, int], ...]:
@@ -28,3 +28,11 @@ def _registry_for(key: tuple[tuple[str, int, int], ...]) -> dict[str, Any]:
 def cached_registry() -> dict[str, Any]:
     """:func:`lofteeval.registry.load_registry` (default folders), cached on the files' mtime and size."""
     return dict(_registry_for(_registry_key()))
+
+
+def cached_lofte(lofte_id: str) -> Any:
+    """:func:`lofteeval.registry.load_lofte` of a registered id, from :func:`cached_registry` (the
+    registry parsed once per process instead of once per call); an unknown id or a skipped file
+    raises ``load_lofte``'s own error."""
+    found = cached_registry().get(lofte_id) if isinstance(lofte_id, str) else None
+    return found if found is not None else load_lofte(lofte_id)

@@ -81,12 +81,12 @@ def prepare_report(lofte_id: str, *, demo: bool = False, panel_path: str | None 
     from .._types import Lang, check_literal
     from ..design.pivots import PanelPivots
     from ..evaluation import evaluate_areas
-    from ..registry import load_lofte
+    from ..registry.cache import cached_lofte
 
     check_literal(lang, Lang, "lang")
     if panel is None:
         panel = load_report_panel(demo=demo, panel_path=panel_path, lofte_id=lofte_id)
-    lofte = load_lofte(lofte_id)
+    lofte = cached_lofte(lofte_id)  # the registry the evaluation reads too, parsed once
     pivots = PanelPivots(panel)  # the panel split and pivoted once for every design of the report
     evaluated = evaluate_areas(panel, lofte, level=level, lang=lang, quiet=True, through=through, pivots=pivots)
     from .per_kommun import evaluate_per_kommun
@@ -259,11 +259,11 @@ def render_report(lofte_id: str, *, demo: bool = False, panel_path: str | None =
         Bad ``formats``/``lang`` or a missing panel.
     """
     from ..errors import LofteevalError
-    from ..registry import load_lofte
+    from ..registry.cache import cached_lofte
 
     names = output_names(lang)
     fmts = parse_formats(formats)
-    load_lofte(lofte_id)  # unknown ids fail here with one clear line, before a kernel starts
+    cached_lofte(lofte_id)  # unknown ids fail here with one clear line, before a kernel starts
     folder = _out_folder(out_dir, lofte_id)
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="lofteeval-kernel-") as cwd:
@@ -297,8 +297,11 @@ def _execute_template(params: dict[str, Any], out_nb: Path, cwd: str) -> None:
         notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         with atomic_path(out_nb) as tmp:
             try:
+                # saved once at the end: the file is a temporary until renamed, so a save after
+                # every cell (papermill's default; a schema validation each) is only work
                 pm.execute_notebook(notebook, str(tmp), parameters=params, kernel_name="python3",
-                                    progress_bar=False, log_output=False, cwd=cwd, km=km)
+                                    progress_bar=False, log_output=False, cwd=cwd, km=km,
+                                    request_save_on_cell_execute=False, autosave_cell_every=0)
             except pm.PapermillExecutionError as exc:
                 raise LofteevalError(f"the report notebook failed: {exc.ename}: {exc.evalue} "
                                      "(no report file was replaced)") from None

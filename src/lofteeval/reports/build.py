@@ -13,12 +13,11 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..errors import DataError, LofteevalError
-from ..evaluation import Evaluated
 from ..harmonise.schema import is_synthetic
 from ..indicators import INDICATORS, FocusArea, IndicatorSpec, focus_area, indicators_for
 from . import scale as sc
@@ -29,6 +28,19 @@ from .per_kommun import per_kommun_rows
 
 __all__ = ["Evaluated", "IndicatorSection", "FocusSection", "ReportContext", "load_report_panel",
            "is_synthetic", "build_context", "results_frame", "followup_table"]
+
+if TYPE_CHECKING:
+    from ..evaluation import Evaluated
+
+
+def __getattr__(name: str) -> Any:
+    # ``Evaluated`` on first use: importing the evaluation (and the estimators' scipy.stats) is
+    # a second's work that ``lofteeval report``'s own process, which only starts the kernel, skips
+    if name == "Evaluated":
+        from ..evaluation import Evaluated
+
+        return Evaluated
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
