@@ -16,6 +16,13 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = PROJECT_ROOT.parent / "shared"
 
 
+@pytest.fixture(scope="session")
+def prop99() -> pd.DataFrame:
+    """Abadie, Diamond & Hainmueller's Proposition 99 panel (``tests/reference/california_prop99.csv``):
+    cigarette packs per capita, 39 states, 1970-2000, California treated from 1989."""
+    return pd.read_csv(Path(__file__).resolve().parent / "reference" / "california_prop99.csv", comment="#", sep=";")
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(20240101)

@@ -25,11 +25,6 @@ PROP99 = dict(unit="State", time="Year", outcome="PacksPerCapita", treated="Cali
 
 
 @pytest.fixture(scope="module")
-def prop99() -> pd.DataFrame:
-    return pd.read_csv(REFERENCE / "california_prop99.csv", comment="#", sep=";")
-
-
-@pytest.fixture(scope="module")
 def reference() -> pd.Series:
     ref = pd.read_csv(REFERENCE / "sdid_prop99.csv", comment="#")
     return ref.set_index("quantity")["value"]

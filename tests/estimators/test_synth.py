@@ -42,11 +42,6 @@ PROP99 = dict(unit="State", time="Year", outcome="PacksPerCapita", treated="Cali
               treatment_start=1989)
 
 
-@pytest.fixture(scope="module")
-def prop99() -> pd.DataFrame:
-    return pd.read_csv(REFERENCE / "california_prop99.csv", comment="#", sep=";")
-
-
 def quiet(func, *args, **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -34,11 +34,6 @@ PROP99 = dict(unit="State", time="Year", outcome="PacksPerCapita", treated="Cali
 
 
 @pytest.fixture(scope="module")
-def prop99() -> pd.DataFrame:
-    return pd.read_csv(REFERENCE / "california_prop99.csv", comment="#", sep=";")
-
-
-@pytest.fixture(scope="module")
 def reference() -> pd.DataFrame:
     return pd.read_csv(REFERENCE / "diffdiff_conformal_prop99.csv", comment="#")
 
