@@ -58,6 +58,8 @@ from ._common import check_uncertainty, period_diagnostics, standard_caveats
 from ._warnings import treated_counts
 from .._types import alpha_of, check_level
 from ._local_level import log_count_variance, structural_test
+from ._noise_pool import noise_pool, pool_label, pooled_predictive
+from ._warnings import SMALL_COUNT
 
 __all__ = ["before_after", "BaInference", "MIN_STRUCTURAL_PRE"]
 
@@ -151,7 +153,10 @@ def before_after(
     caveat(notes, DesignWarning, NO_COMPARISON, topic="no_comparison")
     structural = structural_asked and n is None and _structural_ok(panel, notes)
     if exposure is not None:
-        num = _counts(panel, level, notes, structural)
+        pool = noise_pool(data, unit=unit, time=time, outcome=outcome, exposure=exposure,
+                          treated=panel.treated, treatment_start=treatment_start, notes=notes,
+                          min_count=SMALL_COUNT, pre_years=pre_years) if structural else None
+        num = _counts(panel, level, notes, structural, pool)
     elif n is not None:
         num = _shares(panel, level, notes)
     else:
@@ -195,7 +200,8 @@ def _structural_ok(panel: Panel, notes: list[str]) -> bool:
     return False
 
 
-def _counts(panel: Panel, level: float, notes: list[str], structural: bool) -> dict:
+def _counts(panel: Panel, level: float, notes: list[str], structural: bool,
+            pool: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
     assert panel.exposure is not None  # counts come with their exposure (prepare_panel)
     y = panel.y.sum(axis=1).to_numpy()
     e = panel.exposure.sum(axis=1).to_numpy()
@@ -214,11 +220,13 @@ def _counts(panel: Panel, level: float, notes: list[str], structural: bool) -> d
     if structural:
         z = np.log((y + 0.5) / e)
         known = log_count_variance(rate0 * e[~post])  # from the expected count, not the observed one
-        num = structural_test(z[~post], known, z[post], e[post], trend=False, level=level)
+        mix = None if pool is None else pooled_predictive(z[~post], known, z[post], e[post], *pool, trend=False)
+        num = structural_test(z[~post], known, z[post], e[post], trend=False, level=level, mix=mix)
         est, pred, p_pred, se, df = num["gap"], (num["low"], num["high"]), num["p"], num["se"], 0
         cf[post] = np.exp(num["forecast"])
         label = ("structural forecast: local level model of the pre-period log rate (random-walk level, "
-                 "Poisson + extra irregular noise), post mean vs its posterior predictive distribution")
+                 "Poisson + extra irregular noise), post mean vs its posterior predictive distribution"
+                 + pool_label(pool))
         diag = {"dispersion": float("nan"), **num["diag"]}
         inf_id = "posterior_predictive"
     else:
