@@ -1,4 +1,4 @@
-"""Noise variances of the structural forecast learned from the comparison kommuner (empirical Bayes).
+"""Level variance of the structural forecast learned from the comparison kommuner (empirical Bayes).
 
 Ten pre-period years of one series cannot tell a level that does not move from one that moves a
 little: the first differences of a white-noise series and of a random walk under noise differ only
@@ -8,7 +8,8 @@ the single-series posterior (:func:`._local_level.posterior_predictive`) is deci
 and no one prior suits both (``docs/calibration.md``: 0-1 % false positives with large independent
 year-to-year noise, 6-7 % on random-walk-dominated series).
 
-When the panel holds other kommuner with the same indicator, the variances are learned from them.
+When the panel holds other kommuner with the same indicator, what moves the level is learned
+from them.
 Each kommun's pre-period log rate is modelled as
 
     z_jt = c_t + l_jt + e_jt,   c, l random walks (variances s_c, s_l),  e_jt ~ N(0, s_e + k_jt)
@@ -22,16 +23,22 @@ known Poisson variance of a log count (:func:`._local_level.log_count_variance`)
   by all comparison kommuner (Kalman-filter likelihood summed over kommuner; the factor
   ``J / (J - 1)`` undoes the shrinkage by the subtracted mean).  Pooling is valid because these
   parts are independent across kommuner; with ``J >= POOL_MIN`` kommuner of ``n`` pre-years the
-  fit rests on ``J (n - 1)`` differences or more, so it is plugged in;
+  fit rests on ``J (n - 1)`` differences or more, so it is plugged in (``s_e`` serves only as the
+  noise of the mean series);
 - the common variance ``s_c`` comes from the mean series ``mean_j z_jt``, which all kommuner share:
   it has as many independent steps as years, however many kommuner there are, so its
   uncertainty is *not* pooled away but integrated out (the single-series grid posterior of the mean
   series, :func:`._local_level.grid_posterior`).
 
-The treated kommun's forecast is the Kalman forecast of *its own* pre-period series with
-irregular variance ``s_e`` and level variance ``s_c + s_l``, mixed over the posterior of ``s_c``.
-The assumption (stated in every result's label): the treated kommun's own noise is like that of the
-comparison kommuner (exchangeable variances) — not its level or trend, which stay its own.
+The treated kommun's forecast is the Kalman forecast of *its own* pre-period series.  Its level
+variance takes the values ``s_l + s_c`` over the posterior points of ``s_c``, with that posterior as
+their prior weights; its irregular variance has the single-series grid and prior
+(:func:`._local_level._log_prior`: a point mass at "nothing beyond Poisson noise" and a half-Cauchy
+slab); both are then reweighted by the treated series' own likelihood.  So the kommun's own noise is
+its own (a kommun noisier than the others widens its interval), and only what moves the level is
+borrowed.  The assumption, stated in every result's label: the treated kommun's level moves like
+the comparison kommuner' levels (same common movement, exchangeable kommun-specific movement) —
+not its level or trend, which stay its own.
 """
 
 from __future__ import annotations
@@ -50,7 +57,10 @@ from ._local_level import (_BAYES_GRID, _GRID, _filter, _log_prior, grid_posteri
 __all__ = ["POOL_MIN", "noise_pool", "pool_label", "pooled_predictive", "usable_pool"]
 
 POOL_MIN = 5
-"""Comparison kommuner needed to learn the noise from them (else the single-series posterior)."""
+"""Comparison kommuner needed to learn the level variance from them (else the single-series posterior).
+
+With 10 pre-years, 5 kommuner give 45 first differences to the plugged-in kommun variances: the
+relative standard error of a variance from 45 differences is ``sqrt(2 / 45)``, about 0.2."""
 
 
 def noise_pool(data: pd.DataFrame, *, unit: str, time: str, outcome: str, exposure: str,

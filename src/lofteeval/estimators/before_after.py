@@ -10,7 +10,12 @@ Three cases, chosen by the columns given:
   "crime fell") plus an estimated extra; the post-period mean log rate is
   compared with its posterior predictive distribution (both variances integrated out under
   half-Cauchy priors, see ``_local_level``), whose variance grows with the distance from the last
-  pre-period year.  The estimate is ``exp(post mean - predictive median) - 1``, the interval is
+  pre-period year.  When ``data`` holds at least ``_noise_pool.POOL_MIN`` (5) other kommuner with
+  at least ``SMALL_COUNT`` (10) counts a pre-period year, the *level* variance is learned from them
+  (empirical Bayes, ``_noise_pool``: their common movement from their mean series, its uncertainty
+  integrated out, plus the kommun-specific movement from their deviations from it); ten years of one
+  series cannot tell a still level from a moving one.  The counterfactual and the irregular noise
+  stay the treated kommun's own.  The estimate is ``exp(post mean - predictive median) - 1``, the interval is
   inverted from the same distribution (``p < alpha`` exactly when it excludes 0).  Needs
   ``MIN_STRUCTURAL_PRE`` (4) pre-period years, otherwise the stationary inference is used with a
   caveat.  ``counterfactual="mean"``: the post/pre rate ratio, with the post level as a new draw
@@ -95,7 +100,8 @@ def before_after(
     Parameters
     ----------
     data : pandas.DataFrame
-        Long frame, one row per ``(unit, time)``; never modified.  Other units are ignored.
+        Long frame, one row per ``(unit, time)``; never modified.  Other units never enter the
+        estimate; with counts they inform the level variance of the structural forecast.
     unit, time, outcome : str
         Column names.  With ``exposure`` the outcome is a count; with ``n`` a percentage.
     treated : id or list of ids

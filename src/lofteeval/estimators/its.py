@@ -17,7 +17,10 @@ level, fixed slope, irregular noise; statsmodels' ``"lldtrend"``) fitted to the 
 expected count plus an estimated extra; at least ``MIN_COUNTS_PER_YEAR`` counts a pre-period
 year) or the rate (rates); the post-period mean is compared with its posterior predictive
 distribution (variances integrated out, see ``_local_level``), whose variance grows with the horizon
-and includes the uncertainty of the drift.  Headline = post mean minus predictive median
+and includes the uncertainty of the drift.  Counts: with at least ``_noise_pool.POOL_MIN`` other
+kommuner of at least ``MIN_COUNTS_PER_YEAR`` counts a year in ``data``, the level variance is learned
+from them (empirical Bayes, ``_noise_pool``); the forecast, its drift and the irregular noise stay the
+treated kommun's own.  Headline = post mean minus predictive median
 (``exp(.) - 1`` for counts); the interval is inverted from the same distribution, so ``p < alpha``
 exactly when it excludes 0.  The segmented regression is still fitted: its level and slope changes
 are diagnostics and its pre-trend is the pre-period counterfactual in ``effects``; post-period rows
@@ -102,7 +105,8 @@ def its(
     Parameters
     ----------
     data : pandas.DataFrame
-        Long frame, one row per ``(unit, time)``; never modified.  Other units are ignored.
+        Long frame, one row per ``(unit, time)``; never modified.  Other units never enter the
+        estimate; with counts they inform the level variance of the structural forecast.
     unit, time, outcome : str
         Column names; ``time`` must be numeric (years).
     treated : id or list of ids
