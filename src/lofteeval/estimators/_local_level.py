@@ -45,7 +45,7 @@ from scipy import optimize, special, stats
 from .._types import alpha_of
 
 __all__ = ["Forecast", "fit_forecast", "posterior_predictive", "mixture_test", "structural_test",
-           "log_count_variance", "SPIKE"]
+           "log_count_variance", "SPIKE", "standardise", "grid_posterior", "predictive_mixture"]
 
 KAPPA = 1e6
 _GRID = np.concatenate([[0.0], np.geomspace(1e-4, 4.0, 17)])
@@ -96,7 +96,7 @@ def _filter(z: np.ndarray, known: np.ndarray, s_eps: np.ndarray, s_eta: np.ndarr
 def _steps(z, known, s_eps, s_eta, trend, a, p, ll) -> None:
     """Filter in place (``a``, ``p`` end one step ahead of the last observation)."""
     k = a.shape[1]
-    for t in range(z.size):
+    for t in range(z.shape[0]):  # z (and known) may hold one column per lane
         f = p[:, 0, 0] + s_eps + known[t]
         v = z[t] - a[:, 0]
         gain = p[:, :, 0] / f[:, None]
@@ -188,20 +188,26 @@ def fit_forecast(z_pre: np.ndarray, known_pre: np.ndarray, z_post: np.ndarray,
 
 
 def structural_test(z_pre: np.ndarray, known_pre: np.ndarray, z_post: np.ndarray,
-                    post_exposure: np.ndarray | None, *, trend: bool, level: float) -> dict:
+                    post_exposure: np.ndarray | None, *, trend: bool, level: float,
+                    mix: dict | None = None) -> dict:
     """Test the observed post mean against the structural forecast; interval by inversion.
 
-    Uses :func:`posterior_predictive` (variances integrated out) and :func:`mixture_test`.
+    Uses ``mix`` (a predictive mixture, e.g. :func:`._noise_pool.pooled_predictive`) or else
+    :func:`posterior_predictive` (variances integrated out), and :func:`mixture_test`.
     Returns ``gap`` (post mean minus the predictive median, ``z`` scale), ``low``/``high``, ``p``
     (``p < alpha`` exactly when the interval excludes 0), ``se`` (predictive standard deviation),
     ``forecast`` (posterior-mean forecast of each post period) and a diagnostics dict.
     """
-    mix = posterior_predictive(z_pre, known_pre, z_post, post_exposure, trend=trend)
+    if mix is None:
+        mix = posterior_predictive(z_pre, known_pre, z_post, post_exposure, trend=trend)
     res = mixture_test(mix, level=level)
     ml = fit_forecast(z_pre, known_pre, z_post, post_exposure, trend=trend)
+    pool = {k: mix[k] for k in ("pool_size", "irregular_var_pool", "level_var_kommun", "level_var_common")
+            if k in mix}
     diag = {"level_variance": mix["level_var_mean"], "irregular_variance": mix["irregular_var_mean"],
             "level_variance_ml": ml.level_var, "irregular_variance_ml": ml.irregular_var,
-            "level_variance_at_boundary": ml.level_at_boundary, "se": res["se"]}
+            "level_variance_at_boundary": ml.level_at_boundary, "se": res["se"],
+            "noise_pool_size": pool.pop("pool_size", 0), **pool}
     return {**res, "forecast": mix["forecast"], "diag": diag}
 
 
@@ -244,21 +250,42 @@ def posterior_predictive(z_pre: np.ndarray, known_pre: np.ndarray, z_post: np.nd
     mixture for the post mean of ``z`` (original scale) and ``observed`` (the post mean).
     """
     z_pre, z_post = np.asarray(z_pre, float), np.asarray(z_post, float)
-    centre = float(z_pre.mean())
+    centre, scale = standardise(z_pre, known_pre)
+    zs, ks = (z_pre - centre) / scale, np.asarray(known_pre, float) / scale**2
+    ge, gl, w = grid_posterior(zs, ks, trend)
+    return predictive_mixture(zs, ks, ge, gl, w, z_post, post_exposure, trend=trend,
+                              centre=centre, scale=scale)
+
+
+def standardise(z_pre: np.ndarray, known_pre: np.ndarray) -> tuple[float, float]:
+    """``(centre, scale)``: pre-period mean and root mean squared first difference (the prior's unit)."""
+    centre = float(np.mean(z_pre))
     diffs = np.diff(z_pre)
     scale = float(np.sqrt(np.mean(diffs**2))) if diffs.size else 0.0
     if not np.isfinite(scale) or scale <= 0:
         scale = float(np.sqrt(max(np.mean(known_pre), 1e-12)))
-    zs, ks = (z_pre - centre) / scale, np.asarray(known_pre, float) / scale**2
+    return centre, scale
+
+
+def grid_posterior(zs: np.ndarray, ks: np.ndarray, trend: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Grid ``(irregular, level)`` variances of a standardised series and their posterior weights."""
     with_zero = np.concatenate([[0.0], _BAYES_GRID])
     counts = bool(np.any(ks > 0))  # a known irregular part: the extra irregular variance may be 0
     ge, gl = (g.ravel() for g in np.meshgrid(with_zero if counts else _BAYES_GRID, with_zero,
                                              indexing="ij"))
-    ll, a, p = _filter(zs, ks, ge, gl, trend)
+    ll = _filter(zs, ks, ge, gl, trend)[0]
     lw = ll + _log_prior(ge, counts) + _log_prior(gl, True)
     w = np.exp(lw - np.nanmax(lw))
     w = np.where(np.isfinite(w), w, 0.0)
-    w /= w.sum()
+    return ge, gl, w / w.sum()
+
+
+def predictive_mixture(zs: np.ndarray, ks: np.ndarray, ge: np.ndarray, gl: np.ndarray, w: np.ndarray,
+                       z_post: np.ndarray, post_exposure: np.ndarray | None, *, trend: bool,
+                       centre: float, scale: float) -> dict:
+    """Normal mixture for the post mean: one component per standardised variance pair, weights ``w``."""
+    _, a, p = _filter(zs, ks, ge, gl, trend)
+    z_post = np.asarray(z_post, float)
     m = z_post.size
     h = np.arange(m, dtype=float)
     zt = np.column_stack([np.ones(m), h]) if trend else np.ones((m, 1))

@@ -17,7 +17,10 @@ level, fixed slope, irregular noise; statsmodels' ``"lldtrend"``) fitted to the 
 expected count plus an estimated extra; at least ``MIN_COUNTS_PER_YEAR`` counts a pre-period
 year) or the rate (rates); the post-period mean is compared with its posterior predictive
 distribution (variances integrated out, see ``_local_level``), whose variance grows with the horizon
-and includes the uncertainty of the drift.  Headline = post mean minus predictive median
+and includes the uncertainty of the drift.  Counts: with at least ``_noise_pool.POOL_MIN`` other
+kommuner of at least ``MIN_COUNTS_PER_YEAR`` counts a year in ``data``, the level variance is learned
+from them (empirical Bayes, ``_noise_pool``); the forecast, its drift and the irregular noise stay the
+treated kommun's own.  Headline = post mean minus predictive median
 (``exp(.) - 1`` for counts); the interval is inverted from the same distribution, so ``p < alpha``
 exactly when it excludes 0.  The segmented regression is still fitted: its level and slope changes
 are diagnostics and its pre-trend is the pre-period counterfactual in ``effects``; post-period rows
@@ -53,6 +56,7 @@ from scipy import stats
 from .._types import check_level, check_literal
 from ..inference.methods import resolve_counterfactual
 from ._local_level import log_count_variance, structural_test
+from ._noise_pool import noise_pool, pool_label, pooled_predictive
 from ..errors import DesignError, DesignWarning, caveat
 from ..inference.power import mde_both_directions, mde_from_se
 from ..results import EffectResult
@@ -101,7 +105,8 @@ def its(
     Parameters
     ----------
     data : pandas.DataFrame
-        Long frame, one row per ``(unit, time)``; never modified.  Other units are ignored.
+        Long frame, one row per ``(unit, time)``; never modified.  Other units never enter the
+        estimate; with counts they inform the level variance of the structural forecast.
     unit, time, outcome : str
         Column names; ``time`` must be numeric (years).
     treated : id or list of ids
@@ -178,7 +183,10 @@ def its(
              f"lag {hac_lag(n_obs)}, the larger), t({df})")
     inference_id = "prediction_segmented"
     if cf_name == "structural" and _structural_ok(panel, notes):
-        num, label = _structural(panel, num, level, counts=exposure is not None)
+        pool = None if exposure is None else noise_pool(
+            data, unit=unit, time=time, outcome=outcome, exposure=exposure, treated=panel.treated,
+            treatment_start=treatment_start, min_count=MIN_COUNTS_PER_YEAR, notes=notes)
+        num, label = _structural(panel, num, level, counts=exposure is not None, pool=pool)
         inference_id = "posterior_predictive_drift"
     fit = Fit(estimate=num["estimate"], effects=num["effects"], counts=treated_counts(panel),
               scale="relative" if exposure is not None else "absolute",
@@ -214,7 +222,8 @@ def _structural_ok(panel: Panel, notes: list[str]) -> bool:
     return False
 
 
-def _structural(panel: Panel, num: dict, level: float, *, counts: bool) -> tuple[dict, str]:
+def _structural(panel: Panel, num: dict, level: float, *, counts: bool,
+                pool: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[dict, str]:
     """Replace the headline inference by the local-level-with-drift forecast of the post period."""
     post = panel.post
     if counts:
@@ -228,7 +237,9 @@ def _structural(panel: Panel, num: dict, level: float, *, counts: bool) -> tuple
     else:
         z = panel.y.mean(axis=1).to_numpy()
         known, exp_post = np.zeros(z.size), None
-    res = structural_test(z[~post], known[~post], z[post], exp_post, trend=True, level=level)
+    mix = None if pool is None else pooled_predictive(z[~post], known[~post], z[post], exp_post, *pool,
+                                                      trend=True)
+    res = structural_test(z[~post], known[~post], z[post], exp_post, trend=True, level=level, mix=mix)
     check_uncertainty(res["se"], design="ITS", what="year-to-year variation around the pre-period trend")
     eff = num["effects"].copy()
     fc = res["forecast"]
@@ -244,7 +255,7 @@ def _structural(panel: Panel, num: dict, level: float, *, counts: bool) -> tuple
            "diag": {**num["diag"], "se_stationary": num["diag"]["se"], **res["diag"]}}
     label = (f"structural forecast: local level model with drift of the pre-period "
              f"{'log rate' if counts else 'series'} (random-walk level, fixed slope), post mean vs "
-             f"its posterior predictive distribution")
+             f"its posterior predictive distribution{pool_label(pool)}")
     return out, label
 
 
