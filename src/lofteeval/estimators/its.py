@@ -64,7 +64,7 @@ from ._assemble import Fit, Uncertainty, assemble
 from ._panel import Panel, prepare_panel
 from ._common import check_uncertainty, period_diagnostics, standard_caveats
 from ._warnings import SMALL_COUNT as MIN_COUNTS_PER_YEAR  # the one small-count rule (docs/calibration.md)
-from ._warnings import treated_counts
+from ._warnings import refuse_small_counts, treated_counts
 
 __all__ = ["its", "ItsFamily", "ItsInference", "hac_lag", "MIN_STRUCTURAL_PRE"]
 
@@ -203,13 +203,8 @@ def its(
 
 def _check_counts_per_year(panel: Panel) -> None:
     """Refuse counts below ``MIN_COUNTS_PER_YEAR`` a pre-period year (measured, docs/calibration.md)."""
-    per_year = float(panel.y.sum(axis=1).to_numpy()[~panel.post].mean())
-    if per_year < MIN_COUNTS_PER_YEAR:
-        raise DesignError(
-            f"the treated kommun(er) have on average {per_year:.1f} counts a year before the start; ITS "
-            f"on counts needs at least {MIN_COUNTS_PER_YEAR:g} to test a change (below that its minimum "
-            "detectable effect is not the power it has, docs/calibration.md). Use a broader "
-            "indicator, several kommuner together, or before_after.")
+    refuse_small_counts(float(panel.y.sum(axis=1).to_numpy()[~panel.post].mean()), "ITS on counts",
+                        instead="several kommuner together, or before_after")
 
 
 def _structural_ok(panel: Panel, notes: list[str]) -> bool:
