@@ -125,3 +125,21 @@ def test_placebo_in_time_on_the_demo_panel() -> None:
     assert "börjat 2018 i stället för 2020" in text
     short = dataclasses.replace(res, diagnostics={**res.diagnostics, "pre_period": (2016, 2017, 2018, 2019)})
     assert dg.placebo_in_time(panel, lofte, short) == "short"
+
+
+def test_english_diagnostics_are_english_at_the_source() -> None:
+    import re
+
+    res = SimpleNamespace(method="its", diagnostics={"n_comparison": 3, "pre_period": tuple(range(2015, 2020)),
+                                                     "n_treated": 3, "method_reason": "…",
+                                                     "treated_handling": "3 treated kommuner pooled: counts and "
+                                                                         "populations summed into one series"})
+    texts = [dt.design_text(res, "crime", lang="en"),
+             dt.dropped_text([("neighbour", ["0180"]), ("other_lan", ["0114"])], make_result(
+                 0.1, 0.0, 0.2, 0.05, indicator="reported_assault"), lang="en"),
+             dt._event_caption(SimpleNamespace(kind="crime", unit="per_100k"), lang="en", n_treated=3),
+             *dt.HEAD["en"]]
+    text = " ".join(texts)
+    assert "3 treated municipalities pooled" in text and "neighbours of the promise municipality" in text
+    words = re.findall(r"\b(?:löfte\w*|kommun\w*|län)\b", text)
+    assert not words, words

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -133,7 +135,7 @@ def test_section_on_the_demo_panel_is_complete(problem_picture_context) -> None:
     first = sec.blocks[0]
     assert [r["label"] for r in first.rows] == ["Gotland", "Similar municipalities", "Sweden"]
     assert first.years[-1] == 2024 and 2019 in first.years
-    assert "consists of the löfte's kommun alone" in sec.intro
+    assert "The county consists of the promise's municipality alone" in sec.intro
 
 
 def test_problem_picture_shows_lagesbild_and_no_estimation_or_method(problem_picture_context) -> None:
@@ -152,3 +154,18 @@ def test_change_column_rounds_without_a_signed_zero() -> None:
     assert _change(100, 120, "sv", True) == "+20\u00a0%"
     assert _change(10, 8, "en", False) == "-2.0"
     assert _change(0, 8, "en", True) == "–"  # no percent change from zero
+
+
+def test_english_groups_and_intro_are_english_at_the_source() -> None:
+    from lofteeval.reports.lagesbild_section import _intro
+
+    g = lb.comparison_groups(("0001", "0002", "0004"), lang="en", reference=REF)
+    labels = [x.label for x in g]
+    assert labels == ["The promise's 3 municipalities", "Ettan County and Tvåan County", "Similar municipalities",
+                      "Sweden"]
+    assert lb.lan_name("Västra Götalands län", "en") == "Västra Götaland County"
+    assert lb.lan_name("Skåne län", "en") == "Skåne County" and lb.lan_name("Skåne län", "sv") == "Skåne län"
+    text = _intro(g, 2015, 2024, lang="en", survey=True, member_names="Aby, Bby and Dby")
+    assert "The county covers all its municipalities" in text and "pandemic" in text
+    words = re.findall(r"\b(?:löfte\w*|kommun\w*|län|lägesbild)\b", text)
+    assert not words, words

@@ -24,8 +24,6 @@ _STATUS_CLASS = {"uppfyllt": "uppfyllt", "delvis": "delvis", "ej uppfyllt": "ej_
 def _env() -> Any:
     import jinja2
 
-    from .text import english_terms
-
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("lofteeval.reports", "templates"),
         autoescape=True,  # every template, whatever its file extension
@@ -33,7 +31,6 @@ def _env() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["terms"] = english_terms
     return env
 
 

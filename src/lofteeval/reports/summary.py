@@ -208,6 +208,19 @@ def _note(spec: Any, lang: str) -> str:
     return _SHORT_NOTE[lang]["trust"] if spec.better == "ambiguous" else ""
 
 
+def _nominal(result: Any, spec: Any, *, lang: str) -> str:
+    """A change seen on its own but not after the adjustment for several indicators, in plain words."""
+    mag = sc.fmt_display(result, abs(result.estimate), spec, lang=lang, sign=False)
+    down = result.estimate < 0
+    if lang == "sv":
+        return (f"Indikatorn rörde sig, omkring {mag} {'lägre' if down else 'högre'} än den väntade nivån utan "
+                "löftet, men när flera indikatorer prövas samtidigt kan en så stor förändring uppstå av en "
+                "slump. Den räknas därför inte som säkerställd.")
+    return (f"The indicator moved, about {mag} {'lower' if down else 'higher'} than the level expected without "
+            "the promise, but when several indicators are tested together a change this large can arise by "
+            "chance. It therefore does not count as confirmed.")
+
+
 def explanation(result: Any, spec: Any, series: pd.DataFrame, *, lang: str = "sv") -> str:
     """The verdict in one or two plain sentences (size of a confirmed change, or what is detectable)."""
     sv = lang == "sv"
@@ -220,6 +233,8 @@ def explanation(result: Any, spec: Any, series: pd.DataFrame, *, lang: str = "sv
         word = ("lägre" if v == "decrease" else "högre") if sv else ("lower" if v == "decrease" else "higher")
         return (f"Omkring {mag} {word} än den väntade nivån utan löftet." if sv
                 else f"About {mag} {word} than the level expected without the promise.")
+    if v == "nominal":
+        return _nominal(result, spec, lang=lang)
     if v == "undetermined" and sc.few_counts(result) is not None:
         mean = sc.few_counts(result) or float("nan")
         n = fmt_number(mean, lang=lang, digits=0) if np.isfinite(mean) else "–"
