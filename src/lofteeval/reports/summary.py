@@ -64,6 +64,15 @@ class Summary:
     verdicts: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def dense(self) -> bool:
+        """True when the page holds many rows and is set tighter so that it stays one A4 page."""
+        return sum(len(b.rows) + 1 for b in self.blocks) >= DENSE_ROWS
+
+
+DENSE_ROWS = 18
+"""Rows (indicators and area headings) from which page 1 is set tighter (Södra Fyrbodal has 23)."""
+
 
 # -- the treated series ---------------------------------------------------------------------
 def treated_series(panel: pd.DataFrame | None, spec: Any, kommuner: Sequence[str]) -> pd.DataFrame:
@@ -213,12 +222,10 @@ def _nominal(result: Any, spec: Any, *, lang: str) -> str:
     mag = sc.fmt_display(result, abs(result.estimate), spec, lang=lang, sign=False)
     down = result.estimate < 0
     if lang == "sv":
-        return (f"Indikatorn rörde sig, omkring {mag} {'lägre' if down else 'högre'} än den väntade nivån utan "
-                "löftet, men när flera indikatorer prövas samtidigt kan en så stor förändring uppstå av en "
-                "slump. Den räknas därför inte som säkerställd.")
-    return (f"The indicator moved, about {mag} {'lower' if down else 'higher'} than the level expected without "
-            "the promise, but when several indicators are tested together a change this large can arise by "
-            "chance. It therefore does not count as confirmed.")
+        return (f"Indikatorn rörde sig, omkring {mag} {'lägre' if down else 'högre'} än väntat, men bland "
+                "flera indikatorer kan en sådan förändring uppstå av en slump.")
+    return (f"The indicator moved, about {mag} {'lower' if down else 'higher'} than expected, but among several "
+            "indicators such a change can arise by chance.")
 
 
 def explanation(result: Any, spec: Any, series: pd.DataFrame, *, lang: str = "sv") -> str:
