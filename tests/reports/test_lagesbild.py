@@ -169,3 +169,20 @@ def test_english_groups_and_intro_are_english_at_the_source() -> None:
     assert "The county covers all its municipalities" in text and "pandemic" in text
     words = re.findall(r"\b(?:löfte\w*|kommun\w*|län|lägesbild)\b", text)
     assert not words, words
+
+
+def test_long_group_labels_wrap_in_the_plot_legend(monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    from lofteeval import plots
+    from lofteeval.reports import lagesbild_section as ls
+
+    seen: list[str] = []
+    monkeypatch.setattr(plots, "plot_lagesbild", lambda s, **kw: seen.extend(s["label"].unique()))
+    long = "The promise's 3 municipalities"
+    series = pd.DataFrame({"group": ["kommun", "riket"], "label": [long, "Sweden"], "year": [2020, 2020],
+                           "value": [1.0, 2.0], "count": [1.0, 2.0]})
+    ls._figure(series, SimpleNamespace(kind="crime", unit="per_100k"), lang="en", period=(2020, 2021),
+               synthetic=False)
+    assert seen == ["The promise's 3\nmunicipalities", "Sweden"]
+    assert all(len(line) <= ls.LEGEND_WIDTH for label in seen for line in label.splitlines())

@@ -6,6 +6,7 @@ The numbers come from :mod:`.lagesbild` (groups and series); this module words a
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,10 @@ import pandas as pd
 from .lagesbild import (Group, join_names, comparison_groups, coverage_gaps, lagesbild_series, own_groups,
                         selected_years, summary_rows)
 
-__all__ = ["LagesbildBlock", "LagesbildSection", "lagesbild_section"]
+__all__ = ["LagesbildBlock", "LagesbildSection", "lagesbild_section", "LEGEND_WIDTH"]
+
+LEGEND_WIDTH = 24
+"""Characters of a legend line of the lägesbild plot (longer group labels wrap)."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,9 @@ def _figure(series: pd.DataFrame, spec: Any, *, lang: str, period: tuple[int, in
     t = _TEXT[lang]
     title = (t["rate_title"] if spec.kind == "crime" else
              (t["share_title"] if spec.unit == "percent" else t["index_title"]))
+
+    # the legend has ~24 characters of room right of the axes: longer labels wrap, never clip
+    series = series.assign(label=series["label"].map(lambda x: textwrap.fill(str(x), LEGEND_WIDTH)))
 
     def draw(ax: Any) -> None:
         plots.plot_lagesbild(series, ax=ax, lang=lang, period=period, title=title)
