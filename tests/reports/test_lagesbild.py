@@ -145,6 +145,10 @@ def test_problem_picture_shows_lagesbild_and_no_estimation_or_method(problem_pic
     assert 'id="lagesbild"' in html and 'id="proveniens"' in html
     assert 'id="resultat"' not in html and 'id="metod"' not in html and 'id="diagnostik"' not in html
     assert "Synthetic data – for demonstration only" in html.split('id="lagesbild"')[1]
+    # the sources of the numbers it shows are cited, though nothing was estimated
+    sources = html.split('id="proveniens"')[1]
+    assert "Brå: Statistikdatabasen över anmälda brott" in sources
+    assert all(b.indicator for b in problem_picture_context.lagesbild.blocks)
 
 
 def test_change_column_rounds_without_a_signed_zero() -> None:

@@ -189,7 +189,9 @@ def provenance_sheet(c: ReportContext) -> pd.DataFrame:
     sv = c.lang == "sv"
     rows = provenance_rows(c.provenance, lang=c.lang, synthetic=c.synthetic)
     rows += [(f"Parameter {k}", cell(v, empty="–")) for k, v in c.provenance.get("parameters", {}).items()]
-    for cit in citations(c.lofte, [s.spec.id for f in c.focus for s in f.indicators], c.provenance, lang=c.lang):
+    shown = c.lagesbild.blocks if c.lagesbild else []  # a problem picture: the lägesbild's indicators
+    ids = list(dict.fromkeys([s.spec.id for f in c.focus for s in f.indicators] + [b.indicator for b in shown]))
+    for cit in citations(c.lofte, ids, c.provenance, lang=c.lang):
         rows.append((cit["what"], cit["text"]))
         if cit["technical"]:
             rows.append(("  " + ("teknisk uppgift" if sv else "technical"), cit["technical"]))

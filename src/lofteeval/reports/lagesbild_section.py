@@ -35,6 +35,7 @@ class LagesbildBlock:
     crime: bool  # counts and per 100 000 per year; otherwise one value (percent or index) per year
     columns: list[str]  # sub-headers under each year
     change: str  # header of the change column
+    indicator: str = ""  # the indicator id (the report cites its source)
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,8 @@ def _block(panel: pd.DataFrame, lofte: Any, spec: Any, areas: str, groups: list[
                           plot=_figure(series, spec, lang=lang, period=(lofte.start_year, lofte.end_year),
                                        synthetic=synthetic),
                           years=years, rows=rows, notes=_notes(series, lang=lang), crime=crime, columns=columns,
-                          change=change.format(first=years[0], last=years[-1]) if years else "")
+                          change=change.format(first=years[0], last=years[-1]) if years else "",
+                          indicator=spec.id)
 
 
 def lagesbild_section(panel: pd.DataFrame, lofte: Any, *, lang: str = "sv",
