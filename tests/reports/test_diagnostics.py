@@ -11,6 +11,7 @@ import pytest
 
 from lofteeval.indicators import INDICATORS
 from lofteeval.reports import diagnostics as dg
+from lofteeval.reports import scale as sc
 from lofteeval.reports import diagnostics_text as dt
 
 from .fakes import make_result
@@ -123,6 +124,10 @@ def test_placebo_in_time_on_the_demo_panel() -> None:
     assert placebo.diagnostics["n_post"] == 2  # 2018-2019: the löfte years never enter
     text = dt.placebo_time_text(out, res, INDICATORS["problem_drugs"], lang="sv")
     assert "börjat 2018 i stället för 2020" in text
+    # the placebo estimate on the report's one scale, as the main result (an index: percent of the level)
+    spec = INDICATORS["problem_drugs"]
+    assert f"effekt {sc.fmt_display(placebo, placebo.estimate, spec)} (" in text
+    assert "per 100" not in text
     short = dataclasses.replace(res, diagnostics={**res.diagnostics, "pre_period": (2016, 2017, 2018, 2019)})
     assert dg.placebo_in_time(panel, lofte, short) == "short"
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..formatting import NBSP
 from . import diagnostics as dg
+from . import scale as sc
 from . import text as tx
 
 __all__ = ["DiagnosticsBlock", "diagnostics_blocks", "design_text", "fit_text", "placebo_time_text",
@@ -170,9 +171,8 @@ def placebo_time_text(outcome: Any, result: Any, spec: Any, *, lang: str) -> str
     if isinstance(outcome, str):
         return ("Kunde inte skattas på de kortare åren." if sv else "Could not be estimated on the shorter window.")
     res, fake = outcome
-    eff = tx.fmt_effect(res.estimate, scale=res.scale, unit=spec.unit, lang=lang)
-    lo = tx.fmt_effect(res.ci_low, scale=res.scale, lang=lang)
-    hi = tx.fmt_effect(res.ci_high, scale=res.scale, lang=lang)
+    # on the report's one scale (percent of the level expected without the löfte; surveys in pe)
+    eff, lo, hi = (sc.fmt_display(res, v, spec, lang=lang) for v in (res.estimate, res.ci_low, res.ci_high))
     lvl = f"{round(100 * res.level)}{NBSP if sv else ''}%"
     p = tx.fmt_p(res.p_value, lang=lang)
     if sv:
