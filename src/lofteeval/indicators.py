@@ -129,11 +129,11 @@ _DV_EN = (
     "report rather than more violence."
 )
 _SMALL_SV = "Små tal i små kommuner: enstaka ärenden med många brott kan ge stora hopp mellan år."
-_SMALL_EN = "Small numbers in small kommuner: single cases with many offences can cause large jumps."
+_SMALL_EN = "Small numbers in small municipalities: single cases with many offences can cause large jumps."
 _NTU_SV = "NTU bytte metod 2017 (telefon → post/webb); nivåer före och efter 2017 är inte direkt jämförbara."
 _NTU_EN = "NTU changed method in 2017 (telephone → postal/web); levels before and after 2017 are not comparable."
 _BREAK_SV = "Polisens omorganisation 2015 ändrade hur brott knyts till kommun; 2015 är ett nivåbrott."
-_BREAK_EN = "The 2015 police reorganisation changed how offences are tied to kommuner; 2015 is a level break."
+_BREAK_EN = "The 2015 police reorganisation changed how offences are tied to municipalities; 2015 is a level break."
 
 _IND = [
     IndicatorSpec(
@@ -214,7 +214,7 @@ _IND = [
         kind="survey", national_category="otrygg_sen_kvall",
         source_detail="NTU / Polisens trygghetsmätning: otrygg ute ensam sen kväll i bostadsområdet",
         caveats_sv=(_NTU_SV, "Urvalsosäkerheten är stor i små kommuner."),
-        caveats_en=(_NTU_EN, "Sampling error is large in small kommuner."),
+        caveats_en=(_NTU_EN, "Sampling error is large in small municipalities."),
     ),
     IndicatorSpec(
         "worry_crime", "Andel som oroar sig mycket över brottsligheten", "Share worried about crime",
@@ -237,11 +237,11 @@ _IND = [
             "Urvalsosäkerheten är stor i små kommuner.",
         ),
         caveats_en=(
-            "Asked in local safety surveys, not in NTU; wording and samples differ between kommuner "
+            "Asked in local safety surveys, not in NTU; wording and samples differ between municipalities "
             "and years, so compare the same survey over time.",
             "More people seeing dealing can mean more open dealing but also more attention "
             "(e.g. after a campaign).",
-            "Sampling error is large in small kommuner.",
+            "Sampling error is large in small municipalities.",
         ),
     ),
     IndicatorSpec(
@@ -250,7 +250,7 @@ _IND = [
         ("narkotika", "trygghet"), kind="survey",
         source_detail="Polisens trygghetsmätning: problemindex 0 (inget problem) – 6 (stort problem)",
         caveats_sv=("Polisens trygghetsmätning görs inte i alla regioner och alla år.",),
-        caveats_en=("Polisens trygghetsmätning is not run in every region every year.",),
+        caveats_en=("The police's safety survey (Polisens trygghetsmätning) is not run in every region every year.",),
     ),
     IndicatorSpec(
         "problem_youth_disorder", "Problem med stökiga ungdomar (index 0–6)",

@@ -76,7 +76,7 @@ LABELS: dict[str, dict[str, str]] = {
         "weight": "Weight in the synthetic control",
         "effect": "Estimated effect",
         "effect_pct": "Estimated effect (%)",
-        "effect_level": "Estimated effect (% of the estimated level without the promise)",
+        "effect_level": "Effect (% of the level expected without the promise)",
         "effect_points": "Estimated effect (percentage points)",
         "no_placebo": "No placebo distribution for this method",
         "no_weights": "No weights for this method",

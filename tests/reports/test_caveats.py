@@ -98,7 +98,7 @@ def test_reason_uses_reason_sv_and_never_parses_the_english():
     # a frame without reason_sv shows the English reason as it is (no regular expressions)
     assert reason_text(row, lang="sv") == row["reason"]
     assert reason_text({**row, "reason_sv": None}, lang="sv") == row["reason"]
-    assert reason_text(row, lang="en").startswith("same kommungrupp C6")
+    assert reason_text(row, lang="en").startswith("same municipality group C6; population 0.58\u00a0× treated")
 
 
 @pytest.mark.parametrize(("inference_id", "values", "expected"), [

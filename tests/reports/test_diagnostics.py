@@ -11,6 +11,7 @@ import pytest
 
 from lofteeval.indicators import INDICATORS
 from lofteeval.reports import diagnostics as dg
+from lofteeval.reports import scale as sc
 from lofteeval.reports import diagnostics_text as dt
 
 from .fakes import make_result
@@ -123,5 +124,27 @@ def test_placebo_in_time_on_the_demo_panel() -> None:
     assert placebo.diagnostics["n_post"] == 2  # 2018-2019: the löfte years never enter
     text = dt.placebo_time_text(out, res, INDICATORS["problem_drugs"], lang="sv")
     assert "börjat 2018 i stället för 2020" in text
+    # the placebo estimate on the report's one scale, as the main result (an index: percent of the level)
+    spec = INDICATORS["problem_drugs"]
+    assert f"effekt {sc.fmt_display(placebo, placebo.estimate, spec)} (" in text
+    assert "per 100" not in text
     short = dataclasses.replace(res, diagnostics={**res.diagnostics, "pre_period": (2016, 2017, 2018, 2019)})
     assert dg.placebo_in_time(panel, lofte, short) == "short"
+
+
+def test_english_diagnostics_are_english_at_the_source() -> None:
+    import re
+
+    res = SimpleNamespace(method="its", diagnostics={"n_comparison": 3, "pre_period": tuple(range(2015, 2020)),
+                                                     "n_treated": 3, "method_reason": "…",
+                                                     "treated_handling": "3 treated kommuner pooled: counts and "
+                                                                         "populations summed into one series"})
+    texts = [dt.design_text(res, "crime", lang="en"),
+             dt.dropped_text([("neighbour", ["0180"]), ("other_lan", ["0114"])], make_result(
+                 0.1, 0.0, 0.2, 0.05, indicator="reported_assault"), lang="en"),
+             dt._event_caption(SimpleNamespace(kind="crime", unit="per_100k"), lang="en", n_treated=3),
+             *dt.HEAD["en"]]
+    text = " ".join(texts)
+    assert "3 treated municipalities pooled" in text and "neighbours of the promise municipality" in text
+    words = re.findall(r"\b(?:löfte\w*|kommun\w*|län)\b", text)
+    assert not words, words

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -133,7 +135,7 @@ def test_section_on_the_demo_panel_is_complete(problem_picture_context) -> None:
     first = sec.blocks[0]
     assert [r["label"] for r in first.rows] == ["Gotland", "Similar municipalities", "Sweden"]
     assert first.years[-1] == 2024 and 2019 in first.years
-    assert "consists of the löfte's kommun alone" in sec.intro
+    assert "The county consists of the promise's municipality alone" in sec.intro
 
 
 def test_problem_picture_shows_lagesbild_and_no_estimation_or_method(problem_picture_context) -> None:
@@ -143,6 +145,10 @@ def test_problem_picture_shows_lagesbild_and_no_estimation_or_method(problem_pic
     assert 'id="lagesbild"' in html and 'id="proveniens"' in html
     assert 'id="resultat"' not in html and 'id="metod"' not in html and 'id="diagnostik"' not in html
     assert "Synthetic data – for demonstration only" in html.split('id="lagesbild"')[1]
+    # the sources of the numbers it shows are cited, though nothing was estimated
+    sources = html.split('id="proveniens"')[1]
+    assert "Brå: Statistikdatabasen över anmälda brott" in sources
+    assert all(b.indicator for b in problem_picture_context.lagesbild.blocks)
 
 
 def test_change_column_rounds_without_a_signed_zero() -> None:
@@ -152,3 +158,35 @@ def test_change_column_rounds_without_a_signed_zero() -> None:
     assert _change(100, 120, "sv", True) == "+20\u00a0%"
     assert _change(10, 8, "en", False) == "-2.0"
     assert _change(0, 8, "en", True) == "–"  # no percent change from zero
+
+
+def test_english_groups_and_intro_are_english_at_the_source() -> None:
+    from lofteeval.reports.lagesbild_section import _intro
+
+    g = lb.comparison_groups(("0001", "0002", "0004"), lang="en", reference=REF)
+    labels = [x.label for x in g]
+    assert labels == ["The promise's 3 municipalities", "Ettan County and Tvåan County", "Similar municipalities",
+                      "Sweden"]
+    assert lb.lan_name("Västra Götalands län", "en") == "Västra Götaland County"
+    assert lb.lan_name("Skåne län", "en") == "Skåne County" and lb.lan_name("Skåne län", "sv") == "Skåne län"
+    text = _intro(g, 2015, 2024, lang="en", survey=True, member_names="Aby, Bby and Dby")
+    assert "The county covers all its municipalities" in text and "pandemic" in text
+    words = re.findall(r"\b(?:löfte\w*|kommun\w*|län|lägesbild)\b", text)
+    assert not words, words
+
+
+def test_long_group_labels_wrap_in_the_plot_legend(monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    from lofteeval import plots
+    from lofteeval.reports import lagesbild_section as ls
+
+    seen: list[str] = []
+    monkeypatch.setattr(plots, "plot_lagesbild", lambda s, **kw: seen.extend(s["label"].unique()))
+    long = "The promise's 3 municipalities"
+    series = pd.DataFrame({"group": ["kommun", "riket"], "label": [long, "Sweden"], "year": [2020, 2020],
+                           "value": [1.0, 2.0], "count": [1.0, 2.0]})
+    ls._figure(series, SimpleNamespace(kind="crime", unit="per_100k"), lang="en", period=(2020, 2021),
+               synthetic=False)
+    assert seen == ["The promise's 3\nmunicipalities", "Sweden"]
+    assert all(len(line) <= ls.LEGEND_WIDTH for label in seen for line in label.splitlines())

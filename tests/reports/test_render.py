@@ -135,6 +135,13 @@ def test_excel_english_headers(fake_lofte, fake_evaluated, tmp_path):
     assert set(res["Focus area"]) == {"Drugs", "Domestic violence"}
     assert book["Follow-up"]["Status"].tolist() == ["not reported"]
     assert not any(col in res.columns for col in ("Fokusområde", "Effekt (%)"))
+    # English headers and the words the workbook writes itself (registry text aside) are English
+    made = [*res.columns, *book["Year by year"].columns, *book["Year by year"]["Period"].unique(),
+            *book["Follow-up"].columns]
+    words = [w for x in made for w in re.findall(r"\b(?:kommun\w*|löfte\w*|län)\b", str(x))]
+    assert not words, words
+    assert {"Municipalities", "Comparison municipalities", "Promise id"} <= set(res.columns)
+    assert set(book["Year by year"]["Period"]) >= {"before the promise", "promise year"}
 
 
 def test_write_outputs_names_per_language(fake_lofte, fake_evaluated, tmp_path):

@@ -90,6 +90,10 @@ def test_one_relative_mde_everywhere_in_one_report(reports):
         explanation = rows[spec.id].explanation
         if sc.holds(res):  # a säkerställd change (the demo's buskörning): page 1 gives its size instead
             assert re.search(r"\d+\u00a0% (lägre|högre) än den väntade nivån", explanation)
+        elif sc.claimed(res):  # seen, not after the adjustment (olaga hot): its size, on the one scale
+            size = sc.fmt_display(res, abs(res.estimate), spec, sign=False)
+            assert f"omkring {size} " in explanation and "flera indikatorer" in explanation
+            assert rows[spec.id].verdict_text == "Ingen säkerställd förändring"
         else:
             assert shown in explanation or "För få anmälda brott" in explanation
         sec = sections[spec.id]
@@ -161,6 +165,9 @@ def test_english_report_is_english(reports):
         assert not words, (lid, sorted(words))
         for sv in ("ej rapporterat", "Kommun(er)", "uppfyllt", "löfte", "more kommuner", "comparison kommuner"):
             assert sv not in text, (lid, sv)
+        # the English is written in English where it is made (no glossary translates it afterwards)
+        words = re.findall(r"\b(?:kommun|kommuner|kommunerna|län|kommungrupp|lägesbild)\b", text)
+        assert not words, (lid, words)
 
 
 def test_swedish_report_has_no_ids_or_code(reports):

@@ -27,11 +27,32 @@ def test_verdicts_follow_the_rules():
                       warnings=(Caveat("ZeroCountsWarning", "few", {"mean": 3.0, "threshold": 10}),))
     assert sc.verdict(holds, CRIME) == "decrease"
     assert sc.verdict(holds.replace(estimate=0.2, ci_low=0.1, ci_high=0.3), CRIME) == "increase"
-    assert sc.verdict(not_after_adjustment, CRIME) == "none"
+    assert sc.verdict(not_after_adjustment, CRIME) == "nominal"
+    assert sc.VERDICT["sv"]["nominal"] == "Ingen säkerställd förändring"
     assert sc.verdict(big_mde, CRIME) == "undetermined"
     assert sc.verdict(small_mde, CRIME) == "none"
     assert sc.verdict(few, CRIME) == "undetermined"  # too few offences a year, whatever the MDE
     assert sc.verdict(small_mde.replace(estimate=float("nan")), CRIME) == "not_estimated"
+
+
+def test_a_change_that_fails_the_adjustment_is_no_confirmed_change_not_undetermined():
+    # nominally significant (interval excludes 0, p < 0.05), not after BH, with a large MDE: the data
+    # showed a change, so "kan inte avgöras" (too little data) would mislead the reader
+    res = make_result(-0.35, -0.6, -0.05, 0.02, indicator=CRIME.id, p_adjusted=0.09, mde=0.40)
+    assert sc.claimed(res) and not sc.holds(res) and not sc.undetermined(res, CRIME)
+    assert sc.verdict(res, CRIME) == "nominal"
+    empty = pd.DataFrame(columns=["year", "value", "count"])
+    sv = sm.explanation(res, CRIME, empty, lang="sv")
+    assert sv == ("Indikatorn rörde sig, omkring 35\u00a0% lägre än väntat, men bland flera indikatorer kan en "
+                  "sådan förändring uppstå av en slump.")
+    assert "avgöras" not in sv and "MDE" not in sv
+    en = sm.explanation(res.replace(estimate=0.35, ci_low=0.05, ci_high=0.6), CRIME, empty, lang="en")
+    assert en == ("The indicator moved, about 35% higher than expected, but among several indicators such a "
+                  "change can arise by chance.")
+    row = sm._row(res, CRIME, empty, [], lang="en")
+    assert (row.verdict, row.verdict_text) == ("nominal", "No confirmed change")
+    # without an adjustment (a single indicator) the same numbers are säkerställd
+    assert sc.verdict(res.replace(p_adjusted=None), CRIME) == "decrease"
 
 
 def test_survey_shares_are_in_percentage_points():

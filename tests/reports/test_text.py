@@ -175,6 +175,18 @@ def test_compact_summary_claims_only_what_holds_after_adjustment():
     assert "inte säkerställt efter justering" in par
 
 
+def test_area_lead_does_not_call_a_change_that_fails_the_adjustment_undetermined():
+    from lofteeval.indicators import focus_area
+
+    # seen on its own (p = 0.02, interval below 0), not after BH (0.09), MDE 40 %: the data showed it
+    nominal = make_result(-0.35, -0.60, -0.05, 0.02, indicator=LOWER.id, p_adjusted=0.09, mde=0.40)
+    for lang, unclear, lead in (("sv", "osäkerheten", "Ingen säkerställd förändring under löftesperioden."),
+                                ("en", "uncertainty", "No confirmed change during the promise period.")):
+        par = tx.focus_area_paragraph(focus_area("inbrott"), [(nominal, LOWER)], lang=lang)
+        assert par.startswith(lead) and unclear not in par, par
+        assert ("inte säkerställt efter justering" if lang == "sv" else "not significant after adjustment") in par
+
+
 def test_compact_summary_states_each_caveat_once_per_area():
     from lofteeval.indicators import focus_area
 

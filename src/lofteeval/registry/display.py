@@ -74,9 +74,9 @@ def owner_label(owner: str | None, kommuner: Iterable[str] = (), *, lang: str = 
     if len(codes) == 1 and codes[0] in REGION_KOMMUNER:
         side = side_en = "Region " + kommun_label(codes[0], with_code=False)
     elif len(codes) > 1:
-        side, side_en = "kommunerna", "the kommuner"
+        side, side_en = "kommunerna", "the municipalities"
     else:
-        side, side_en = "kommunen", "the kommun"
+        side, side_en = "kommunen", "the municipality"
     if lang == "sv":
         words = {"polisen": "Polisen", "kommun": side[:1].upper() + side[1:], "both": f"Polisen och {side}"}
     else:

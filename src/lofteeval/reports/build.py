@@ -318,7 +318,7 @@ def _indicator_section(res: Any, spec: IndicatorSpec, *, lang: str, synthetic: b
                                                           "bottom": 0.2}) if res.placebo is not None and len(res.placebo) else "",
         caveats=list(dict.fromkeys(caveats)),
         windows=window_rows(res, period, lang=lang),
-        handling=str(res.diagnostics.get("treated_handling_sv" if lang == "sv" else "treated_handling", "") or ""),
+        handling=tx.handling_text(res, lang),
         per_kommun=list(per_kommun or []),
     )
 

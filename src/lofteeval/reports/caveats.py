@@ -211,8 +211,8 @@ def reason_text(row: Mapping[str, Any], *, lang: str = "sv") -> str:
     frame not made by :func:`lofteeval.design.make_design`) shows its English reason as it is.
     """
     reason = str(row.get("reason", "") or "")
-    if lang != "sv":
-        return reason.replace(" x treated", f"{NBSP}× treated")
+    if lang != "sv":  # the design's English names SKR's classification by its Swedish word
+        return reason.replace(" x treated", f"{NBSP}× treated").replace("kommungrupp", "municipality group")
     given = row.get("reason_sv")
     if isinstance(given, str) and given.strip():
         return given

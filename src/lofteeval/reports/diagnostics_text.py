@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..formatting import NBSP
 from . import diagnostics as dg
+from . import scale as sc
 from . import text as tx
 
 __all__ = ["DiagnosticsBlock", "diagnostics_blocks", "design_text", "fit_text", "placebo_time_text",
@@ -34,18 +35,18 @@ class DiagnosticsBlock:
 
 HEAD = {"sv": ("Varför metoden valdes", "Anpassning före löftet", "Placebotest i tid",
                "Jämförelsekommuner som lämnades utanför", "Lägsta möjliga p-värde"),
-        "en": ("Why this design", "Fit before the löfte", "Placebo test in time",
-               "Comparison kommuner left out", "Smallest possible p-value")}
+        "en": ("Why this design", "Fit before the promise", "Placebo test in time",
+               "Comparison municipalities left out", "Smallest possible p-value")}
 
 _WHY_NOT = {
     "sv": {"several_treated": "löftet omfattar {have} kommuner och metoden kräver en enda",
            "kind": "indikatorn bygger på en enkät, och metoden används bara för anmälda brott",
            "pool": "bara {have} jämförelsekommuner fanns (minst {need} krävs)",
            "pre": "bara {have} år före löftet fanns (minst {need} krävs)"},
-    "en": {"several_treated": "the löfte covers {have} kommuner and the design needs exactly one",
+    "en": {"several_treated": "the promise covers {have} municipalities and the design needs exactly one",
            "kind": "the indicator comes from a survey, and the design is used for reported offences only",
-           "pool": "only {have} comparison kommuner were available (at least {need} needed)",
-           "pre": "only {have} years before the löfte were available (at least {need} needed)"},
+           "pool": "only {have} comparison municipalities were available (at least {need} needed)",
+           "pre": "only {have} years before the promise were available (at least {need} needed)"},
 }
 
 _DROP = {
@@ -59,12 +60,13 @@ _DROP = {
            "missing_estimator": "saknade värden något år och lämnades ute av skattningen",
            "other": "av andra skäl"},
     "en": {"missing": "missing values in some year of the window",
-           "contaminated": "with their own löfte in the same area during the window",
-           "neighbour": "neighbours of the löfte kommun (possible spillover)",
-           "other_lan": "in another län", "poor_fit": "followed the löfte kommun too poorly before the löfte",
-           "fit_rank": "not among the best-fitting before the löfte",
+           "contaminated": "with their own promise in the same area during the window",
+           "neighbour": "neighbours of the promise municipality (possible spillover)",
+           "other_lan": "in another county",
+           "poor_fit": "followed the promise municipality too poorly before the promise",
+           "fit_rank": "not among the best-fitting before the promise",
            "not_requested": "not in the requested list",
-           "not_similar": "in another kommungrupp or of another size than the löfte kommun",
+           "not_similar": "in another municipality group or of another size than the promise municipality",
            "missing_estimator": "missing values in some year; left out by the estimator",
            "other": "for other reasons"},
 }
@@ -104,17 +106,17 @@ def design_text(result: Any, kind: str, *, lang: str) -> str:
         need_pool, need_pre = g["needs"]
         if result.method == "before_after":
             out.append("Utan tillräckligt många jämförelsekommuner jämförs löfteskommunen bara med sin egen "
-                       "utveckling före löftet." if sv else "Without enough comparison kommuner the löfte "
-                       "kommun is compared with its own development before the löfte only.")
+                       "utveckling före löftet." if sv else "Without enough comparison municipalities the "
+                       "promise municipality is compared with its own development before the promise only.")
         elif need_pool and need_pre:
             out.append(f"Metoden kräver minst {need_pool} jämförelsekommuner och {need_pre} år före löftet; här "
                        f"fanns {g['n_pool']} kommuner och {g['n_pre']} år." if sv else
-                       f"The design needs at least {need_pool} comparison kommuner and {need_pre} years before the "
-                       f"löfte; there were {g['n_pool']} kommuner and {g['n_pre']} years.")
+                       f"The design needs at least {need_pool} comparison municipalities and {need_pre} years before "
+                       f"the promise; there were {g['n_pool']} municipalities and {g['n_pre']} years.")
         elif need_pool:
             out.append(f"Metoden kräver minst {need_pool} jämförelsekommuner; här fanns {g['n_pool']}." if sv
-                       else f"The design needs at least {need_pool} comparison kommuner; there were {g['n_pool']}.")
-    handling = result.diagnostics.get("treated_handling_sv" if sv else "treated_handling", "")
+                       else f"The design needs at least {need_pool} comparison municipalities; there were {g['n_pool']}.")
+    handling = tx.handling_text(result, lang)
     if handling:
         out.append(str(handling)[:1].upper() + str(handling)[1:] + ".")
     return " ".join(out)
@@ -126,7 +128,7 @@ def fit_text(result: Any, spec: Any, *, lang: str) -> str:
     sv = lang == "sv"
     if fit is None:
         return ("Metoden ger ingen utveckling utan löftet år för år att jämföra med." if sv else
-                "The design gives no year-by-year path without the löfte to compare with.")
+                "The design gives no year-by-year path without the promise to compare with.")
     n = int(fit["n"])
     if spec.kind == "crime":
         before, during = fit["mape"], fit["post_gap"]
@@ -144,17 +146,17 @@ def fit_text(result: Any, spec: Any, *, lang: str) -> str:
                f"med i genomsnitt {b}{unit} per år{' (' + what + ')' if what else ''}; under löftesåren "
                f"är avvikelsen {d}{unit}.")
     else:
-        out = (f"In the {n} years before the löfte the estimated path without the löfte differed from the "
-               f"observed by {b}{unit} a year on average{' (' + what + ')' if what else ''}; in the löfte "
-               f"years the gap is {d}{unit}.")
+        out = (f"In the {n} years before the promise the estimated path without the promise differed from "
+               f"the observed by {b}{unit} a year on average{' (' + what + ')' if what else ''}; in the "
+               f"promise years the gap is {d}{unit}.")
     if not (math.isfinite(before) and math.isfinite(during)):
         return out
     if during <= 1.25 * before:
         return out + (" Avvikelsen under löftet är inte tydligt större än före – den kan vara vanlig "
-                      "variation mellan åren." if sv else " The gap during the löfte is not clearly larger "
+                      "variation mellan åren." if sv else " The gap during the promise is not clearly larger "
                       "than before – it may be ordinary year-to-year variation.")
     return out + (" Avvikelsen under löftet är tydligt större än före." if sv else
-                  " The gap during the löfte is clearly larger than before.")
+                  " The gap during the promise is clearly larger than before.")
 
 
 def placebo_time_text(outcome: Any, result: Any, spec: Any, *, lang: str) -> str:
@@ -169,9 +171,8 @@ def placebo_time_text(outcome: Any, result: Any, spec: Any, *, lang: str) -> str
     if isinstance(outcome, str):
         return ("Kunde inte skattas på de kortare åren." if sv else "Could not be estimated on the shorter window.")
     res, fake = outcome
-    eff = tx.fmt_effect(res.estimate, scale=res.scale, unit=spec.unit, lang=lang)
-    lo = tx.fmt_effect(res.ci_low, scale=res.scale, lang=lang)
-    hi = tx.fmt_effect(res.ci_high, scale=res.scale, lang=lang)
+    # on the report's one scale (percent of the level expected without the löfte; surveys in pe)
+    eff, lo, hi = (sc.fmt_display(res, v, spec, lang=lang) for v in (res.estimate, res.ci_low, res.ci_high))
     lvl = f"{round(100 * res.level)}{NBSP if sv else ''}%"
     p = tx.fmt_p(res.p_value, lang=lang)
     if sv:
@@ -181,10 +182,10 @@ def placebo_time_text(outcome: Any, result: Any, spec: Any, *, lang: str) -> str
         return out + (" Testet ger ett säkerställt utslag fast inget löfte fanns; metoden fångar här troligen "
                       "andra förändringar, och huvudresultatet ska läsas med försiktighet." if res.significant
                       else " Inget säkerställt utslag: inget tyder på att metoden hittar effekter som inte finns.")
-    out = (f"The same design estimated as if the löfte had started in {fake} instead of {start}, using only the "
-           f"years before {start}: effect {eff} ({lvl} CI {lo} … {hi}, p = {p}). There was no löfte then, so "
-           "the estimate should be near zero.")
-    return out + (" The test finds a significant effect although there was no löfte; the design probably "
+    out = (f"The same design estimated as if the promise had started in {fake} instead of {start}, using only "
+           f"the years before {start}: effect {eff} ({lvl} CI {lo} … {hi}, p = {p}). There was no promise then, "
+           "so the estimate should be near zero.")
+    return out + (" The test finds a significant effect although there was no promise; the design probably "
                   "picks up other changes here, so read the main result with caution." if res.significant
                   else " No significant effect: nothing suggests that the design finds effects that are not there.")
 
@@ -195,13 +196,13 @@ def dropped_text(groups: list[tuple[str, list[str]]], result: Any, *, lang: str)
     n_used = int(result.diagnostics.get("n_comparison", 0) or 0)
     if not groups:
         return (f"Ingen kommun lämnades utanför; alla {n_used} användes." if sv else
-                f"No kommun was left out; all {n_used} were used.")
+                f"No municipality was left out; all {n_used} were used.")
     parts = []
     for cat, codes in groups:
         listed = f" ({', '.join(_names(codes))})" if len(codes) <= 8 else ""
         parts.append(f"{len(codes)} {_DROP[lang][cat]}{listed}")
     head = (f"{n_used} kommuner användes som jämförelse. Utanför lämnades: " if sv else
-            f"{n_used} kommuner were used for comparison. Left out: ")
+            f"{n_used} municipalities were used for comparison. Left out: ")
     return head + "; ".join(parts) + "."
 
 
@@ -213,15 +214,16 @@ def p_floor_text(result: Any, *, lang: str) -> str:
         return ("P-värdet bygger på en statistisk modell av variationen, inte på en rangordning bland "
                 "jämförelsekommuner, och har därför inget sådant golv." if sv else
                 "The p-value comes from a statistical model of the variation, not from a ranking among "
-                "comparison kommuner, so it has no such floor.")
+                "comparison municipalities, so it has no such floor.")
     p, b = floor
     alpha = 1 - result.level
     n_treated = int(result.diagnostics.get("n_treated", 1) or 1)
     what = (("jämförelsekommuner" if n_treated == 1 else "placebotilldelningar") if sv else
-            ("comparison kommuner" if n_treated == 1 else "placebo assignments"))
+            ("comparison municipalities" if n_treated == 1 else "placebo assignments"))
     ps = fmt_small_p(p, lang=lang)
     who_sv = "löftets kommun jämförs" if n_treated == 1 else "löftets kommuner jämförs som grupp"
-    who_en = "the löfte kommun is compared" if n_treated == 1 else "the löfte's kommuner are compared as a group"
+    who_en = ("the promise municipality is compared" if n_treated == 1 else
+              "the promise's municipalities are compared as a group")
     if sv:
         out = (f"Med {b} {what} kan testet som lägst ge p = {ps}: {who_sv} med var och en av dem, och "
                f"p-värdet är platsen i rangordningen (som bäst 1 av {b + 1}).")
@@ -238,7 +240,8 @@ def p_floor_text(result: Any, *, lang: str) -> str:
 def _event_caption(spec: Any, *, lang: str, n_treated: int = 1) -> str:
     unit = {"sv": ("i procent av genomsnittet åren före löftet (en pre-trendkontroll, inte effektskalan)" if spec.kind == "crime" else
                    "i procentenheter" if spec.unit == "percent" else "i indexenheter"),
-            "en": ("in percent of the average of the years before the löfte (a pre-trend check, not the effect scale)" if spec.kind == "crime" else
+            "en": ("in percent of the average of the years before the promise (a pre-trend check, not the effect "
+                   "scale)" if spec.kind == "crime" else
                    "in percentage points" if spec.unit == "percent" else "in index points")}[lang]
     group = n_treated > 1
     if lang == "sv":
@@ -248,12 +251,12 @@ def _event_caption(spec: Any, *, lang: str, n_treated: int = 1) -> str:
                 + (" (en enskild kommun varierar mer än flera tillsammans, så bandet är brett i jämförelse)"
                    if group else "") + ". Före löftet bör linjen ligga nära noll och inom bandet; en tydlig "
                 "trend redan före starten talar emot antagandet om parallella trender.")
-    who = "The combined gap of the löfte's kommuner" if group else "The löfte kommun's gap"
-    return (f"{who} to the comparison kommuner's development, year by year, {unit} (0 = the same "
-            "development). The band shows where the middle 90% of the comparison kommuner fall when the "
+    who = "The combined gap of the promise's municipalities" if group else "The promise municipality's gap"
+    return (f"{who} to the comparison municipalities' development, year by year, {unit} (0 = the same "
+            "development). The band shows where the middle 90% of the comparison municipalities fall when the "
             "same calculation is made for each of them"
-            + (" (a single kommun varies more than several combined, so the band is wide by comparison)"
-               if group else "") + ". Before the löfte the line should stay near zero and inside the band; a "
+            + (" (a single municipality varies more than several combined, so the band is wide by comparison)"
+               if group else "") + ". Before the promise the line should stay near zero and inside the band; a "
             "clear trend before the start speaks against the parallel-trends assumption.")
 
 

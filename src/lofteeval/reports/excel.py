@@ -31,7 +31,7 @@ SHEETS = {"sv": ("Resultat", "År för år", "Uppföljning", "Proveniens"),
 # key -> (Swedish header, English header, number format); the scale columns are dropped when empty
 COLUMNS: dict[str, tuple[str, str, str]] = {
     "area": ("Fokusområde", "Focus area", "@"), "indicator": ("Indikator", "Indicator", "@"),
-    "kommuner": ("Kommun(er)", "Kommuner", "@"), "design": ("Design", "Design", "@"),
+    "kommuner": ("Kommun(er)", "Municipalities", "@"), "design": ("Design", "Design", "@"),
     "pct_est": ("Effekt (%)", "Effect (%)", "0.0%"), "pct_low": ("Nedre gräns (%)", "Lower bound (%)", "0.0%"),
     "pct_high": ("Övre gräns (%)", "Upper bound (%)", "0.0%"), "pct_mde": ("MDE (%)", "MDE (%)", "0.0%"),
     "per100k_est": ("Effekt per 100 000 inv.", "Effect per 100,000 inhabitants", "#,##0.0"),
@@ -52,11 +52,11 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "index_mde": ("MDE (indexenheter)", "MDE (index points)", "0.00"),
     "p": ("p-värde", "p-value", "0.000"), "p_adj": ("Justerat p-värde (BH)", "Adjusted p-value (BH)", "0.000"),
     "claimed": ("Säkerställd (efter justering)", "Significant (after adjustment)", "@"), "level": ("Konfidensnivå", "Confidence level", "0%"),
-    "n_comparison": ("Jämförelsekommuner", "Comparison kommuner", "0"),
+    "n_comparison": ("Jämförelsekommuner", "Comparison municipalities", "0"),
     "inference": ("Osäkerhet skattad med", "Uncertainty from", "@"),
     "caveats": ("Förbehåll", "Caveats", "@"),
     "indicator_id": ("Indikator-id", "Indicator id", "@"), "area_id": ("Fokusområde-id", "Focus area id", "@"),
-    "lofte_id": ("Löfte-id", "Löfte id", "@"),
+    "lofte_id": ("Löfte-id", "Promise id", "@"),
     # year by year
     "year": ("År", "Year", "0"), "period": ("Period", "Period", "@"), "unit": ("Enhet", "Unit", "@"),
     "observed": ("Observerat", "Observed", "#,##0.0"), "counterfactual": ("Kontrafaktiskt", "Counterfactual", "#,##0.0"),
@@ -117,10 +117,10 @@ def results_sheet(rows: Iterable[tuple[str, Any, Any]], *, lang: str = "sv") -> 
 def _period(year: Any, start: int, end: int, lang: str) -> str:
     sv = lang == "sv"
     if year < start:
-        return "före löftet" if sv else "before the löfte"
+        return "före löftet" if sv else "before the promise"
     if year <= end:
-        return "löftesår" if sv else "löfte year"
-    return "uppföljning efter löftet" if sv else "follow-up after the löfte"
+        return "löftesår" if sv else "promise year"
+    return "uppföljning efter löftet" if sv else "follow-up after the promise"
 
 
 def years_sheet(rows: Iterable[tuple[str, Any, Any]], period: tuple[int, int], *, lang: str = "sv") -> pd.DataFrame:
@@ -189,7 +189,9 @@ def provenance_sheet(c: ReportContext) -> pd.DataFrame:
     sv = c.lang == "sv"
     rows = provenance_rows(c.provenance, lang=c.lang, synthetic=c.synthetic)
     rows += [(f"Parameter {k}", cell(v, empty="–")) for k, v in c.provenance.get("parameters", {}).items()]
-    for cit in citations(c.lofte, [s.spec.id for f in c.focus for s in f.indicators], c.provenance, lang=c.lang):
+    shown = c.lagesbild.blocks if c.lagesbild else []  # a problem picture: the lägesbild's indicators
+    ids = list(dict.fromkeys([s.spec.id for f in c.focus for s in f.indicators] + [b.indicator for b in shown]))
+    for cit in citations(c.lofte, ids, c.provenance, lang=c.lang):
         rows.append((cit["what"], cit["text"]))
         if cit["technical"]:
             rows.append(("  " + ("teknisk uppgift" if sv else "technical"), cit["technical"]))

@@ -24,8 +24,6 @@ _STATUS_CLASS = {"uppfyllt": "uppfyllt", "delvis": "delvis", "ej uppfyllt": "ej_
 def _env() -> Any:
     import jinja2
 
-    from .text import english_terms
-
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("lofteeval.reports", "templates"),
         autoescape=True,  # every template, whatever its file extension
@@ -33,7 +31,6 @@ def _env() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["terms"] = english_terms
     return env
 
 
@@ -136,7 +133,8 @@ def _source_rows(c: ReportContext) -> list[dict[str, str]]:
     """Every cited source of the report: the löfte text, the data, each indicator's official source."""
     from .provenance import citations
 
-    ids = [s.spec.id for f in c.focus for s in f.indicators]
+    shown = c.lagesbild.blocks if c.lagesbild else []  # a problem picture has a lägesbild and no estimates
+    ids = list(dict.fromkeys([s.spec.id for f in c.focus for s in f.indicators] + [b.indicator for b in shown]))
     return citations(c.lofte if getattr(c.lofte, "source", None) else None, ids, c.provenance, lang=c.lang)
 
 

@@ -28,17 +28,26 @@ import pandas as pd
 from ..errors import DataError
 
 __all__ = ["GROUPS", "Group", "comparison_groups", "lagesbild_series", "selected_years", "coverage_gaps",
-           "own_groups", "summary_rows", "join_names", "SERIES_COLUMNS", "KOMMUNGRUPP_EN"]
+           "own_groups", "summary_rows", "join_names", "lan_name", "SERIES_COLUMNS", "KOMMUNGRUPP_EN"]
 
 GROUPS = ("kommun", "lan", "liknande", "riket")
 SERIES_COLUMNS = ["group", "label", "year", "count", "population", "value", "n_kommuner", "n_members"]
 
 
 KOMMUNGRUPP_EN = {  # SKR's kommungrupper 2023 in English (the reference holds the Swedish labels)
-    "A1": "large cities", "A2": "commuter kommuner near a large city", "B3": "large towns",
-    "B4": "commuter kommuner near a large town", "B5": "low-commuting kommuner near a large town",
-    "C6": "small towns", "C7": "commuter kommuner near a small town", "C8": "rural kommuner",
-    "C9": "rural kommuner with tourism"}
+    "A1": "large cities", "A2": "commuter municipalities near a large city", "B3": "large towns",
+    "B4": "commuter municipalities near a large town", "B5": "low-commuting municipalities near a large town",
+    "C6": "small towns", "C7": "commuter municipalities near a small town", "C8": "rural municipalities",
+    "C9": "rural municipalities with tourism"}
+
+
+def lan_name(name: str, lang: str = "sv") -> str:
+    """A län's name in ``lang``: ``"Västra Götalands län"`` stays in Swedish, in English it is
+    ``"Västra Götaland County"`` (the genitive *s* of the Swedish name dropped)."""
+    if lang == "sv" or not name.endswith(" län"):
+        return name
+    stem = name.removesuffix(" län")
+    return (stem[:-1] if stem.endswith("s") else stem) + " County"
 
 
 @dataclass(frozen=True)
@@ -86,7 +95,8 @@ def comparison_groups(kommuner: tuple[str, ...] | list[str], *, lang: str = "sv"
     out = [Group("kommun", join_names(codes, ref, lang) if len(codes) <= 2 else
                  (f"Löftets {len(codes)} kommuner" if sv else f"The promise's {len(codes)} municipalities"), codes)]
     if set(lan_members) != set(codes):
-        out.append(Group("lan", lan_names([str(ref.loc[ref["lan"] == x, "lan_name"].iloc[0]) for x in lans]),
+        out.append(Group("lan", lan_names([lan_name(str(ref.loc[ref["lan"] == x, "lan_name"].iloc[0]), lang)
+                                    for x in lans]),
                          lan_members))
     if like:
         out.append(Group("liknande", "Liknande kommuner" if sv else "Similar municipalities", like,

@@ -6,6 +6,7 @@ The numbers come from :mod:`.lagesbild` (groups and series); this module words a
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,10 @@ import pandas as pd
 from .lagesbild import (Group, join_names, comparison_groups, coverage_gaps, lagesbild_series, own_groups,
                         selected_years, summary_rows)
 
-__all__ = ["LagesbildBlock", "LagesbildSection", "lagesbild_section"]
+__all__ = ["LagesbildBlock", "LagesbildSection", "lagesbild_section", "LEGEND_WIDTH"]
+
+LEGEND_WIDTH = 24
+"""Characters of a legend line of the lägesbild plot (longer group labels wrap)."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class LagesbildBlock:
     crime: bool  # counts and per 100 000 per year; otherwise one value (percent or index) per year
     columns: list[str]  # sub-headers under each year
     change: str  # header of the change column
+    indicator: str = ""  # the indicator id (the report cites its source)
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,7 @@ _TEXT = {
            "change_rate": "Förändring {first}–{last} (per 100\u00a0000)",
            "change_pe": "Förändring {first}–{last} (procentenheter)",
            "change_index": "Förändring {first}–{last} (indexenheter)"},
-    "en": {"heading": "Situation overview (lägesbild)", "count": "Count", "per100k": "Per 100,000",
+    "en": {"heading": "Situation overview", "count": "Count", "per100k": "Per 100,000",
            "percent": "Percent", "index": "Index", "group": "Area", "change": "Change", "areas": "Focus area",
            "rate_title": "Reported offences per 100,000 inhabitants", "count_title": "Reported offences (count)",
            "share_title": "Share (percent)", "index_title": "Index",
@@ -101,10 +106,10 @@ def _intro(groups: list[Group], first: int, last: int, *, lang: str, survey: boo
     k = ids["kommun"]
     sv = lang == "sv"
     who = k.label if len(k.members) <= 2 else (f"löftets {len(k.members)} kommuner" if sv else
-                                                f"the löfte's {len(k.members)} kommuner")
+                                                f"the promise's {len(k.members)} municipalities")
     cmp_ = [ids["lan"].label] if "lan" in ids else []
     if "liknande" in ids:
-        cmp_.append(f"{'liknande' if sv else 'similar'} kommuner ({ids['liknande'].detail})")
+        cmp_.append(f"{'liknande kommuner' if sv else 'similar municipalities'} ({ids['liknande'].detail})")
     if sv:
         text = (f"Lägesbilden visar hur varje indikator har utvecklats {first}–{last} i {who} jämfört med "
                 + (", ".join(cmp_) + " och " if cmp_ else "") + "riket. Talen per 100\u00a0000 invånare går "
@@ -125,23 +130,31 @@ def _intro(groups: list[Group], first: int, last: int, *, lang: str, survey: boo
         return text
     text = (f"The overview shows how each indicator developed {first}–{last} in {who} compared with "
             + (", ".join(cmp_) + " and " if cmp_ else "") + "Sweden as a whole. Rates per 100,000 inhabitants "
-            "compare areas of different size; counts show how many reports are involved. The löfte period is "
+            "compare areas of different size; counts show how many reports are involved. The promise period is "
             "shaded grey. ")
-    text += ("The län covers all its kommuner, the löfte's included. " if "lan" in ids else
-             "The län consists of the löfte's kommun alone and is therefore not shown separately. ")
-    text += "Similar kommuner are the other kommuner of the same SKR kommungrupp."
+    text += ("The county covers all its municipalities, the promise's included. " if "lan" in ids else
+             "The county consists of the promise's municipality alone and is therefore not shown separately. ")
+    text += ("Similar municipalities are the other municipalities of the same municipality group in the "
+             "classification of SKR (the Swedish Association of Local Authorities and Regions).")
     if len(k.members) > 1:
-        text += (f" The löfte's kommuner ({member_names}) are combined: counts and populations "
-                 "are summed; each kommun is also shown on its own in the table.")
+        text += (f" The promise's municipalities ({member_names}) are combined: counts and populations "
+                 "are summed; each municipality is also shown on its own in the table.")
     if survey:
         text += (" Survey indicators are shares in percent or indices, population-weighted means; they have no "
                  "counts.")
     if first <= 2020 <= last:
         text += (" In the pandemic years 2020–2021 crime and reporting patterns shifted across the country; "
-                 "compare with the län and Sweden in the same years.")
+                 "compare with the county and Sweden in the same years.")
     return text
 
 
+def _skipped(spec: Any, lang: str) -> str:
+    """The line for an indicator the lägesbild cannot show (its data are incomplete)."""
+    if lang == "sv":
+        return (f"{spec.label_sv}: uppgifterna räcker inte för en lägesbild (t.ex. saknas folkmängden "
+                "för några kommuner och år).")
+    return (f"{spec.label_en}: the data are not complete enough for an overview (e.g. the population is "
+            "missing for some municipalities and years).")
 
 
 def _figure(series: pd.DataFrame, spec: Any, *, lang: str, period: tuple[int, int], synthetic: bool) -> str:
@@ -152,6 +165,9 @@ def _figure(series: pd.DataFrame, spec: Any, *, lang: str, period: tuple[int, in
     t = _TEXT[lang]
     title = (t["rate_title"] if spec.kind == "crime" else
              (t["share_title"] if spec.unit == "percent" else t["index_title"]))
+
+    # the legend has ~24 characters of room right of the axes: longer labels wrap, never clip
+    series = series.assign(label=series["label"].map(lambda x: textwrap.fill(str(x), LEGEND_WIDTH)))
 
     def draw(ax: Any) -> None:
         plots.plot_lagesbild(series, ax=ax, lang=lang, period=period, title=title)
@@ -188,8 +204,9 @@ def _notes(series: pd.DataFrame, *, lang: str) -> list[str]:
         return [f"Uppgifter saknas för några kommuner vissa år (t.ex. {label} {year}: {have} av {of} kommuner"
                 + (f"; {more} fler område-år" if more else "") + "). Summor och snitt gäller kommunerna med "
                 "uppgifter."]
-    return [f"Some kommuner lack data in some years (e.g. {label} {year}: {have} of {of} kommuner"
-            + (f"; {more} more area-years" if more else "") + "). Sums and means cover the kommuner with data."]
+    return [f"Some municipalities lack data in some years (e.g. {label} {year}: {have} of {of} municipalities"
+            + (f"; {more} more area-years" if more else "") + "). Sums and means cover the municipalities with "
+            "data."]
 
 
 def _block(panel: pd.DataFrame, lofte: Any, spec: Any, areas: str, groups: list[Group], *, lang: str,
@@ -213,7 +230,8 @@ def _block(panel: pd.DataFrame, lofte: Any, spec: Any, areas: str, groups: list[
                           plot=_figure(series, spec, lang=lang, period=(lofte.start_year, lofte.end_year),
                                        synthetic=synthetic),
                           years=years, rows=rows, notes=_notes(series, lang=lang), crime=crime, columns=columns,
-                          change=change.format(first=years[0], last=years[-1]) if years else "")
+                          change=change.format(first=years[0], last=years[-1]) if years else "",
+                          indicator=spec.id)
 
 
 def lagesbild_section(panel: pd.DataFrame, lofte: Any, *, lang: str = "sv",
@@ -235,9 +253,8 @@ def lagesbild_section(panel: pd.DataFrame, lofte: Any, *, lang: str = "sv",
         try:
             blocks.append(_block(panel, lofte, spec, areas, groups, lang=lang, synthetic=synthetic, names=names,
                                  pivots=pivots))
-        except LofteevalError as err:
-            label = spec.label_sv if lang == "sv" else spec.label_en
-            skipped.append(f"{label}: {str(err).split(';')[0]}")
+        except LofteevalError:  # the error names ids and columns; the reader gets the gist in words
+            skipped.append(_skipped(spec, lang))
     if not blocks and not skipped:
         return None
     years = sorted(int(y) for b in blocks for y in b.years) or [lofte.start_year]

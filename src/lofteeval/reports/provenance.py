@@ -212,7 +212,9 @@ def _indicator_citation(indicator: str, lang: str) -> tuple[str, str]:
         return (f"SCB: Statistikdatabasen, {'tabell' if sv else 'table'} {src.scb}", SCB_URL)
     if "NTU" in src.name:
         return (src.name, NTU_URL)
-    return (src.name + (" (ingen öppen databas per kommun)" if sv else " (no open database per kommun)"), "")
+    return (src.name + (" (ingen öppen databas per kommun)" if sv else
+                        " (local safety surveys of the police and the municipalities; no open database per "
+                        "municipality)"), "")
 
 
 def citations(lofte: Any, indicators: list[str], prov: Mapping[str, Any], *, lang: str = "sv") -> list[dict[str, str]]:

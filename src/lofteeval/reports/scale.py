@@ -11,10 +11,14 @@ and ``lofteeval evaluate``:
   never in percent, for the effect, its interval and the MDE.
 
 The verdict (:func:`verdict`) is one of *säkerställd minskning/ökning* (the change holds after
-the multiplicity adjustment, :func:`holds`, also called :func:`confirmed`), *kan inte avgöras*
-(the data cannot detect a change of realistic size: relative MDE of at least :data:`LARGE_MDE`,
-a share's MDE of at least :data:`LARGE_MDE_POINTS` percentage points, or too few offences a
-year) and *ingen säkerställd förändring* otherwise.
+the multiplicity adjustment, :func:`holds`, also called :func:`confirmed`), *ingen säkerställd
+förändring* for a change that is nominally significant (the interval excludes 0 and p < 0.05,
+:func:`claimed`) but not after the adjustment (key ``"nominal"``: the indicator moved, but among
+several indicators such a change can arise by chance), *kan inte avgöras* (the data cannot detect
+a change of realistic size: relative MDE of at least :data:`LARGE_MDE`, a share's MDE of at least
+:data:`LARGE_MDE_POINTS` percentage points, or too few offences a year) and *ingen säkerställd
+förändring* otherwise (key ``"none"``).  *Kan inte avgöras* is about too little data, never about
+a change that was seen but does not hold after the adjustment.
 
 The workbook and ``evaluate --out`` show one column per scale (:func:`scale_numbers`,
 :data:`SCALES`): crime indicators a relative effect, an effect per 100 000 inhabitants and one in
@@ -53,10 +57,12 @@ UNBOUNDED = 1e9
 
 VERDICT = {
     "sv": {"decrease": "Säkerställd minskning", "increase": "Säkerställd ökning",
-           "none": "Ingen säkerställd förändring", "undetermined": "Kan inte avgöras",
+           "none": "Ingen säkerställd förändring", "nominal": "Ingen säkerställd förändring",
+           "undetermined": "Kan inte avgöras",
            "not_estimated": "Kunde inte beräknas"},
     "en": {"decrease": "Confirmed decrease", "increase": "Confirmed increase",
-           "none": "No confirmed change", "undetermined": "Cannot be determined",
+           "none": "No confirmed change", "nominal": "No confirmed change",
+           "undetermined": "Cannot be determined",
            "not_estimated": "Could not be computed"},
 }
 
@@ -190,8 +196,12 @@ def few_counts(result: Any) -> float | None:
 
 
 def undetermined(result: Any, spec: Any) -> bool:
-    """The data cannot detect a change of realistic size (see the module docstring)."""
-    if holds(result):
+    """The data cannot detect a change of realistic size (see the module docstring).
+
+    Never for a change that was seen (:func:`claimed`): whether or not it holds after the
+    adjustment, the data were enough to show it.
+    """
+    if claimed(result):
         return False
     if few_counts(result) is not None:
         return True
@@ -202,11 +212,17 @@ def undetermined(result: Any, spec: Any) -> bool:
 
 
 def verdict(result: Any, spec: Any) -> str:
-    """``"decrease"``, ``"increase"``, ``"undetermined"``, ``"none"`` or ``"not_estimated"``."""
+    """``"decrease"``, ``"increase"``, ``"nominal"``, ``"undetermined"``, ``"none"`` or ``"not_estimated"``.
+
+    ``"nominal"``: significant on its own (:func:`claimed`) but not after the adjustment
+    (:func:`holds`); it reads *ingen säkerställd förändring*, as ``"none"`` does.
+    """
     if result is None or not _finite(result.estimate):
         return "not_estimated"
     if holds(result):
         return "decrease" if result.estimate < 0 else "increase"
+    if claimed(result):
+        return "nominal"
     return "undetermined" if undetermined(result, spec) else "none"
 
 

@@ -64,6 +64,15 @@ class Summary:
     verdicts: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def dense(self) -> bool:
+        """True when the page holds many rows and is set tighter so that it stays one A4 page."""
+        return sum(len(b.rows) + 1 for b in self.blocks) >= DENSE_ROWS
+
+
+DENSE_ROWS = 18
+"""Rows (indicators and area headings) from which page 1 is set tighter (Södra Fyrbodal has 23)."""
+
 
 # -- the treated series ---------------------------------------------------------------------
 def treated_series(panel: pd.DataFrame | None, spec: Any, kommuner: Sequence[str]) -> pd.DataFrame:
@@ -208,6 +217,17 @@ def _note(spec: Any, lang: str) -> str:
     return _SHORT_NOTE[lang]["trust"] if spec.better == "ambiguous" else ""
 
 
+def _nominal(result: Any, spec: Any, *, lang: str) -> str:
+    """A change seen on its own but not after the adjustment for several indicators, in plain words."""
+    mag = sc.fmt_display(result, abs(result.estimate), spec, lang=lang, sign=False)
+    down = result.estimate < 0
+    if lang == "sv":
+        return (f"Indikatorn rörde sig, omkring {mag} {'lägre' if down else 'högre'} än väntat, men bland "
+                "flera indikatorer kan en sådan förändring uppstå av en slump.")
+    return (f"The indicator moved, about {mag} {'lower' if down else 'higher'} than expected, but among several "
+            "indicators such a change can arise by chance.")
+
+
 def explanation(result: Any, spec: Any, series: pd.DataFrame, *, lang: str = "sv") -> str:
     """The verdict in one or two plain sentences (size of a confirmed change, or what is detectable)."""
     sv = lang == "sv"
@@ -220,6 +240,8 @@ def explanation(result: Any, spec: Any, series: pd.DataFrame, *, lang: str = "sv
         word = ("lägre" if v == "decrease" else "högre") if sv else ("lower" if v == "decrease" else "higher")
         return (f"Omkring {mag} {word} än den väntade nivån utan löftet." if sv
                 else f"About {mag} {word} than the level expected without the promise.")
+    if v == "nominal":
+        return _nominal(result, spec, lang=lang)
     if v == "undetermined" and sc.few_counts(result) is not None:
         mean = sc.few_counts(result) or float("nan")
         n = fmt_number(mean, lang=lang, digits=0) if np.isfinite(mean) else "–"

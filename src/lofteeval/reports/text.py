@@ -485,23 +485,16 @@ def _area_lead(pairs: Sequence[tuple[Any, Any]], failures: Sequence[tuple[Any, s
     return f"{n_claim} of {total} show{'s' if n_claim == 1 else ''} a statistically significant change."
 
 
-_EN_TERMS = (  # Swedish administrative words that English text of lower modules still uses
-    (r"\s*\(lägesbild\)", ""), (r"\bthe löfte's\b", "the promise's"), (r"\blöfte kommun's\b", "promise municipality's"),
-    (r"\blöfte kommun\b", "promise municipality"), (r"\blöften\b", "promises"), (r"\blöfte\b", "promise"),
-    (r"\bkommuner\b", "municipalities"), (r"\bkommun\(er\)", "municipality(ies)"), (r"\bkommun\b", "municipality"),
-    (r"\bthe län\b", "the county"), (r"\bThe län\b", "The county"),
-    (r"(\w+?)s? län\b", r"\1 County"),  # Västra Götalands län -> Västra Götaland County
-)
+def handling_text(result: Any, lang: str) -> str:
+    """How several kommuner are combined (``diagnostics["treated_handling"]``), as the report says it.
 
-
-def english_terms(text: Any, lang: str) -> Any:
-    """``text`` with the Swedish administrative words of English sentences in English (``lang="en"``):
-    *löfte* → promise, *kommun(er)* → municipality(-ies), *the län* → the county, *Västra Götalands län* → Västra Götaland County.  Swedish text is left
-    as it is."""
+    The evaluation's English names kommuner by their Swedish word (a term of the library); the
+    English report says *municipalities*.  ``""`` for a single kommun.
+    """
     import re
 
-    if lang != "en" or not isinstance(text, str):
+    diag = getattr(result, "diagnostics", {}) or {}
+    text = str(diag.get("treated_handling_sv" if lang == "sv" else "treated_handling", "") or "")
+    if lang == "sv" or not text:
         return text
-    for pattern, repl in _EN_TERMS:
-        text = re.sub(pattern, repl, text)
-    return text
+    return re.sub(r"\bkommun(er)?\b", lambda m: "municipalities" if m.group(1) else "municipality", text)
