@@ -361,7 +361,7 @@ def _focus_section(area_id: str, evaluated: Evaluated, *, lang: str, synthetic: 
         paragraph=(_context_paragraph(area, lang=lang) if context_only
                    else tx.focus_area_paragraph(area, pairs, lang=lang, failures=fails)),
         indicators=sections,
-        failures=[(s.label_sv if lang == "sv" else s.label_en, why) for s, why in fails],
+        failures=[(s.label_sv if lang == "sv" else s.label_en, tx.failure_reason(why, lang)) for s, why in fails],
         measurable=area.measurable,
     )
 

@@ -58,12 +58,13 @@ def per_kommun_rows(rows: list[tuple[str, Any]], spec: Any, *, lang: str = "sv")
     """Table rows ``kommun, effect, interval, verdict`` on the report's one scale (:mod:`.scale`)."""
     from . import scale as sc
     from .build import kommun_label
+    from .text import failure_reason
 
     out = []
     for code, res in rows:
         if isinstance(res, str):
             out.append({"kommun": kommun_label(code), "effect": "–", "interval": "–", "mde": "–",
-                        "verdict": sc.VERDICT[lang]["not_estimated"]})
+                        "verdict": f"{sc.VERDICT[lang]['not_estimated']}: {failure_reason(res, lang)}"})
             continue
         lo = sc.fmt_display(res, res.ci_low, spec, lang=lang, unit=not sc.points(spec))
         hi = sc.fmt_display(res, res.ci_high, spec, lang=lang)

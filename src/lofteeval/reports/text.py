@@ -23,6 +23,7 @@ The rules (tested in ``tests/reports/test_text.py``):
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 from ..formatting import MINUS, NBSP
@@ -31,6 +32,7 @@ from .scale import LARGE_MDE, UNBOUNDED, claimed, holds
 
 __all__ = [
     "LARGE_MDE",
+    "failure_reason",
     "fmt_number",
     "fmt_effect",
     "fmt_p",
@@ -498,3 +500,29 @@ def handling_text(result: Any, lang: str) -> str:
     if lang == "sv" or not text:
         return text
     return re.sub(r"\bkommun(er)?\b", lambda m: "municipalities" if m.group(1) else "municipality", text)
+
+
+_SMALL_COUNTS = re.compile(r"on average ([0-9.]+) counts a year before the start")
+
+
+def failure_reason(why: str, lang: str = "sv") -> str:
+    """Why an indicator (or one kommun of it) could not be estimated, in the report's language.
+
+    ``why`` is the evaluation's record of the failure, ``"ErrorClass: first clause"`` (or a reason
+    already in ``lang``, such as "saknas i panelen").  The known refusals are worded for a reader
+    (the small-count rule, no counts at all); any other refusal gets a plain sentence in Swedish and
+    its own first clause, without the class name, in English — never an error class or code.
+    """
+    sv = lang == "sv"
+    kind, sep, message = why.partition(": ")
+    if not sep or not kind.endswith("Error"):
+        return why  # already a reader's reason (e.g. the indicator is not in the panel)
+    few = _SMALL_COUNTS.search(message)
+    if few:
+        n = fmt_number(float(few.group(1)), lang=lang, digits=1)
+        return (f"för få anmälda brott per år före löftet (i snitt {n}; metoden behöver minst 10)" if sv
+                else f"too few reported offences a year before the promise (on average {n}; the design needs at least 10)")
+    if "zero counts in the whole" in message:
+        return ("inga anmälda brott under hela perioden före eller efter löftet" if sv
+                else "no reported offences in the whole period before or after the promise")
+    return "metoden kunde inte tillämpas på uppgifterna" if sv else message
