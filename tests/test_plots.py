@@ -128,3 +128,15 @@ def test_swedish_ticks_group_thousands_from_five_digits():
     assert plots._group_thousands("\u2212125000,5") == "\u2212125\u202f000,5"
     assert plots._group_thousands("9000") == "9000"
     assert plots._group_thousands("0,25") == "0,25"
+
+
+def test_forest_plot_one_very_uncertain_indicator_does_not_squash_the_others():
+    small = make_result(-0.1, -0.2, 0.0, 0.05, indicator="reported_assault")
+    wild = make_result(1.5, 0.2, 7.5, 0.04, indicator="reported_robbery")  # +150 %, interval to +750 %
+    ax = plots.plot_results([small, wild], labels=["a", "b"])
+    lo, hi = ax.get_xlim()
+    assert hi == pytest.approx(105.0) and lo == pytest.approx(-105.0)  # the axis stops at +-100 %
+    points = [ln.get_xdata()[0] for ln in ax.get_lines() if ln.get_marker() == "o"]
+    np.testing.assert_allclose(points, [-10.0])  # the wild estimate is not drawn off the axis...
+    assert [t.get_text() for t in ax.texts if "%" in t.get_text()] == ["+150 %"]  # ...but written at its edge
+    assert sum(ln.get_marker() == ">" for ln in ax.get_lines()) == 1

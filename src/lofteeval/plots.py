@@ -294,8 +294,10 @@ def plot_results(results: Sequence[Any], *, ax: Any = None, lang: str = "sv",
     ys = np.arange(len(results))[::-1]
     pts = np.array([_forest_values(r, points) for r in results], dtype=float).reshape(-1, 3)
     finite_est = np.abs(pts[:, 0][np.isfinite(pts[:, 0])])
-    floor = 10.0 if points else 50.0
-    limit = max(floor, 2.5 * float(finite_est.max())) if finite_est.size else floor
+    floor, cap = (10.0, 25.0) if points else (50.0, 100.0)
+    # one very uncertain indicator must not squash the others: the axis stops at +-100 % (+-25 pe);
+    # an estimate beyond it is drawn at the edge with its value written out
+    limit = min(max(floor, 2.5 * float(finite_est.max())), cap) if finite_est.size else floor
     marked = [bool(r.significant) for r in results] if highlight is None else [bool(h) for h in highlight]
     if len(marked) != len(results):
         raise ValueError(f"highlight must have one flag per result ({len(results)}); got {len(marked)}.")
@@ -305,7 +307,13 @@ def plot_results(results: Sequence[Any], *, ax: Any = None, lang: str = "sv",
         colour = COLOURS["treated"] if red else COLOURS["ci"]
         lo_c, hi_c = max(lo, -limit) if np.isfinite(lo) else -limit, min(hi, limit) if np.isfinite(hi) else limit
         ax.plot([lo_c, hi_c], [y, y], color=colour, lw=2)
-        ax.plot([est], [y], "o", color=colour, ms=5)
+        if abs(est) <= limit:
+            ax.plot([est], [y], "o", color=colour, ms=5)
+        else:  # the estimate itself is off the axis: its value at the edge
+            edge = limit if est > 0 else -limit
+            ax.annotate(_forest_value_text(est, points, lang), (edge, y), xytext=(-4 if est > 0 else 4, 5),
+                        textcoords="offset points", ha="right" if est > 0 else "left", va="bottom",
+                        fontsize=7, color=colour)
         if lo_c <= -limit:
             ax.plot([-limit], [y], marker="<", color=colour, ms=6)
         if hi_c >= limit:
@@ -320,6 +328,12 @@ def plot_results(results: Sequence[Any], *, ax: Any = None, lang: str = "sv",
     if synthetic:
         add_synthetic_note(ax, lang=lang)
     return ax
+
+
+def _forest_value_text(value: float, points: bool, lang: str) -> str:
+    """``+150 %`` / ``+30 pe`` for an estimate drawn at the axis edge (whole numbers, a true minus sign)."""
+    unit = (" pe" if lang == "sv" else " pp") if points else " %"
+    return f"{value:+.0f}{unit}".replace("-", "−")
 
 
 def plot_lagesbild(series: pd.DataFrame, *, ax: Any = None, lang: str = "sv",
