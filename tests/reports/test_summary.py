@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -115,3 +117,16 @@ def test_forest_plot_red_is_the_verdict_after_adjustment(monkeypatch):
     alone = make_result(-0.3, -0.4, -0.2, 0.01, indicator="reported_robbery", p_adjusted=0.14)
     forest_plots([holds, alone], lang="sv", synthetic=True)
     assert seen == [[True, False]] and [sc.holds(holds), sc.confirmed(alone)] == [True, False]
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("sv", "Löftets aktiviteter finns inte i registret; här visas bara indikatorerna."),
+    ("en", "The promise's activities are not in the registry; only the indicators are shown here."),
+])
+def test_a_lofte_without_activities_says_so_once_not_under_every_area(fake_lofte, fake_evaluated, lang, text):
+    bare = SimpleNamespace(**{**vars(fake_lofte), "activities": ()})
+    summary = sm.build_summary(bare, fake_evaluated, pd.DataFrame(), lang=lang)
+    assert [b.activities for b in summary.blocks] == ["", ""]
+    assert summary.other_activities == text
+    with_acts = sm.build_summary(fake_lofte, fake_evaluated, pd.DataFrame(), lang=lang)
+    assert all(b.activities for b in with_acts.blocks) and with_acts.other_activities == ""

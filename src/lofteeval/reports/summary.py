@@ -337,8 +337,9 @@ def build_summary(lofte: Any, evaluated: Any, followup: pd.DataFrame, *, lang: s
             note = ("Området mäts inte med brotts- eller trygghetsdata; det följs upp genom aktiviteterna."
                     if sv else "This area is not measured with crime or survey data; it is followed up "
                     "through the activities.")
-        acts = "" if picture else activities_text([str(s) for s in status.get(area_id, [])],
-                                                  given=followup_given, lang=lang)
+        no_activities = not getattr(lofte, "activities", ())  # said once below, not under every area
+        acts = "" if picture or no_activities else activities_text([str(s) for s in status.get(area_id, [])],
+                                                                   given=followup_given, lang=lang)
         blocks.append(SummaryBlock(id=area_id, label=area.label_sv if sv else area.label_en,
                                    activities=acts, rows=rows, note=note))
     other = [str(s) for a, ss in status.items() if a not in evaluated.areas for s in ss]
@@ -347,6 +348,9 @@ def build_summary(lofte: Any, evaluated: Any, followup: pd.DataFrame, *, lang: s
         body = activities_text(other, given=followup_given, lang=lang).split(": ", 1)[-1]
         other_text = ("Övriga aktiviteter (samverkan, arbetssätt): " if sv else
                       "Other activities (collaboration, ways of working): ") + body
+    elif not picture and not getattr(lofte, "activities", ()):
+        other_text = ("Löftets aktiviteter finns inte i registret; här visas bara indikatorerna." if sv else
+                      "The promise's activities are not in the registry; only the indicators are shown here.")
     blocks, notes = _marked(blocks)
     return Summary(intro=_intro(lofte, kommun_names, lang=lang, picture=picture), blocks=blocks, notes=notes,
                    legend=_legend(lang, picture), other_activities=other_text, verdicts=not picture,
