@@ -12,10 +12,9 @@ SMALL = ("DesignError: the treated kommun(er) have on average 2.4 counts a year 
 
 
 def test_the_small_count_rule_is_worded_in_swedish_and_english():
-    assert failure_reason(SMALL, "sv") == ("för få anmälda brott per år före löftet (i snitt 2,4; metoden "
-                                           "behöver minst 10)")
-    assert failure_reason(SMALL, "en") == ("too few reported offences a year before the promise (on average "
-                                           "2.4; the design needs at least 10)")
+    assert failure_reason(SMALL, "sv") == "för få anmälda brott per år före löftet – i snitt 2,4, minst 10 behövs"
+    assert failure_reason(SMALL, "en") == ("too few reported offences a year before the promise – on average 2.4, "
+                                           "at least 10 needed")
 
 
 def test_an_unknown_refusal_has_no_error_class_and_no_english_in_swedish():
@@ -31,6 +30,5 @@ def test_a_reason_already_in_the_readers_language_is_kept(why):
 
 def test_a_kommun_that_could_not_be_computed_says_why():
     rows = per_kommun_rows([("1421", SMALL)], indicator("reported_robbery"), lang="sv")
-    assert rows[0]["verdict"] == ("Kunde inte beräknas: för få anmälda brott per år före löftet (i snitt 2,4; "
-                                  "metoden behöver minst 10)")
+    assert rows[0]["verdict"] == "Kunde inte beräknas: för få anmälda brott per år före löftet – i snitt 2,4, minst 10 behövs"
     assert "Error" not in rows[0]["verdict"]

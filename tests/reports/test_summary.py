@@ -130,3 +130,17 @@ def test_a_lofte_without_activities_says_so_once_not_under_every_area(fake_lofte
     assert summary.other_activities == text
     with_acts = sm.build_summary(fake_lofte, fake_evaluated, pd.DataFrame(), lang=lang)
     assert all(b.activities for b in with_acts.blocks) and with_acts.other_activities == ""
+
+
+def test_an_indicator_refused_for_too_few_offences_cannot_be_decided(fake_lofte):
+    from lofteeval.reports.build import Evaluated
+
+    why = "DesignError: the treated kommun(er) have on average 3.7 counts a year before the start"
+    ev = Evaluated(areas=("narkotika",), pairs={"narkotika": ()},
+                   failures={"narkotika": ((INDICATORS["reported_drug_offences"], why),)})
+    row = sm.build_summary(fake_lofte, ev, pd.DataFrame(), lang="sv").blocks[0].rows[0]
+    assert (row.verdict, row.verdict_text) == ("undetermined", sc.VERDICT["sv"]["undetermined"])
+    assert row.explanation == "För få anmälda brott för att pröva en förändring: i snitt 3,7 per år före löftet."
+    other = Evaluated(areas=("narkotika",), pairs={"narkotika": ()},
+                      failures={"narkotika": ((INDICATORS["reported_drug_offences"], "saknas i panelen"),)})
+    assert sm.build_summary(fake_lofte, other, pd.DataFrame(), lang="sv").blocks[0].rows[0].verdict == "not_estimated"

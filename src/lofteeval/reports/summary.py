@@ -258,13 +258,23 @@ def explanation(result: Any, spec: Any, series: pd.DataFrame, *, lang: str = "sv
             else f"Changes smaller than {size} cannot be told apart from chance.")
 
 
-def _row(result: Any, spec: Any, series: pd.DataFrame, years: list[int], *, lang: str) -> SummaryRow:
+def _row(result: Any, spec: Any, series: pd.DataFrame, years: list[int], *, lang: str,
+         failure: str = "") -> SummaryRow:
+    """One indicator's row; an indicator refused for too few offences reads *kan inte avgöras* (why: the count)."""
+    from .text import fmt_number, refused_for_small_counts
+
     label = spec.label_sv if lang == "sv" else spec.label_en
     v = sc.verdict(result, spec)
+    text = explanation(result, spec, series, lang=lang)
+    few = refused_for_small_counts(failure) if result is None else None
+    if few is not None:
+        v, n = "undetermined", fmt_number(few, lang=lang, digits=1)
+        text = (f"För få anmälda brott för att pröva en förändring: i snitt {n} per år före löftet." if lang == "sv"
+                else f"Too few reported offences to test a change: on average {n} a year before the promise.")
     return SummaryRow(
         indicator=spec.id, label=label, development=development(series, spec, years, lang=lang),
         unit=_short_unit(spec, lang), points=points_of(series, spec, years, lang=lang),
-        verdict=v, verdict_text=sc.VERDICT[lang][v], explanation=explanation(result, spec, series, lang=lang),
+        verdict=v, verdict_text=sc.VERDICT[lang][v], explanation=text,
         note=_note(spec, lang), relative_mde=None if result is None or sc.points(spec) else result.relative_mde)
 
 
@@ -290,8 +300,8 @@ def _block_rows(area_id: str, evaluated: Any, lofte: Any, panel: pd.DataFrame | 
                 *, lang: str, picture: bool) -> tuple[list[SummaryRow], list[str]]:
     """Rows of one area; an indicator shown under an earlier area is only named (``also``)."""
     pairs = {s.id: (r, s) for r, s in evaluated.pairs.get(area_id, ())}
-    fails = {s.id: s for s, _ in evaluated.failures.get(area_id, ())}
-    specs = indicators_for(area_id) if picture else [*(s for _, s in pairs.values()), *fails.values()]
+    fails = {s.id: (s, why) for s, why in evaluated.failures.get(area_id, ())}
+    specs = indicators_for(area_id) if picture else [*(s for _, s in pairs.values()), *(s for s, _ in fails.values())]
     rows, also = [], []
     for spec in specs:
         label = spec.label_sv if lang == "sv" else spec.label_en
@@ -309,7 +319,8 @@ def _block_rows(area_id: str, evaluated: Any, lofte: Any, panel: pd.DataFrame | 
             else:
                 continue
         else:
-            rows.append(_row(pairs[spec.id][0] if spec.id in pairs else None, spec, series, years, lang=lang))
+            rows.append(_row(pairs[spec.id][0] if spec.id in pairs else None, spec, series, years, lang=lang,
+                             failure=fails[spec.id][1] if spec.id in fails else ""))
         shown[spec.id] = area_id
     return rows, also
 

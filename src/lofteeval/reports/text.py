@@ -33,6 +33,7 @@ from .scale import LARGE_MDE, UNBOUNDED, claimed, holds
 __all__ = [
     "LARGE_MDE",
     "failure_reason",
+    "refused_for_small_counts",
     "fmt_number",
     "fmt_effect",
     "fmt_p",
@@ -505,6 +506,12 @@ def handling_text(result: Any, lang: str) -> str:
 _SMALL_COUNTS = re.compile(r"on average ([0-9.]+) counts a year before the start")
 
 
+def refused_for_small_counts(why: str) -> float | None:
+    """The treated kommuner's mean count a year when ``why`` is the small-count refusal, else None."""
+    few = _SMALL_COUNTS.search(why) if why.partition(": ")[0].endswith("Error") else None
+    return float(few.group(1)) if few else None
+
+
 def failure_reason(why: str, lang: str = "sv") -> str:
     """Why an indicator (or one kommun of it) could not be estimated, in the report's language.
 
@@ -517,11 +524,11 @@ def failure_reason(why: str, lang: str = "sv") -> str:
     kind, sep, message = why.partition(": ")
     if not sep or not kind.endswith("Error"):
         return why  # already a reader's reason (e.g. the indicator is not in the panel)
-    few = _SMALL_COUNTS.search(message)
-    if few:
-        n = fmt_number(float(few.group(1)), lang=lang, digits=1)
-        return (f"för få anmälda brott per år före löftet (i snitt {n}; metoden behöver minst 10)" if sv
-                else f"too few reported offences a year before the promise (on average {n}; the design needs at least 10)")
+    few = refused_for_small_counts(why)
+    if few is not None:
+        n = fmt_number(few, lang=lang, digits=1)
+        return (f"för få anmälda brott per år före löftet – i snitt {n}, minst 10 behövs" if sv
+                else f"too few reported offences a year before the promise – on average {n}, at least 10 needed")
     if "zero counts in the whole" in message:
         return ("inga anmälda brott under hela perioden före eller efter löftet" if sv
                 else "no reported offences in the whole period before or after the promise")
