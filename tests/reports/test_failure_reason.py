@@ -30,5 +30,7 @@ def test_a_reason_already_in_the_readers_language_is_kept(why):
 
 def test_a_kommun_that_could_not_be_computed_says_why():
     rows = per_kommun_rows([("1421", SMALL)], indicator("reported_robbery"), lang="sv")
-    assert rows[0]["verdict"] == "Kunde inte beräknas: för få anmälda brott per år före löftet – i snitt 2,4, minst 10 behövs"
+    assert rows[0]["verdict"] == "Kan inte avgöras: för få anmälda brott per år före löftet – i snitt 2,4, minst 10 behövs"
+    other = per_kommun_rows([("1421", "DesignError: 3 donors left")], indicator("reported_robbery"), lang="sv")
+    assert other[0]["verdict"] == "Kunde inte beräknas: metoden kunde inte tillämpas på uppgifterna"
     assert "Error" not in rows[0]["verdict"]

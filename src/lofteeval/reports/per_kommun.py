@@ -58,13 +58,14 @@ def per_kommun_rows(rows: list[tuple[str, Any]], spec: Any, *, lang: str = "sv")
     """Table rows ``kommun, effect, interval, verdict`` on the report's one scale (:mod:`.scale`)."""
     from . import scale as sc
     from .build import kommun_label
-    from .text import failure_reason
+    from .text import failure_reason, refused_for_small_counts
 
     out = []
     for code, res in rows:
-        if isinstance(res, str):
+        if isinstance(res, str):  # too few offences: the question cannot be decided (as on page 1)
+            kind = "undetermined" if refused_for_small_counts(res) is not None else "not_estimated"
             out.append({"kommun": kommun_label(code), "effect": "–", "interval": "–", "mde": "–",
-                        "verdict": f"{sc.VERDICT[lang]['not_estimated']}: {failure_reason(res, lang)}"})
+                        "verdict": f"{sc.VERDICT[lang][kind]}: {failure_reason(res, lang)}"})
             continue
         lo = sc.fmt_display(res, res.ci_low, spec, lang=lang, unit=not sc.points(spec))
         hi = sc.fmt_display(res, res.ci_high, spec, lang=lang)
