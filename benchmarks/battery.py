@@ -195,9 +195,9 @@ def write_docs(text: str, path: Path = DOC) -> None:
         raise SystemExit(f"{path.name} lacks the markers {START} / {END}; add them first.")
     head, rest = doc.split(START, 1)
     _, tail = rest.split(END, 1)
-    tmp = path.with_name(f".{path.name}.{time.time_ns()}.tmp")
-    tmp.write_text(f"{head}{START}\n{text}\n{END}{tail}", encoding="utf-8")
-    tmp.replace(path)
+    from lofteeval.files import write_text
+
+    write_text(path, f"{head}{START}\n{text}\n{END}{tail}")
 
 
 def merge_rows(old: str, new: str) -> str:
@@ -240,7 +240,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         raw = run(args.variants.split(","), args.reps, args.seed, args.jobs, designs)
     if args.raw and not args.from_raw:
-        raw.to_csv(args.raw, index=False)
+        from lofteeval.files import atomic_path
+
+        with atomic_path(args.raw) as tmp:
+            raw.to_csv(tmp, index=False)
     table = summarise(raw)
     text = markdown(table, int(raw["seed"].nunique()), int(raw["seed"].min()))
     print(text)

@@ -54,7 +54,10 @@ def main(argv: list[str] | None = None) -> int:
             delayed(replicate)(v, s, designs) for v, s in tasks)
     raw = pd.DataFrame([row for rows in out for row in rows])
     if args.raw:
-        raw.to_csv(args.raw, index=False)
+        from lofteeval.files import atomic_path
+
+        with atomic_path(args.raw) as tmp:
+            raw.to_csv(tmp, index=False)
     print(battery.markdown(battery.summarise(raw), args.reps, args.seed))
     print(f"(wall time {time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     return 0

@@ -49,11 +49,11 @@ def _header(what: str, data: str, call: str) -> str:
 
 
 def _write(path: Path, header: str, frame: pd.DataFrame) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w") as fh:
+    from lofteeval.files import atomic_path
+
+    with atomic_path(path) as tmp, tmp.open("w") as fh:
         fh.write(header)
         frame.to_csv(fh, index=False, float_format="%.12g", lineterminator="\n")
-    tmp.replace(path)
     print(path.name, len(frame), "rows")
 
 
