@@ -27,7 +27,7 @@ from ..inference.methods import MIN_RANK_POOL
 from ..results import EffectResult
 from ._assemble import Fit, Uncertainty, assemble
 from ._panel import check_columns, prepare_panel
-from ._warnings import refuse_small_counts as small_count_rule  # the one small-count rule
+from ._warnings import refuse_small_counts  # the one small-count rule
 
 MIN_PRE_PERIODS = 5
 MIN_DONORS = MIN_RANK_POOL
@@ -93,7 +93,7 @@ def _prepare(data: pd.DataFrame, *, unit: str, time: str, outcome: str, treated:
     """The one preparer's :class:`~._panel.Panel` as treated series and donor arrays (synthetic
     control and SDID).  With ``exposure`` the outcome is a count and the design works on the rate
     per 100 000; counts below ``SMALL_COUNT`` (10) a pre-period year are refused
-    (:func:`refuse_small_counts`, ``design`` names the design in the message).
+    (:func:`._warnings.refuse_small_counts` on :func:`_pre_counts`, ``design`` names the design in the message).
     """
     count_col = None
     if exposure is not None:
@@ -105,17 +105,17 @@ def _prepare(data: pd.DataFrame, *, unit: str, time: str, outcome: str, treated:
     counts = None if count_col is None else _treated_counts(data, unit, time, count_col, wide.treated, wide.times)
     panel = _Panel(wide.treated, list(wide.controls), wide.times, values[:n1].mean(axis=0), values[n1:],
                    ~wide.post, treatment_start, warnings=list(wide.caveats), counts=counts)
-    refuse_small_counts(panel, design)
+    if (per_year := _pre_counts(panel)) is not None:
+        refuse_small_counts(per_year, design)
     _common_caveats(panel)
     return panel
 
 
-def refuse_small_counts(panel: _Panel, design: str) -> None:
-    """:func:`._warnings.refuse_small_counts` on the treated counts of the pre-period, when counts
-    are known (``exposure=`` given); a rate without counts keeps the zero-count warning instead."""
+def _pre_counts(panel: _Panel) -> float | None:
+    """The treated counts' mean per pre-period year, when counts are known (``exposure=`` given)."""
     if panel.counts is None or panel.n_pre == 0:
-        return
-    small_count_rule(float(panel.counts[panel.pre].mean()), design)
+        return None
+    return float(panel.counts[panel.pre].mean())
 
 
 def _common_caveats(panel: _Panel) -> None:

@@ -181,8 +181,9 @@ def staggered_did(
     collected: list[str] = []
     counts = None
     if exposure is not None:
-        counts = _treated_counts(data, unit=unit, time=time, outcome=outcome, cohort=cohort)
-        _refuse_small_counts(data, time=time, outcome=outcome, cohort=cohort)
+        per_period = _treated_counts(data, unit=unit, time=time, outcome=outcome, cohort=cohort)
+        _refuse_small_counts(per_period, data[cohort])
+        counts = per_period.to_numpy(float)
         data, outcome = rates_from_counts(data, outcome, exposure), RATE_COLUMN
     y, coh, times, n_rows, units = _wide_panel(data, unit=unit, time=time, outcome=outcome,
                                                cohort=cohort, collected=collected)
@@ -225,22 +226,21 @@ def _baseline(y: np.ndarray, coh: np.ndarray, times: np.ndarray) -> float | None
     return float(np.mean(y[treated_pre])) if treated_pre.any() else None
 
 
-def _treated_counts(data: pd.DataFrame, *, unit: str, time: str, outcome: str, cohort: str) -> np.ndarray:
-    """Counts of the units with a cohort, summed per period (for the zero-count warning)."""
+def _treated_counts(data: pd.DataFrame, *, unit: str, time: str, outcome: str, cohort: str) -> pd.Series:
+    """Counts of the units with a cohort, summed per period (for the small-count rule and warning)."""
     check_columns(data, {"unit": unit, "time": time, "outcome": outcome, "cohort": cohort})
     rows = data.loc[pd.to_numeric(data[cohort], errors="coerce").fillna(0) > 0]
-    return pd.to_numeric(rows[outcome], errors="coerce").groupby(rows[time]).sum().sort_index().to_numpy(float)
+    return pd.to_numeric(rows[outcome], errors="coerce").groupby(rows[time]).sum().sort_index()
 
 
-def _refuse_small_counts(data: pd.DataFrame, *, time: str, outcome: str, cohort: str) -> None:
-    """The small-count rule on the treated kommuner's counts, summed per year, before the first cohort."""
-    start = pd.to_numeric(data[cohort], errors="coerce").fillna(0)
+def _refuse_small_counts(per_period: pd.Series, cohort: pd.Series) -> None:
+    """The small-count rule on the treated kommuner's counts (``per_period``) before the first cohort."""
+    start = pd.to_numeric(cohort, errors="coerce").fillna(0)
     if not (start > 0).any():
         return
-    rows = data.loc[(start > 0) & (pd.to_numeric(data[time], errors="coerce") < start[start > 0].min())]
-    if len(rows):
-        per_year = pd.to_numeric(rows[outcome], errors="coerce").groupby(rows[time]).sum().mean()
-        refuse_small_counts(float(per_year), "staggered DiD")
+    before = per_period[pd.to_numeric(per_period.index, errors="coerce") < start[start > 0].min()]
+    if len(before):
+        refuse_small_counts(float(before.mean()), "staggered DiD")
 
 
 def _check_options(*, bootstrap: bool, n_boot: int, level: float, anticipation: int) -> None:
