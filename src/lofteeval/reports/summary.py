@@ -340,6 +340,7 @@ def build_summary(lofte: Any, evaluated: Any, followup: pd.DataFrame, *, lang: s
     shown: dict[str, str] = {}
     blocks = []
     status = followup.groupby("focus_area")["status"].apply(list).to_dict() if len(followup) else {}
+    no_activities = not getattr(lofte, "activities", ())  # said once below, not under every area
     for area_id in evaluated.areas:
         area = focus_area(area_id)
         rows, also = _block_rows(area_id, evaluated, lofte, panel, shown, lang=lang, picture=picture)
@@ -348,7 +349,6 @@ def build_summary(lofte: Any, evaluated: Any, followup: pd.DataFrame, *, lang: s
             note = ("Området mäts inte med brotts- eller trygghetsdata; det följs upp genom aktiviteterna."
                     if sv else "This area is not measured with crime or survey data; it is followed up "
                     "through the activities.")
-        no_activities = not getattr(lofte, "activities", ())  # said once below, not under every area
         acts = "" if picture or no_activities else activities_text([str(s) for s in status.get(area_id, [])],
                                                                    given=followup_given, lang=lang)
         blocks.append(SummaryBlock(id=area_id, label=area.label_sv if sv else area.label_en,
@@ -359,7 +359,7 @@ def build_summary(lofte: Any, evaluated: Any, followup: pd.DataFrame, *, lang: s
         body = activities_text(other, given=followup_given, lang=lang).split(": ", 1)[-1]
         other_text = ("Övriga aktiviteter (samverkan, arbetssätt): " if sv else
                       "Other activities (collaboration, ways of working): ") + body
-    elif not picture and not getattr(lofte, "activities", ()):
+    elif not picture and no_activities:
         other_text = ("Löftets aktiviteter finns inte i registret; här visas bara indikatorerna." if sv else
                       "The promise's activities are not in the registry; only the indicators are shown here.")
     blocks, notes = _marked(blocks)
