@@ -3,7 +3,7 @@
 Real: Brå SOL "Totalt antal brott" for the 21 län, 2011-2014 (``../shared/data/bra_sol``,
 ``DERIVED_sol_fixture_lan_totals.csv``).  The quasi-Poisson dispersion ``phi`` solves
 ``E[(d_it - d_t)^2] = 2 phi / count_i`` with ``d_it`` the län's log change and ``d_t`` the national
-one (mean over län-years); ``datasets._noise._COUNT_DISPERSION`` is this figure, rounded.
+one (mean over län-years); ``indicators.COUNT_DISPERSION`` is this figure, rounded.
 Demo: the same statistics for ``reported_crimes_total`` of ``demo_panel(seed)`` summed to län,
 and per kommun by size (synthetic data).
 

@@ -283,10 +283,11 @@ def test_count_noise_matches_real_lan_variation(demo):
 
 
 def test_nb_size_depends_on_the_count_level_not_the_population():
-    from lofteeval.datasets._noise import _COUNT_DISPERSION, _nb_size_for_mean
+    from lofteeval.datasets._noise import _nb_size_for_mean
+    from lofteeval.indicators import COUNT_DISPERSION
 
     mean = np.array([5.0, 500.0, 5_000.0, 50_000.0, 1e6])
     size = _nb_size_for_mean(mean)
     assert_dispersion = (mean + mean**2 / size) / mean
     assert size[0] == 20.0 and size[-1] == 5000.0  # clipped ends
-    np.testing.assert_allclose(assert_dispersion[2:4], _COUNT_DISPERSION)
+    np.testing.assert_allclose(assert_dispersion[2:4], COUNT_DISPERSION)

@@ -16,12 +16,10 @@ def _nb_size(population: np.ndarray, dispersion: float) -> np.ndarray:
     return np.clip(dispersion * np.asarray(population, dtype=float) / 50_000.0, 20.0, 5000.0)
 
 
-# Quasi-Poisson dispersion of Brå's yearly län totals 2011-2014 (``indicators.COUNT_DISPERSION``).
-_COUNT_DISPERSION = COUNT_DISPERSION
 _MIN_SIZE, _MAX_SIZE = 20.0, 5000.0
 
 
-def _nb_size_for_mean(mean: np.ndarray, dispersion: float = _COUNT_DISPERSION) -> np.ndarray:
+def _nb_size_for_mean(mean: np.ndarray, dispersion: float = COUNT_DISPERSION) -> np.ndarray:
     """Negative-binomial size that grows with the count level: ``var ~= dispersion x mean``.
 
     ``size = mean / (dispersion - 1)`` makes the variance ``mean + mean**2 / size`` equal
