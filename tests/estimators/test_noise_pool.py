@@ -73,16 +73,19 @@ def _long(y: np.ndarray, e: np.ndarray) -> pd.DataFrame:
                          "y": y.T.ravel(), "pop": e.T.ravel()})
 
 
-@pytest.mark.parametrize("design", [its])
-def test_designs_learn_the_level_variance_from_the_comparison_kommuner(design) -> None:
-    rng = np.random.default_rng(3)
-    y, e = _panel(rng, 12, 0.03**2, 0.2**2)
-    kw = dict(unit="k", time="year", outcome="y", exposure="pop", treated="K00", treatment_start=2020)
+KW = dict(unit="k", time="year", outcome="y", exposure="pop", treated="K00", treatment_start=2020)
+
+
+def _fit(design, units: int | None = None):
+    """``design`` on 12 kommuner of one panel (seed 3), or on its first ``units`` only."""
+    y, e = _panel(np.random.default_rng(3), 12, 0.03**2, 0.2**2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = design(_long(y, e), **kw)
-        few = design(_long(y[:, :POOL_MIN], e[:, :POOL_MIN]), **kw)  # POOL_MIN - 1 comparisons
-        alone = design(_long(y[:, :1], e[:, :1]), **kw)
+        return design(_long(y[:, :units], e[:, :units]), **KW)
+
+
+def test_its_learns_the_level_variance_from_the_comparison_kommuner() -> None:
+    res, few, alone = _fit(its), _fit(its, POOL_MIN), _fit(its, 1)  # few: POOL_MIN - 1 comparisons
     assert res.diagnostics["noise_pool_size"] == 11
     assert "learned from 11 comparison kommuner" in res.inference
     assert few.diagnostics["noise_pool_size"] == 0 and "learned from" not in few.inference
@@ -95,12 +98,6 @@ def test_designs_learn_the_level_variance_from_the_comparison_kommuner(design) -
 def test_before_after_keeps_the_single_series_posterior() -> None:
     # before/after does not use the pool: with it (no drift uncertainty to widen the forecast) it
     # rejected 8.5 % of the battery's base null panels on fresh seeds (docs/calibration.md)
-    rng = np.random.default_rng(3)
-    y, e = _panel(rng, 12, 0.03**2, 0.2**2)
-    kw = dict(unit="k", time="year", outcome="y", exposure="pop", treated="K00", treatment_start=2020)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = before_after(_long(y, e), **kw)
-        alone = before_after(_long(y[:, :1], e[:, :1]), **kw)
+    res, alone = _fit(before_after), _fit(before_after, 1)
     assert "learned from" not in res.inference
     assert (res.estimate, res.ci_low, res.ci_high) == pytest.approx((alone.estimate, alone.ci_low, alone.ci_high))
