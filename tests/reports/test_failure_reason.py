@@ -34,3 +34,15 @@ def test_a_kommun_that_could_not_be_computed_says_why():
     other = per_kommun_rows([("1421", "DesignError: 3 donors left")], indicator("reported_robbery"), lang="sv")
     assert other[0]["verdict"] == "Kunde inte beräknas: metoden kunde inte tillämpas på uppgifterna"
     assert "Error" not in rows[0]["verdict"]
+
+
+def test_the_real_refusal_message_is_recognised():
+    # failure_reason reads the evaluation's "ErrorClass: first clause" record of the shared rule:
+    # if the rule's wording changes, this fails instead of the reports falling back to a vague reason
+    from lofteeval.errors import DesignError
+    from lofteeval.estimators._warnings import refuse_small_counts
+
+    with pytest.raises(DesignError) as err:
+        refuse_small_counts(2.4, "the Poisson DiD")
+    record = f"{type(err.value).__name__}: {str(err.value).split(';')[0]}"  # as evaluate_areas keeps it
+    assert failure_reason(record, "sv") == "för få anmälda brott per år före löftet – i snitt 2,4, minst 10 behövs"
