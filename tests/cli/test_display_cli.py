@@ -91,3 +91,13 @@ def test_every_subcommand_has_help_text():
                 helps = {a.dest: a.help for a in action._choices_actions}
                 assert set(helps) == set(action.choices), path
                 assert all((h or "").strip() for h in helps.values()), (path, helps)
+
+
+def test_lofte_show_national_entry_speaks_swedish(capsys):
+    """Confidence in Swedish, areas outside the vocabulary without underscores."""
+    lf = load_registry()["falun-2022"]
+    assert lf.confidence == "high" and "valdsbejakande_extremism" in lf.other_areas
+    out = _out(capsys, ["lofte", "show", "falun-2022"])
+    assert "tillförlitlighet: hög (hur säkert källan kunde läsas)" in out
+    assert "valdsbejakande extremism (utanför paketets fokusområden)" in out
+    assert "high" not in out and "valdsbejakande_extremism" not in out

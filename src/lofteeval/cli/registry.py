@@ -61,6 +61,10 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+_CONFIDENCE_SV = {"high": "hög", "medium": "medel", "low": "låg"}
+"""The registry's confidence values (how well the source was read) in Swedish, for ``lofte show``."""
+
+
 def _cmd_show(args: argparse.Namespace) -> int:
     from ..registry import load_lofte
     from ..registry.display import focus_area_label, kommun_names
@@ -80,13 +84,15 @@ def _cmd_show(args: argparse.Namespace) -> int:
              f"  källa:            {src.get('publisher') or 'okänd utgivare'}: {title} ({when})"]
     lines += [f"  webbadress:       {u}" for u in (lf.url, *src.get("other_urls", ())) if u]
     if lf.confidence:
-        lines.append(f"  tillförlitlighet: {lf.confidence}")
+        lines.append(f"  tillförlitlighet: {_CONFIDENCE_SV.get(lf.confidence, lf.confidence)} "
+                     "(hur säkert källan kunde läsas)")
     if lf.renews:
         lines.append(f"  förnyar:          {lf.renews}")
     if lf.scope_note:
         lines.append(f"  omfattning:       {lf.scope_note}")
     if lf.other_areas:
-        lines.append(f"  andra områden:    {', '.join(lf.other_areas)} (utanför vokabulären)")
+        others = ", ".join(a.replace("_", " ") for a in lf.other_areas)
+        lines.append(f"  andra områden:    {others} (utanför paketets fokusområden)")
     lines += [f"  mål (källan):     {t}" for t in lf.targets]
     lines += [f"  antagande:        {a}" for a in lf.assumptions]
     lines += ["", "Fokusområden och indikatorer (id inom parentes, för --indicator):"]
