@@ -306,7 +306,8 @@ def render_report(lofte_id: str, *, demo: bool = False, panel_path: str | None =
         params = {"lofte_id": lofte_id, "demo": demo, "panel_path": _abs(panel_path),
                   "out_dir": str(folder.parent), "lang": lang, "formats": ",".join(fmts), "level": level,
                   "followup_path": _abs(followup_path), "through": through}
-        _execute_template(params, out_nb, cwd)
+        with _fewer_collections():  # this process imports papermill and drives the kernel meanwhile
+            _execute_template(params, out_nb, cwd)
     written = {f: folder / names[f] for f in fmts}
     written["ipynb"] = out_nb
     missing = [str(p) for p in written.values() if not p.is_file() or p.stat().st_mtime < started - 1]
