@@ -77,8 +77,9 @@ def _png_streams_as_they_are() -> Iterator[None]:
         return
 
     def png_data(pillow_image: Any) -> bytes:
-        fp = getattr(pillow_image, "fp", None)
-        raw = fp.getvalue() if getattr(pillow_image, "format", None) == "PNG" and hasattr(fp, "getvalue") else b""
+        fp: Any = getattr(pillow_image, "fp", None)
+        png = getattr(pillow_image, "format", None) == "PNG" and hasattr(fp, "getvalue")
+        raw = bytes(fp.getvalue()) if png else b""
         stream = _idat_stream(raw) if pillow_image.mode == "RGB" else None
         return stream if stream is not None else original.__func__(pillow_image)
 
