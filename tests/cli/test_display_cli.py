@@ -101,3 +101,12 @@ def test_lofte_show_national_entry_speaks_swedish(capsys):
     assert "tillförlitlighet: hög (hur säkert källan kunde läsas)" in out
     assert "valdsbejakande extremism (utanför paketets fokusområden)" in out
     assert "high" not in out and "valdsbejakande_extremism" not in out
+
+
+def test_every_confidence_value_has_a_swedish_label():
+    from lofteeval.registry.display import confidence_label
+    from lofteeval.registry.fields import CONFIDENCE
+
+    labels = {c: confidence_label(c) for c in CONFIDENCE}
+    assert labels == {"high": "hög", "medium": "medel", "low": "låg"}
+    assert confidence_label("high", lang="en") == "high" and confidence_label(None) == ""

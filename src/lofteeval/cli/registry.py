@@ -61,13 +61,9 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-_CONFIDENCE_SV = {"high": "hög", "medium": "medel", "low": "låg"}
-"""The registry's confidence values (how well the source was read) in Swedish, for ``lofte show``."""
-
-
 def _cmd_show(args: argparse.Namespace) -> int:
     from ..registry import load_lofte
-    from ..registry.display import focus_area_label, kommun_names
+    from ..registry.display import confidence_label, focus_area_label, kommun_names
 
     with _skipped_files_reported():
         lf = load_lofte(args.id, path=args.registry)
@@ -84,7 +80,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
              f"  källa:            {src.get('publisher') or 'okänd utgivare'}: {title} ({when})"]
     lines += [f"  webbadress:       {u}" for u in (lf.url, *src.get("other_urls", ())) if u]
     if lf.confidence:
-        lines.append(f"  tillförlitlighet: {_CONFIDENCE_SV.get(lf.confidence, lf.confidence)} "
+        lines.append(f"  tillförlitlighet: {confidence_label(lf.confidence)} "
                      "(hur säkert källan kunde läsas)")
     if lf.renews:
         lines.append(f"  förnyar:          {lf.renews}")

@@ -11,14 +11,15 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["REGION_KOMMUNER", "cell", "focus_area_label", "kommun_label", "kommun_names",
-           "owner_label", "status_label"]
+__all__ = ["REGION_KOMMUNER", "cell", "confidence_label", "focus_area_label", "kommun_label",
+           "kommun_names", "owner_label", "status_label"]
 
 REGION_KOMMUNER = frozenset({"0980"})
 """Kommuner that are also a region and call themselves so (Region Gotland)."""
 
 _STATUS = {"uppfyllt": "fulfilled", "delvis": "partly fulfilled", "ej uppfyllt": "not fulfilled",
            "ej rapporterat": "not reported"}
+_CONFIDENCE_SV = {"high": "hög", "medium": "medel", "low": "låg"}  # the values of fields.CONFIDENCE
 
 
 def cell(value: Any, *, empty: str = "") -> str:
@@ -89,3 +90,9 @@ def status_label(status: str | None, *, lang: str = "sv") -> str:
     """A follow-up status (``uppfyllt``, ``delvis``, ``ej uppfyllt``, ``ej rapporterat``) in ``lang``."""
     text = cell(status)
     return _STATUS.get(text, text) if lang == "en" else text
+
+
+def confidence_label(confidence: str | None, *, lang: str = "sv") -> str:
+    """How well a national entry's source was read (``high``, ``medium``, ``low``) in ``lang``."""
+    text = cell(confidence)
+    return _CONFIDENCE_SV.get(text, text) if lang == "sv" else text
