@@ -79,7 +79,8 @@ def _out_folder(out_dir: str | Path | None, lofte_id: str) -> Path:
 
 @contextlib.contextmanager
 def _fewer_collections() -> Iterator[None]:
-    """Run the block with the cyclic garbage collector's thresholds raised, then restore them.
+    """Run the block (or, as a decorator, each call) with the cyclic garbage collector's young
+    threshold raised, then restore the thresholds.
 
     A report allocates millions of short-lived objects (pandas frames, matplotlib artists,
     WeasyPrint boxes); at Python's default thresholds (700, 10, 10) the collector ran about 1 500
@@ -96,17 +97,11 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
+@_fewer_collections()
 def prepare_report(lofte_id: str, *, demo: bool = False, panel_path: str | None = None, lang: str = "sv",
                    level: float = 0.95, followup_path: str | None = None,
                    panel: Any = None, through: int | None = None) -> ReportContext:
     """Load panel and löfte, evaluate every focus area and indicator, and build the report context."""
-    with _fewer_collections():
-        return _prepare_report(lofte_id, demo=demo, panel_path=panel_path, lang=lang, level=level,
-                               followup_path=followup_path, panel=panel, through=through)
-
-
-def _prepare_report(lofte_id: str, *, demo: bool, panel_path: str | None, lang: str, level: float,
-                    followup_path: str | None, panel: Any, through: int | None) -> ReportContext:
     from .._types import Lang, check_literal
     from ..design.pivots import PanelPivots
     from ..evaluation import evaluate_areas
@@ -131,15 +126,10 @@ def _prepare_report(lofte_id: str, *, demo: bool, panel_path: str | None, lang: 
                          panel=panel, per_kommun=per_kommun, pivots=pivots)
 
 
+@_fewer_collections()
 def write_outputs(context: ReportContext, *, out_dir: str | Path | None = None,
                   formats: str | tuple[str, ...] = "html,pdf,xlsx") -> dict[str, Path]:
     """Write the requested formats to ``<out_dir>/<lofte id>/`` and return ``{format: path}``."""
-    with _fewer_collections():
-        return _write_outputs(context, out_dir=out_dir, formats=formats)
-
-
-def _write_outputs(context: ReportContext, *, out_dir: str | Path | None,
-                   formats: str | tuple[str, ...]) -> dict[str, Path]:
     from ..files import atomic_group
     from .excel import write_excel
     from .html import render_html
