@@ -293,9 +293,18 @@ def _finish(result: Any, synthetic: bool, lf: Any, spec: Any, d: Design, method:
     diag.update(treated_handling=handling, treated_handling_sv=handling_sv, n_treated=len(d.treated))
     diag.update(method_reason=reason, treatment_start=d.treatment_start, pre_period=d.pre_period,
                 post_period=d.post_period, design_notes=d.notes, synthetic=synthetic,
-                focus_areas=d.focus_areas)
+                focus_areas=d.focus_areas, excluded=_excluded_pairs(d))
     out = result.replace(warnings=tuple(notes), diagnostics=diag, comparison=d.comparison)
     return out.with_identity(lofte_id=lf.id, kommun=",".join(d.treated), indicator=spec.id)
+
+
+def _excluded_pairs(d: Design) -> tuple[tuple[str, str], ...]:
+    """``Design.excluded`` as ``((kommun, reason), ...)``: the kommuner left out of the pool and why,
+    kept on the result so a report need not rebuild the design to list them."""
+    ex = d.excluded
+    if ex is None or not len(ex):
+        return ()
+    return tuple(zip(ex["kommun"].astype(str), ex["reason"].astype(str)))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -148,3 +148,24 @@ def test_english_diagnostics_are_english_at_the_source() -> None:
     assert "3 treated municipalities pooled" in text and "neighbours of the promise municipality" in text
     words = re.findall(r"\b(?:löfte\w*|kommun\w*|län)\b", text)
     assert not words, words
+
+
+def test_excluded_kommuner_kept_by_evaluate_equal_a_rebuilt_design() -> None:
+    """evaluate() keeps the design's left-out kommuner; the diagnostics read them instead of rebuilding it."""
+    from lofteeval.datasets import demo_panel
+    from lofteeval.design import make_design
+    from lofteeval.evaluation import evaluate
+    from lofteeval.registry import load_lofte
+
+    panel, lofte = demo_panel(seed=0), load_lofte("sodra-fyrbodal-2023")
+    res = evaluate(panel, lofte, "reported_assault")
+    kept = res.diagnostics["excluded"]
+    rebuilt = make_design(panel, lofte, "reported_assault").excluded
+    assert len(kept) == len(rebuilt) > 0  # the three treated kommuner's neighbours at least
+    assert list(kept) == list(zip(rebuilt["kommun"].astype(str), rebuilt["reason"].astype(str)))
+    frame = dt._excluded(panel, lofte, res, INDICATORS["reported_assault"], registry=None, pivots=None)
+    assert frame is not None and frame.equals(rebuilt[["kommun", "reason"]].astype(str).reset_index(drop=True))
+    # a result without the record (made elsewhere) gets the design rebuilt by the same rules
+    bare = dataclasses.replace(res, diagnostics={k: v for k, v in res.diagnostics.items() if k != "excluded"})
+    again = dt._excluded(panel, lofte, bare, INDICATORS["reported_assault"], registry=None, pivots=None)
+    assert again is not None and list(again["kommun"]) == [k for k, _ in kept]

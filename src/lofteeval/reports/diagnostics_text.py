@@ -288,6 +288,27 @@ def _block(panel: pd.DataFrame, lofte: Any, result: Any, spec: Any, *, lang: str
                             plot_caption=caption)
 
 
+def _excluded(panel: pd.DataFrame, lofte: Any, res: Any, spec: Any, *, registry: Any,
+              pivots: Any) -> pd.DataFrame | None:
+    """The kommuner the design evaluate() built left out and why (``kommun, reason``).
+
+    :func:`lofteeval.evaluation.evaluate` keeps them in ``diagnostics["excluded"]``; a result made
+    elsewhere gets the design rebuilt by the same rules (None when it cannot be).
+    """
+    from ..design import make_design
+    from ..errors import LofteevalError
+
+    kept = res.diagnostics.get("excluded")
+    if kept is not None:
+        return pd.DataFrame(list(kept), columns=["kommun", "reason"])
+    post = res.diagnostics.get("post_period", ())
+    try:
+        return make_design(panel, lofte, spec.id, registry=registry, post_years=len(post) or None,
+                           pivots=pivots).excluded
+    except LofteevalError:
+        return None
+
+
 def diagnostics_blocks(panel: pd.DataFrame, lofte: Any, evaluated: Any, *, lang: str = "sv",
                        synthetic: bool = False, pivots: Any = None) -> list[DiagnosticsBlock]:
     """One :class:`DiagnosticsBlock` per evaluated indicator (each indicator once).
@@ -295,9 +316,7 @@ def diagnostics_blocks(panel: pd.DataFrame, lofte: Any, evaluated: Any, *, lang:
     ``pivots``: the :class:`~lofteeval.design.pivots.PanelPivots` of ``panel`` the evaluation
     used (shared; built when None).
     """
-    from ..design import make_design
     from ..design.pivots import PanelPivots
-    from ..errors import LofteevalError
     from ..registry.cache import cached_registry
     from .build import figure_uri
 
@@ -309,12 +328,7 @@ def diagnostics_blocks(panel: pd.DataFrame, lofte: Any, evaluated: Any, *, lang:
             seen.setdefault(spec.id, (res, spec))
     blocks = []
     for res, spec in seen.values():
-        post = res.diagnostics.get("post_period", ())
-        try:  # the same design evaluate() built: its excluded kommuner and why
-            excluded = make_design(panel, lofte, spec.id, registry=registry, post_years=len(post) or None,
-                                   pivots=pivots).excluded
-        except LofteevalError:
-            excluded = None
+        excluded = _excluded(panel, lofte, res, spec, registry=registry, pivots=pivots)
         blocks.append(_block(panel, lofte, res, spec, lang=lang, synthetic=synthetic, registry=registry,
                              excluded=excluded, figure=figure_uri, pivots=pivots))
     return blocks
