@@ -6,6 +6,7 @@ The hierarchy, drawn as a tree::
     ├── DataError(LofteevalError, ValueError)        bad or inconsistent input data
     ├── RegistryError(LofteevalError, ValueError)    bad löfte registry entry or unknown id
     ├── DesignError(LofteevalError, ValueError)      a design that cannot be estimated
+    │   └── SmallCountsError                         too few counts a year to test a change
     └── FetchError(LofteevalError, RuntimeError)     a download failed or the cache is corrupt
 
     LofteevalWarning(UserWarning)
@@ -36,6 +37,7 @@ __all__ = [
     "DataError",
     "RegistryError",
     "DesignError",
+    "SmallCountsError",
     "FetchError",
     "LofteevalWarning",
     "DroppedRowsWarning",
@@ -49,6 +51,7 @@ __all__ = [
     "CovidYearsWarning",
     "LowPowerWarning",
     "Caveat",
+    "Refusal",
     "SYNTHETIC_DATA",
     "caveat",
 ]
@@ -71,6 +74,31 @@ class RegistryError(LofteevalError, ValueError):
 
 class DesignError(LofteevalError, ValueError):
     """The requested design cannot be estimated on the data given."""
+
+
+class SmallCountsError(DesignError):
+    """The treated kommun(er) have too few counts a year for the design to test a change.
+
+    The question is then *undecidable* (the report's "kan inte avgöras"), not a failure of the
+    method: ``mean_count`` (counts a pre-period year), ``minimum`` (what the rule asks) and
+    ``design`` (the design that refused) say why, for readers who word it in their language.
+    """
+
+    def __init__(self, mean_count: float, design: str, *, minimum: float, instead: str) -> None:
+        self.mean_count, self.design, self.minimum, self.instead = float(mean_count), design, float(minimum), instead
+        super().__init__(
+            f"the treated kommun(er) have on average {self.mean_count:.1f} counts a year before the start; "
+            f"{design} needs at least {self.minimum:g} to test a change (below that its minimum "
+            "detectable effect is not the power it has, and a fall of 30 % is practically never "
+            f"detected, docs/calibration.md). Use a broader indicator, a longer window or {instead}."
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:  # keyword-only arguments: pickle (joblib workers) needs this
+        return (_small_counts_error, (self.mean_count, self.design, self.minimum, self.instead))
+
+
+def _small_counts_error(mean_count: float, design: str, minimum: float, instead: str) -> SmallCountsError:
+    return SmallCountsError(mean_count, design, minimum=minimum, instead=instead)
 
 
 class FetchError(LofteevalError, RuntimeError):
@@ -155,6 +183,37 @@ class Caveat(str):
         obj = super().__new__(cls, str(text))
         obj.kind, obj.message, obj.values = "", str(text), MappingProxyType({})
         return obj
+
+
+class Refusal(str):
+    """Why something was not estimated: the record an evaluation keeps instead of a result.
+
+    It *is* the string ``"<ErrorClass>: <first clause of the message>"`` (so tables and logs show
+    it as before) and carries ``error`` (the class name) and ``mean_count`` (the treated kommuner's
+    counts a year when a :class:`SmallCountsError` refused, else ``None``), so a report tells an
+    undecidable question from a failed method without parsing the text.
+    """
+
+    error: str
+    mean_count: float | None
+
+    def __new__(cls, error: str, message: str, mean_count: float | None = None) -> Refusal:
+        obj = super().__new__(cls, f"{error}: {message}")
+        obj.error, obj.mean_count = error, None if mean_count is None else float(mean_count)
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Refusal, (self.error, str(self).partition(": ")[2], self.mean_count))
+
+    @classmethod
+    def of(cls, exc: BaseException) -> Refusal:
+        """The record of ``exc``: its class name and the message up to the first ``;``."""
+        return cls(type(exc).__name__, str(exc).split(";")[0], getattr(exc, "mean_count", None))
+
+    @property
+    def small_counts(self) -> bool:
+        """True when the question is undecidable for too few counts (not a failed method)."""
+        return self.mean_count is not None
 
 
 def caveat(collected: list[str], category: type[DesignWarning], message: str, **values: Any) -> None:

@@ -342,7 +342,7 @@ def evaluate_areas(panel: pd.DataFrame, lofte: Any, areas: Iterable[str] | None 
     The panel is pivoted once (``pivots``, :class:`~lofteeval.design.pivots.PanelPivots`; pass the
     one built from ``panel`` to share it across löften) and every design reads that pivot.
     """
-    from .errors import LofteevalError
+    from .errors import LofteevalError, Refusal
     from .indicators import indicators_for
     from .inference.multiple import adjust_results
 
@@ -368,7 +368,7 @@ def evaluate_areas(panel: pd.DataFrame, lofte: Any, areas: Iterable[str] | None 
                     done[spec.id] = evaluate(panel, lf, spec.id, method=method, level=level, pivots=shared,
                                              **design_kwargs)
             except (LofteevalError, ValueError, np.linalg.LinAlgError) as exc:
-                done[spec.id] = f"{type(exc).__name__}: {str(exc).split(';')[0]}"
+                done[spec.id] = Refusal.of(exc)
     ids = [k for k, v in done.items() if not isinstance(v, str)]
     fixed = dict(zip(ids, adjust_results([done[k] for k in ids], method="bh")))
     pairs = {a: tuple((fixed[s.id], s) for s in indicators_for(a) if s.id in fixed) for a in areas}

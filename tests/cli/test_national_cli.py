@@ -14,7 +14,7 @@ def test_national_demo_writes_tables_and_report(tmp_path, capsys):
     assert main(["national", "--demo", "--focus-area", "bedrageri", "--jobs", "1", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert printed.splitlines()[0] == f"*** {SYN} ***" and printed.splitlines()[-1] == f"*** {SYN} ***"
-    assert "6 löften, 6 rows (6 evaluated, 0 not evaluated" in printed
+    assert "6 löften, 6 rows (6 evaluated, 0 refused for too few counts, 0 not evaluated" in printed
     table = pd.read_parquet(out / "national.parquet")
     assert len(table) == 6
     assert table["synthetic"].all() and table["data"].str.contains("syntetiska").all()

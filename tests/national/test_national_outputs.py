@@ -104,3 +104,36 @@ def test_serial_and_worker_runs_give_identical_tables(demo, area_run):
     par = evaluate_national(demo, focus_areas=[AREA], through=2024, n_jobs=2, pooled=True)
     pd.testing.assert_frame_equal(par.table, area_run.table)
     pd.testing.assert_frame_equal(par.pooled, area_run.pooled)
+
+
+def test_a_cell_with_too_few_counts_is_kept_as_refused_and_counted(demo):
+    # Kramfors's molestation cut to 3 offences a year: every count design refuses it (the small-count
+    # rule); the national table keeps the row as "refused" (cannot be decided), with its reason
+    from lofteeval.reports.national import area_summary, national_html
+
+    panel = demo.copy()
+    pop = panel[(panel["kommun"] == "2282") & (panel["indicator"] == "population")].set_index("year")["value"]
+    cut = (panel["kommun"] == "2282") & (panel["indicator"] == "reported_molestation")
+    panel.loc[cut, "n"] = 3.0  # the count (``value`` is its rate per 100 000)
+    panel.loc[cut, "value"] = 3.0 / panel.loc[cut, "year"].map(pop).to_numpy() * 1e5
+    panel.attrs = dict(demo.attrs)
+    run = evaluate_national(panel, focus_areas=[AREA], loften=["kramfors-2019"], through=2024, pooled=False)
+    t = run.table.set_index("indicator")
+    assert len(t) == 6 and t.loc["reported_molestation", "status"] == "refused"
+    assert t.loc["reported_molestation", "reason"].startswith(
+        "SmallCountsError: the treated kommun(er) have on average 3.0 counts a year")
+    assert (t.drop(index="reported_molestation")["status"] == "ok").all()
+    assert run.info["n_refused"] == 1 and run.info["n_evaluated"] == 5
+    summ = area_summary(run.table).set_index("indicator")
+    assert summ.loc["reported_molestation", ["evaluated", "refused"]].tolist() == [0, 1]
+    assert summ["refused"].sum() == 1
+    page = national_html(run.table, run.pooled, {}, synthetic=True)
+    assert "5 skattade, 1 som inte kan avgöras (för få anmälda brott" in page
+    # the one evaluation behind it: auto refuses with the count, and the record keeps it
+    from lofteeval.errors import SmallCountsError
+    from lofteeval.evaluation import evaluate, evaluate_areas
+
+    with pytest.raises(SmallCountsError, match="on average 3.0 counts a year"):
+        evaluate(panel, "kramfors-2019", "reported_molestation")
+    (spec, why), = evaluate_areas(panel, "kramfors-2019", [AREA], quiet=True).failures[AREA]
+    assert spec.id == "reported_molestation" and why.small_counts and why.mean_count == pytest.approx(3.0)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from lofteeval.errors import Refusal
+from lofteeval.estimators._warnings import refuse_small_counts
 from lofteeval.reports.per_kommun import per_kommun_rows
 from lofteeval.reports.text import failure_reason
 from lofteeval.indicators import indicator
 
-SMALL = ("DesignError: the treated kommun(er) have on average 2.4 counts a year before the start")
+SMALL = Refusal("SmallCountsError", "the treated kommun(er) have on average 2.4 counts a year before the start",
+                mean_count=2.4)
 
 
 def test_the_small_count_rule_is_worded_in_swedish_and_english():
@@ -36,13 +39,14 @@ def test_a_kommun_that_could_not_be_computed_says_why():
     assert "Error" not in rows[0]["verdict"]
 
 
-def test_the_real_refusal_message_is_recognised():
-    # failure_reason reads the evaluation's "ErrorClass: first clause" record of the shared rule:
-    # if the rule's wording changes, this fails instead of the reports falling back to a vague reason
+def test_the_real_refusal_is_recognised_by_its_class_not_its_wording():
+    # the evaluation keeps Refusal.of(exc); the report reads its mean_count, never the message
     from lofteeval.errors import DesignError
-    from lofteeval.estimators._warnings import refuse_small_counts
 
     with pytest.raises(DesignError) as err:
         refuse_small_counts(2.4, "the Poisson DiD")
-    record = f"{type(err.value).__name__}: {str(err.value).split(';')[0]}"  # as evaluate_areas keeps it
-    assert failure_reason(record, "sv") == "för få anmälda brott per år före löftet – i snitt 2,4, minst 10 behövs"
+    assert failure_reason(Refusal.of(err.value), "sv") == ("för få anmälda brott per år före löftet – i snitt 2,4, "
+                                                           "minst 10 behövs")
+    # the same words from another error (or as a plain string) are not the rule's refusal
+    look_alike = "DesignError: the treated kommun(er) have on average 2.4 counts a year before the start"
+    assert failure_reason(look_alike, "sv") == "metoden kunde inte tillämpas på uppgifterna"

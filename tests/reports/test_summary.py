@@ -135,7 +135,9 @@ def test_a_lofte_without_activities_says_so_once_not_under_every_area(fake_lofte
 def test_an_indicator_refused_for_too_few_offences_cannot_be_decided(fake_lofte):
     from lofteeval.reports.build import Evaluated
 
-    why = "DesignError: the treated kommun(er) have on average 3.7 counts a year before the start"
+    from lofteeval.errors import Refusal
+
+    why = Refusal("SmallCountsError", "the treated kommun(er) have on average 3.7 counts a year", mean_count=3.7)
     ev = Evaluated(areas=("narkotika",), pairs={"narkotika": ()},
                    failures={"narkotika": ((INDICATORS["reported_drug_offences"], why),)})
     row = sm.build_summary(fake_lofte, ev, pd.DataFrame(), lang="sv").blocks[0].rows[0]

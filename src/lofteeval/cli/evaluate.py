@@ -151,13 +151,25 @@ def run(args: argparse.Namespace) -> int:
     failures = [(area, spec, why) for area in evaluated.areas for spec, why in evaluated.failures.get(area, ())
                 if not args.indicator or spec.id == args.indicator]
     for area, spec, why in failures:
-        print(f"  {area}/{spec.id}: {'kunde inte skattas' if args.lang == 'sv' else 'not estimated'} ({why})")
+        print(f"  {area}/{spec.id}: {_not_estimated(why, args.lang)}")
     if not len(frame):
         raise DataError(_nothing_estimated(lofte, failures))
     if args.out:
         _write_out(args, frame, synthetic=synthetic, line=None if synthetic else panel_line(panel, args.lang))
         print(f"{'Skrev' if args.lang == 'sv' else 'Wrote'} {args.out}")
     return 0
+
+
+def _not_estimated(why: str, lang: str) -> str:
+    """``"kan inte avgöras (för få anmälda brott ...)"`` for the small-count rule, else why it failed."""
+    from ..reports.text import failure_reason, refused_for_small_counts
+
+    sv = lang == "sv"
+    if refused_for_small_counts(why) is not None:
+        head = "kan inte avgöras" if sv else "cannot be decided"
+    else:
+        head = "kunde inte skattas" if sv else "not estimated"
+    return f"{head} ({failure_reason(why, lang)})"
 
 
 def _nothing_estimated(lofte: Any, failures: list[tuple[str, Any, str]]) -> str:

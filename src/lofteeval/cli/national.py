@@ -79,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
                                            n_jobs=args.jobs))
     t = run_.table
     print(f"{run_.info['n_loften']} löften, {len(t)} rows ({int((t['status'] == 'ok').sum())} evaluated, "
-          f"{int((t['status'] != 'ok').sum())} not evaluated, with reasons); "
+          f"{int((t['status'] == 'refused').sum())} refused for too few counts, "
+          f"{int((t['status'] == 'not_evaluated').sum())} not evaluated, with reasons); "
           f"{int((pooled['status'] == 'ok').sum()) if len(pooled) else 0} pooled estimates; "
           f"{time.perf_counter() - started:.1f} s")
     for path in paths:

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DesignError, LowPowerWarning, PoorPreFitWarning, ZeroCountsWarning, caveat
+from ..errors import LowPowerWarning, PoorPreFitWarning, SmallCountsError, ZeroCountsWarning, caveat
 from ..indicators import COUNT_DISPERSION
 from ..results import relative_mde
 from ._panel import Panel
@@ -64,20 +64,16 @@ def treated_counts(panel: Panel) -> np.ndarray | None:
 
 
 def refuse_small_counts(per_year: float, design: str, *, instead: str = "several kommuner together") -> None:
-    """The one small-count rule: ``DesignError`` when the treated kommun(er) have on average fewer
-    than :data:`SMALL_COUNT` counts a pre-period year (designs that know the counts call it).
+    """The one small-count rule: :class:`~lofteeval.errors.SmallCountsError` when the treated
+    kommun(er) have on average fewer than :data:`SMALL_COUNT` counts a pre-period year (designs
+    that know the counts call it).
 
     Measured on the calibration battery (``docs/calibration.md``, "Small counts — the rule"): below
     10 counts a year the designs' MDEs promised power they did not have, or were several times the
     level, and a fall of 30 % was practically never detected.  ``instead`` names what to try.
     """
     if per_year < SMALL_COUNT:
-        raise DesignError(
-            f"the treated kommun(er) have on average {per_year:.1f} counts a year before the start; "
-            f"{design} needs at least {SMALL_COUNT:g} to test a change (below that its minimum "
-            "detectable effect is not the power it has, and a fall of 30 % is practically never "
-            f"detected, docs/calibration.md). Use a broader indicator, a longer window or {instead}."
-        )
+        raise SmallCountsError(per_year, design, minimum=SMALL_COUNT, instead=instead)
 
 
 def design_caveats(collected: list[str], *, effects: pd.DataFrame, scale: str, mde: float | None,

@@ -20,7 +20,10 @@ Three cases, chosen by the columns given:
   ``+ phi / count_pre`` (error of the pre-period level), with ``t(n_pre - 1)`` critical values.  In
   both, the exact conditional Poisson test (Clopper-Pearson) is kept as a diagnostic (``p_exact``,
   ``exact_interval``) and is reported instead when its interval is the wider one (tiny counts) or
-  when there is a single pre-period year.  ``scale="relative"`` (ratio - 1).
+  when there is a single pre-period year.  ``scale="relative"`` (ratio - 1).  Fewer than 10
+  counts a pre-period year are refused (``SmallCountsError``, the rule of every count design:
+  there the forecast's MDE is 70-80 % of the level and a fall of 30 % is practically never
+  detected, ``docs/calibration.md``).
 - **survey shares** (``n=``; outcome in percent, ``n`` respondents): difference of pooled post and
   pre proportions in percentage points, its binomial standard error inflated by the between-wave
   dispersion of the pre-period when that exceeds sampling noise.  ``scale="absolute"``.
@@ -55,7 +58,7 @@ from ..results import EffectResult
 from ._assemble import Fit, Uncertainty, assemble
 from ._panel import Panel, prepare_panel
 from ._common import check_uncertainty, period_diagnostics, standard_caveats
-from ._warnings import treated_counts
+from ._warnings import refuse_small_counts, treated_counts
 from .._types import alpha_of, check_level
 from ._local_level import log_count_variance, structural_test
 
@@ -128,7 +131,8 @@ def before_after(
     Raises
     ------
     DataError, DesignError
-        Missing columns, both ``exposure`` and ``n`` given, no pre/post period, zero counts.
+        Missing columns, both ``exposure`` and ``n`` given, no pre/post period, zero counts;
+        ``SmallCountsError`` (a ``DesignError``) below 10 counts a pre-period year.
 
     Examples
     --------
@@ -200,6 +204,7 @@ def _counts(panel: Panel, level: float, notes: list[str], structural: bool) -> d
     y = panel.y.sum(axis=1).to_numpy()
     e = panel.exposure.sum(axis=1).to_numpy()
     post = panel.post
+    refuse_small_counts(float(y[~post].mean()), "before/after on counts")
     y1, y0, e1, e0 = y[post].sum(), y[~post].sum(), e[post].sum(), e[~post].sum()
     if y0 == 0 or y1 == 0:
         raise DesignError(

@@ -203,8 +203,7 @@ def its(
 
 def _check_counts_per_year(panel: Panel) -> None:
     """Refuse counts below ``MIN_COUNTS_PER_YEAR`` a pre-period year (measured, docs/calibration.md)."""
-    refuse_small_counts(float(panel.y.sum(axis=1).to_numpy()[~panel.post].mean()), "ITS on counts",
-                        instead="several kommuner together, or before_after")
+    refuse_small_counts(float(panel.y.sum(axis=1).to_numpy()[~panel.post].mean()), "ITS on counts")
 
 
 def _structural_ok(panel: Panel, notes: list[str]) -> bool:

@@ -25,7 +25,7 @@ from ..evaluation import MethodOrAuto, evaluate_areas
 from ..registry.cache import cached_registry
 
 __all__ = ["NATIONAL_COLUMNS", "NationalRun", "national_loften", "evaluate_national", "add_national_bh",
-           "DETECT_CHANGE"]
+           "DETECT_CHANGE", "failure_status"]
 
 DETECT_CHANGE = 0.20
 """The change (20 %) whose detectability the national table reports (``detect_20``)."""
@@ -103,8 +103,14 @@ def _rows_for(lf: Any, pivots: PanelPivots, areas: tuple[str, ...], method: Meth
         for res, spec in got.pairs.get(area, ()):
             rows.append(dict(base, focus_area=area, **_result_fields(res, pivots, lf)))
         for spec, why in got.failures.get(area, ()):
-            rows.append(dict(base, focus_area=area, indicator=spec.id, status="not_evaluated", reason=why))
+            rows.append(dict(base, focus_area=area, indicator=spec.id, status=failure_status(why), reason=str(why)))
     return rows
+
+
+def failure_status(why: str) -> str:
+    """``"refused"`` when the question cannot be decided for too few counts (the small-count rule,
+    a :class:`~lofteeval.errors.Refusal` with a ``mean_count``), else ``"not_evaluated"``."""
+    return "refused" if getattr(why, "small_counts", False) else "not_evaluated"
 
 
 def _result_fields(res: Any, pivots: PanelPivots, lf: Any) -> dict[str, Any]:
@@ -220,6 +226,7 @@ def evaluate_national(panel: pd.DataFrame, *, focus_areas: Iterable[str] | None 
     synthetic = PanelPivots(panel).synthetic
     table.attrs["synthetic"] = synthetic
     info.update({"n_loften": len(jobs), "n_rows": len(table), "n_evaluated": int((table["status"] == "ok").sum()),
+                 "n_refused": int((table["status"] == "refused").sum()),
                  "synthetic": synthetic, "method": method, "through": through, "level": level})
     return NationalRun(table=table, info=info, **extra)
 

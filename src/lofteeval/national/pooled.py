@@ -22,9 +22,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import LofteevalError
+from ..errors import LofteevalError, Refusal
 from ..evaluation import evaluate_staggered
 from ..registry.cache import cached_registry
+from .loop import failure_status
 
 __all__ = ["POOLED_COLUMNS", "area_loften", "pooled_area", "pooled_by_area"]
 
@@ -115,7 +116,8 @@ def pooled_area(panel: pd.DataFrame, area: str, indicator: str, *, level: float 
             res = evaluate_staggered(keep, indicator, pooled, control_group=control_group,
                                      aggregation="dynamic", level=level, registry=reg, weights=weights)
     except (LofteevalError, ValueError, np.linalg.LinAlgError) as exc:
-        return dict(row, status="not_evaluated", reason=f"{type(exc).__name__}: {str(exc).split(';')[0]}"), None
+        why = Refusal.of(exc)
+        return dict(row, status=failure_status(why), reason=str(why)), None
     own = res.comparison[~res.comparison["kommun"].isin(list(district))]
     comparison = pd.concat([own, pd.DataFrame(
         [{"kommun": k, "reason": why, "role": "excluded"} for k, why in sorted(district.items())])],

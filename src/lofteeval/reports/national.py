@@ -135,13 +135,15 @@ def _png(fig: Any) -> str:
 
 
 def area_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Per focus area and indicator: löften, evaluated, how many and which share of the evaluated
-    could detect a 20 % change (``n_detect_20``, ``detect_20``), significant after BH within the area."""
+    """Per focus area and indicator: löften, evaluated, refused for too few counts (``refused``: the
+    question cannot be decided), how many and which share of the evaluated could detect a 20 %
+    change (``n_detect_20``, ``detect_20``), significant after BH within the area."""
     keys = ["focus_area", "indicator"]
     ok = table[table["status"] == "ok"]
     g = ok.groupby(keys)
     out = pd.DataFrame({"loften": table.groupby(keys).size()})
     out["evaluated"] = g.size().reindex(out.index, fill_value=0)
+    out["refused"] = table[table["status"] == "refused"].groupby(keys).size().reindex(out.index, fill_value=0)
     out["n_detect_20"] = g["detect_20"].sum().reindex(out.index, fill_value=0).astype(int)
     out["detect_20"] = g["detect_20"].mean().reindex(out.index)
     out["significant_bh"] = g["p_bh_area"].apply(lambda p: int((p < 0.05).sum())).reindex(out.index, fill_value=0)
@@ -163,7 +165,8 @@ def _summary_table(area: str, summ: pd.DataFrame, pooled: pd.DataFrame) -> str:
     """Per indicator: löften, evaluated, share able to detect 20 %, significant, pooled estimate."""
     from ..indicators import indicator as get_indicator
 
-    parts = ["<table><tr><th>indikator</th><th>löften</th><th>skattade</th><th>kan upptäcka 20 %</th>"
+    parts = ["<table><tr><th>indikator</th><th>löften</th><th>skattade</th><th>kan inte avgöras (för få brott)</th>"
+             "<th>kan upptäcka 20 %</th>"
              "<th>signifikanta (BH inom området)</th><th>poolad effekt [95 %]</th><th>p (poolad)</th>"
              "<th>p (poolad, BH)</th></tr>"]
     for _, s in summ.iterrows():
@@ -175,7 +178,7 @@ def _summary_table(area: str, summ: pd.DataFrame, pooled: pd.DataFrame) -> str:
         bhtxt = "–" if p0 is None else _fmt(p0.get("p_bh", np.nan), pct=False)
         label = get_indicator(str(s["indicator"])).label_sv
         parts.append(f"<tr><td>{html.escape(label)}</td><td>{s['loften']}</td><td>{s['evaluated']}</td>"
-                     f"<td>{s['n_detect_20']} av {s['evaluated']} ({_share(s['detect_20'])})</td>"
+                     f"<td>{s['refused']}</td><td>{s['n_detect_20']} av {s['evaluated']} ({_share(s['detect_20'])})</td>"
                      f"<td>{s['significant_bh']}</td>"
                      f"<td>{pooled_txt}</td><td>{ptxt}</td><td>{bhtxt}</td></tr>")
     parts.append("</table>")
@@ -246,9 +249,11 @@ def national_html(table: pd.DataFrame, pooled: pd.DataFrame, results: dict[tuple
               "demopanelen, inte från verkliga kommuner.</p>") if synthetic else ""
     areas = sorted(set(table["focus_area"]))
     n_ok = int((table["status"] == "ok").sum())
+    n_refused = int((table["status"] == "refused").sum())
     intro = (f"<p>{table['lofte_id'].nunique()} löften, {len(table)} kombinationer av löfte, fokusområde och "
-             f"indikator, varav {n_ok} skattade och {len(table) - n_ok} inte skattade (skälen finns i tabellen "
-             "national.csv). För varje fokusområde visas varje indikator: löftenas effekter sorterade efter "
+             f"indikator, varav {n_ok} skattade, {n_refused} som inte kan avgöras (för få anmälda brott per år "
+             f"före löftet, minst 10 behövs) och {len(table) - n_ok - n_refused} inte skattade (skälen finns i "
+             "tabellen national.csv). För varje fokusområde visas varje indikator: löftenas effekter sorterade efter "
              "storlek med ± minsta upptäckbara effekt (MDE, 80 % styrka), en karta och den poolade "
              "händelsestudien. p-värden för enskilda löften justeras med Benjamini–Hochberg inom varje "
              "fokusområde i hela landet. Den poolade skattningen är Callaway–Sant'Anna med kohort = första året "

@@ -29,7 +29,7 @@ def evaluate_per_kommun(panel: pd.DataFrame, lofte: Any, evaluated: Any, *, leve
     out in silence.  ``pivots``: the report's :class:`~lofteeval.design.pivots.PanelPivots` of
     ``panel`` (shared, so the panel is not split again for every kommun).
     """
-    from ..errors import LofteevalError
+    from ..errors import LofteevalError, Refusal
     from ..evaluation import evaluate
     from ..registry.cache import cached_registry
 
@@ -48,7 +48,7 @@ def evaluate_per_kommun(panel: pd.DataFrame, lofte: Any, evaluated: Any, *, leve
                                         through=through, treated=[code], exclude=exclude,
                                         registry=cached_registry(), pivots=pivots)
             except (LofteevalError, ValueError, np.linalg.LinAlgError) as exc:
-                res = f"{type(exc).__name__}: {str(exc).split(';')[0]}"
+                res = Refusal.of(exc)
             rows.append((code, res))
         out[str(joint.indicator)] = rows
     return out

@@ -503,13 +503,10 @@ def handling_text(result: Any, lang: str) -> str:
     return re.sub(r"\bkommun(er)?\b", lambda m: "municipalities" if m.group(1) else "municipality", text)
 
 
-_SMALL_COUNTS = re.compile(r"on average ([0-9.]+) counts a year before the start")
-
-
 def refused_for_small_counts(why: str) -> float | None:
-    """The treated kommuner's mean count a year when ``why`` is the small-count refusal, else None."""
-    few = _SMALL_COUNTS.search(why) if why.partition(": ")[0].endswith("Error") else None
-    return float(few.group(1)) if few else None
+    """The treated kommuner's mean count a year when ``why`` is the small-count refusal
+    (a :class:`~lofteeval.errors.Refusal` of a ``SmallCountsError``), else None."""
+    return getattr(why, "mean_count", None)
 
 
 def failure_reason(why: str, lang: str = "sv") -> str:
