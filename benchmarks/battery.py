@@ -137,6 +137,9 @@ def run(variants: list[str], reps: int, seed0: int = 0, jobs: int = 2,
 def summarise(raw: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """One row per (design, variant): fp, coverage, power at -30 % and at the MDE, refusals."""
     raw = raw.copy()
+    for col in ("p", "lo", "hi", "est", "mde", "rel_mde"):  # every replicate refused: no such column came back
+        if col not in raw.columns:
+            raw[col] = np.nan
     ok = raw["error"].fillna("") == ""
     raw["reject"] = ok & (raw["p"] < alpha)
     raw["covers"] = ok & (raw["lo"] <= 0) & (raw["hi"] >= 0)
