@@ -110,3 +110,19 @@ def test_every_confidence_value_has_a_swedish_label():
     labels = {c: confidence_label(c) for c in CONFIDENCE}
     assert labels == {"high": "hög", "medium": "medel", "low": "låg"}
     assert confidence_label("high", lang="en") == "high" and confidence_label(None) == ""
+
+
+def test_evaluate_says_a_small_count_refusal_cannot_be_decided_in_the_readers_words():
+    from lofteeval.cli.evaluate import _not_estimated
+    from lofteeval.errors import DesignError, Refusal
+    from lofteeval.estimators._warnings import refuse_small_counts
+
+    with pytest.raises(DesignError) as err:
+        refuse_small_counts(2.4, "before/after on counts")
+    few = Refusal.of(err.value)
+    assert _not_estimated(few, "sv") == ("kan inte avgöras (för få anmälda brott per år före löftet – i snitt 2,4, "
+                                         "minst 10 behövs)")
+    assert _not_estimated(few, "en").startswith("cannot be decided (too few reported offences a year")
+    other = Refusal.of(DesignError("3 donors after exclusions; widen the pool"))
+    assert _not_estimated(other, "sv") == "kunde inte skattas (metoden kunde inte tillämpas på uppgifterna)"
+    assert "Error" not in _not_estimated(few, "sv") + _not_estimated(other, "sv")
