@@ -43,3 +43,16 @@ def test_inverting_a_z_test_gives_the_wald_interval() -> None:
 def test_never_rejecting_test_gives_an_unbounded_interval() -> None:
     iv = invert_test(lambda d: 1.0, estimate=0.2, step=1.0, limit=100.0)
     assert iv.low == -math.inf and iv.high == math.inf and iv.p_value == 1.0
+
+
+def test_assignments_are_shared_read_only_and_distinct():
+    from lofteeval.inference.permutation import assignments
+
+    a = assignments(290, 3, n_perm=2000, seed=7)
+    assert a is assignments(290, 3, n_perm=2000, seed=7)  # drawn once per process
+    assert not a.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        a[0, 0] = 5
+    assert a.shape == (2000, 3) and a[0].tolist() == [0, 1, 2]
+    assert len({tuple(r) for r in a.tolist()}) == 2000 and (np.diff(a, axis=1) > 0).all()
+    assert not np.array_equal(a, assignments(290, 3, n_perm=2000, seed=8))

@@ -17,6 +17,7 @@ comparison units can never reach ``p < 0.05``.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable
@@ -34,24 +35,33 @@ def assignments(n_units: int, n_treated: int, *, n_perm: int = 5000, seed: int =
 
     The actual treated units are ``0 .. n_treated - 1``.  Every combination is enumerated when
     there are at most ``n_perm`` of them, otherwise ``n_perm - 1`` distinct random combinations are
-    drawn (seeded) after the actual one.
+    drawn (seeded) after the actual one.  The array is read-only and shared between calls with
+    the same arguments (a report draws the same assignments for every indicator of a löfte).
     """
     if not 1 <= n_treated < n_units:
         raise ValueError(f"need 1 <= n_treated < n_units (got {n_treated}, {n_units}).")
+    return _assignments(int(n_units), int(n_treated), int(n_perm), int(seed))
+
+
+@functools.lru_cache(maxsize=64)
+def _assignments(n_units: int, n_treated: int, n_perm: int, seed: int) -> np.ndarray:
     total = math.comb(n_units, n_treated)
     actual = tuple(range(n_treated))
     if total <= n_perm:
         combos = [c for c in itertools.combinations(range(n_units), n_treated) if c != actual]
-        return np.array([actual, *combos], dtype=int)
-    rng = np.random.default_rng(seed)
-    seen = {actual}
-    out = [actual]
-    while len(out) < n_perm:
-        c = tuple(sorted(rng.choice(n_units, size=n_treated, replace=False).tolist()))
-        if c not in seen:
-            seen.add(c)
-            out.append(c)
-    return np.array(out, dtype=int)
+        out = np.array([actual, *combos], dtype=int)
+    else:
+        rng = np.random.default_rng(seed)
+        seen = {actual}
+        drawn = [actual]
+        while len(drawn) < n_perm:
+            c = tuple(sorted(rng.choice(n_units, size=n_treated, replace=False).tolist()))
+            if c not in seen:
+                seen.add(c)
+                drawn.append(c)
+        out = np.array(drawn, dtype=int)
+    out.setflags(write=False)
+    return out
 
 
 def rank_pvalue(stats: np.ndarray, *, rtol: float = 1e-10) -> float:
