@@ -99,7 +99,7 @@ def test_lofte_show_national_entry_speaks_swedish(capsys):
     assert lf.confidence == "high" and "valdsbejakande_extremism" in lf.other_areas
     out = _out(capsys, ["lofte", "show", "falun-2022"])
     assert "tillförlitlighet: hög (hur säkert källan kunde läsas)" in out
-    assert "valdsbejakande extremism (utanför paketets fokusområden)" in out
+    assert "Våldsbejakande extremism (utanför paketets fokusområden)" in out
     assert "high" not in out and "valdsbejakande_extremism" not in out
 
 

@@ -12,6 +12,7 @@ import pytest
 from lofteeval.cli import main
 from lofteeval.registry import NATIONAL_DIR, load_lofte, load_registry
 from lofteeval.registry.check import check_registry, overlaps, renewal_problems
+from lofteeval.registry.display import OTHER_AREAS, other_area_label
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_IDS = {"gotland-2020", "gotland-2020-problembild", "gislaved-2022", "skara-2021",
@@ -51,7 +52,8 @@ def test_every_row_is_an_entry_with_its_facts(rows, registry):
         areas = r["focus_areas"].split(";")
         assert list(lf.focus_areas) == [a for a in areas if not a.startswith("other:")]
         assert list(lf.other_areas) == [a[6:] for a in areas if a.startswith("other:")]
-        assert all(o in lf.notes for o in lf.other_areas)
+        assert all(other_area_label(o, lang="sv") in lf.notes for o in lf.other_areas)
+        assert all(other_area_label(o, lang="en") in lf.notes_en for o in lf.other_areas)
         assert lf.start_year == int(r["start_year"])
         assert lf.end_year == int(r["end_year"] or r["start_year"])
         assert lf.end_stated is bool(r["end_year"])
@@ -149,10 +151,15 @@ def test_check_names_a_bad_file_and_loads_the_rest(tmp_path, capsys):
     assert "överhoppad: registry file 'bad.toml'" in capsys.readouterr().out
 
 
-def test_generated_files_are_up_to_date(shared_dir):
+def _generator():
     spec = importlib.util.spec_from_file_location("build_national", ROOT / "scripts/build_national_registry.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_files_are_up_to_date(shared_dir):
+    module = _generator()
     assert module.build(shared_dir / "loften_national/loften.csv", NATIONAL_DIR, check=True) == []
     assert module.publisher("https://www.falun.se/x", ["Falun"]) == "Falu kommun"
     assert module.publisher("https://polisen.se/x", ["Umeå"]) == "Polisen"
@@ -165,3 +172,47 @@ def test_seed_entries_keep_their_ids_and_name_their_public_source():
     # the one seed text whose public address the stored pages confirm (its copy starts like 003_...)
     assert load_lofte("skara-2021").url == ("https://press.skara.se/posts/pressreleases/"
                                             "medborgarloftet-2021-tryggare-sakrare-och-nyk")
+
+
+def test_national_notes_are_swedish_with_the_english_kept_apart(rows, registry):
+    with_note = [r for r in rows if r["notes"].strip()]
+    assert len(with_note) > 100
+    for r in with_note:
+        lf = registry[r["id"]]
+        assert r["notes"].strip() in lf.notes_en and "Coding note in the national list" in lf.notes_en
+        assert r["notes"].strip() not in lf.notes and "(engelska)" not in lf.notes
+        assert "Kodningsnot i den nationella listan: " in lf.notes
+        assert lf.notes_in("en") == lf.notes_en and lf.notes_in("sv") == lf.notes
+    seed = registry["gotland-2020"]  # a hand-written entry has Swedish notes only
+    assert seed.notes_en == "" and seed.notes_in("en") == seed.notes
+
+
+def test_every_area_outside_the_vocabulary_has_a_label_in_both_languages(registry):
+    used = {o for lf in registry.values() for o in lf.other_areas}
+    assert used <= set(OTHER_AREAS), sorted(used - set(OTHER_AREAS))
+    for area in used:
+        sv, en = other_area_label(area, lang="sv"), other_area_label(area, lang="en")
+        assert sv and en and "_" not in sv + en and sv[0].isupper() and en[0].isupper()
+    assert other_area_label("ny_sak") == "Ny sak"  # an unknown id reads as words, never raw
+
+
+def test_a_changed_english_note_stops_the_generator_with_the_ids(shared_dir, tmp_path, capsys):
+    module = _generator()
+    table = tmp_path / "notes.csv"
+    with module.DEFAULT_NOTES.open(encoding="utf-8", newline="") as fh:
+        known = list(csv.DictReader(fh))
+    known[0]["en"] = known[0]["en"] + " (older wording)"
+    with table.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["id", "en", "sv"])
+        writer.writeheader()
+        writer.writerows(known[:-1])  # the last row loses its translation
+    out = tmp_path / "out"
+    with pytest.raises(module.StaleTranslation) as err:
+        module.build(shared_dir / "loften_national/loften.csv", out, notes_table=table)
+    message = str(err.value)
+    assert f"the English note changed for {known[0]['id']}" in message
+    assert f"no Swedish translation for {known[-1]['id']}" in message
+    assert not out.exists() or not any(out.iterdir())  # nothing written on a stale table
+    code = module.main(["--csv", str(shared_dir / "loften_national/loften.csv"), "--out", str(out),
+                        "--notes", str(table)])
+    assert code == 2 and "must hold, for every row of the CSV with a note" in capsys.readouterr().err

@@ -63,7 +63,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 def _cmd_show(args: argparse.Namespace) -> int:
     from ..registry import load_lofte
-    from ..registry.display import confidence_label, focus_area_label, kommun_names
+    from ..registry.display import confidence_label, focus_area_label, kommun_names, other_area_label
 
     with _skipped_files_reported():
         lf = load_lofte(args.id, path=args.registry)
@@ -87,9 +87,9 @@ def _cmd_show(args: argparse.Namespace) -> int:
     if lf.scope_note:
         lines.append(f"  omfattning:       {lf.scope_note}")
     if lf.other_areas:
-        others = ", ".join(a.replace("_", " ") for a in lf.other_areas)
+        others = ", ".join(other_area_label(a) for a in lf.other_areas)
         lines.append(f"  andra områden:    {others} (utanför paketets fokusområden)")
-    lines += [f"  mål (källan):     {t}" for t in lf.targets]
+    lines += [f"  mål (källan):     {t} (den nationella listans sammanfattning, på engelska)" for t in lf.targets]
     lines += [f"  antagande:        {a}" for a in lf.assumptions]
     lines += ["", "Fokusområden och indikatorer (id inom parentes, för --indicator):"]
     lines += _measurability_lines(lf.focus_areas)

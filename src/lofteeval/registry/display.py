@@ -11,11 +11,39 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["REGION_KOMMUNER", "cell", "confidence_label", "focus_area_label", "kommun_label",
-           "kommun_names", "owner_label", "status_label"]
+__all__ = ["OTHER_AREAS", "REGION_KOMMUNER", "cell", "confidence_label", "focus_area_label", "kommun_label",
+           "kommun_names", "other_area_label", "owner_label", "status_label"]
 
 REGION_KOMMUNER = frozenset({"0980"})
 """Kommuner that are also a region and call themselves so (Region Gotland)."""
+
+OTHER_AREAS: dict[str, tuple[str, str]] = {
+    "brottsaktiva": ("Brottsaktiva personer", "Prolific offenders"),
+    "brottsofferkontakt": ("Kontakt med brottsoffer", "Contact with crime victims"),
+    "cykelstold": ("Cykelstölder", "Bicycle theft"),
+    "foraldrastod": ("Föräldrastöd", "Parental support"),
+    "fortroende": ("Förtroende för polisen", "Confidence in the police"),
+    "handelsplats": ("Trygghet på handelsplatser", "Safety at shopping areas"),
+    "hat_hot": ("Hat och hot", "Hate and threats"),
+    "integration": ("Integration", "Integration"),
+    "lokal_brottslighet": ("Brottslighet som påverkar lokalsamhället", "Crime affecting the local community"),
+    "mangdbrott": ("Mängdbrott", "Volume crime"),
+    "naringsliv": ("Brott mot näringslivet", "Crime against businesses"),
+    "natkrankningar": ("Kränkningar på nätet", "Online abuse"),
+    "osund_konkurrens": ("Osund konkurrens", "Unfair competition"),
+    "prostitution_manniskohandel": ("Prostitution och människohandel", "Prostitution and human trafficking"),
+    "seniorer": ("Äldres trygghet", "Safety of older people"),
+    "sexualbrott": ("Sexualbrott", "Sexual offences"),
+    "sexuella_trakasserier": ("Sexuella trakasserier", "Sexual harassment"),
+    "sexuellt_vald_unga": ("Sexuellt våld mot unga", "Sexual violence against young people"),
+    "stold": ("Stöld", "Theft"),
+    "tillit": ("Tillit", "Trust"),
+    "tobak": ("Tobak", "Tobacco"),
+    "unga_trygghet": ("Ungas trygghet", "Safety of young people"),
+    "utsatta_omraden": ("Utsatta områden", "Vulnerable areas"),
+    "valdsbejakande_extremism": ("Våldsbejakande extremism", "Violent extremism"),
+}
+"""Labels (Swedish, English) of the registry's areas outside the closed vocabulary (``other_areas``)."""
 
 _STATUS = {"uppfyllt": "fulfilled", "delvis": "partly fulfilled", "ej uppfyllt": "not fulfilled",
            "ej rapporterat": "not reported"}
@@ -66,6 +94,16 @@ def focus_area_label(area: str | None, *, lang: str = "sv") -> str:
     if fa is None:
         return str(area)
     return fa.label_sv if lang == "sv" else fa.label_en
+
+
+def other_area_label(area: str, *, lang: str = "sv") -> str:
+    """``"foraldrastod"`` -> ``"Föräldrastöd"`` (:data:`OTHER_AREAS`); an id without a label is
+    shown with spaces for its underscores, first letter capitalised."""
+    labels = OTHER_AREAS.get(str(area))
+    if labels is None:
+        text = str(area).replace("_", " ")
+        return text[:1].upper() + text[1:]
+    return labels[0] if lang == "sv" else labels[1]
 
 
 def owner_label(owner: str | None, kommuner: Iterable[str] = (), *, lang: str = "sv") -> str:

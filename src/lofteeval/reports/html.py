@@ -170,7 +170,9 @@ def render_html(c: ReportContext) -> str:
         technical_label="Teknisk uppgift" if sv else "Technical",
         sv_attr=Markup(' lang="sv"') if not sv else "",  # registry text quoted in Swedish
         assumptions=[registry_text(a, c.lofte) for a in (c.lofte.assumptions or ())],
-        notes=registry_text(c.lofte.notes or "", c.lofte), param_rows=_param_rows(c),
+        notes=registry_text(c.lofte.notes_in(c.lang) or "", c.lofte), param_rows=_param_rows(c),
+        # the English notes of a national entry are English: no lang="sv" on them
+        notes_attr="" if sv or getattr(c.lofte, "notes_en", "") else Markup(' lang="sv"'),
         synthetic_sv=synthetic_text("sv"),
         **_result_texts(sv, level),
         forest_caption=(f"Skattade effekter med {level}\u00a0% konfidensintervall; röda = säkerställda."
