@@ -11,8 +11,8 @@ import pytest
 from lofteeval.errors import DesignError
 from lofteeval.estimators import _cs_core as core
 from lofteeval.estimators.staggered import MIN_COHORT_ANALYTIC, staggered_did
-from lofteeval.inference.staggered_placebo import (cell_weights, placebo_cohort_test,
-                                                   unit_noise_variance)
+from lofteeval.inference.staggered_placebo import (_enumerate, cell_weights, n_assignments,
+                                                   placebo_cohort_test, unit_noise_variance)
 
 SIM = dict(unit="unit", time="year", outcome="y", cohort="cohort")
 
@@ -110,3 +110,26 @@ def test_refusals_are_explained():
     with pytest.warns(Warning, match="placebo-cohort inference is not possible"):
         res = staggered_did(few, **SIM)
     assert res.inference == "analytic (influence function)"
+
+
+def test_distinct_assignments_are_counted_and_enumerated_once_each():
+    cohort = np.array([0.0] * 10 + [2005.0, 2005.0, 2007.0])
+    pool = np.flatnonzero(cohort == 0)
+    assert n_assignments(cohort, pool.size) == 45 * 8  # C(10, 2) * C(8, 1)
+    rows = _enumerate(cohort, pool)
+    assert rows.shape == (360, 13) and len({r.tobytes() for r in rows}) == 360
+    assert np.all(rows[:, 10:] == 0)  # the treated units never take part
+    assert np.all(np.sort(rows[:, :10], axis=1)[:, -3:] == [2005.0, 2005.0, 2007.0])
+
+
+def test_one_treated_unit_uses_every_placebo_once_whatever_the_seed():
+    """One treated unit among 40: 40 distinct placebos, not 999 draws with replacement."""
+    df = panel(cohorts=(2006,), seed=7)
+    a = staggered_did(df, **SIM, inference="placebo", seed=1)
+    b = staggered_did(df, **SIM, inference="placebo", seed=2)
+    assert a.diagnostics["n_placebo"] == 40 and a.diagnostics["placebo_exhaustive"] is True
+    assert "all 40 placebo assignments" in a.inference
+    assert (a.p_value, a.ci_low, a.ci_high) == (b.p_value, b.ci_low, b.ci_high)
+    assert a.p_value * 41 == pytest.approx(round(a.p_value * 41))  # a multiple of 1 / 41
+    many = staggered_did(panel(seed=7), **SIM, inference="placebo", n_placebo=99)
+    assert many.diagnostics["n_placebo"] == 99 and many.diagnostics["placebo_exhaustive"] is False

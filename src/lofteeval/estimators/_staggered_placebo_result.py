@@ -50,8 +50,10 @@ def with_placebo_inference(out: EffectResult, y: np.ndarray, coh: np.ndarray, ti
     diag.update(analytic_se=diag.get("se"), analytic_p_value=out.p_value,
                 placebo_scale=test.scale, placebo_statistic=test.statistic,
                 n_placebo=int(test.placebo_statistics.size), n_placebo_pool=test.n_pool,
+                placebo_exhaustive=test.exhaustive,
                 inference_overall="placebo")
-    label = (f"studentised placebo-cohort rank test ({test.placebo_statistics.size} placebo "
+    every = "all " if test.exhaustive else ""
+    label = (f"studentised placebo-cohort rank test ({every}{test.placebo_statistics.size} placebo "
              f"assignments over {test.n_pool} never-treated units); cells analytic")
     return out.replace(p_value=test.p_value, ci_low=test.ci_low, ci_high=test.ci_high,
                        mde=test.mde, inference=label, diagnostics=diag, warnings=tuple(notes),

@@ -25,6 +25,8 @@ treated kommuner differ systematically from the pool.
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -37,7 +39,7 @@ from .power import mde_from_permutation
 if TYPE_CHECKING:  # annotations only: the estimator passes its group-time cells in
     from ..estimators._cs_core import AttGt
 
-__all__ = ["PlaceboCohortTest", "cell_weights", "unit_noise_variance", "placebo_cohort_test"]
+__all__ = ["PlaceboCohortTest", "cell_weights", "n_assignments", "unit_noise_variance", "placebo_cohort_test"]
 
 MIN_PRE_PERIODS = 3
 """Periods before the earliest cohort needed to estimate each unit's noise variance."""
@@ -56,6 +58,8 @@ class PlaceboCohortTest:
     mde: float
     placebo_statistics: np.ndarray
     n_pool: int
+    exhaustive: bool = False
+    """Every distinct placebo assignment was used once (there were no more than ``n_placebo``)."""
 
 
 def cell_weights(res: AttGt, cohort: np.ndarray, kind: str, weights: np.ndarray | None = None) -> np.ndarray:
@@ -136,9 +140,41 @@ def _contrast(cohorts: np.ndarray, res: AttGt, w: np.ndarray, times: np.ndarray,
     return a
 
 
+def n_assignments(cohort: np.ndarray, n_pool: int) -> int:
+    """Distinct ways to give the treated cohorts (their sizes and start periods) to ``n_pool`` units.
+
+    Units of one cohort are interchangeable, so the count is a product of binomials:
+    ``C(n_pool, m_1) * C(n_pool - m_1, m_2) * ...`` for cohort sizes ``m_1, m_2, ...``.
+    """
+    _, sizes = np.unique(cohort[cohort > 0], return_counts=True)
+    count, left = 1, n_pool
+    for m in sizes:
+        count *= math.comb(left, int(m))
+        left -= int(m)
+    return count
+
+
+def _enumerate(cohort: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """Every distinct placebo cohort vector, once each (call only when there are few)."""
+    labels, sizes = np.unique(cohort[cohort > 0], return_counts=True)
+    rows: list[np.ndarray] = []
+
+    def place(k: int, free: tuple[int, ...], row: np.ndarray) -> None:
+        if k == labels.size:
+            rows.append(row.copy())
+            return
+        for chosen in itertools.combinations(free, int(sizes[k])):
+            row[list(chosen)] = labels[k]
+            place(k + 1, tuple(u for u in free if u not in chosen), row)
+            row[list(chosen)] = 0
+
+    place(0, tuple(int(u) for u in pool), np.zeros(cohort.size))
+    return np.stack(rows)
+
+
 def _draw(cohort: np.ndarray, pool: np.ndarray, n_placebo: int,
           rng: np.random.Generator) -> np.ndarray:
-    """``n_placebo`` placebo cohort vectors: the treated cohort sizes given to pool units."""
+    """``n_placebo`` placebo cohort vectors drawn at random: the treated cohort sizes given to pool units."""
     labels = np.sort(cohort[cohort > 0])
     out = np.zeros((n_placebo, cohort.size))
     for b in range(n_placebo):
@@ -169,7 +205,10 @@ def placebo_cohort_test(y: np.ndarray, cohort: np.ndarray, times: np.ndarray, *,
         Comparison units are never-treated only (else also not-yet-treated).
     anticipation, level : see :func:`lofteeval.estimators.staggered_did`.
     n_placebo : int
-        Placebo assignments ``B``; the smallest p-value is ``1 / (B + 1)``.
+        Placebo assignments ``B`` drawn at random; the smallest p-value is ``1 / (B + 1)``.  When
+        the pool admits no more than ``B`` distinct assignments (one treated kommun among 80
+        comparisons admits 80), each is used exactly once instead: draws with replacement from
+        so few would only add noise to the p-value around its exact value.
     seed : int or None
         Seed of the placebo draws.
     weights : numpy.ndarray, optional
@@ -205,8 +244,9 @@ def placebo_cohort_test(y: np.ndarray, cohort: np.ndarray, times: np.ndarray, *,
                       anticipation=anticipation, weights=weights)[0]
     estimate = float(np.sum(a_obs * y))
     scale = float(np.sqrt(np.sum(a_obs**2 * sigma2[:, None])))
-    rng = np.random.default_rng(seed)
-    placebo = _draw(cohort, pool, n_placebo, rng)
+    exhaustive = n_assignments(cohort, pool.size) <= n_placebo
+    placebo = _enumerate(cohort, pool) if exhaustive else \
+        _draw(cohort, pool, n_placebo, np.random.default_rng(seed))
     keep = cohort == 0  # the actually treated units take no part in the placebo panels
     u = None if weights is None else np.asarray(weights, dtype=float)[keep]
     w_pl = w if u is None else np.stack([cell_weights(res, row, aggregation, u) for row in placebo[:, keep]])
@@ -222,4 +262,4 @@ def placebo_cohort_test(y: np.ndarray, cohort: np.ndarray, times: np.ndarray, *,
         estimate=estimate, scale=scale, statistic=stat, p_value=float(interval.p_value),
         ci_low=float(interval.low), ci_high=float(interval.high),
         mde=mde_from_permutation(t_b, se=scale, level=level), placebo_statistics=t_b,
-        n_pool=int(pool.size))
+        n_pool=int(pool.size), exhaustive=exhaustive)
