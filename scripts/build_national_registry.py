@@ -127,26 +127,70 @@ def _signed(value: str) -> dt.date | None:
         return None
 
 
-def _assumptions(row: dict[str, str], renewal: tuple[str, list[str]] | None) -> list[str]:
-    sy, ey = row["start_year"], row["end_year"]
+DISTRICTS_EN = {
+    "goteborg-2019": "the district of Lundby",
+    "goteborg-2020": "the district of Lundby",
+    "stockholm-2017": "the district of Södermalm",
+    "stockholm-2022": "the districts of Hägersten-Liljeholmen and Skärholmen",
+    "nykoping-2017": "the Brandkärr housing area",
+    "nykoping-2018": "the Brandkärr housing area",
+    "nykoping-2020": "the Brandkärr housing area",
+    "lund-2020": "eastern Lund (the villages in the east of the municipality)",
+}
+CONFIDENCE_EN = {
+    "medium": "text partly read, a secondary source or an inferred end year",
+    "low": "content or years inferred, not read in the promise itself",
+}
+
+
+def _assumptions(row: dict[str, str], renewal: tuple[str, list[str]] | None, *, lang: str = "sv",
+                 renewed_title: str = "") -> list[str]:
+    """The entry's interpretations in Swedish (``assumptions``) or English (``assumptions_en``).
+
+    ``renewed_title`` is the title of the löfte this row renews (the reader sees titles and
+    labels, never ids or field names).
+    """
+    from lofteeval.registry.display import confidence_label, focus_area_label
+
+    sy, ey, conf = row["start_year"], row["end_year"], row["confidence"]
+    shared = ", ".join(focus_area_label(a, lang=lang).lower() for a in renewal[1]) if renewal else ""
+    if lang == "en":
+        out = [(f"The period is whole calendar years ({sy}-01-01 – {ey or sy}-12-31): the national list "
+                "gives only start and end years; exact dates, where known, are in the note.")]
+        if not ey:
+            out.append(f"The source gives no end year (open-ended or not stated); the end is taken to be "
+                       f"{sy}-12-31, the promise's first year, until a source says otherwise.")
+        if row["signed"] and not _signed(row["signed"]):
+            out.append(f"The list gives the signing only approximately ('{row['signed']}'), so no signing "
+                       "date is registered.")
+        if conf in CONFIDENCE_EN:
+            out.append(f"Confidence {confidence_label(conf, lang='en')}: {CONFIDENCE_EN[conf]}; the focus "
+                       "areas may be incomplete.")
+        if row["id"] in DISTRICTS_EN:
+            out.append(f"The promise covers only {DISTRICTS_EN[row['id']]}, not the whole municipality: "
+                       "municipality-level data dilute any effect.")
+        if renewal:
+            out.append(f"Renews {renewed_title}: the nearest earlier promise for the same municipality or "
+                       f"municipalities and area with shared focus areas ({shared}); the link is inferred "
+                       "from the list by the generator.")
+        return out
     out = [(f"Perioden är hela kalenderår ({sy}-01-01 – {ey or sy}-12-31): den nationella listan "
             "anger bara start- och slutår; exakta datum, när de är kända, står i anteckningen.")]
     if not ey:
         out.append(f"Slutår anges inte i källan (öppet eller ej angivet); slutet antas vara "
                    f"{sy}-12-31, löftets första år, tills en källa säger annat.")
     if row["signed"] and not _signed(row["signed"]):
-        out.append(f"Undertecknandet anges bara ungefärligt i listan ('{row['signed']}'), så fältet "
-                   "signed är tomt.")
-    if row["confidence"] in CONFIDENCE_SV:
-        out.append(f"Tillförlitlighet '{row['confidence']}': {CONFIDENCE_SV[row['confidence']]}; "
+        out.append(f"Undertecknandet anges bara ungefärligt i listan ('{row['signed']}'), så inget datum "
+                   "för undertecknandet är registrerat.")
+    if conf in CONFIDENCE_SV:
+        out.append(f"Tillförlitlighet {confidence_label(conf, lang='sv')}: {CONFIDENCE_SV[conf]}; "
                    "fokusområdena kan vara ofullständiga.")
     if row["id"] in DISTRICTS:
         out.append(f"Löftet gäller bara {DISTRICTS[row['id']]}, inte hela kommunen: data på "
                    "kommunnivå späder ut en eventuell effekt.")
     if renewal:
-        out.append(f"Förnyar {renewal[0]}: närmast föregående löfte för samma kommun(er) och område "
-                   f"med gemensamma fokusområden ({', '.join(renewal[1])}); kopplingen är härledd "
-                   "av generatorn ur listan.")
+        out.append(f"Förnyar {renewed_title}: närmast föregående löfte för samma kommun(er) och område "
+                   f"med gemensamma fokusområden ({shared}); kopplingen är härledd av generatorn ur listan.")
     return out
 
 
@@ -193,8 +237,10 @@ def _other_areas_sentence(others: list[str], lang: str) -> str:
     return f"Områden utanför vokabulären: {labels}." if lang == "sv" else f"Areas outside the vocabulary: {labels}."
 
 
-def entry(row: dict[str, str], renewal: tuple[str, list[str]] | None, note_sv: str = "") -> str:
-    """The TOML text of one national row (``note_sv``: the Swedish of its coding note)."""
+def entry(row: dict[str, str], renewal: tuple[str, list[str]] | None, note_sv: str = "",
+          renewed_title: str = "") -> str:
+    """The TOML text of one national row (``note_sv``: the Swedish of its coding note;
+    ``renewed_title``: the title of the löfte it renews)."""
     names = [n.strip() for n in row["kommuner"].split(";")]
     codes = [c.strip() for c in row["kommunkoder"].split(";")]
     areas, others = _areas(row)
@@ -225,7 +271,9 @@ def entry(row: dict[str, str], renewal: tuple[str, list[str]] | None, note_sv: s
     targets = [t.strip() for t in row["targets"].split("; ") if t.strip()]
     lines += [f"targets = {_list(targets)}", f"notes = {_q(' '.join(notes))}",
               *([f"notes_en = {_q(' '.join(notes_en))}"] if notes_en else []),
-              "assumptions = [\n" + "".join(f"  {_q(a)},\n" for a in _assumptions(row, renewal)) + "]",
+              *[f"{key} = [\n" + "".join(f"  {_q(a)},\n" for a in
+                                         _assumptions(row, renewal, lang=lang, renewed_title=renewed_title)) + "]"
+                for key, lang in (("assumptions", "sv"), ("assumptions_en", "en"))],
               "", "[source]", f"document = {_q('loften_national/loften.csv: ' + row['id'])}",
               f"publisher = {_q(publisher(urls[0], names))}", f"url = {_q(urls[0])}",
               f"other_urls = {_list(urls[1:])}"]
@@ -245,10 +293,15 @@ def build(csv_path: Path, out: Path, *, check: bool = False, notes_table: Path =
         rows = list(csv.DictReader(fh))
     renew = renewals(rows)
     sv = translations(rows, notes_table)
+    by_id = {r["id"]: r for r in rows}
     out.mkdir(parents=True, exist_ok=True)
     changed = []
     for row in rows:
-        path, text = out / f"{row['id']}.toml", entry(row, renew.get(row["id"]), sv.get(row["id"], ""))
+        renewal = renew.get(row["id"])
+        renewed = by_id[renewal[0]] if renewal else None
+        title = _title(renewed, [n.strip() for n in renewed["kommuner"].split(";")]) if renewed else ""
+        path = out / f"{row['id']}.toml"
+        text = entry(row, renewal, sv.get(row["id"], ""), renewed_title=title)
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             changed.append(path.name)
             if not check:

@@ -216,3 +216,22 @@ def test_a_changed_english_note_stops_the_generator_with_the_ids(shared_dir, tmp
     code = module.main(["--csv", str(shared_dir / "loften_national/loften.csv"), "--out", str(out),
                         "--notes", str(table)])
     assert code == 2 and "must hold, for every row of the CSV with a note" in capsys.readouterr().err
+
+
+def test_every_entry_interprets_itself_in_both_languages(registry):
+    for lf in registry.values():
+        assert lf.assumptions and len(lf.assumptions_en) == len(lf.assumptions), lf.id
+        assert lf.assumptions_in("en") == lf.assumptions_en and lf.assumptions_in("sv") == lf.assumptions
+        if lf.renews:  # the renewed löfte by its title, never its id
+            title = registry[lf.renews].title
+            assert any(f"Förnyar {title}:" in a for a in lf.assumptions), lf.id
+            assert any(f"Renews {title}:" in a for a in lf.assumptions_en), lf.id
+        assert not any("fältet" in a or "signed" in a.split("'")[0] for a in lf.assumptions), lf.id
+
+
+def test_an_english_translation_must_match_one_for_one(tmp_path):
+    text = ENTRY.format(id="x-2020", kommun="0980", start=2020, end=2020, areas='["narkotika"]',
+                        extra='assumptions = ["ett", "två"]\nassumptions_en = ["one"]\n')
+    (tmp_path / "x-2020.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(Exception, match=r"must translate 'assumptions' one for one \(got 1 English for 2"):
+        load_lofte("x-2020", path=tmp_path)

@@ -168,6 +168,10 @@ def test_english_report_is_english(reports):
         # the English is written in English where it is made (no glossary translates it afterwards)
         words = re.findall(r"\b(?:kommun|kommuner|kommunerna|län|kommungrupp|lägesbild)\b", text)
         assert not words, (lid, words)
+    # the registry's interpretations in English, their quotations of the source marked Swedish
+    _, html = reports[("gotland-2020", "en")]
+    assert "Joint responsibility (the police and Region Gotland) for every activity" in html
+    assert "‘<span lang=\"sv\">Polisen på Gotland</span>’" in html
 
 
 def test_swedish_report_has_no_ids_or_code(reports):

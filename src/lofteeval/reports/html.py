@@ -68,6 +68,25 @@ def registry_text(text: str, lofte: Any) -> str:
     return out
 
 
+def _quoted_swedish(text: str, *, english: bool) -> Any:
+    """English registry prose with its Swedish quotations marked ``lang="sv"`` (escaped HTML):
+    the source's words in ``'...'`` and the activities and titles :func:`registry_text` put in
+    ``”...”``.  Any other text is returned as it is."""
+    if not english:
+        return text
+    import re
+
+    from markupsafe import Markup, escape
+
+    out = Markup("")
+    pos = 0
+    for m in re.finditer(r"'([^']+)'|”([^”]+)”", text):
+        quote = m.group(1) if m.group(1) is not None else m.group(2)
+        out += escape(text[pos:m.start()]) + Markup("‘<span lang=\"sv\">%s</span>’") % quote
+        pos = m.end()
+    return out + escape(text[pos:])
+
+
 @functools.cache
 def _registry_titles() -> dict[str, str]:
     """Registry id -> title (ids in registry prose are shown as the titles people know)."""
@@ -169,10 +188,12 @@ def render_html(c: ReportContext) -> str:
         source_text=_source_text(c), prov_rows=_prov_rows(c), source_rows=_source_rows(c),
         technical_label="Teknisk uppgift" if sv else "Technical",
         sv_attr=Markup(' lang="sv"') if not sv else "",  # registry text quoted in Swedish
-        assumptions=[registry_text(a, c.lofte) for a in (c.lofte.assumptions or ())],
+        assumptions=[_quoted_swedish(registry_text(a, c.lofte), english=not sv and bool(c.lofte.assumptions_en))
+                     for a in c.lofte.assumptions_in(c.lang)],
+        # a national entry's interpretations and notes exist in English: no lang="sv" on them
+        assumptions_attr="" if sv or c.lofte.assumptions_en else Markup(' lang="sv"'),
         notes=registry_text(c.lofte.notes_in(c.lang) or "", c.lofte), param_rows=_param_rows(c),
-        # the English notes of a national entry are English: no lang="sv" on them
-        notes_attr="" if sv or getattr(c.lofte, "notes_en", "") else Markup(' lang="sv"'),
+        notes_attr="" if sv or c.lofte.notes_en else Markup(' lang="sv"'),
         synthetic_sv=synthetic_text("sv"),
         **_result_texts(sv, level),
         forest_caption=(f"Skattade effekter med {level}\u00a0% konfidensintervall; röda = säkerställda."
