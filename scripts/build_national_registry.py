@@ -143,6 +143,31 @@ CONFIDENCE_EN = {
 }
 
 
+_ASSUMPTIONS = {  # (Swedish, English) text of each interpretation the generator can make
+    "period": ("Perioden är hela kalenderår ({sy}-01-01 – {ey}-12-31): den nationella listan anger bara start- "
+               "och slutår; exakta datum, när de är kända, står i anteckningen.",
+               "The period is whole calendar years ({sy}-01-01 – {ey}-12-31): the national list gives only "
+               "start and end years; exact dates, where known, are in the note."),
+    "open_end": ("Slutår anges inte i källan (öppet eller ej angivet); slutet antas vara {sy}-12-31, löftets "
+                 "första år, tills en källa säger annat.",
+                 "The source gives no end year (open-ended or not stated); the end is taken to be "
+                 "{sy}-12-31, the promise's first year, until a source says otherwise."),
+    "signed": ("Undertecknandet anges bara ungefärligt i listan ('{signed}'), så inget datum för "
+               "undertecknandet är registrerat.",
+               "The list gives the signing only approximately ('{signed}'), so no signing date is registered."),
+    "confidence": ("Tillförlitlighet {label}: {why}; fokusområdena kan vara ofullständiga.",
+                   "Confidence {label}: {why}; the focus areas may be incomplete."),
+    "district": ("Löftet gäller bara {district}, inte hela kommunen: data på kommunnivå späder ut en "
+                 "eventuell effekt.",
+                 "The promise covers only {district}, not the whole municipality: municipality-level data "
+                 "dilute any effect."),
+    "renews": ("Förnyar {title}: närmast föregående löfte för samma kommun(er) och område med gemensamma "
+               "fokusområden ({shared}); kopplingen är härledd av generatorn ur listan.",
+               "Renews {title}: the nearest earlier promise for the same municipality or municipalities and "
+               "area with shared focus areas ({shared}); the link is inferred from the list by the generator."),
+}
+
+
 def _assumptions(row: dict[str, str], renewal: tuple[str, list[str]] | None, *, lang: str = "sv",
                  renewed_title: str = "") -> list[str]:
     """The entry's interpretations in Swedish (``assumptions``) or English (``assumptions_en``).
@@ -152,46 +177,17 @@ def _assumptions(row: dict[str, str], renewal: tuple[str, list[str]] | None, *, 
     """
     from lofteeval.registry.display import confidence_label, focus_area_label
 
-    sy, ey, conf = row["start_year"], row["end_year"], row["confidence"]
-    shared = ", ".join(focus_area_label(a, lang=lang).lower() for a in renewal[1]) if renewal else ""
-    if lang == "en":
-        out = [(f"The period is whole calendar years ({sy}-01-01 – {ey or sy}-12-31): the national list "
-                "gives only start and end years; exact dates, where known, are in the note.")]
-        if not ey:
-            out.append(f"The source gives no end year (open-ended or not stated); the end is taken to be "
-                       f"{sy}-12-31, the promise's first year, until a source says otherwise.")
-        if row["signed"] and not _signed(row["signed"]):
-            out.append(f"The list gives the signing only approximately ('{row['signed']}'), so no signing "
-                       "date is registered.")
-        if conf in CONFIDENCE_EN:
-            out.append(f"Confidence {confidence_label(conf, lang='en')}: {CONFIDENCE_EN[conf]}; the focus "
-                       "areas may be incomplete.")
-        if row["id"] in DISTRICTS_EN:
-            out.append(f"The promise covers only {DISTRICTS_EN[row['id']]}, not the whole municipality: "
-                       "municipality-level data dilute any effect.")
-        if renewal:
-            out.append(f"Renews {renewed_title}: the nearest earlier promise for the same municipality or "
-                       f"municipalities and area with shared focus areas ({shared}); the link is inferred "
-                       "from the list by the generator.")
-        return out
-    out = [(f"Perioden är hela kalenderår ({sy}-01-01 – {ey or sy}-12-31): den nationella listan "
-            "anger bara start- och slutår; exakta datum, när de är kända, står i anteckningen.")]
-    if not ey:
-        out.append(f"Slutår anges inte i källan (öppet eller ej angivet); slutet antas vara "
-                   f"{sy}-12-31, löftets första år, tills en källa säger annat.")
-    if row["signed"] and not _signed(row["signed"]):
-        out.append(f"Undertecknandet anges bara ungefärligt i listan ('{row['signed']}'), så inget datum "
-                   "för undertecknandet är registrerat.")
-    if conf in CONFIDENCE_SV:
-        out.append(f"Tillförlitlighet {confidence_label(conf, lang='sv')}: {CONFIDENCE_SV[conf]}; "
-                   "fokusområdena kan vara ofullständiga.")
-    if row["id"] in DISTRICTS:
-        out.append(f"Löftet gäller bara {DISTRICTS[row['id']]}, inte hela kommunen: data på "
-                   "kommunnivå späder ut en eventuell effekt.")
-    if renewal:
-        out.append(f"Förnyar {renewed_title}: närmast föregående löfte för samma kommun(er) och område "
-                   f"med gemensamma fokusområden ({shared}); kopplingen är härledd av generatorn ur listan.")
-    return out
+    en = lang == "en"
+    sy, ey, conf, lid = row["start_year"], row["end_year"], row["confidence"], row["id"]
+    why, districts = (CONFIDENCE_EN, DISTRICTS_EN) if en else (CONFIDENCE_SV, DISTRICTS)
+    made = [("period", dict(sy=sy, ey=ey or sy)),
+            ("open_end", dict(sy=sy)) if not ey else None,
+            ("signed", dict(signed=row["signed"])) if row["signed"] and not _signed(row["signed"]) else None,
+            ("confidence", dict(label=confidence_label(conf, lang=lang), why=why[conf])) if conf in why else None,
+            ("district", dict(district=districts[lid])) if lid in districts else None,
+            ("renews", dict(title=renewed_title, shared=", ".join(focus_area_label(a, lang=lang).lower()
+                                                                   for a in renewal[1]))) if renewal else None]
+    return [_ASSUMPTIONS[key][en].format(**values) for key, values in filter(None, made)]
 
 
 def _title(row: dict[str, str], names: list[str]) -> str:
