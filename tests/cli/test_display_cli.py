@@ -101,6 +101,7 @@ def test_lofte_show_national_entry_speaks_swedish(capsys):
     assert "tillförlitlighet: hög (hur säkert källan kunde läsas)" in out
     assert "Våldsbejakande extremism (utanför paketets fokusområden)" in out
     assert "high" not in out and "valdsbejakande_extremism" not in out
+    assert "förnyar:          Medborgarlöfte Falun 2016 (falun-2016)" in out
 
 
 def test_every_confidence_value_has_a_swedish_label():

@@ -83,7 +83,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
         lines.append(f"  tillförlitlighet: {confidence_label(lf.confidence)} "
                      "(hur säkert källan kunde läsas)")
     if lf.renews:
-        lines.append(f"  förnyar:          {lf.renews}")
+        lines.append(f"  förnyar:          {_title_of(lf.renews, args.registry)} ({lf.renews})")
     if lf.scope_note:
         lines.append(f"  omfattning:       {lf.scope_note}")
     if lf.other_areas:
@@ -97,6 +97,17 @@ def _cmd_show(args: argparse.Namespace) -> int:
     if lf.activities:
         print("\nAktiviteter:\n" + _table(_activities_frame(lf), max_colwidth=70))
     return 0
+
+
+def _title_of(lofte_id: str, registry: str | None) -> str:
+    """The title of a registered löfte, or its id when the registry does not hold it."""
+    from ..errors import RegistryError
+    from ..registry import load_lofte
+
+    try:
+        return load_lofte(lofte_id, path=registry).title
+    except RegistryError:
+        return lofte_id
 
 
 def _target_text(target: object, unit: object) -> str:
