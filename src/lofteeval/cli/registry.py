@@ -100,14 +100,17 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _title_of(lofte_id: str, registry: str | None) -> str:
-    """The title of a registered löfte, or its id when the registry does not hold it."""
+    """The title of a registered löfte, or its id when the registry does not hold it (the
+    registry's skipped files were reported when the shown löfte was loaded: not again here)."""
     from ..errors import RegistryError
-    from ..registry import load_lofte
+    from ..registry import RegistryWarning, load_lofte
 
-    try:
-        return load_lofte(lofte_id, path=registry).title
-    except RegistryError:
-        return lofte_id
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RegistryWarning)
+        try:
+            return load_lofte(lofte_id, path=registry).title
+        except RegistryError:
+            return lofte_id
 
 
 def _target_text(target: object, unit: object) -> str:
