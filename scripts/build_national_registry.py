@@ -190,6 +190,11 @@ def _assumptions(row: dict[str, str], renewal: tuple[str, list[str]] | None, *, 
     return [_ASSUMPTIONS[key][en].format(**values) for key, values in filter(None, made)]
 
 
+def _names(row: dict[str, str]) -> list[str]:
+    """The row's kommun names, in the list's order."""
+    return [n.strip() for n in row["kommuner"].split(";")]
+
+
 def _title(row: dict[str, str], names: list[str]) -> str:
     sy, ey = row["start_year"], row["end_year"]
     years = f"{sy}–{ey}" if ey and ey != sy else sy
@@ -237,7 +242,7 @@ def entry(row: dict[str, str], renewal: tuple[str, list[str]] | None, note_sv: s
           renewed_title: str = "") -> str:
     """The TOML text of one national row (``note_sv``: the Swedish of its coding note;
     ``renewed_title``: the title of the löfte it renews)."""
-    names = [n.strip() for n in row["kommuner"].split(";")]
+    names = _names(row)
     codes = [c.strip() for c in row["kommunkoder"].split(";")]
     areas, others = _areas(row)
     urls = [u.strip() for u in row["source_url"].split(" | ") if u.strip()]
@@ -295,7 +300,7 @@ def build(csv_path: Path, out: Path, *, check: bool = False, notes_table: Path =
     for row in rows:
         renewal = renew.get(row["id"])
         renewed = by_id[renewal[0]] if renewal else None
-        title = _title(renewed, [n.strip() for n in renewed["kommuner"].split(";")]) if renewed else ""
+        title = _title(renewed, _names(renewed)) if renewed else ""
         path = out / f"{row['id']}.toml"
         text = entry(row, renewal, sv.get(row["id"], ""), renewed_title=title)
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
