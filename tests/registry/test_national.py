@@ -235,3 +235,39 @@ def test_an_english_translation_must_match_one_for_one(tmp_path):
     (tmp_path / "x-2020.toml").write_text(text, encoding="utf-8")
     with pytest.raises(Exception, match=r"must translate 'assumptions' one for one \(got 1 English for 2"):
         load_lofte("x-2020", path=tmp_path)
+
+
+def test_national_targets_are_swedish_with_the_english_kept_one_for_one(rows, registry):
+    with_targets = [r for r in rows if r["targets"].strip()]
+    assert len(with_targets) == 45
+    for r in with_targets:
+        lf = registry[r["id"]]
+        assert list(lf.targets_en) == [t.strip() for t in r["targets"].split("; ")], lf.id
+        assert len(lf.targets) == len(lf.targets_en) and lf.targets != lf.targets_en, lf.id
+        assert lf.targets_in("en") == lf.targets_en and lf.targets_in("sv") == lf.targets
+    assert registry["ale-2020"].targets[2] == "minst 70 hastighetskontroller under de tre åren"
+    assert all(not lf.targets_en for lf in registry.values() if not lf.targets)
+
+
+def test_a_translation_with_another_number_of_targets_stops_the_generator(shared_dir, tmp_path):
+    module = _generator()
+    table = tmp_path / "targets.csv"
+    with module.DEFAULT_TARGETS.open(encoding="utf-8", newline="") as fh:
+        known = list(csv.DictReader(fh))
+    several = next(r for r in known if "; " in r["sv"])
+    several["sv"] = several["sv"].replace("; ", ", ", 1)  # two targets run together
+    with table.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["id", "en", "sv"])
+        writer.writeheader()
+        writer.writerows(known)
+    with pytest.raises(module.StaleTranslation,
+                       match=f"another number of '; '-separated targets for {several['id']}"):
+        module.build(shared_dir / "loften_national/loften.csv", tmp_path / "out", targets_table=table)
+
+
+def test_an_english_target_list_must_match_one_for_one(tmp_path):
+    text = ENTRY.format(id="x-2020", kommun="0980", start=2020, end=2020, areas='["narkotika"]',
+                        extra='targets = ["ett", "två"]\ntargets_en = ["one"]\n')
+    (tmp_path / "x-2020.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(Exception, match=r"must translate 'targets' one for one \(got 1 English for 2"):
+        load_lofte("x-2020", path=tmp_path)

@@ -56,6 +56,21 @@ def test_english_report(fake_lofte, fake_evaluated):
     assert "1 Summary" in html and SYN_EN in html and "Sammanfattning" not in html
 
 
+def test_targets_in_the_report_language(fake_lofte, fake_evaluated):
+    national = SimpleNamespace(**{**vars(fake_lofte), "activities": (),
+                                  "targets": ("minst 2 trygghetsvandringar", "minst 4 narkotikainsatser"),
+                                  "targets_en": ("at least 2 safety walks", "at least 4 drug operations")})
+    sv = render_html(_context(national, fake_evaluated))
+    en = render_html(_context(national, fake_evaluated, lang="en"))
+    assert "<li>minst 2 trygghetsvandringar</li>" in sv and "safety walks" not in sv
+    assert "de 2 åtaganden som den nationella listan nämner står i avsnitt 2" in sv
+    assert "<li>at least 4 drug operations</li>" in en and "narkotikainsatser" not in en
+    assert "the 2 commitments the national list names are in section 2" in en
+    swedish_only = SimpleNamespace(**{**vars(national), "targets_en": ()})  # quoted in Swedish, marked so
+    assert '<ul class="small registry-targets" lang="sv">' in render_html(_context(swedish_only, fake_evaluated,
+                                                                                    lang="en"))
+
+
 def test_problem_picture_renders_context_only(fake_lofte, fake_evaluated):
     pp = SimpleNamespace(**{**vars(fake_lofte), "kind": "problem_picture", "is_lofte": False})
     empty = dataclasses.replace(fake_evaluated, pairs={}, failures={})

@@ -89,7 +89,9 @@ def _cmd_show(args: argparse.Namespace) -> int:
     if lf.other_areas:
         others = ", ".join(other_area_label(a) for a in lf.other_areas)
         lines.append(f"  andra områden:    {others} (utanför paketets fokusområden)")
-    lines += [f"  mål (källan):     {t} (den nationella listans sammanfattning, på engelska)" for t in lf.targets]
+    if lf.targets:
+        lines.append("  åtaganden (som den nationella listan sammanfattar källan):")
+        lines += [f"    – {t}" for t in lf.targets]
     lines += [f"  antagande:        {a}" for a in lf.assumptions]
     lines += ["", "Fokusområden och indikatorer (id inom parentes, för --indicator):"]
     lines += _measurability_lines(lf.focus_areas)

@@ -8,7 +8,8 @@ added for the national list (``docs/registry.md``)::
     district = "Lundby"                 # required when scope = "district"
     renews = "goteborg-2019"            # id of the löfte this one renews (same kommun, earlier)
     other_areas = ["seniorer"]          # areas outside the closed vocabulary ([a-z0-9_] words)
-    targets = ["..."]                   # quantified commitments as stated by the source
+    targets = ["..."]                   # quantified commitments as stated by the source (Swedish)
+    targets_en = ["..."]                # the same in English, one for one (optional)
     end_stated = false                  # the source names no end year; the end is an assumption
 
     [source]
@@ -27,7 +28,7 @@ from typing import Any
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 CONFIDENCE = ("high", "medium", "low")
 SCOPES = ("kommun", "district")
-FIELDS = ("confidence", "scope", "district", "renews", "other_areas", "targets", "end_stated")
+FIELDS = ("confidence", "scope", "district", "renews", "other_areas", "targets", "targets_en", "end_stated")
 _OTHER_AREA = re.compile(r"[a-z0-9_]+")
 
 
@@ -74,13 +75,19 @@ def parse_fields(data: Mapping[str, Any], problems: list[str]) -> dict[str, Any]
         if not _OTHER_AREA.fullmatch(word):
             problems.append(f"field 'other_areas[{i}]' must be one lower-case word with a-z, 0-9 "
                             f"and '_' (got {word!r})")
+    targets = _str_list(data, "targets", problems)
+    targets_en = _str_list(data, "targets_en", problems)
+    if targets_en and len(targets_en) != len(targets):
+        problems.append(f"field 'targets_en' must translate 'targets' one for one (got {len(targets_en)} "
+                        f"English for {len(targets)} Swedish); give one English text per Swedish one, in "
+                        "the same order, or leave targets_en out")
     end_stated = data.get("end_stated", True)
     if not isinstance(end_stated, bool):
         problems.append(f"field 'end_stated' must be true or false (got {end_stated!r})")
     return {"confidence": confidence, "scope": scope,
             "district": district.strip() if isinstance(district, str) else None,
-            "renews": renews, "other_areas": others, "targets": _str_list(data, "targets", problems),
-            "end_stated": end_stated is not False}
+            "renews": renews, "other_areas": others, "targets": targets,
+            "targets_en": targets_en, "end_stated": end_stated is not False}
 
 
 def parse_urls(raw: Mapping[str, Any], problems: list[str]) -> tuple[str | None, tuple[str, ...]]:

@@ -121,6 +121,7 @@ class Lofte:
     renews: str | None = None
     other_areas: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()
+    targets_en: tuple[str, ...] = ()
     end_stated: bool = True
 
     def notes_in(self, lang: str = "sv") -> str:
@@ -132,6 +133,11 @@ class Lofte:
         """The interpretations in the report's language: ``assumptions_en`` for ``"en"`` when the
         entry has them, else ``assumptions`` (Swedish)."""
         return self.assumptions_en if lang == "en" and self.assumptions_en else self.assumptions
+
+    def targets_in(self, lang: str = "sv") -> tuple[str, ...]:
+        """The quantified commitments in the report's language: ``targets_en`` for ``"en"`` when the
+        entry has them, else ``targets``."""
+        return self.targets_en if lang == "en" and self.targets_en else self.targets
 
     @property
     def url(self) -> str | None:

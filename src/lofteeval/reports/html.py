@@ -187,6 +187,7 @@ def render_html(c: ReportContext) -> str:
     # Lofte.notes_in / assumptions_in choose; read with getattr, since any löfte-like object renders)
     notes_en = "" if sv else getattr(c.lofte, "notes_en", "")
     assumptions_en = () if sv else tuple(getattr(c.lofte, "assumptions_en", ()))
+    targets_en = () if sv else tuple(getattr(c.lofte, "targets_en", ()))
     return _env().get_template("report.html.j2").render(
         c=c, t=T[c.lang], fu_rows=fu, header_text=header,
         source_text=_source_text(c), prov_rows=_prov_rows(c), source_rows=_source_rows(c),
@@ -197,6 +198,8 @@ def render_html(c: ReportContext) -> str:
         # a national entry's interpretations and notes exist in English: no lang="sv" on them
         assumptions_attr="" if sv or assumptions_en else Markup(' lang="sv"'),
         notes=registry_text(notes_en or c.lofte.notes or "", c.lofte),
+        targets=list(targets_en or getattr(c.lofte, "targets", ())),
+        targets_attr="" if sv or targets_en else Markup(' lang="sv"'),
         param_rows=_param_rows(c),
         notes_attr="" if sv or notes_en else Markup(' lang="sv"'),
         synthetic_sv=synthetic_text("sv"),

@@ -66,7 +66,8 @@ T: dict[str, dict[str, str]] = {
         "data_caveats": "Förbehåll som data ger upphov till", "parameters": "Parametrar",
         "sources": "Datakällor", "generated": "Skapad", "page": "Sida", "of": "av",
         "placebo": "Placebofördelning", "weights": "Syntetiska vikter",
-        "problem_picture": "Problembild", "notes": "Anteckningar", "no_followup": (
+        "problem_picture": "Problembild", "notes": "Anteckningar",
+        "targets": "Åtaganden (som den nationella listan sammanfattar källan)", "no_followup": (
             "Ingen uppföljningsfil angavs; alla aktiviteter visas som ej rapporterade."),
         "tech": "Tekniska meddelanden från skattningen", "yes": "ja", "no": "nej",
         "registry_assumptions": "Tolkningar vid registreringen av löftet",
@@ -88,7 +89,8 @@ T: dict[str, dict[str, str]] = {
         "data_caveats": "Caveats raised by the data", "parameters": "Parameters",
         "sources": "Data sources", "generated": "Generated", "page": "Page", "of": "of",
         "placebo": "Placebo distribution", "weights": "Synthetic weights",
-        "problem_picture": "Problem picture", "notes": "Notes", "no_followup": (
+        "problem_picture": "Problem picture", "notes": "Notes",
+        "targets": "Commitments (as the national list summarises the source)", "no_followup": (
             "No follow-up file was given; every activity is shown as not reported."),
         "tech": "Technical messages from the estimation", "yes": "yes", "no": "no",
         "registry_assumptions": "Interpretations made when the promise was registered",
