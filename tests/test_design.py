@@ -161,6 +161,12 @@ def test_reasons_in_swedish_match_the_english_ones(demo):
     assert first["reason_sv"] == (f"samma kommungrupp ({group} {label}); {ratio:.2g}".replace(".", ",")
                                   + " × löfteskommunens folkmängd; rang 1 i förperiodens anpassning")
     assert first["reason"] == f"same kommungrupp {group}; population {ratio:.2g} x treated; pre-period RMSPE rank 1"
+    # the same facts as data, for the report's columns
+    assert first["kommungrupp_label"] == label and bool(first["same_group"]) and not bool(first["requested"])
+    assert first["size_ratio"] == pytest.approx(ratio) and first["fit_rank"] == 1
+    assert d.comparison["same_group"].all() and sorted(d.comparison["fit_rank"]) == list(range(1, len(d.comparison) + 1))
+    given = make_design(demo, "gotland-2020", "reported_assault", comparison=list(d.comparison["kommun"][:5]))
+    assert given.comparison["requested"].all() and given.comparison["reason_sv"].str.startswith("vald av").all()
     # every exclusion has a Swedish reason too, and no English words leak into it
     assert (d.excluded["reason_sv"].str.len() > 0).all()
     assert not d.excluded["reason_sv"].str.contains("population|outside|other|poor", regex=True).any()

@@ -177,3 +177,29 @@ def test_provenance_keys():
     p = provenance(None, params={"level": 0.9})
     assert p["version"] and p["parameters"] == {"level": 0.9}
     assert re.match(r"\d{4}-\d{2}-\d{2}", p["generated"])
+
+
+def test_comparison_kommuner_in_short_columns(fake_lofte, fake_evaluated):
+    """A design-made comparison frame is shown as kommungrupp / size / rank columns, explained once."""
+    from dataclasses import replace
+
+    from lofteeval.reports.build import _comparison_rows
+
+    res = fake_evaluated.pairs["narkotika"][0][0]
+    comp = pd.DataFrame({"kommun": ["0180", "1280", "0114"], "kommungrupp": ["A1", "A1", "B3"],
+                         "kommungrupp_label": ["Storstad", "Storstad", "Pendlingskommun nära storstad"],
+                         "same_group": [True, True, False], "size_ratio": [1.5, 0.912, 0.25],
+                         "fit_rank": pd.array([2, 1, 3], dtype="Int64"), "requested": [False] * 3,
+                         "reason": ["r"] * 3, "reason_sv": ["r"] * 3})
+    res = replace(res, comparison=comp, weights=pd.Series({"0180": 0.2, "1280": 0.8, "0114": 0.0}))
+    rows, more, note, _ = _comparison_rows(res, lang="sv")
+    assert [r["kommun"] for r in rows] == ["Malmö (1280)", "Stockholm (0180)", "Upplands Väsby (0114)"]  # by weight
+    assert [(r["group"], r["size"], r["rank"], r["weight"]) for r in rows] == [
+        ("A1", "0,91\u00a0×", "1", "0,800"), ("A1", "1,50\u00a0×", "2", "0,200"), ("B3 (annan)", "0,25\u00a0×", "3", "0,000")]
+    assert more == 0 and note.startswith("3 jämförelsekommuner. Kommungrupp (SKR): A1 Storstad; B3 Pendlingskommun")
+    assert "”(annan)” = en annan än löfteskommunens" in note and "(1 = närmast)" in note
+    rows_en, _, note_en, _ = _comparison_rows(replace(res, kommun="0980,0180"), lang="en")
+    assert rows_en[2]["group"] == "B3 (other)" and rows_en[0]["size"] == "0.91\u00a0×"
+    assert "not any of the promise municipalities'" in note_en and "mean population" in note_en
+    html = render_html(_context(fake_lofte, fake_evaluated))  # a frame without the columns: the sentence
+    assert "Varför vald" in html and "Rang före löftet" not in html

@@ -24,8 +24,8 @@ from ..formatting import num_sv as _num_sv, ratio as _ratio, span, span_sv as _s
 MIN_POOL = MIN_RANK_POOL  # with J comparison units the smallest rank p-value is 1/(J+1)
 FIT_CUTOFF = 2.0
 
-COMPARISON_COLUMNS = ["kommun", "name", "kommungrupp", "lan", "population", "pre_rmspe", "pre_corr",
-                      "fit_rank", "reason", "reason_sv"]
+COMPARISON_COLUMNS = ["kommun", "name", "kommungrupp", "kommungrupp_label", "same_group", "lan", "population",
+                      "size_ratio", "pre_rmspe", "pre_corr", "fit_rank", "requested", "reason", "reason_sv"]
 EXCLUDED_COLUMNS = ["kommun", "name", "reason", "reason_sv"]
 
 
@@ -312,7 +312,9 @@ def trim_by_fit(pool: list[str], rmspe: dict[str, float], n_comparison: int | No
 # ------------------------------------------------------------------------------------------------
 def comparison_frame(pool: list[str], ref: RefMaps, fit: pd.DataFrame, treated: tuple[str, ...],
                      comparison: Any) -> pd.DataFrame:
-    """One row per comparison kommun with its fit and why it was chosen (``reason``, ``reason_sv``)."""
+    """One row per comparison kommun with its fit and why it was chosen: as data (``same_group``,
+    ``size_ratio`` = its population over the treated kommuner's mean, ``fit_rank``, ``requested``) and
+    as one sentence (``reason``, ``reason_sv``)."""
     groups = {ref.group[t] for t in treated}
     tpop = float(np.mean([ref.population[t] for t in treated]))
     whose = "löfteskommunens folkmängd" if len(treated) == 1 else "löfteskommunernas genomsnittliga folkmängd"
@@ -338,11 +340,14 @@ def comparison_frame(pool: list[str], ref: RefMaps, fit: pd.DataFrame, treated: 
     text = object if not pool else None
     return pd.DataFrame({"kommun": pd.Series(pool, dtype=text), "name": pd.Series([ref.name[k] for k in pool], dtype=text),
                          "kommungrupp": pd.Series([ref.group[k] for k in pool], dtype=text),
+                         "kommungrupp_label": pd.Series([ref.label[k] for k in pool], dtype=text),
+                         "same_group": np.array([ref.group[k] in groups for k in pool], dtype=bool),
                          "lan": pd.Series([ref.lan[k] for k in pool], dtype=text),
                          "population": np.array([ref.population[k] for k in pool], dtype=float),
+                         "size_ratio": np.array([ref.population[k] / tpop for k in pool], dtype=float),
                          "pre_rmspe": rmspe, "pre_corr": fit["pre_corr"].to_numpy(float)[rows],
-                         "fit_rank": ranks.to_numpy(), "reason": pd.Series(en_rows, dtype=text),
-                         "reason_sv": pd.Series(sv_rows, dtype=text)},
+                         "fit_rank": ranks.to_numpy(), "requested": np.full(len(pool), given, dtype=bool),
+                         "reason": pd.Series(en_rows, dtype=text), "reason_sv": pd.Series(sv_rows, dtype=text)},
                         columns=COMPARISON_COLUMNS)
 
 

@@ -60,8 +60,10 @@ class Design:
     pre_period, post_period : tuple of int
         Years used before and from the start.
     comparison : pandas.DataFrame
-        ``kommun, name, kommungrupp, lan, population, pre_rmspe, pre_corr, fit_rank, reason,
-        reason_sv``: why each was chosen, in English and in plain Swedish (for reports).
+        ``kommun, name, kommungrupp, kommungrupp_label, same_group, lan, population, size_ratio,
+        pre_rmspe, pre_corr, fit_rank, requested, reason, reason_sv``: why each was chosen, as data
+        (same kommungrupp as a treated kommun, population over the treated mean, rank of the pre-period
+        fit, named by the user) and in English and plain Swedish sentences.
     excluded : pandas.DataFrame
         ``kommun, name, reason, reason_sv`` for every kommun left out of the pool.
     focus_areas : tuple of str

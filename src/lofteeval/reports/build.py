@@ -208,6 +208,63 @@ def _unit_label(spec: IndicatorSpec, lang: str) -> str:
 
 
 # -- sections ------------------------------------------------------------------------------
+_STRUCTURED = {"kommungrupp", "kommungrupp_label", "same_group", "size_ratio", "fit_rank", "requested"}
+
+
+def _reason_rows(shown: pd.DataFrame, comp: pd.DataFrame, *, weighted: bool,
+                 lang: str) -> tuple[list[dict[str, str]], str]:
+    """One ``reason`` sentence a row; a first clause every row shares is said once in the note."""
+    reasons = [reason_text(r, lang=lang) for _, r in comp.iterrows()]
+    first = {r.split("; ")[0] for r in reasons}
+    note = ""
+    if len(comp) > 1 and len(first) == 1 and all("; " in r for r in reasons):
+        shared = first.pop()
+        note = (f"Alla {len(comp)} jämförelsekommuner: {shared[:1].lower() + shared[1:]}." if lang == "sv"
+                else f"All {len(comp)} comparison municipalities: {shared}.")
+        reasons = [r.split("; ", 1)[1] for r in reasons]
+    rows = [{"kommun": kommun_label(r["_code"]), "reason": why[:1].upper() + why[1:],
+             "weight": tx.fmt_number(r["_w"], lang=lang, digits=3) if weighted else ""}
+            for (_, r), why in zip(shown.iterrows(), reasons)]
+    return rows, note
+
+
+def _structured_rows(shown: pd.DataFrame, comp: pd.DataFrame, *, weighted: bool, lang: str,
+                     several: bool = False) -> tuple[list[dict[str, str]], str]:
+    """Why each comparison kommun was chosen, as short columns (kommungrupp, size, pre-period rank)
+    and one note that says once what the columns mean and names the kommungrupper."""
+    sv = lang == "sv"
+    other = " (annan)" if sv else " (other)"
+    rows = [{"kommun": kommun_label(r["_code"]),
+             "group": f"{r['kommungrupp']}{'' if bool(r['same_group']) else other}",
+             "size": f"{tx.fmt_number(float(r['size_ratio']), lang=lang, digits=2)}\u00a0×",
+             "rank": "–" if pd.isna(r["fit_rank"]) else str(int(r["fit_rank"])),
+             "weight": tx.fmt_number(r["_w"], lang=lang, digits=3) if weighted else ""}
+            for _, r in shown.iterrows()]
+    groups = comp.drop_duplicates("kommungrupp").sort_values("kommungrupp")
+    names = "; ".join(f"{g} {lab if sv else tx.KOMMUNGRUPP_EN.get(str(g), '')}".strip()
+                      for g, lab in zip(groups["kommungrupp"], groups["kommungrupp_label"]))
+    same = bool(comp["same_group"].all())
+    n = len(comp)
+    if sv:
+        whose, mean = (("löfteskommunernas", "genomsnittliga folkmängd") if several else
+                       ("löfteskommunens", "folkmängd"))
+        who = "Valda av användaren. " if bool(comp["requested"].all()) else ""
+        group = (f"samma som {'någon av ' if several else ''}{whose}" if same else
+                 f"”(annan)” = en annan än {'någon av ' if several else ''}{whose}")
+        note = (f"{who}{n} jämförelsekommuner. Kommungrupp (SKR): {names}; {group}. Storlek: kommunens "
+                f"folkmängd delad med {whose} {mean}. Rang: hur nära kommunen följde {whose} utveckling "
+                "åren före löftet (1 = närmast).")
+    else:
+        whose = "the promise municipalities'" if several else "the promise municipality's"
+        who = "Named by the user. " if bool(comp["requested"].all()) else ""
+        group = (f"the same as {'one of ' if several else ''}{whose}" if same else
+                 f"“(other)” = not {'any of ' if several else ''}{whose}")
+        note = (f"{who}{n} comparison municipalities. Municipality group (SKR): {names}; {group}. Size: the "
+                f"municipality's population over {whose} {'mean ' if several else ''}population. Rank: how "
+                f"closely it followed {whose} development in the years before the promise (1 = closest).")
+    return rows, note
+
+
 def _comparison_rows(res: Any, *, lang: str = "sv",
                      limit: int = 10) -> tuple[list[dict[str, str]], int, str, str]:
     """Comparison kommuner with why they were chosen and their synthetic weight (largest first).
@@ -225,17 +282,11 @@ def _comparison_rows(res: Any, *, lang: str = "sv",
         w.index = w.index.astype(str)
         comp = comp.assign(_w=comp["_code"].map(w).fillna(0.0)).sort_values("_w", ascending=False, kind="stable")
         limit = min(12, max(5, int((comp["_w"] >= 5e-4).sum())))
-    reasons = [reason_text(r, lang=lang) for _, r in comp.iterrows()]
-    first = {r.split("; ")[0] for r in reasons}
-    note = ""
-    if len(comp) > 1 and len(first) == 1 and all("; " in r for r in reasons):
-        shared = first.pop()
-        note = (f"Alla {len(comp)} jämförelsekommuner: {shared[:1].lower() + shared[1:]}." if lang == "sv"
-                else f"All {len(comp)} comparison municipalities: {shared}.")
-        reasons = [r.split("; ", 1)[1] for r in reasons]
-    rows = [{"kommun": kommun_label(r["_code"]), "reason": why[:1].upper() + why[1:],
-             "weight": tx.fmt_number(r["_w"], lang=lang, digits=3) if weighted else ""}
-            for (_, r), why in zip(comp.head(limit).iterrows(), reasons)]
+    if _STRUCTURED <= set(comp.columns):
+        several = len([k for k in str(res.kommun or "").split(",") if k]) > 1
+        rows, note = _structured_rows(comp.head(limit), comp, weighted=weighted, lang=lang, several=several)
+    else:  # a frame not made by lofteeval.design: the reason sentence as it is
+        rows, note = _reason_rows(comp.head(limit), comp, weighted=weighted, lang=lang)
     rest = comp.iloc[limit:]
     zero = weighted and len(rest) and float(rest["_w"].max()) < 5e-4
     more = (("kommuner till med vikt 0" if zero else "kommuner till") if lang == "sv"

@@ -61,6 +61,7 @@ T: dict[str, dict[str, str]] = {
         "deadline": "Senast", "indicator": "Indikator", "effect": "Effekt", "interval": "Intervall",
         "p": "p-värde", "p_adj": "Justerat p", "mde": "MDE", "design": "Design",
         "comparison": "Jämförelsekommuner", "reason": "Varför vald", "weight": "Vikt",
+        "comp_group": "Kommungrupp", "comp_size": "Storlek", "comp_rank": "Rang före löftet",
         "kommun": "Kommun", "key": "Uppgift", "value": "Värde", "not_estimated": "Kunde inte skattas",
         "caveats": "Förbehåll", "assumptions": "Antaganden", "designs": "Designer",
         "data_caveats": "Förbehåll som data ger upphov till", "parameters": "Parametrar",
@@ -83,7 +84,8 @@ T: dict[str, dict[str, str]] = {
         "target": "Target", "done": "Done", "status": "Status", "deadline": "Deadline",
         "indicator": "Indicator", "effect": "Effect", "interval": "Interval", "p": "p-value",
         "p_adj": "Adjusted p", "mde": "MDE", "design": "Design", "comparison": "Comparison municipalities",
-        "reason": "Why chosen", "weight": "Weight", "kommun": "Municipality", "key": "Item",
+        "reason": "Why chosen", "weight": "Weight",
+        "comp_group": "Group", "comp_size": "Size", "comp_rank": "Pre-period rank", "kommun": "Municipality", "key": "Item",
         "value": "Value", "not_estimated": "Could not be estimated", "caveats": "Caveats",
         "assumptions": "Assumptions", "designs": "Designs",
         "data_caveats": "Caveats raised by the data", "parameters": "Parameters",
@@ -147,6 +149,16 @@ ASSUMPTIONS: dict[str, tuple[str, ...]] = {
         "No spillover: the comparison municipalities were not affected by the promise (e.g. displaced crime).",
     ),
 }
+
+# SKR's kommungrupper in English (our translation of SKR's Swedish names, ``kommungrupp_label``)
+KOMMUNGRUPP_EN = {
+    "A1": "large city", "A2": "commuter municipality near a large city", "B3": "medium-sized town",
+    "B4": "commuter municipality near a medium-sized town",
+    "B5": "low-commuting municipality near a medium-sized town", "C6": "small town",
+    "C7": "commuter municipality near a small town", "C8": "rural municipality",
+    "C9": "rural municipality with tourism",
+}
+
 
 WARNING_TEXT: dict[str, dict[str, str]] = {
     "sv": {
