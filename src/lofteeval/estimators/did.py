@@ -295,7 +295,8 @@ def _permutation(model: _LinearDid | _PoissonDid, beta: float, *, level: float, 
     return {
         "low": interval.low, "high": interval.high, "p": interval.p_value, "mde": mde,
         "label": f"permutation ({kind}placebo-in-space rank, {members.shape[0]} assignments)",
-        "id": "placebo_rank" if studentise else "placebo_rank_raw", "values": {"n": int(members.shape[0])},
+        "id": "placebo_rank" if studentise else "placebo_rank_raw",
+        "values": {"n": int(members.shape[0]) - 1},  # placebos: members[0] is the actual assignment
         "placebo": pd.DataFrame({"units": [tuple(unit_ids[m]) for m in members[1:]],
                                  "effect": np.expm1(placebo_eff) if relative else placebo_eff,
                                  "statistic": placebo_stat}),

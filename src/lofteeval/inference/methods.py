@@ -58,7 +58,7 @@ _ROWS = (
         "placebotest: samma skattning för {n} placebotilldelningar bland jämförelsekommunerna, "
         "studentiserad rangordning; intervallet är de effekter testet inte förkastar", ("synth", "sdid", "did"), fields=("n",)),
     InferenceMethod(
-        "placebo_rank_raw", "placebo-in-space rank test inversion of the effects ({n} assignments)",
+        "placebo_rank_raw", "placebo-in-space rank test inversion of the effects ({n} placebo assignments)",
         "permutationstest: rangordning bland {n} placebotilldelningar", ("did",), selectable=False,
         fields=("n",)),
     InferenceMethod(

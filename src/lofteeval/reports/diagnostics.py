@@ -262,8 +262,5 @@ def p_floor(result: Any) -> tuple[float, int] | None:
         n = len(result.placebo)
     if n is None:
         return None
-    if result.method == "did":  # its count includes the actual assignment
-        b = int(n) - 1
-    else:
-        b = int(n)
+    b = int(n)  # placebos, the actual assignment not counted
     return (float(floor) if floor is not None else 1.0 / (b + 1)), b
