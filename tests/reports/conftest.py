@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
-
 import pytest
 
 from lofteeval.indicators import INDICATORS
+from lofteeval.registry import Activity, Lofte
 from lofteeval.reports.build import Evaluated
 
 from .fakes import make_result
 
 
 @pytest.fixture
-def fake_lofte() -> SimpleNamespace:
-    act = SimpleNamespace(id="a1", text="Fem våldsutsatta kvinnor ska ha erbjudits SIP", owner="kommun",
-                          target=5, unit="kvinnor", deadline=dt.date(2020, 12, 31), focus_area="vald_nara_relation")
-    return SimpleNamespace(
+def fake_lofte() -> Lofte:
+    """A real registry :class:`Lofte` made by hand (copy it with ``dataclasses.replace``)."""
+    act = Activity(id="a1", text="Fem våldsutsatta kvinnor ska ha erbjudits SIP", owner="kommun",
+                   target=5, unit="kvinnor", deadline=dt.date(2020, 12, 31), focus_area="vald_nara_relation")
+    return Lofte(
         id="test-2020", title="Medborgarlöfte för Gotland 2020", kind="lofte", kommuner=("0980",),
         lokalpolisomrade="Gotland", signed=dt.date(2020, 2, 1), start=dt.date(2020, 1, 1),
         end=dt.date(2022, 12, 31), focus_areas=("narkotika", "vald_nara_relation"), activities=(act,),
         source={"document": "Medborgarlöfte 2020", "publisher": "Polisen", "date": "2020-02-01"},
-        notes="Anteckning med å, ä och ö.", assumptions=(), start_year=2020, end_year=2022,
-        years=(2020, 2021, 2022), is_lofte=True,
+        notes="Anteckning med å, ä och ö.",
     )
 
 

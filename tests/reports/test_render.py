@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
 import re
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -24,10 +24,9 @@ def _context(lofte, evaluated, *, synthetic=True, lang="sv"):
 
 
 def test_registry_text_is_escaped(fake_lofte, fake_evaluated):
-    evil = SimpleNamespace(**{**vars(fake_lofte), "title": "<script>alert('x')</script> Löfte",
-                              "notes": "<b onmouseover=x>fet</b>"})
-    act = SimpleNamespace(**{**vars(fake_lofte.activities[0]), "text": "<img src=x onerror=alert(1)>"})
-    evil.activities = (act,)
+    act = replace(fake_lofte.activities[0], text="<img src=x onerror=alert(1)>")
+    evil = replace(fake_lofte, title="<script>alert('x')</script> Löfte", notes="<b onmouseover=x>fet</b>",
+                   activities=(act,))
     html = render_html(_context(evil, fake_evaluated))
     assert "<script>alert" not in html and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -57,22 +56,21 @@ def test_english_report(fake_lofte, fake_evaluated):
 
 
 def test_targets_in_the_report_language(fake_lofte, fake_evaluated):
-    national = SimpleNamespace(**{**vars(fake_lofte), "activities": (),
-                                  "targets": ("minst 2 trygghetsvandringar", "minst 4 narkotikainsatser"),
-                                  "targets_en": ("at least 2 safety walks", "at least 4 drug operations")})
+    national = replace(fake_lofte, activities=(), targets=("minst 2 trygghetsvandringar", "minst 4 narkotikainsatser"),
+                       targets_en=("at least 2 safety walks", "at least 4 drug operations"))
     sv = render_html(_context(national, fake_evaluated))
     en = render_html(_context(national, fake_evaluated, lang="en"))
     assert "<li>minst 2 trygghetsvandringar</li>" in sv and "safety walks" not in sv
     assert "de 2 åtaganden som den nationella listan nämner står i avsnitt 2" in sv
     assert "<li>at least 4 drug operations</li>" in en and "narkotikainsatser" not in en
     assert "the 2 commitments the national list names are in section 2" in en
-    swedish_only = SimpleNamespace(**{**vars(national), "targets_en": ()})  # quoted in Swedish, marked so
+    swedish_only = replace(national, targets_en=())  # quoted in Swedish, marked so
     assert '<ul class="small registry-targets" lang="sv">' in render_html(_context(swedish_only, fake_evaluated,
                                                                                     lang="en"))
 
 
 def test_problem_picture_renders_context_only(fake_lofte, fake_evaluated):
-    pp = SimpleNamespace(**{**vars(fake_lofte), "kind": "problem_picture", "is_lofte": False})
+    pp = replace(fake_lofte, kind="problem_picture")
     empty = dataclasses.replace(fake_evaluated, pairs={}, failures={})
     html = render_html(_context(pp, empty))
     assert "inte ett löfte" in html and "Resultat per fokusområde" not in html
@@ -181,8 +179,6 @@ def test_provenance_keys():
 
 def test_comparison_kommuner_in_short_columns(fake_lofte, fake_evaluated):
     """A design-made comparison frame is shown as kommungrupp / size / rank columns, explained once."""
-    from dataclasses import replace
-
     from lofteeval.reports.build import _comparison_rows
 
     res = fake_evaluated.pairs["narkotika"][0][0]

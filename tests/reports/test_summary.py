@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+import dataclasses
 
 import numpy as np
 import pandas as pd
@@ -124,7 +124,7 @@ def test_forest_plot_red_is_the_verdict_after_adjustment(monkeypatch):
     ("en", "The promise's activities are not in the registry; only the indicators are shown here."),
 ])
 def test_a_lofte_without_activities_says_so_once_not_under_every_area(fake_lofte, fake_evaluated, lang, text):
-    bare = SimpleNamespace(**{**vars(fake_lofte), "activities": ()})
+    bare = dataclasses.replace(fake_lofte, activities=())
     summary = sm.build_summary(bare, fake_evaluated, pd.DataFrame(), lang=lang)
     assert [b.activities for b in summary.blocks] == ["", ""]
     assert summary.other_activities == text

@@ -31,6 +31,7 @@ __all__ = ["Evaluated", "IndicatorSection", "FocusSection", "ReportContext", "lo
 
 if TYPE_CHECKING:
     from ..evaluation import Evaluated
+    from ..registry import Lofte
 
 
 def __getattr__(name: str) -> Any:
@@ -81,7 +82,7 @@ class ReportContext:
     lang: str
     synthetic: bool
     level: float
-    lofte: Any
+    lofte: Lofte
     kommun_names: list[str]
     focus: list[FocusSection]
     followup: pd.DataFrame

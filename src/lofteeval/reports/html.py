@@ -183,25 +183,22 @@ def render_html(c: ReportContext) -> str:
         r["status_text"] = status_label(str(r.get("status", "")), lang=c.lang)
     header = _css_string(c.synthetic_text) if c.synthetic else ""
     level = f"{round(100 * c.level)}"
-    # an English report shows the entry's English notes and interpretations when it has them (as
-    # Lofte.notes_in / assumptions_in choose; read with getattr, since any löfte-like object renders)
-    notes_en = "" if sv else getattr(c.lofte, "notes_en", "")
-    assumptions_en = () if sv else tuple(getattr(c.lofte, "assumptions_en", ()))
-    targets_en = () if sv else tuple(getattr(c.lofte, "targets_en", ()))
+    lf = c.lofte  # an English report shows the entry's English texts where it has them
+    swedish = Markup(' lang="sv"')  # on registry text an English report quotes in Swedish
+    english_assumptions = not sv and bool(lf.assumptions_en)
     return _env().get_template("report.html.j2").render(
         c=c, t=T[c.lang], fu_rows=fu, header_text=header,
         source_text=_source_text(c), prov_rows=_prov_rows(c), source_rows=_source_rows(c),
         technical_label="Teknisk uppgift" if sv else "Technical",
-        sv_attr=Markup(' lang="sv"') if not sv else "",  # registry text quoted in Swedish
-        assumptions=[_quoted_swedish(registry_text(a, c.lofte), english=bool(assumptions_en))
-                     for a in assumptions_en or c.lofte.assumptions or ()],
-        # a national entry's interpretations and notes exist in English: no lang="sv" on them
-        assumptions_attr="" if sv or assumptions_en else Markup(' lang="sv"'),
-        notes=registry_text(notes_en or c.lofte.notes or "", c.lofte),
-        targets=list(targets_en or getattr(c.lofte, "targets", ())),
-        targets_attr="" if sv or targets_en else Markup(' lang="sv"'),
+        sv_attr="" if sv else swedish,
+        assumptions=[_quoted_swedish(registry_text(a, lf), english=english_assumptions)
+                     for a in lf.assumptions_in(c.lang)],
+        assumptions_attr="" if sv or english_assumptions else swedish,
+        notes=registry_text(lf.notes_in(c.lang), lf),
+        notes_attr="" if sv or lf.notes_en else swedish,
+        targets=list(lf.targets_in(c.lang)),
+        targets_attr="" if sv or lf.targets_en else swedish,
         param_rows=_param_rows(c),
-        notes_attr="" if sv or notes_en else Markup(' lang="sv"'),
         synthetic_sv=synthetic_text("sv"),
         **_result_texts(sv, level),
         forest_caption=(f"Skattade effekter med {level}\u00a0% konfidensintervall; röda = säkerställda."

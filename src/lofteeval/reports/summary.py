@@ -359,7 +359,7 @@ def build_summary(lofte: Any, evaluated: Any, followup: pd.DataFrame, *, lang: s
         body = activities_text(other, given=followup_given, lang=lang).split(": ", 1)[-1]
         other_text = ("Övriga aktiviteter (samverkan, arbetssätt): " if sv else
                       "Other activities (collaboration, ways of working): ") + body
-    elif not picture and no_activities and (n_targets := len(tuple(getattr(lofte, "targets", ())))):
+    elif not picture and no_activities and (n_targets := len(lofte.targets)):
         named_sv, named_en = (("det åtagande", "the commitment … is") if n_targets == 1 else
                               (f"de {n_targets} åtaganden", f"the {n_targets} commitments … are"))
         other_text = (f"Löftets aktiviteter finns inte i registret, så deras uppföljning visas inte här; "
