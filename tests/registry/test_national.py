@@ -229,11 +229,12 @@ def test_every_entry_interprets_itself_in_both_languages(registry):
         assert not any("fältet" in a or "signed" in a.split("'")[0] for a in lf.assumptions), lf.id
 
 
-def test_an_english_translation_must_match_one_for_one(tmp_path):
+@pytest.mark.parametrize("field", ["assumptions", "targets"])
+def test_an_english_translation_must_match_one_for_one(tmp_path, field):
     text = ENTRY.format(id="x-2020", kommun="0980", start=2020, end=2020, areas='["narkotika"]',
-                        extra='assumptions = ["ett", "två"]\nassumptions_en = ["one"]\n')
+                        extra=f'{field} = ["ett", "två"]\n{field}_en = ["one"]\n')
     (tmp_path / "x-2020.toml").write_text(text, encoding="utf-8")
-    with pytest.raises(Exception, match=r"must translate 'assumptions' one for one \(got 1 English for 2"):
+    with pytest.raises(Exception, match=rf"must translate '{field}' one for one \(got 1 English for 2"):
         load_lofte("x-2020", path=tmp_path)
 
 
@@ -263,11 +264,3 @@ def test_a_translation_with_another_number_of_targets_stops_the_generator(shared
     with pytest.raises(module.StaleTranslation,
                        match=f"another number of '; '-separated targets for {several['id']}"):
         module.build(shared_dir / "loften_national/loften.csv", tmp_path / "out", targets_table=table)
-
-
-def test_an_english_target_list_must_match_one_for_one(tmp_path):
-    text = ENTRY.format(id="x-2020", kommun="0980", start=2020, end=2020, areas='["narkotika"]',
-                        extra='targets = ["ett", "två"]\ntargets_en = ["one"]\n')
-    (tmp_path / "x-2020.toml").write_text(text, encoding="utf-8")
-    with pytest.raises(Exception, match=r"must translate 'targets' one for one \(got 1 English for 2"):
-        load_lofte("x-2020", path=tmp_path)
