@@ -228,21 +228,22 @@ def translations(rows: list[dict[str, str]], table: Path = DEFAULT_NOTES,
     changed = sorted(i for i in texts if i in known and known[i]["en"].strip() != texts[i])
     missing = sorted(i for i in texts if i not in known)
     orphan = sorted(i for i in known if i not in texts)
-    parts = sorted(i for i in texts if column == "targets" and i in known and i not in changed
+    targets = column == "targets"
+    word, rows_with, rule = (("targets", "targets", " (as many targets as in `en`, separated by '; ')")
+                             if targets else ("note", "a note", ""))
+    parts = sorted(i for i in texts if targets and i in known and i not in changed
                    and len(known[i]["sv"].split("; ")) != len(texts[i].split("; ")))
-    word = "note" if column == "notes" else "targets"
     problems = ([f"the English {word} changed for {', '.join(changed)}"] if changed else []) + \
                ([f"no Swedish translation for {', '.join(missing)}"] if missing else []) + \
                ([f"translations without {word} in the CSV: {', '.join(orphan)}"] if orphan else []) + \
                ([f"the Swedish has another number of '; '-separated targets for {', '.join(parts)}"]
                 if parts else [])
-    rule = " (as many targets as in `en`, separated by '; ')" if column == "targets" else ""
     if problems:
         raise StaleTranslation(
-            f"{table.name} must hold, for every row of the CSV with {'a note' if column == 'notes' else 'targets'}, the CSV's text verbatim in "
-            f"`en` and its Swedish in `sv`{rule}; "
-            f"{'; '.join(problems)}. Copy the new English into `en`, translate it into `sv` (or remove "
-            "the rows the CSV no longer has) and run the script again.")
+            f"{table.name} must hold, for every row of the CSV with {rows_with}, the CSV's text "
+            f"verbatim in `en` and its Swedish in `sv`{rule}; {'; '.join(problems)}. Copy the new "
+            "English into `en`, translate it into `sv` (or remove the rows the CSV no longer has) and "
+            "run the script again.")
     return {i: known[i]["sv"].strip() for i in texts}
 
 

@@ -250,8 +250,8 @@ def _structured_rows(shown: pd.DataFrame, comp: pd.DataFrame, *, weighted: bool,
         whose, mean = (("löfteskommunernas", "genomsnittliga folkmängd") if several else
                        ("löfteskommunens", "folkmängd"))
         who = "Valda av användaren. " if bool(comp["requested"].all()) else ""
-        group = (f"samma som {'någon av ' if several else ''}{whose}" if same else
-                 f"”(annan)” = en annan än {'någon av ' if several else ''}{whose}")
+        some = "någon av " if several else ""
+        group = f"samma som {some}{whose}" if same else f"”(annan)” = en annan än {some}{whose}"
         note = (f"{who}{n} jämförelsekommuner. Kommungrupp (SKR): {names}; {group}. Storlek: kommunens "
                 f"folkmängd delad med {whose} {mean}. Rang: hur nära kommunen följde {whose} utveckling "
                 "åren före löftet (1 = närmast).")

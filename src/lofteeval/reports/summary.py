@@ -360,12 +360,13 @@ def build_summary(lofte: Any, evaluated: Any, followup: pd.DataFrame, *, lang: s
         other_text = ("Övriga aktiviteter (samverkan, arbetssätt): " if sv else
                       "Other activities (collaboration, ways of working): ") + body
     elif not picture and no_activities and (n_targets := len(lofte.targets)):
-        named_sv, named_en = (("det åtagande", "the commitment … is") if n_targets == 1 else
-                              (f"de {n_targets} åtaganden", f"the {n_targets} commitments … are"))
-        other_text = (f"Löftets aktiviteter finns inte i registret, så deras uppföljning visas inte här; "
-                      f"{named_sv} som den nationella listan nämner står i avsnitt 2." if sv else
+        one = n_targets == 1
+        other_text = ("Löftets aktiviteter finns inte i registret, så deras uppföljning visas inte här; "
+                      f"{'det åtagande' if one else f'de {n_targets} åtaganden'} som den nationella listan "
+                      "nämner står i avsnitt 2." if sv else
                       "The promise's activities are not in the registry, so their follow-up is not shown here; "
-                      + named_en.replace("…", "the national list names") + " in section 2.")
+                      f"the {'commitment' if one else f'{n_targets} commitments'} the national list names "
+                      f"{'is' if one else 'are'} in section 2.")
     elif not picture and no_activities:
         other_text = ("Löftets aktiviteter finns inte i registret; här visas bara indikatorerna." if sv else
                       "The promise's activities are not in the registry; only the indicators are shown here.")
